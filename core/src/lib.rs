@@ -1,0 +1,18 @@
+//! Healthbook core: domain logic, storage, sync and crypto shared by the Android, iOS and terminal front ends.
+//!
+//! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
+
+pub mod clock;
+pub mod keystore;
+pub mod profiles;
+pub mod sealing;
+pub mod settings;
+pub mod storage;
+pub mod client;
+pub mod trust;
+
+mod healthbook;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use healthbook::{Healthbook, HealthbookConfig, OpenError};
+pub use keystore::{KeyStoreError, PlatformKeyStore};

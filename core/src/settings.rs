@@ -1,0 +1,121 @@
+//! App settings kept in the database: display language and the server to talk to.
+
+use rusqlite::OptionalExtension;
+use thiserror::Error;
+
+use crate::storage::{Database, StorageError};
+
+/// Errors from reading or writing settings.
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    /// The server URL is not an absolute http(s) URL.
+    #[error("invalid server URL: {0}")]
+    InvalidServerUrl(String),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<rusqlite::Error> for SettingsError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(StorageError::Sqlite(e))
+    }
+}
+
+/// Languages the app is translated into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Vietnamese, the default.
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+
+    /// Parses a BCP 47 tag (`vi`, `en`, `en-GB`, ...); unknown tags give `None`.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        match tag.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+            "vi" => Some(Self::Vi),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+const LANGUAGE: &str = "language";
+const SERVER_URL: &str = "server_url";
+
+/// Settings operations; obtained from [`crate::Healthbook::settings`].
+#[derive(Clone)]
+pub struct Settings {
+    db: Database,
+}
+
+impl Settings {
+    pub(crate) fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    async fn get(&self, key: &'static str) -> Result<Option<String>, SettingsError> {
+        self.db
+            .read(move |conn| {
+                Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+            })
+            .await
+    }
+
+    async fn set(&self, key: &'static str, value: Option<String>) -> Result<(), SettingsError> {
+        self.db
+            .write(move |tx| {
+                match value {
+                    Some(value) => tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, value),
+                    )?,
+                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                };
+                Ok(())
+            })
+            .await
+    }
+
+    /// The display language (Vietnamese unless changed).
+    pub async fn language(&self) -> Result<Language, SettingsError> {
+        Ok(self.get(LANGUAGE).await?.as_deref().and_then(Language::from_tag).unwrap_or_default())
+    }
+
+    /// Changes the display language.
+    pub async fn set_language(&self, language: Language) -> Result<(), SettingsError> {
+        self.set(LANGUAGE, Some(language.tag().to_owned())).await
+    }
+
+    /// The server base URL, if one is configured.
+    pub async fn server_url(&self) -> Result<Option<String>, SettingsError> {
+        self.get(SERVER_URL).await
+    }
+
+    /// Sets or clears the server base URL; it must be an absolute `https://` or `http://` URL.
+    pub async fn set_server_url(&self, url: Option<String>) -> Result<(), SettingsError> {
+        let url = match url {
+            Some(url) => {
+                let trimmed = url.trim().trim_end_matches('/').to_owned();
+                let parsed = reqwest::Url::parse(&trimmed).map_err(|e| SettingsError::InvalidServerUrl(e.to_string()))?;
+                if !matches!(parsed.scheme(), "https" | "http") || parsed.host().is_none() {
+                    return Err(SettingsError::InvalidServerUrl("must be an http(s) URL with a host".into()));
+                }
+                Some(trimmed)
+            }
+            None => None,
+        };
+        self.set(SERVER_URL, url).await
+    }
+}

@@ -1,0 +1,220 @@
+//! Numbered migrations of the app database, tracked in `PRAGMA user_version`.
+//!
+//! A fresh database is created directly at the latest version ([`CREATE_LATEST`]); an older one is upgraded
+//! one step at a time, each step in its own transaction. A test upgrades every old version and checks that
+//! the result has the same tables, columns and indexes as a fresh database.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::StorageError;
+use crate::sealing::Sealer;
+
+/// The newest schema version this build knows.
+pub const LATEST_VERSION: u32 = 2;
+
+/// The whole schema at [`LATEST_VERSION`].
+pub const CREATE_LATEST: &str = "
+CREATE TABLE key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+);
+CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    relation TEXT NOT NULL,
+    sensitive BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    citizen_id_index TEXT
+);
+CREATE UNIQUE INDEX profiles_citizen_id ON profiles (citizen_id_index) WHERE citizen_id_index IS NOT NULL;
+CREATE UNIQUE INDEX profiles_one_self ON profiles (relation) WHERE relation = 'myself';
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+/// Schema version 1, as the first release shipped it; kept to test upgrades.
+pub const CREATE_V1: &str = "
+CREATE TABLE key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+);
+CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    relation TEXT NOT NULL,
+    sensitive BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+";
+
+/// Brings the database to [`LATEST_VERSION`]. `sealer` is needed by steps that rewrite encrypted data.
+pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<u32, StorageError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > LATEST_VERSION {
+        return Err(StorageError::NewerSchema { found, supported: LATEST_VERSION });
+    }
+    if found == 0 && !has_tables(conn)? {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(CREATE_LATEST)?;
+        tx.pragma_update(None, "user_version", LATEST_VERSION)?;
+        tx.commit()?;
+        return Ok(LATEST_VERSION);
+    }
+    for version in (found + 1)..=LATEST_VERSION {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        upgrade_to(&tx, version, sealer).map_err(|e| StorageError::Migration { version, reason: e.to_string() })?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(LATEST_VERSION)
+}
+
+fn has_tables(conn: &Connection) -> Result<bool, StorageError> {
+    let count: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |row| row.get(0))?;
+    Ok(count > 0)
+}
+
+fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(), Box<dyn std::error::Error>> {
+    match version {
+        2 => {
+            // Version 2 makes citizen ids unique per phone (through a blind index, since the id itself is
+            // encrypted), allows one "myself" profile, and adds settings.
+            tx.execute_batch(
+                "ALTER TABLE profiles ADD COLUMN citizen_id_index TEXT;
+                 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )?;
+            let rows: Vec<(String, Vec<u8>)> = tx
+                .prepare("SELECT id, sensitive FROM profiles")?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (id, sealed) in rows {
+                let index = crate::profiles::db::citizen_id_index_of_sealed(sealer, &id, &sealed)?;
+                tx.execute("UPDATE profiles SET citizen_id_index = ?1 WHERE id = ?2", (index, &id))?;
+            }
+            tx.execute_batch(
+                "CREATE UNIQUE INDEX profiles_citizen_id ON profiles (citizen_id_index)
+                     WHERE citizen_id_index IS NOT NULL;
+                 CREATE UNIQUE INDEX profiles_one_self ON profiles (relation) WHERE relation = 'myself';",
+            )?;
+            Ok(())
+        }
+        other => Err(format!("no migration step to version {other}").into()),
+    }
+}
+
+/// A comparable description of the schema: tables with their columns, and indexes with their definitions.
+pub fn describe(conn: &Connection) -> Result<Vec<String>, StorageError> {
+    let mut out = Vec::new();
+    let objects: Vec<(String, String, Option<String>)> = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kind, name, sql) in objects {
+        match kind.as_str() {
+            "table" => {
+                let mut columns: Vec<String> = conn
+                    .prepare(&format!("PRAGMA table_info(\"{name}\")"))?
+                    .query_map([], |row| {
+                        Ok(format!(
+                            "{}:{}:notnull={}:default={:?}:pk={}",
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, i64>(3)?,
+                            row.get::<_, Option<String>>(4)?,
+                            row.get::<_, i64>(5)?
+                        ))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                columns.sort();
+                out.push(format!("table {name} [{}]", columns.join(", ")));
+            }
+            _ => {
+                let normalized = sql.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+                out.push(format!("{kind} {name}: {normalized}"));
+            }
+        }
+    }
+    let version: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    out.push(format!("user_version {version}"));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::{db as profile_db, Address, BirthDate, PersonalDetails, Profile, ProfileRelation};
+    use crate::storage::Database;
+    use chrono::{TimeZone, Utc};
+
+    fn sealer() -> Sealer {
+        Sealer::new(&Sealer::generate_key().unwrap()).unwrap()
+    }
+
+    fn details(cid: Option<&str>) -> PersonalDetails {
+        PersonalDetails {
+            full_name: "Lê Văn Dũng".into(),
+            birth: BirthDate { year: 1990, month: None, day: None },
+            phone: None,
+            citizen_id: cid.map(Into::into),
+            address: Some(Address { province_code: "48".into(), ward_code: None, street: None }),
+        }
+    }
+
+    #[test]
+    fn fresh_database_is_at_latest_version() {
+        let db = Database::open_in_memory().unwrap();
+        let mut conn = db.lock();
+        assert_eq!(migrate(&mut conn, &sealer()).unwrap(), LATEST_VERSION);
+        // Running again is a no-op.
+        assert_eq!(migrate(&mut conn, &sealer()).unwrap(), LATEST_VERSION);
+    }
+
+    #[test]
+    fn upgrade_from_v1_matches_fresh_schema_and_keeps_data() {
+        let sealer = sealer();
+        let old = Database::open_in_memory().unwrap();
+        {
+            let conn = old.lock();
+            conn.execute_batch(CREATE_V1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            // Write a row as version 1 did: same sealed format, no blind index column.
+            let profile = Profile {
+                id: "p1".into(),
+                relation: ProfileRelation::Myself,
+                details: details(Some("048090001234")),
+                created_at: Utc.with_ymd_and_hms(2021, 7, 1, 0, 0, 0).unwrap(),
+                updated_at: Utc.with_ymd_and_hms(2021, 7, 1, 0, 0, 0).unwrap(),
+            };
+            let sealed = sealer.seal("profiles.sensitive:p1", &serde_json::to_vec(&profile.details).unwrap()).unwrap();
+            conn.execute(
+                "INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p1', 'myself', ?1, 0, 0)",
+                [sealed],
+            )
+            .unwrap();
+        }
+        migrate(&mut old.lock(), &sealer).unwrap();
+
+        let fresh = Database::open_in_memory().unwrap();
+        migrate(&mut fresh.lock(), &sealer).unwrap();
+        assert_eq!(describe(&old.lock()).unwrap(), describe(&fresh.lock()).unwrap());
+
+        let conn = old.lock();
+        let profile = profile_db::get(&conn, &sealer, "p1").unwrap();
+        assert_eq!(profile.details.full_name, "Lê Văn Dũng");
+        let index: Option<String> = conn.query_row("SELECT citizen_id_index FROM profiles WHERE id = 'p1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(index, profile_db::citizen_id_index(&sealer, Some("048090001234")));
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let db = Database::open_in_memory().unwrap();
+        let mut conn = db.lock();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+        assert!(matches!(migrate(&mut conn, &sealer()), Err(StorageError::NewerSchema { found: 99, .. })));
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 1);
+    }
+}
