@@ -1,0 +1,143 @@
+//! The public error enums, one per area, and the one place where core errors map onto them.
+//!
+//! Messages carry no personal data: only field names, ids and reasons.
+
+use healthbook_core as core;
+use healthbook_core::storage::StorageError;
+
+use crate::profiles::ProfileField;
+
+/// Why a data directory could not be opened.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum OpenError {
+    /// The directory can't be created or written.
+    #[error("data directory unusable: {reason}")]
+    InvalidDataDir {
+        /// What the file system said.
+        reason: String,
+    },
+    /// The platform key store failed; retry when the device is unlocked.
+    #[error("key store failed: {reason}")]
+    KeyStore {
+        /// What the key store said.
+        reason: String,
+    },
+    /// The key store's key doesn't open this database (key lost or replaced); the data can't be read.
+    #[error("data key does not match: {reason}")]
+    KeyMismatch {
+        /// Details.
+        reason: String,
+    },
+    /// The database is written by a newer app version; update the app.
+    #[error("database version {found} is newer than supported {supported}")]
+    NewerSchema {
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build knows.
+        supported: u32,
+    },
+    /// A migration failed; the database was left at its previous version.
+    #[error("migration failed: {reason}")]
+    Migration {
+        /// Details.
+        reason: String,
+    },
+    /// Another storage failure.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::OpenError> for OpenError {
+    fn from(e: core::OpenError) -> Self {
+        match e {
+            core::OpenError::InvalidDataDir(reason) => Self::InvalidDataDir { reason },
+            core::OpenError::KeyStore(core::KeyStoreError::Unavailable(reason)) => Self::KeyStore { reason },
+            core::OpenError::KeyMismatch(reason) => Self::KeyMismatch { reason },
+            core::OpenError::Storage(StorageError::NewerSchema { found, supported }) => Self::NewerSchema { found, supported },
+            core::OpenError::Storage(e @ StorageError::Migration { .. }) => Self::Migration { reason: e.to_string() },
+            core::OpenError::Storage(e) => Self::Storage { reason: e.to_string() },
+        }
+    }
+}
+
+/// Why a profile operation failed.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ProfileError {
+    /// A field is invalid; show `reason` next to `field`.
+    #[error("invalid {field:?}: {reason}")]
+    InvalidField {
+        /// The field at fault.
+        field: ProfileField,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// No profile has this id.
+    #[error("no profile {id}")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// Another profile on this phone already has this citizen id.
+    #[error("duplicate citizen id")]
+    DuplicateCitizenId,
+    /// The phone already has its owner's profile.
+    #[error("the owner's profile already exists")]
+    SelfProfileExists,
+    /// A stored profile can't be decrypted or parsed.
+    #[error("profile {id} unreadable: {reason}")]
+    Corrupt {
+        /// The profile's id.
+        id: String,
+        /// Details.
+        reason: String,
+    },
+    /// Storage failed.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::profiles::ProfileError> for ProfileError {
+    fn from(e: core::profiles::ProfileError) -> Self {
+        use core::profiles::ProfileError as E;
+        match e {
+            E::InvalidField { field, reason } => Self::InvalidField { field: field.into(), reason },
+            E::NotFound(id) => Self::NotFound { id },
+            E::DuplicateCitizenId => Self::DuplicateCitizenId,
+            E::SelfProfileExists => Self::SelfProfileExists,
+            E::Corrupt { id, reason } => Self::Corrupt { id, reason },
+            e @ (E::Sealing(_) | E::Storage(_)) => Self::Storage { reason: e.to_string() },
+        }
+    }
+}
+
+/// Why a settings operation failed.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SettingsError {
+    /// The server URL is not an absolute http(s) URL.
+    #[error("invalid server URL: {reason}")]
+    InvalidServerUrl {
+        /// Why.
+        reason: String,
+    },
+    /// Storage failed.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::settings::SettingsError> for SettingsError {
+    fn from(e: core::settings::SettingsError) -> Self {
+        match e {
+            core::settings::SettingsError::InvalidServerUrl(reason) => Self::InvalidServerUrl { reason },
+            e @ core::settings::SettingsError::Storage(_) => Self::Storage { reason: e.to_string() },
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The UniFFI surface of Healthbook (namespace `healthbook`): a thin layer of newtypes over `healthbook-core`.
+//!
+//! Kotlin sees package `org.healthbook.core`, Swift the module `HealthbookCore`. Each area has one public
+//! error enum whose variants an app can act on; internal errors are mapped to them in `error.rs`.
+
+uniffi::setup_scaffolding!("healthbook");
+
+mod error;
+mod platform;
+mod profiles;
+mod root;
+mod settings;
+
+pub use error::{OpenError, ProfileError, SettingsError};
+pub use platform::{Clock, PlatformKeyStore, PlatformKeyStoreError};
+pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, ProfileRelation, Profiles};
+pub use root::Healthbook;
+pub use settings::{Language, Settings};

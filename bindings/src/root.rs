@@ -1,0 +1,54 @@
+//! The root object the shells create once per process.
+
+use std::sync::Arc;
+
+use healthbook_core as core;
+
+use crate::error::OpenError;
+use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
+use crate::profiles::Profiles;
+use crate::settings::Settings;
+
+/// An opened Healthbook data directory; hands out one object per area.
+#[derive(uniffi::Object)]
+pub struct Healthbook(core::Healthbook);
+
+#[uniffi::export]
+impl Healthbook {
+    /// Opens (or creates) the data directory `data_dir`, with the data key kept by `key_store`.
+    #[uniffi::constructor]
+    pub fn new(data_dir: String, key_store: Arc<dyn PlatformKeyStore>) -> Result<Arc<Self>, OpenError> {
+        let config = core::HealthbookConfig::new(data_dir, Arc::new(KeyStoreAdapter(key_store)));
+        Ok(Arc::new(Self(core::Healthbook::open(config)?)))
+    }
+
+    /// Like the constructor, with an injected clock (for tests and demos).
+    #[uniffi::constructor]
+    pub fn with_clock(
+        data_dir: String,
+        key_store: Arc<dyn PlatformKeyStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Arc<Self>, OpenError> {
+        let config = core::HealthbookConfig {
+            data_dir: data_dir.into(),
+            key_store: Arc::new(KeyStoreAdapter(key_store)),
+            clock: Arc::new(ClockAdapter(clock)),
+        };
+        Ok(Arc::new(Self(core::Healthbook::open(config)?)))
+    }
+
+    /// The people on this phone.
+    pub fn profiles(&self) -> Arc<Profiles> {
+        Arc::new(Profiles(self.0.profiles()))
+    }
+
+    /// The app settings.
+    pub fn settings(&self) -> Arc<Settings> {
+        Arc::new(Settings(self.0.settings()))
+    }
+
+    /// The database schema version in use.
+    pub fn schema_version(&self) -> u32 {
+        self.0.schema_version()
+    }
+}

@@ -1,0 +1,59 @@
+//! Settings over the FFI.
+
+use healthbook_core::settings as core;
+
+use crate::error::SettingsError;
+
+/// Display languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Language {
+    /// Vietnamese.
+    Vi,
+    /// English.
+    En,
+}
+
+impl From<core::Language> for Language {
+    fn from(l: core::Language) -> Self {
+        match l {
+            core::Language::Vi => Self::Vi,
+            core::Language::En => Self::En,
+        }
+    }
+}
+
+impl From<Language> for core::Language {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::Vi => Self::Vi,
+            Language::En => Self::En,
+        }
+    }
+}
+
+/// App settings.
+#[derive(uniffi::Object)]
+pub struct Settings(pub(crate) core::Settings);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Settings {
+    /// The display language.
+    pub async fn language(&self) -> Result<Language, SettingsError> {
+        Ok(self.0.language().await?.into())
+    }
+
+    /// Changes the display language.
+    pub async fn set_language(&self, language: Language) -> Result<(), SettingsError> {
+        Ok(self.0.set_language(language.into()).await?)
+    }
+
+    /// The configured server URL, if any.
+    pub async fn server_url(&self) -> Result<Option<String>, SettingsError> {
+        Ok(self.0.server_url().await?)
+    }
+
+    /// Sets or clears the server URL.
+    pub async fn set_server_url(&self, url: Option<String>) -> Result<(), SettingsError> {
+        Ok(self.0.set_server_url(url).await?)
+    }
+}
