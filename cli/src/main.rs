@@ -1,0 +1,75 @@
+//! `healthbook`: the terminal front end of the Healthbook core (agencies, checkpoint laptops, scripts).
+//!
+//! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
+
+mod keyfile;
+mod output;
+mod profile;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use healthbook_core::{Healthbook, HealthbookConfig};
+
+use crate::output::{CliError, Output};
+
+/// Healthbook: health declarations, passes, check-ins and more, from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "healthbook", version, about)]
+struct Cli {
+    /// Directory holding this installation's database and keys.
+    #[arg(long, env = "HEALTHBOOK_DATA_DIR", default_value = "./healthbook-data", global = true)]
+    data_dir: PathBuf,
+    /// Base URL of the Healthbook server (overrides the saved setting for this run).
+    #[arg(long, env = "HEALTHBOOK_SERVER", global = true)]
+    server: Option<String>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manage the people on this installation (owner, family, people a volunteer manages).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+}
+
+fn open(cli: &Cli) -> Result<Healthbook, CliError> {
+    let keys = keyfile::KeyFileStore::new(cli.data_dir.join("keys"), std::env::var("HEALTHBOOK_DATA_KEY").ok())
+        .map_err(|e| CliError::failed("key_store", e.to_string()))?;
+    Healthbook::open(HealthbookConfig::new(cli.data_dir.clone(), Arc::new(keys))).map_err(CliError::from)
+}
+
+async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
+    let healthbook = open(cli)?;
+    if let Some(server) = &cli.server {
+        healthbook.settings().set_server_url(Some(server.clone())).await.map_err(|e| CliError::failed("invalid_server_url", e.to_string()))?;
+    }
+    match &cli.command {
+        Command::Profile(command) => profile::run(&healthbook, command, out).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output { json: cli.json };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            out.error(&CliError::failed("runtime", e.to_string()));
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(&cli, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The `healthbook` binary as a script would use it: exit codes, JSON output, typed field errors.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn healthbook(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("HEALTHBOOK_DATA_KEY")
+        .env_remove("HEALTHBOOK_SERVER")
+        .output()
+        .unwrap()
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
+
+#[test]
+fn add_list_show_remove_with_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = healthbook(dir.path(), &["--json", "profile", "add", "--name", "Hoàng  Thị  Lan", "--birth", "1990-05-17", "--phone", "0912345678", "--citizen-id", "001190012345", "--province", "01"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let profile = json_of(&added.stdout);
+    assert_eq!(profile["full_name"], "Hoàng Thị Lan");
+    assert_eq!(profile["phone"], "+84912345678");
+    let id = profile["id"].as_str().unwrap().to_owned();
+
+    let listed = json_of(&healthbook(dir.path(), &["--json", "profile", "list"]).stdout);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let shown = json_of(&healthbook(dir.path(), &["--json", "profile", "show", &id]).stdout);
+    assert_eq!(shown["citizen_id"], "001190012345");
+
+    let updated = healthbook(dir.path(), &["--json", "profile", "update", &id, "--name", "Hoàng Thị Lan Anh", "--birth", "1990"]);
+    assert!(updated.status.success());
+    assert_eq!(json_of(&updated.stdout)["citizen_id"], Value::Null);
+
+    assert!(healthbook(dir.path(), &["profile", "remove", &id]).status.success());
+    let gone = healthbook(dir.path(), &["--json", "profile", "show", &id]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert_eq!(json_of(&gone.stderr)["error"]["code"], "not_found");
+}
+
+#[test]
+fn invalid_fields_are_named_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--name", "An", "--birth", "1990", "--citizen-id", "0010900123"], "citizen_id"),
+        (&["--name", "An", "--birth", "1990", "--phone", "+1 415 555 0100"], "phone"),
+        (&["--name", "   ", "--birth", "1990"], "full_name"),
+        (&["--name", "An", "--birth", "1990-13-01"], "birth_date"),
+        (&["--name", "An", "--birth", "1990", "--province", "03"], "address"),
+    ];
+    for (args, field) in cases {
+        let mut full = vec!["--json", "profile", "add"];
+        full.extend_from_slice(args);
+        let out = healthbook(dir.path(), &full);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let error = json_of(&out.stderr);
+        assert_eq!(error["error"]["code"], "invalid_field", "{args:?}");
+        assert_eq!(error["error"]["field"], field, "{args:?}");
+    }
+    let text = healthbook(dir.path(), &["profile", "add", "--name", "An", "--birth", "1990", "--phone", "12"]);
+    assert!(String::from_utf8_lossy(&text.stderr).starts_with("error: phone:"));
+    // Nothing was stored by the refused commands.
+    assert_eq!(json_of(&healthbook(dir.path(), &["--json", "profile", "list"]).stdout), Value::Array(vec![]));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(healthbook(dir.path(), &["profile", "add", "--birth", "1990"]).status.code(), Some(2));
+    assert_eq!(healthbook(dir.path(), &["profile", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(healthbook(dir.path(), &["profile", "add", "--name", "An", "--birth", "1990", "--relation", "cousin"]).status.code(), Some(2));
+}
+
+#[test]
+fn second_owner_profile_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(healthbook(dir.path(), &["profile", "add", "--name", "An", "--birth", "1990"]).status.success());
+    let out = healthbook(dir.path(), &["--json", "profile", "add", "--name", "Bình", "--birth", "1991"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out.stderr)["error"]["code"], "self_profile_exists");
+}
