@@ -8,6 +8,8 @@ use thiserror::Error;
 
 use crate::clock::{Clock, SystemClock};
 use crate::keystore::{KeyStoreError, PlatformKeyStore};
+use crate::declarations::{DeclarationReceipts, Declarations};
+use crate::outbox::{self, OutboxError, OutboxItem, OutboxTransport, SyncEngine, SyncListener, SyncReport};
 use crate::profiles::Profiles;
 use crate::sealing::{Sealer, SealingError};
 use crate::settings::Settings;
@@ -65,6 +67,7 @@ pub struct Healthbook {
     sealer: Arc<Sealer>,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    sync: Arc<SyncEngine>,
 }
 
 impl Healthbook {
@@ -97,12 +100,70 @@ impl Healthbook {
             }
             sealer
         };
-        Ok(Self { db, sealer: Arc::new(sealer), clock: config.clock, data_dir: config.data_dir })
+        let sealer = Arc::new(sealer);
+        let sync = Arc::new(SyncEngine::new(
+            db.clone(),
+            sealer.clone(),
+            config.clock.clone(),
+            outbox::Backoff::default(),
+            vec![Arc::new(DeclarationReceipts)],
+        ));
+        Ok(Self { db, sealer, clock: config.clock, data_dir: config.data_dir, sync })
     }
 
     /// The profiles on this phone.
     pub fn profiles(&self) -> Profiles {
         Profiles::new(self.db.clone(), self.sealer.clone(), self.clock.clone())
+    }
+
+    /// Health and movement declarations.
+    pub fn declarations(&self) -> Declarations {
+        Declarations::new(self.db.clone(), self.sealer.clone(), self.clock.clone())
+    }
+
+    /// Everything waiting to be sent, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, OutboxError> {
+        let sealer = self.sealer.clone();
+        self.db.read(move |conn| outbox::db::list(conn, &sealer)).await
+    }
+
+    /// Makes outbox item `id` due now, also when the server had refused it (after the user fixed the cause).
+    pub async fn retry_outbox_item(&self, id: i64) -> Result<(), OutboxError> {
+        let now = self.clock.now();
+        self.db.write(move |tx| outbox::db::retry_now(tx, id, now)).await
+    }
+
+    /// Sends what is due to the configured server: registers the device the first time, signs in, then
+    /// delivers the outbox. A server that can't be reached gives a report with `server_unreachable`, not an
+    /// error: nothing is lost, the items wait.
+    pub async fn sync_now(&self, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
+        let server_url = self.settings().server_url().await.map_err(|e| match e {
+            crate::settings::SettingsError::Storage(s) => OutboxError::Storage(s),
+            crate::settings::SettingsError::InvalidServerUrl(_) => OutboxError::NoServer,
+        })?;
+        let Some(server_url) = server_url else { return Err(OutboxError::NoServer) };
+        match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {
+            Ok(client) => self.sync_with(&outbox::http::ServerTransport::new(client), listener).await,
+            Err(crate::session::SessionError::Client(e)) if e.is_transient() => {
+                let pending = self.db.read(|conn| outbox::db::count(conn, outbox::OutboxState::Pending)).await?;
+                let report = SyncReport { pending, server_unreachable: true, ..SyncReport::default() };
+                if let Some(listener) = listener {
+                    listener.on_event(outbox::SyncEvent::Finished(report));
+                }
+                Ok(report)
+            }
+            Err(e) => Err(OutboxError::Session(e.to_string())),
+        }
+    }
+
+    /// Delivers the outbox through `transport` (tests, or another transport than HTTP).
+    pub async fn sync_with(&self, transport: &dyn OutboxTransport, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
+        self.sync.sync_now(transport, listener).await
+    }
+
+    /// Deletes data past its retention period; run at start-up and daily by the platform's scheduler.
+    pub async fn purge_expired(&self) -> Result<usize, crate::declarations::DeclarationError> {
+        self.declarations().purge_expired().await
     }
 
     /// The app settings.

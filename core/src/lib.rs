@@ -2,10 +2,15 @@
 //!
 //! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
 
+pub mod admin_units;
 pub mod clock;
+pub mod credentials;
+pub mod declarations;
 pub mod keystore;
+pub mod outbox;
 pub mod profiles;
 pub mod sealing;
+pub mod session;
 pub mod settings;
 pub mod storage;
 pub mod client;

@@ -13,9 +13,17 @@ use std::sync::Arc;
 pub use error::{ProfileError, ProfileField};
 pub use model::{Address, BirthDate, PersonalDetails, Profile, ProfileInput, ProfileRelation};
 
+use chrono::{DateTime, SubsecRound, Utc};
+
 use crate::clock::Clock;
 use crate::sealing::Sealer;
 use crate::storage::Database;
+
+/// The current time at the precision the database keeps (milliseconds), so that what `add` returns equals
+/// what `get` reads back.
+fn stored_now(clock: &dyn Clock) -> DateTime<Utc> {
+    clock.now().trunc_subsecs(3)
+}
 
 /// Profile operations; obtained from [`crate::Healthbook::profiles`].
 #[derive(Clone)]
@@ -32,7 +40,7 @@ impl Profiles {
 
     /// Validates and stores a new profile.
     pub async fn add(&self, input: ProfileInput) -> Result<Profile, ProfileError> {
-        let now = self.clock.now();
+        let now = stored_now(self.clock.as_ref());
         let details = validate::validate(&input, now)?;
         let profile = Profile {
             id: uuid::Uuid::new_v4().to_string(),
@@ -49,7 +57,7 @@ impl Profiles {
 
     /// Validates `input` and replaces the profile `id` with it.
     pub async fn update(&self, id: &str, input: ProfileInput) -> Result<Profile, ProfileError> {
-        let now = self.clock.now();
+        let now = stored_now(self.clock.as_ref());
         let details = validate::validate(&input, now)?;
         let sealer = self.sealer.clone();
         let id = id.to_owned();

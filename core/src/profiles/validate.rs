@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use unicode_normalization::UnicodeNormalization;
 
 use super::error::{ProfileError, ProfileField};
+use crate::admin_units::{is_known_province, is_ward_code};
 use super::model::{Address, BirthDate, PersonalDetails, ProfileInput};
 
 /// Longest accepted full name, in characters.
@@ -12,15 +13,6 @@ pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_STREET_CHARS: usize = 200;
 /// Earliest accepted birth year.
 pub const MIN_BIRTH_YEAR: u16 = 1900;
-
-/// Province codes of the General Statistics Office (the 63 units before the 2025 merger; the 34 units after it
-/// kept codes from this set, so both old and new records validate).
-const PROVINCE_CODES: [&str; 63] = [
-    "01", "02", "04", "06", "08", "10", "11", "12", "14", "15", "17", "19", "20", "22", "24", "25", "26", "27",
-    "30", "31", "33", "34", "35", "36", "37", "38", "40", "42", "44", "45", "46", "48", "49", "51", "52", "54",
-    "56", "58", "60", "62", "64", "66", "67", "68", "70", "72", "74", "75", "77", "79", "80", "82", "83", "84",
-    "86", "87", "89", "91", "92", "93", "94", "95", "96",
-];
 
 /// Validates `input` at time `now` and returns the normalised details to store.
 pub fn validate(input: &ProfileInput, now: DateTime<Utc>) -> Result<PersonalDetails, ProfileError> {
@@ -142,11 +134,11 @@ pub fn normalize_citizen_id(raw: &str, birth_year: u16) -> Result<String, Profil
 fn validate_address(address: &Address) -> Result<Address, ProfileError> {
     let invalid = |reason: &str| ProfileError::invalid(ProfileField::Address, reason);
     let province_code = address.province_code.trim().to_owned();
-    if !PROVINCE_CODES.contains(&province_code.as_str()) {
+    if !is_known_province(&province_code) {
         return Err(invalid("unknown province code"));
     }
     let ward_code = match address.ward_code.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        Some(ward) if ward.len() == 5 && ward.chars().all(|c| c.is_ascii_digit()) => Some(ward.to_owned()),
+        Some(ward) if is_ward_code(ward) => Some(ward.to_owned()),
         Some(_) => return Err(invalid("ward code must have 5 digits")),
         None => None,
     };

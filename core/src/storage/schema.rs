@@ -10,10 +10,68 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 2;
+pub const LATEST_VERSION: u32 = 3;
+
+/// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
+/// health status. A macro, so that
+/// the fresh schema and the upgrade step share one text.
+macro_rules! v3_tables {
+    () => {
+        "
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    subject_id TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    payload BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    state TEXT NOT NULL DEFAULT 'pending'
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE TABLE declarations (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    form_id TEXT NOT NULL,
+    form_version INTEGER NOT NULL,
+    sensitive BLOB NOT NULL,
+    declared_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    receipt TEXT,
+    rejection_reason TEXT,
+    accepted_at INTEGER
+);
+CREATE INDEX declarations_profile ON declarations (profile_id, declared_at);
+CREATE TRIGGER declarations_unqueue AFTER DELETE ON declarations
+BEGIN
+    DELETE FROM outbox WHERE kind = 'declaration' AND subject_id = old.id;
+END;
+CREATE TABLE form_cache (
+    form_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL
+);
+CREATE TABLE device_identity (
+    server_url TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    sealed_key BLOB NOT NULL,
+    registered_at INTEGER NOT NULL
+);
+CREATE TABLE health_status (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"
+    };
+}
 
 /// The whole schema at [`LATEST_VERSION`].
-pub const CREATE_LATEST: &str = "
+pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     sealed BLOB NOT NULL
@@ -32,7 +90,9 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-";
+", v3_tables!());
+
+const ADD_V3: &str = v3_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -99,6 +159,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
                      WHERE citizen_id_index IS NOT NULL;
                  CREATE UNIQUE INDEX profiles_one_self ON profiles (relation) WHERE relation = 'myself';",
             )?;
+            Ok(())
+        }
+        3 => {
+            tx.execute_batch(ADD_V3)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

@@ -1,0 +1,258 @@
+//! Health and movement declarations: forms as data, validation per field, and offline submission through
+//! the outbox, so a declaration is never lost and never sent twice.
+//!
+//! Files: `forms.rs` (form model, bundled forms), `validate.rs` (answers against a form version, localised
+//! field errors), `db.rs` (declarations, form cache, health status), `error.rs`.
+
+pub mod db;
+pub mod error;
+pub mod forms;
+pub mod validate;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use rusqlite::Transaction;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub use db::{Declaration, DeclarationStatus, HealthStatus};
+pub use error::DeclarationError;
+pub use forms::{Form, FormField, FieldKind, Localized};
+pub use validate::{FieldError, FieldErrorCode};
+
+use crate::clock::Clock;
+use crate::outbox::{self, NewOutboxItem, OutboxItem, ReceiptHandler};
+use crate::profiles::{self, ProfileRelation};
+use crate::sealing::Sealer;
+use crate::settings::Language;
+use crate::storage::Database;
+
+/// Outbox kind of a declaration submission.
+pub const OUTBOX_KIND: &str = "declaration";
+/// Server path declarations are posted to.
+pub const SUBMIT_PATH: &str = "/v1/declarations";
+/// How long the phone keeps a sent declaration (the incubation period plus a margin, as in CWA's 14-21 days).
+pub const RETENTION_DAYS: i64 = 21;
+
+/// Declaration operations; obtained from [`crate::Healthbook::declarations`].
+#[derive(Clone)]
+pub struct Declarations {
+    db: Database,
+    sealer: Arc<Sealer>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Declarations {
+    pub(crate) fn new(db: Database, sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
+        Self { db, sealer, clock }
+    }
+
+    /// The newest version of every form: cached from the server, else bundled with the app.
+    pub async fn forms(&self) -> Result<Vec<Form>, DeclarationError> {
+        let cached = self.db.read(|conn| db::cached_forms(conn)).await?;
+        let mut forms = forms::bundled_forms();
+        for form in cached {
+            match forms.iter_mut().find(|f| f.id == form.id) {
+                Some(existing) if existing.version >= form.version => {}
+                Some(existing) => *existing = form,
+                None => forms.push(form),
+            }
+        }
+        Ok(forms)
+    }
+
+    /// The newest version of form `form_id`.
+    pub async fn form(&self, form_id: &str) -> Result<Form, DeclarationError> {
+        self.forms().await?.into_iter().find(|f| f.id == form_id).ok_or_else(|| DeclarationError::UnknownForm(form_id.to_owned()))
+    }
+
+    /// Caches forms fetched from the server; older versions than the cached ones are ignored. Returns how
+    /// many forms changed.
+    pub async fn cache_forms(&self, fetched: Vec<Form>) -> Result<usize, DeclarationError> {
+        let now = self.clock.now();
+        self.db
+            .write(move |tx| {
+                let mut changed = 0;
+                for form in &fetched {
+                    if db::cache_form(tx, form, now)? {
+                        changed += 1;
+                    }
+                }
+                Ok(changed)
+            })
+            .await
+    }
+
+    /// Checks answers without saving them, for live feedback in a form.
+    pub async fn validate(&self, form_id: &str, answers: &Value, language: Language) -> Result<(), DeclarationError> {
+        let form = self.form(form_id).await?;
+        validate::validate_answers(&form, answers, self.clock.now(), language).map(|_| ()).map_err(DeclarationError::Invalid)
+    }
+
+    /// Validates and saves a declaration for `profile_id`, and queues it for the server in the same
+    /// transaction. `filled_by_profile_id` names who filled it in when it is not the person themself; it
+    /// defaults to the phone owner's profile when the declaration is for someone else.
+    pub async fn submit(
+        &self,
+        profile_id: &str,
+        form_id: &str,
+        answers: Value,
+        filled_by_profile_id: Option<String>,
+        language: Language,
+    ) -> Result<Declaration, DeclarationError> {
+        let form = self.form(form_id).await?;
+        let now = self.clock.now().trunc_subsecs(3);
+        let normalized = validate::validate_answers(&form, &answers, now, language).map_err(DeclarationError::Invalid)?;
+        let sealer = self.sealer.clone();
+        let profile_id = profile_id.to_owned();
+        self.db
+            .write(move |tx| {
+                let subject = profiles::db::get(tx, &sealer, &profile_id)?;
+                let owner = profiles::db::list(tx, &sealer)?.into_iter().find(|p| p.relation == ProfileRelation::Myself);
+                let filled_by = match filled_by_profile_id {
+                    Some(id) => Some(profiles::db::get(tx, &sealer, &id)?),
+                    None if subject.relation != ProfileRelation::Myself => owner,
+                    None => None,
+                };
+                let declaration = Declaration {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    profile_id: subject.id.clone(),
+                    filled_by_profile_id: filled_by.as_ref().map(|p| p.id.clone()),
+                    form_id: form.id.clone(),
+                    form_version: form.version,
+                    answers: normalized,
+                    declared_at: now,
+                    status: DeclarationStatus::Queued,
+                    receipt: None,
+                    rejection_reason: None,
+                };
+                db::insert(tx, &sealer, &declaration)?;
+                let body = submission_body(&declaration, &subject, filled_by.as_ref());
+                outbox::db::enqueue(tx, &sealer, now, NewOutboxItem {
+                    kind: OUTBOX_KIND.into(),
+                    subject_id: Some(declaration.id.clone()),
+                    path: SUBMIT_PATH.into(),
+                    body,
+                })?;
+                Ok(declaration)
+            })
+            .await
+    }
+
+    /// Declarations, newest first, of one profile or of everyone.
+    pub async fn list(&self, profile_id: Option<String>) -> Result<Vec<Declaration>, DeclarationError> {
+        let sealer = self.sealer.clone();
+        self.db.read(move |conn| db::list(conn, &sealer, profile_id.as_deref())).await
+    }
+
+    /// One declaration.
+    pub async fn get(&self, id: &str) -> Result<Declaration, DeclarationError> {
+        let sealer = self.sealer.clone();
+        let id = id.to_owned();
+        self.db.read(move |conn| db::get(conn, &sealer, &id)).await
+    }
+
+    /// The health status the server last gave `profile_id`.
+    pub async fn health_status(&self, profile_id: &str) -> Result<Option<HealthStatus>, DeclarationError> {
+        let id = profile_id.to_owned();
+        self.db.read(move |conn| Ok(db::status(conn, &id)?)).await
+    }
+
+    /// Deletes sent declarations older than [`RETENTION_DAYS`]; returns how many.
+    pub async fn purge_expired(&self) -> Result<usize, DeclarationError> {
+        let cutoff = self.clock.now() - Duration::days(RETENTION_DAYS);
+        self.db.write(move |tx| Ok(db::purge_before(tx, cutoff)?)).await
+    }
+}
+
+/// The JSON the server receives: the answers and the minimum about the person that a health officer needs
+/// to follow up (name, birth year, phone, area), plus who filled it in.
+fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Option<&profiles::Profile>) -> Value {
+    let details = &subject.details;
+    json!({
+        "declaration_id": d.id,
+        "form_id": d.form_id,
+        "form_version": d.form_version,
+        "declared_at": d.declared_at.to_rfc3339(),
+        "answers": d.answers,
+        "subject": {
+            "profile_ref": subject.id,
+            "full_name": details.full_name,
+            "birth_year": details.birth.year,
+            "phone": details.phone,
+            "citizen_id": details.citizen_id,
+            "province_code": details.address.as_ref().map(|a| a.province_code.clone()),
+            "ward_code": details.address.as_ref().and_then(|a| a.ward_code.clone()),
+        },
+        "filled_by": {
+            "relation": subject.relation.as_str(),
+            "full_name": filled_by.map(|p| p.details.full_name.clone()),
+        },
+    })
+}
+
+/// What the server answers to an accepted declaration.
+#[derive(Debug, Deserialize)]
+struct SubmissionReceipt {
+    declaration_id: String,
+    received_at: DateTime<Utc>,
+    /// The signed receipt (JWS compact serialisation).
+    receipt: String,
+    #[serde(default)]
+    health_status: Option<ReceiptStatus>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiptStatus {
+    status: String,
+    reasons: Vec<String>,
+}
+
+/// Applies declaration receipts: marks the declaration accepted and updates the profile's health status.
+pub struct DeclarationReceipts;
+
+impl ReceiptHandler for DeclarationReceipts {
+    fn kind(&self) -> &'static str {
+        OUTBOX_KIND
+    }
+
+    fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &Value) -> Result<(), String> {
+        let parsed: SubmissionReceipt = serde_json::from_value(receipt.clone()).map_err(|e| e.to_string())?;
+        let expected = item.subject_id.as_deref().unwrap_or_default();
+        if parsed.declaration_id != expected {
+            return Err(format!("receipt is for declaration {}, not {expected}", parsed.declaration_id));
+        }
+        if parsed.receipt.split('.').count() != 3 {
+            return Err("receipt signature is not a JWS".into());
+        }
+        if let Some(status) = &parsed.health_status {
+            if !matches!(status.status.as_str(), "green" | "yellow" | "red") {
+                return Err(format!("unknown health status {:?}", status.status));
+            }
+        }
+        let updated = db::mark_accepted(tx, expected, &parsed.receipt, parsed.received_at).map_err(|e| e.to_string())?;
+        if updated == 0 {
+            // The declaration was deleted (its profile removed) while queued; the receipt has nothing to update.
+            return Ok(());
+        }
+        if let Some(status) = parsed.health_status {
+            let profile_id: String = tx
+                .query_row("SELECT profile_id FROM declarations WHERE id = ?1", [expected], |r| r.get(0))
+                .map_err(|e| e.to_string())?;
+            db::set_status(tx, &profile_id, &HealthStatus { status: status.status, reasons: status.reasons, updated_at: parsed.received_at })
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), String> {
+        if let Some(id) = &item.subject_id {
+            db::mark_rejected(tx, id, reason).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

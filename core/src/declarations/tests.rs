@@ -1,0 +1,221 @@
+//! Declarations through the outbox and the sync engine, with a scripted transport.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::keystore::MemoryKeyStore;
+use crate::outbox::{DeliveryError, OutboxItem, OutboxState, OutboxTransport, SyncEvent, SyncListener};
+use crate::profiles::{BirthDate, ProfileInput};
+use crate::{Healthbook, HealthbookConfig};
+
+/// Answers each delivery from a script, recording what was sent.
+struct ScriptedTransport {
+    answers: Mutex<Vec<Result<Value, DeliveryError>>>,
+    sent: Mutex<Vec<(String, Value)>>,
+}
+
+impl ScriptedTransport {
+    fn new(answers: Vec<Result<Value, DeliveryError>>) -> Self {
+        Self { answers: Mutex::new(answers), sent: Mutex::new(Vec::new()) }
+    }
+}
+
+/// A receipt as the server writes it for `item`.
+fn receipt_for(item: &OutboxItem, status: &str) -> Value {
+    json!({
+        "declaration_id": item.body["declaration_id"],
+        "received_at": "2021-08-15T02:00:00Z",
+        "receipt": "eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln",
+        "health_status": { "status": status, "reasons": ["declaration"] }
+    })
+}
+
+#[async_trait]
+impl OutboxTransport for ScriptedTransport {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Value, DeliveryError> {
+        self.sent.lock().unwrap().push((item.idempotency_key.clone(), item.body.clone()));
+        let mut answers = self.answers.lock().unwrap();
+        let next = if answers.is_empty() { Ok(Value::Null) } else { answers.remove(0) };
+        // `Null` in the script stands for "a proper receipt for this item".
+        match next {
+            Ok(Value::Null) => Ok(receipt_for(item, "green")),
+            other => other,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<SyncEvent>>);
+
+impl SyncListener for Recorder {
+    fn on_event(&self, event: SyncEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    hb: Healthbook,
+    owner: String,
+    child: String,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2021, 8, 15, 1, 0, 0).unwrap()));
+    let hb = Healthbook::open(HealthbookConfig { data_dir: dir.path().into(), key_store: Arc::new(MemoryKeyStore::default()), clock: clock.clone() }).unwrap();
+    let person = |name: &str, relation| ProfileInput {
+        relation,
+        full_name: name.into(),
+        birth: BirthDate { year: 1980, month: None, day: None },
+        phone: None,
+        citizen_id: None,
+        address: None,
+    };
+    let owner = hb.profiles().add(person("Vũ Minh Khoa", ProfileRelation::Myself)).await.unwrap().id;
+    let child = hb.profiles().add(person("Vũ Minh Châu", ProfileRelation::FamilyMember)).await.unwrap().id;
+    Fixture { _dir: dir, clock, hb, owner, child }
+}
+
+fn health_answers() -> Value {
+    json!({ "symptoms": [], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false, "vaccination_status": "fully_vaccinated" })
+}
+
+#[tokio::test]
+async fn invalid_answers_store_nothing() {
+    let f = fixture().await;
+    let err = f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, json!({ "symptoms": "fever" }), None, Language::Vi).await.unwrap_err();
+    let DeclarationError::Invalid(errors) = err else { panic!("expected field errors") };
+    assert!(errors.iter().any(|e| e.field == "symptoms" && e.code == FieldErrorCode::WrongType));
+    assert!(errors.iter().any(|e| e.field == "vaccination_status" && e.code == FieldErrorCode::Required));
+    assert!(f.hb.declarations().list(None).await.unwrap().is_empty());
+    assert!(f.hb.outbox().await.unwrap().is_empty());
+    assert!(matches!(
+        f.hb.declarations().submit(&f.owner, "tax_return", json!({}), None, Language::En).await,
+        Err(DeclarationError::UnknownForm(_))
+    ));
+    assert!(matches!(
+        f.hb.declarations().submit("nobody", forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await,
+        Err(DeclarationError::Profile(crate::profiles::ProfileError::NotFound(_)))
+    ));
+}
+
+#[tokio::test]
+async fn offline_submission_waits_then_arrives_once_with_the_same_key() {
+    let f = fixture().await;
+    let declaration = f.hb.declarations().submit(&f.child, forms::HEALTH_DECLARATION, health_answers(), None, Language::Vi).await.unwrap();
+    assert_eq!(declaration.status, DeclarationStatus::Queued);
+    assert_eq!(declaration.filled_by_profile_id.as_deref(), Some(f.owner.as_str()), "the owner filled it in for the child");
+
+    let offline = ScriptedTransport::new(vec![Err(DeliveryError::Unreachable("connection refused".into()))]);
+    let report = f.hb.sync_with(&offline, None).await.unwrap();
+    assert!(report.server_unreachable);
+    assert_eq!((report.delivered, report.pending), (0, 1));
+    let queued = f.hb.outbox().await.unwrap();
+    assert_eq!(queued[0].attempts, 1);
+    assert_eq!(queued[0].last_error.as_deref(), Some("connection refused"));
+    assert!(queued[0].next_attempt_at > f.clock.now(), "backed off");
+
+    // Not yet due: a sync now sends nothing.
+    let online = ScriptedTransport::new(vec![]);
+    assert_eq!(f.hb.sync_with(&online, None).await.unwrap().delivered, 0);
+    f.clock.advance(Duration::hours(2));
+    let listener = Recorder::default();
+    let report = f.hb.sync_with(&online, Some(&listener)).await.unwrap();
+    assert_eq!((report.delivered, report.pending), (1, 0));
+    let sent_keys: Vec<String> = offline.sent.lock().unwrap().iter().chain(online.sent.lock().unwrap().iter()).map(|(k, _)| k.clone()).collect();
+    assert_eq!(sent_keys.len(), 2);
+    assert_eq!(sent_keys[0], sent_keys[1], "a retry reuses the idempotency key");
+    let body = &online.sent.lock().unwrap()[0].1;
+    assert_eq!(body["subject"]["full_name"], "Vũ Minh Châu");
+    assert_eq!(body["filled_by"]["full_name"], "Vũ Minh Khoa");
+    assert_eq!(body["form_version"], 1);
+
+    let stored = f.hb.declarations().get(&declaration.id).await.unwrap();
+    assert_eq!(stored.status, DeclarationStatus::Accepted);
+    assert!(stored.receipt.is_some());
+    let status = f.hb.declarations().health_status(&f.child).await.unwrap().unwrap();
+    assert_eq!((status.status.as_str(), status.reasons.as_slice()), ("green", ["declaration".to_owned()].as_slice()));
+    let events = listener.0.lock().unwrap().clone();
+    assert!(matches!(events.first(), Some(SyncEvent::Started { due: 1 })));
+    assert!(matches!(events.last(), Some(SyncEvent::Finished(r)) if r.delivered == 1));
+}
+
+#[tokio::test]
+async fn unparseable_answer_keeps_the_item_and_says_why() {
+    let f = fixture().await;
+    f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    let garbled = ScriptedTransport::new(vec![Ok(json!({ "unexpected": true }))]);
+    let report = f.hb.sync_with(&garbled, None).await.unwrap();
+    assert_eq!((report.delivered, report.failed, report.pending), (0, 1, 1));
+    let item = &f.hb.outbox().await.unwrap()[0];
+    assert_eq!(item.state, OutboxState::Pending);
+    assert!(item.last_error.as_deref().unwrap().starts_with("unparseable server answer"), "{:?}", item.last_error);
+    assert_eq!(f.hb.declarations().list(None).await.unwrap()[0].status, DeclarationStatus::Queued);
+}
+
+#[tokio::test]
+async fn refusal_is_kept_for_the_user_and_can_be_retried() {
+    let f = fixture().await;
+    let d = f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    let refusing = ScriptedTransport::new(vec![Err(DeliveryError::Rejected("422 invalid_answers".into()))]);
+    let report = f.hb.sync_with(&refusing, None).await.unwrap();
+    assert_eq!((report.rejected, report.pending), (1, 0));
+    let item = f.hb.outbox().await.unwrap().remove(0);
+    assert_eq!(item.state, OutboxState::Rejected);
+    let stored = f.hb.declarations().get(&d.id).await.unwrap();
+    assert_eq!((stored.status, stored.rejection_reason.as_deref()), (DeclarationStatus::Rejected, Some("422 invalid_answers")));
+    // Rejected items are not resent by a plain sync...
+    let transport = ScriptedTransport::new(vec![]);
+    assert_eq!(f.hb.sync_with(&transport, None).await.unwrap().delivered, 0);
+    // ...but the user can ask.
+    f.hb.retry_outbox_item(item.id).await.unwrap();
+    assert_eq!(f.hb.sync_with(&transport, None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
+}
+
+#[tokio::test]
+async fn removing_a_profile_removes_its_declarations_and_queue() {
+    let f = fixture().await;
+    f.hb.declarations().submit(&f.child, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    f.hb.profiles().remove(&f.child).await.unwrap();
+    assert_eq!(f.hb.declarations().list(None).await.unwrap().len(), 1);
+    assert_eq!(f.hb.outbox().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sent_declarations_are_purged_after_retention_but_queued_ones_never() {
+    let f = fixture().await;
+    f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    f.hb.sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap();
+    f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    f.clock.advance(Duration::days(RETENTION_DAYS - 1));
+    assert_eq!(f.hb.purge_expired().await.unwrap(), 0);
+    f.clock.advance(Duration::days(2));
+    assert_eq!(f.hb.purge_expired().await.unwrap(), 1);
+    let left = f.hb.declarations().list(None).await.unwrap();
+    assert_eq!((left.len(), left[0].status), (1, DeclarationStatus::Queued));
+}
+
+#[tokio::test]
+async fn newer_forms_from_the_server_replace_bundled_ones() {
+    let f = fixture().await;
+    let mut newer = f.hb.declarations().form(forms::MOVEMENT_DECLARATION).await.unwrap();
+    newer.version = 2;
+    newer.fields.retain(|field| field.id != "vehicle_number");
+    let mut older = newer.clone();
+    older.version = 1;
+    assert_eq!(f.hb.declarations().cache_forms(vec![newer.clone()]).await.unwrap(), 1);
+    assert_eq!(f.hb.declarations().cache_forms(vec![older]).await.unwrap(), 0);
+    assert_eq!(f.hb.declarations().form(forms::MOVEMENT_DECLARATION).await.unwrap().version, 2);
+    let answers = json!({ "from": { "province": "01" }, "to": { "province": "79" }, "departure_date": "2021-08-15", "transport": "car" });
+    let d = f.hb.declarations().submit(&f.owner, forms::MOVEMENT_DECLARATION, answers, None, Language::En).await.unwrap();
+    assert_eq!(d.form_version, 2);
+}
