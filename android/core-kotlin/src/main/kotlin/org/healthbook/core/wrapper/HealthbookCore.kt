@@ -1,0 +1,40 @@
+package org.healthbook.core.wrapper
+
+import java.io.File
+import org.healthbook.core.Clock
+import org.healthbook.core.Healthbook
+import org.healthbook.core.OpenException
+import org.healthbook.core.PlatformKeyStore
+
+/**
+ * Entry point of the wrapper: opens the Rust core once per process and hands out the repositories the
+ * screens use. The shell supplies the platform services (key store, and a clock in tests).
+ */
+class HealthbookCore private constructor(private val healthbook: Healthbook) : AutoCloseable {
+    /** The profiles of this phone. */
+    val profiles: RustProfileRepository = RustProfileRepository(healthbook.profiles())
+
+    /** Version of the local database schema, for diagnostics screens. */
+    val schemaVersion: UInt get() = healthbook.schemaVersion()
+
+    override fun close() {
+        profiles.close()
+        healthbook.close()
+    }
+
+    companion object {
+        /**
+         * Opens (creating and migrating if needed) the store in [dataDir].
+         * @throws OpenException when the directory, the database or the key store is unusable.
+         */
+        fun open(dataDir: File, keyStore: PlatformKeyStore, clock: Clock? = null): HealthbookCore {
+            dataDir.mkdirs()
+            val healthbook = if (clock == null) {
+                Healthbook(dataDir.absolutePath, keyStore)
+            } else {
+                Healthbook.withClock(dataDir.absolutePath, keyStore, clock)
+            }
+            return HealthbookCore(healthbook)
+        }
+    }
+}

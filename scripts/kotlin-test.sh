@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Tests the Kotlin surface of the Rust core on a Linux JVM:
+#   1. installs a JDK and Maven from Debian if they are missing,
+#   2. builds libhealthbook_ffi.so and generates the Kotlin bindings (scripts/gen-bindings.sh),
+#   3. compiles android/core-kotlin (generated bindings + wrapper) and runs its JUnit 5 tests
+#      against the real native library (surefire sets jna.library.path to target/<profile>).
+# Extra arguments go to Maven, e.g. scripts/kotlin-test.sh -Dtest=ProfilesTest
+# PROFILE=release uses target/release for both the bindings and the tests.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  echo "kotlin-test: installing openjdk-17-jdk-headless and maven"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y openjdk-17-jdk-headless maven
+fi
+
+"$ROOT/scripts/gen-bindings.sh"
+
+PROFILE="${PROFILE:-debug}"
+NATIVE_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
+
+exec mvn -B --no-transfer-progress -f "$ROOT/android/core-kotlin/pom.xml" \
+  "-Dnative.dir=$NATIVE_DIR" test "$@"
