@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
 
+mod declare;
 mod keyfile;
 mod output;
 mod profile;
@@ -37,6 +38,24 @@ enum Command {
     /// Manage the people on this installation (owner, family, people a volunteer manages).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Fill in a health or movement declaration; it is saved offline and sent at the next sync.
+    Declare(declare::DeclareArgs),
+    /// Show what waits to be sent.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// Send everything due to the server.
+    Sync,
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// List queued and refused items with their attempts and last error.
+    List,
+    /// Make an item due now (also one the server refused).
+    Retry {
+        /// Outbox item id.
+        id: i64,
+    },
 }
 
 fn open(cli: &Cli) -> Result<Healthbook, CliError> {
@@ -52,6 +71,14 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
     }
     match &cli.command {
         Command::Profile(command) => profile::run(&healthbook, command, out).await,
+        Command::Declare(args) => declare::declare(&healthbook, args, out).await,
+        Command::Outbox(OutboxCommand::List) => declare::outbox_list(&healthbook, out).await,
+        Command::Outbox(OutboxCommand::Retry { id }) => {
+            healthbook.retry_outbox_item(*id).await?;
+            out.print(&serde_json::json!({ "retry": id }), || format!("item {id} will be sent at the next sync"));
+            Ok(())
+        }
+        Command::Sync => declare::sync(&healthbook, out).await,
     }
 }
 

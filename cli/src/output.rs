@@ -18,12 +18,16 @@ pub struct CliError {
     pub message: String,
     /// 1 for a refused or failed operation, 2 for a usage error.
     pub exit: u8,
+    /// The field at fault when it is not a fixed name (form answers).
+    pub field_name: Option<String>,
+    /// Structured details, e.g. every field error of a form.
+    pub details: Option<Value>,
 }
 
 impl CliError {
     /// An operation that failed or was refused (exit code 1).
     pub fn failed(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, field: None, message: message.into(), exit: 1 }
+        Self { code, field: None, message: message.into(), exit: 1, field_name: None, details: None }
     }
 
     /// The process exit code.
@@ -48,7 +52,7 @@ impl From<ProfileError> for CliError {
     fn from(e: ProfileError) -> Self {
         match &e {
             ProfileError::InvalidField { field, reason } => {
-                Self { code: "invalid_field", field: Some(field.as_str()), message: reason.clone(), exit: 1 }
+                Self { field: Some(field.as_str()), message: reason.clone(), ..Self::failed("invalid_field", "") }
             }
             ProfileError::NotFound(_) => Self::failed("not_found", e.to_string()),
             ProfileError::DuplicateCitizenId => Self { field: Some("citizen_id"), ..Self::failed("duplicate_citizen_id", e.to_string()) },
@@ -76,7 +80,8 @@ impl Output {
     /// Prints an error on stderr.
     pub fn error(&self, e: &CliError) {
         if self.json {
-            eprintln!("{}", json!({ "error": { "code": e.code, "field": e.field, "message": e.message } }));
+            let field = e.field.map(str::to_owned).or_else(|| e.field_name.clone());
+            eprintln!("{}", json!({ "error": { "code": e.code, "field": field, "message": e.message, "details": e.details } }));
         } else {
             match e.field {
                 Some(field) => eprintln!("error: {field}: {}", e.message),

@@ -75,7 +75,7 @@ pub struct ProfileArgs {
 }
 
 fn birth_error(message: &str) -> CliError {
-    CliError { code: "invalid_field", field: Some("birth_date"), message: message.to_owned(), exit: 1 }
+    CliError { field: Some("birth_date"), ..CliError::failed("invalid_field", message) }
 }
 
 /// Parses the accepted birth date spellings into year, month and day.
