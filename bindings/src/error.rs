@@ -141,3 +141,82 @@ impl From<core::settings::SettingsError> for SettingsError {
         }
     }
 }
+
+/// Why a declaration operation failed.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum DeclarationError {
+    /// The answers are invalid; show each error next to its question.
+    #[error("{} invalid answer(s)", errors.len())]
+    InvalidAnswers {
+        /// Every field error.
+        errors: Vec<crate::declarations::FieldError>,
+    },
+    /// No such form.
+    #[error("unknown form {form_id}")]
+    UnknownForm {
+        /// The id asked for.
+        form_id: String,
+    },
+    /// No such declaration or profile.
+    #[error("not found: {id}")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// Storage failed.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::declarations::DeclarationError> for DeclarationError {
+    fn from(e: core::declarations::DeclarationError) -> Self {
+        use core::declarations::DeclarationError as E;
+        match e {
+            E::Invalid(errors) => Self::InvalidAnswers { errors: errors.into_iter().map(Into::into).collect() },
+            E::UnknownForm(form_id) => Self::UnknownForm { form_id },
+            E::NotFound(id) | E::Profile(core::profiles::ProfileError::NotFound(id)) => Self::NotFound { id },
+            other => Self::Storage { reason: other.to_string() },
+        }
+    }
+}
+
+/// Why a sync operation failed.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SyncError {
+    /// No server URL is configured in the settings.
+    #[error("no server configured")]
+    NoServer,
+    /// The server refused this device's sign-in.
+    #[error("sign-in refused: {reason}")]
+    SignInRefused {
+        /// Details.
+        reason: String,
+    },
+    /// No outbox item with this id.
+    #[error("no outbox item {item_id}")]
+    NotFound {
+        /// The id asked for.
+        item_id: i64,
+    },
+    /// Storage failed.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::outbox::OutboxError> for SyncError {
+    fn from(e: core::outbox::OutboxError) -> Self {
+        use core::outbox::OutboxError as E;
+        match e {
+            E::NoServer => Self::NoServer,
+            E::Session(reason) => Self::SignInRefused { reason },
+            E::NotFound(item_id) => Self::NotFound { item_id },
+            other => Self::Storage { reason: other.to_string() },
+        }
+    }
+}

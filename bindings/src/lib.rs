@@ -5,13 +5,15 @@
 
 uniffi::setup_scaffolding!("healthbook");
 
+mod declarations;
 mod error;
 mod platform;
 mod profiles;
 mod root;
 mod settings;
 
-pub use error::{OpenError, ProfileError, SettingsError};
+pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError, Outbox, SyncEvent, SyncListener, SyncReport};
+pub use error::{DeclarationError, OpenError, ProfileError, SettingsError, SyncError};
 pub use platform::{Clock, PlatformKeyStore, PlatformKeyStoreError};
 pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, ProfileRelation, Profiles};
 pub use root::Healthbook;

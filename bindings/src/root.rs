@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use healthbook_core as core;
 
+use crate::declarations::{Declarations, Outbox};
 use crate::error::OpenError;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
@@ -40,6 +41,16 @@ impl Healthbook {
     /// The people on this phone.
     pub fn profiles(&self) -> Arc<Profiles> {
         Arc::new(Profiles(self.0.profiles()))
+    }
+
+    /// Health and movement declarations.
+    pub fn declarations(&self) -> Arc<Declarations> {
+        Arc::new(Declarations(self.0.declarations()))
+    }
+
+    /// The outbox and sync.
+    pub fn outbox(&self) -> Arc<Outbox> {
+        Arc::new(Outbox(self.0.clone()))
     }
 
     /// The app settings.

@@ -1,0 +1,529 @@
+//! Declarations, the outbox and sync over the FFI.
+//!
+//! Forms are handed out already localised to the requested language, so the UI only renders. Answers cross
+//! the FFI as a typed map (`AnswerValue`), validated by the core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use healthbook_core as core;
+use healthbook_core::declarations as decl;
+use healthbook_core::outbox as ob;
+use serde_json::{Map, Value};
+
+use crate::error::{DeclarationError, SyncError};
+use crate::settings::Language;
+
+/// An answer to one question.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AnswerValue {
+    /// Yes or no.
+    Bool {
+        /// The answer.
+        value: bool,
+    },
+    /// One choice id.
+    Choice {
+        /// The chosen option's id.
+        id: String,
+    },
+    /// Several choice ids.
+    Choices {
+        /// The chosen options' ids.
+        ids: Vec<String>,
+    },
+    /// A date, `YYYY-MM-DD`.
+    Date {
+        /// ISO date.
+        iso: String,
+    },
+    /// Free text.
+    Text {
+        /// The text.
+        value: String,
+    },
+    /// An administrative unit.
+    AdminUnit {
+        /// Two-digit province code.
+        province: String,
+        /// Five-digit ward code.
+        ward: Option<String>,
+    },
+}
+
+impl AnswerValue {
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Bool { value } => Value::Bool(*value),
+            Self::Choice { id } => Value::String(id.clone()),
+            Self::Choices { ids } => Value::Array(ids.iter().cloned().map(Value::String).collect()),
+            Self::Date { iso } => Value::String(iso.clone()),
+            Self::Text { value } => Value::String(value.clone()),
+            Self::AdminUnit { province, ward } => {
+                let mut unit = Map::new();
+                unit.insert("province".into(), Value::String(province.clone()));
+                if let Some(ward) = ward {
+                    unit.insert("ward".into(), Value::String(ward.clone()));
+                }
+                Value::Object(unit)
+            }
+        }
+    }
+
+    fn from_json(value: &Value) -> Option<Self> {
+        Some(match value {
+            Value::Bool(value) => Self::Bool { value: *value },
+            Value::Array(items) => Self::Choices { ids: items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect() },
+            Value::Object(unit) => Self::AdminUnit {
+                province: unit.get("province")?.as_str()?.to_owned(),
+                ward: unit.get("ward").and_then(Value::as_str).map(str::to_owned),
+            },
+            // Stored answers are normalised, so a string's field kind decides; the UI knows the kind from the form.
+            Value::String(text) => Self::Text { value: text.clone() },
+            _ => return None,
+        })
+    }
+}
+
+fn answers_json(answers: &HashMap<String, AnswerValue>) -> Value {
+    Value::Object(answers.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum FormFieldKind {
+    /// Yes or no.
+    Boolean,
+    /// Exactly one option.
+    SingleChoice {
+        /// The options.
+        choices: Vec<FormChoice>,
+    },
+    /// Any number of options.
+    MultiChoice {
+        /// The options.
+        choices: Vec<FormChoice>,
+    },
+    /// A date within the allowed window.
+    Date {
+        /// Days back allowed.
+        max_days_past: Option<u32>,
+        /// Days ahead allowed (none: not in the future).
+        max_days_future: Option<u32>,
+    },
+    /// Free text.
+    Text {
+        /// Longest answer in characters.
+        max_len: u32,
+    },
+    /// Province and optional ward code.
+    AdminUnit,
+}
+
+/// One option of a choice question, localised.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormChoice {
+    /// Stable id for the answer.
+    pub id: String,
+    /// Label in the requested language.
+    pub label: String,
+}
+
+/// When a question becomes required.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormCondition {
+    /// The other question's id.
+    pub field: String,
+    /// Required when the other answer is yes/no equal to this.
+    pub equals_bool: Option<bool>,
+    /// Required when the other answer is one of these option ids.
+    pub one_of: Vec<String>,
+    /// Required when the other answer is a non-empty selection.
+    pub not_empty: bool,
+}
+
+/// A question, localised.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormQuestion {
+    /// Stable id (the answer's key).
+    pub id: String,
+    /// The question in the requested language.
+    pub label: String,
+    /// Help text in the requested language.
+    pub help: Option<String>,
+    /// Always required.
+    pub required: bool,
+    /// Required depending on another answer.
+    pub required_if: Option<FormCondition>,
+    /// The kind of answer.
+    pub kind: FormFieldKind,
+}
+
+/// A declaration form, localised.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeclarationForm {
+    /// Stable id (`health_declaration`, `movement_declaration`).
+    pub id: String,
+    /// Version the answers will be validated against.
+    pub version: u32,
+    /// Title in the requested language.
+    pub title: String,
+    /// The questions in display order.
+    pub questions: Vec<FormQuestion>,
+}
+
+fn localize(form: &decl::Form, language: core::settings::Language) -> DeclarationForm {
+    let choices = |cs: &Vec<decl::forms::Choice>| cs.iter().map(|c| FormChoice { id: c.id.clone(), label: c.label.get(language).to_owned() }).collect();
+    DeclarationForm {
+        id: form.id.clone(),
+        version: form.version,
+        title: form.title.get(language).to_owned(),
+        questions: form
+            .fields
+            .iter()
+            .map(|f| FormQuestion {
+                id: f.id.clone(),
+                label: f.label.get(language).to_owned(),
+                help: f.help.as_ref().map(|h| h.get(language).to_owned()),
+                required: f.required,
+                required_if: f.required_if.as_ref().map(|c| FormCondition {
+                    field: c.field.clone(),
+                    equals_bool: c.equals.as_ref().and_then(Value::as_bool),
+                    one_of: c.one_of.clone().unwrap_or_default(),
+                    not_empty: c.not_empty.unwrap_or(false),
+                }),
+                kind: match &f.kind {
+                    decl::FieldKind::Boolean => FormFieldKind::Boolean,
+                    decl::FieldKind::SingleChoice { choices: cs } => FormFieldKind::SingleChoice { choices: choices(cs) },
+                    decl::FieldKind::MultiChoice { choices: cs } => FormFieldKind::MultiChoice { choices: choices(cs) },
+                    decl::FieldKind::Date { max_days_past, max_days_future } => {
+                        FormFieldKind::Date { max_days_past: *max_days_past, max_days_future: *max_days_future }
+                    }
+                    decl::FieldKind::Text { max_len, .. } => FormFieldKind::Text { max_len: *max_len },
+                    decl::FieldKind::AdminUnit => FormFieldKind::AdminUnit,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// What is wrong with an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FieldErrorCode {
+    /// Missing.
+    Required,
+    /// Wrong kind of value.
+    WrongType,
+    /// Not one of the options.
+    UnknownChoice,
+    /// Not a date.
+    InvalidDate,
+    /// Later than allowed.
+    DateInFuture,
+    /// Earlier than allowed.
+    DateTooOld,
+    /// Too long.
+    TooLong,
+    /// Characters not allowed.
+    InvalidCharacters,
+    /// No such administrative unit.
+    UnknownAdminUnit,
+    /// No such question.
+    UnknownField,
+    /// The answers are too large.
+    TooLarge,
+}
+
+impl From<decl::FieldErrorCode> for FieldErrorCode {
+    fn from(c: decl::FieldErrorCode) -> Self {
+        use decl::FieldErrorCode as C;
+        match c {
+            C::Required => Self::Required,
+            C::WrongType => Self::WrongType,
+            C::UnknownChoice => Self::UnknownChoice,
+            C::InvalidDate => Self::InvalidDate,
+            C::DateInFuture => Self::DateInFuture,
+            C::DateTooOld => Self::DateTooOld,
+            C::TooLong => Self::TooLong,
+            C::InvalidCharacters => Self::InvalidCharacters,
+            C::UnknownAdminUnit => Self::UnknownAdminUnit,
+            C::UnknownField => Self::UnknownField,
+            C::TooLarge => Self::TooLarge,
+        }
+    }
+}
+
+/// A problem with one answer, to show next to its question.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FieldError {
+    /// The question's id (`_form` for the whole form).
+    pub field: String,
+    /// What is wrong.
+    pub code: FieldErrorCode,
+    /// Message in the requested language.
+    pub message: String,
+}
+
+impl From<decl::FieldError> for FieldError {
+    fn from(e: decl::FieldError) -> Self {
+        Self { field: e.field, code: e.code.into(), message: e.message }
+    }
+}
+
+/// Where a declaration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DeclarationStatus {
+    /// Saved, waiting to be sent.
+    Queued,
+    /// Accepted by the server, with a signed receipt.
+    Accepted,
+    /// Refused by the server.
+    Rejected,
+}
+
+/// A saved declaration.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Declaration {
+    /// Id (shared with the server).
+    pub id: String,
+    /// Whom it is about.
+    pub profile_id: String,
+    /// Who filled it in, when not the person themself.
+    pub filled_by_profile_id: Option<String>,
+    /// Form id.
+    pub form_id: String,
+    /// Form version.
+    pub form_version: u32,
+    /// The normalised answers.
+    pub answers: HashMap<String, AnswerValue>,
+    /// When it was made.
+    pub declared_at: SystemTime,
+    /// Queued, accepted or rejected.
+    pub status: DeclarationStatus,
+    /// Why the server refused it.
+    pub rejection_reason: Option<String>,
+}
+
+impl From<decl::Declaration> for Declaration {
+    fn from(d: decl::Declaration) -> Self {
+        Self {
+            id: d.id,
+            profile_id: d.profile_id,
+            filled_by_profile_id: d.filled_by_profile_id,
+            form_id: d.form_id,
+            form_version: d.form_version,
+            answers: d.answers.iter().filter_map(|(k, v)| AnswerValue::from_json(v).map(|a| (k.clone(), a))).collect(),
+            declared_at: d.declared_at.into(),
+            status: match d.status {
+                decl::DeclarationStatus::Queued => DeclarationStatus::Queued,
+                decl::DeclarationStatus::Accepted => DeclarationStatus::Accepted,
+                decl::DeclarationStatus::Rejected => DeclarationStatus::Rejected,
+            },
+            rejection_reason: d.rejection_reason,
+        }
+    }
+}
+
+/// A profile's health status as the server last gave it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HealthStatus {
+    /// `green`, `yellow` or `red`.
+    pub status: String,
+    /// Reason codes behind it.
+    pub reasons: Vec<String>,
+    /// When the server decided it.
+    pub updated_at: SystemTime,
+}
+
+/// Health and movement declarations.
+#[derive(uniffi::Object)]
+pub struct Declarations(pub(crate) decl::Declarations);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Declarations {
+    /// The newest version of every form, in `language`.
+    pub async fn forms(&self, language: Language) -> Result<Vec<DeclarationForm>, DeclarationError> {
+        Ok(self.0.forms().await?.iter().map(|f| localize(f, language.into())).collect())
+    }
+
+    /// Checks answers without saving; an empty list means they are valid.
+    pub async fn validate(&self, form_id: String, answers: HashMap<String, AnswerValue>, language: Language) -> Result<Vec<FieldError>, DeclarationError> {
+        match self.0.validate(&form_id, &answers_json(&answers), language.into()).await {
+            Ok(()) => Ok(Vec::new()),
+            Err(decl::DeclarationError::Invalid(errors)) => Ok(errors.into_iter().map(Into::into).collect()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Validates, saves and queues a declaration for `profile_id`; throws `InvalidAnswers` with every field error.
+    pub async fn submit(
+        &self,
+        profile_id: String,
+        form_id: String,
+        answers: HashMap<String, AnswerValue>,
+        filled_by_profile_id: Option<String>,
+        language: Language,
+    ) -> Result<Declaration, DeclarationError> {
+        Ok(self.0.submit(&profile_id, &form_id, answers_json(&answers), filled_by_profile_id, language.into()).await?.into())
+    }
+
+    /// Declarations, newest first, of one profile or everyone.
+    pub async fn list(&self, profile_id: Option<String>) -> Result<Vec<Declaration>, DeclarationError> {
+        Ok(self.0.list(profile_id).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// The health status the server last gave `profile_id`.
+    pub async fn health_status(&self, profile_id: String) -> Result<Option<HealthStatus>, DeclarationError> {
+        Ok(self.0.health_status(&profile_id).await?.map(|s| HealthStatus { status: s.status, reasons: s.reasons, updated_at: s.updated_at.into() }))
+    }
+}
+
+/// Where an outbox item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OutboxState {
+    /// Waiting to be sent.
+    Pending,
+    /// Refused by the server; retry after fixing the cause.
+    Rejected,
+}
+
+/// Something waiting to be sent.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OutboxEntry {
+    /// Queue id.
+    pub id: i64,
+    /// What it delivers (`declaration`, ...).
+    pub kind: String,
+    /// The local record it delivers.
+    pub subject_id: Option<String>,
+    /// Pending or rejected.
+    pub state: OutboxState,
+    /// Failed attempts.
+    pub attempts: u32,
+    /// Not sent before this time.
+    pub next_attempt_at: SystemTime,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+impl From<ob::OutboxItem> for OutboxEntry {
+    fn from(i: ob::OutboxItem) -> Self {
+        Self {
+            id: i.id,
+            kind: i.kind,
+            subject_id: i.subject_id,
+            state: match i.state {
+                ob::OutboxState::Pending => OutboxState::Pending,
+                ob::OutboxState::Rejected => OutboxState::Rejected,
+            },
+            attempts: i.attempts,
+            next_attempt_at: i.next_attempt_at.into(),
+            last_error: i.last_error,
+        }
+    }
+}
+
+/// The outcome of a sync pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Delivered in this pass.
+    pub delivered: u32,
+    /// Failed and waiting for a retry.
+    pub failed: u32,
+    /// Refused for good in this pass.
+    pub rejected: u32,
+    /// Still pending afterwards.
+    pub pending: u64,
+    /// The pass stopped because the server could not be reached.
+    pub server_unreachable: bool,
+}
+
+impl From<ob::SyncReport> for SyncReport {
+    fn from(r: ob::SyncReport) -> Self {
+        Self { delivered: r.delivered, failed: r.failed, rejected: r.rejected, pending: r.pending, server_unreachable: r.server_unreachable }
+    }
+}
+
+/// Progress of a sync pass.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum SyncEvent {
+    /// A pass began.
+    Started {
+        /// Items due.
+        due: u64,
+    },
+    /// An item was delivered.
+    Delivered {
+        /// The item.
+        item_id: i64,
+        /// Its kind.
+        kind: String,
+    },
+    /// An item failed.
+    Failed {
+        /// The item.
+        item_id: i64,
+        /// Its kind.
+        kind: String,
+        /// Why.
+        error: String,
+        /// When it will be retried; null when refused for good.
+        retry_at: Option<SystemTime>,
+    },
+    /// The pass ended.
+    Finished {
+        /// The outcome.
+        report: SyncReport,
+    },
+}
+
+impl From<ob::SyncEvent> for SyncEvent {
+    fn from(e: ob::SyncEvent) -> Self {
+        match e {
+            ob::SyncEvent::Started { due } => Self::Started { due },
+            ob::SyncEvent::Delivered { item_id, kind } => Self::Delivered { item_id, kind },
+            ob::SyncEvent::Failed { item_id, kind, error, retry_at } => Self::Failed { item_id, kind, error, retry_at: retry_at.map(Into::into) },
+            ob::SyncEvent::Finished(report) => Self::Finished { report: report.into() },
+        }
+    }
+}
+
+/// Receives sync progress (a view model, a notification).
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// Called for every event of a pass.
+    fn on_event(&self, event: SyncEvent);
+}
+
+struct ListenerAdapter(Arc<dyn SyncListener>);
+
+impl ob::SyncListener for ListenerAdapter {
+    fn on_event(&self, event: ob::SyncEvent) {
+        self.0.on_event(event.into());
+    }
+}
+
+/// The outbox and the sync engine.
+#[derive(uniffi::Object)]
+pub struct Outbox(pub(crate) core::Healthbook);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Outbox {
+    /// Everything waiting to be sent, oldest first.
+    pub async fn entries(&self) -> Result<Vec<OutboxEntry>, SyncError> {
+        Ok(self.0.outbox().await?.into_iter().map(Into::into).collect())
+    }
+
+    /// Makes an item due now, also one the server refused.
+    pub async fn retry(&self, item_id: i64) -> Result<(), SyncError> {
+        Ok(self.0.retry_outbox_item(item_id).await?)
+    }
+
+    /// Sends what is due to the configured server; an unreachable server is reported, not thrown.
+    pub async fn sync_now(&self, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport, SyncError> {
+        let adapter = listener.map(ListenerAdapter);
+        let report = self.0.sync_now(adapter.as_ref().map(|a| a as &dyn ob::SyncListener)).await?;
+        Ok(report.into())
+    }
+}
