@@ -1,0 +1,17 @@
+//! Signed trust list and revocation list: types, signing and verification, shared by the server and the phone.
+//!
+//! The health authority's root key signs a list of issuer keys (authority, agencies, labs, vaccination sites)
+//! and, separately, a revocation list; both travel as JWS compact serialisation with ES256. Phones pin the root
+//! public key and verify both offline. See `README.md` beside this file for what each file holds.
+
+mod error;
+pub mod jws;
+pub mod keys;
+mod model;
+
+pub use error::TrustError;
+pub use keys::{SigningKey, VerifyingKey, kid_for_spki};
+pub use model::{
+    IssuerKey, IssuerRefusal, IssuerRole, REVOCATION_LIST_TYP, Revocation, RevocationKind, RevocationList,
+    TRUST_LIST_TYP, TrustList,
+};

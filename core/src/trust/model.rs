@@ -1,0 +1,273 @@
+//! The documents the authority signs: the trust list of issuer keys and the revocation list.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::jws::{sign_compact, verify_compact};
+use super::{SigningKey, TrustError, VerifyingKey};
+
+/// JWS `typ` of a signed trust list.
+pub const TRUST_LIST_TYP: &str = "healthbook-trust-list+jws";
+/// JWS `typ` of a signed revocation list.
+pub const REVOCATION_LIST_TYP: &str = "healthbook-revocation-list+jws";
+
+/// What an issuer key may sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssuerRole {
+    /// The health authority itself (quarantine orders, risky-venue alerts).
+    Authority,
+    /// An agency (staff cards, venue posters).
+    Agency,
+    /// A laboratory (test results).
+    Lab,
+    /// A vaccination site (vaccination records).
+    VaccinationSite,
+}
+
+impl IssuerRole {
+    /// The wire name (`authority`, `agency`, `lab`, `vaccination_site`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authority => "authority",
+            Self::Agency => "agency",
+            Self::Lab => "lab",
+            Self::VaccinationSite => "vaccination_site",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "authority" => Some(Self::Authority),
+            "agency" => Some(Self::Agency),
+            "lab" => Some(Self::Lab),
+            "vaccination_site" => Some(Self::VaccinationSite),
+            _ => None,
+        }
+    }
+}
+
+/// One issuer key named by the trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerKey {
+    /// Key id: first 8 bytes of SHA-256 of `public_key`, base64.
+    pub kid: String,
+    /// What the key may sign.
+    pub role: IssuerRole,
+    /// Where its signatures count: an agency id, a lab id, an administrative unit code, or `*`.
+    pub scope: String,
+    /// Human name of the issuer, for display on a verifier's screen.
+    pub name: String,
+    /// The public key, base64 SPKI DER.
+    pub public_key: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+}
+
+/// The signed list of every issuer key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustList {
+    /// Grows by one at each change; phones refuse to go back to a lower version.
+    pub version: u64,
+    /// When the authority signed this version.
+    pub issued_at: DateTime<Utc>,
+    /// The issuer keys.
+    pub keys: Vec<IssuerKey>,
+}
+
+/// What a revocation entry revokes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationKind {
+    /// An issuer key, by kid: nothing it signed counts any more.
+    IssuerKey,
+    /// One credential, by its identifier (a hash, never personal data).
+    Credential,
+}
+
+impl RevocationKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IssuerKey => "issuer_key",
+            Self::Credential => "credential",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "issuer_key" => Some(Self::IssuerKey),
+            "credential" => Some(Self::Credential),
+            _ => None,
+        }
+    }
+}
+
+/// One revoked key or credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    /// Kind of thing revoked.
+    pub kind: RevocationKind,
+    /// Its identifier: a kid, or a credential identifier.
+    pub id: String,
+    /// When it was revoked.
+    pub revoked_at: DateTime<Utc>,
+    /// Why, in words a verifier can show.
+    pub reason: String,
+}
+
+/// The signed list of revocations, published separately so that it can change daily without the trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationList {
+    /// Grows by one at each change.
+    pub version: u64,
+    /// When the authority signed this version.
+    pub issued_at: DateTime<Utc>,
+    /// The revocations.
+    pub entries: Vec<Revocation>,
+}
+
+/// Why an issuer key does not count at a given instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssuerRefusal {
+    /// The trust list does not name the key.
+    Unknown,
+    /// The key's validity has not started.
+    NotYetValid,
+    /// The key's validity has ended.
+    Expired,
+    /// The key is on the revocation list.
+    Revoked,
+}
+
+impl TrustList {
+    /// Signs the list with the root key.
+    pub fn sign(&self, root: &SigningKey) -> Result<String, TrustError> {
+        let payload = serde_json::to_vec(self).map_err(|e| TrustError::MalformedPayload(e.to_string()))?;
+        sign_compact(root, TRUST_LIST_TYP, &payload)
+    }
+
+    /// Checks a signed list against the pinned root key and that every entry's kid matches its key.
+    pub fn verify(jws: &str, root: &VerifyingKey) -> Result<Self, TrustError> {
+        let (_, payload) = verify_compact(jws, root, TRUST_LIST_TYP)?;
+        let list: Self = serde_json::from_slice(&payload).map_err(|e| TrustError::MalformedPayload(e.to_string()))?;
+        for key in &list.keys {
+            let parsed = VerifyingKey::from_spki_base64(&key.public_key)
+                .map_err(|_| TrustError::MalformedPayload(format!("key {} is not a P-256 key", key.kid)))?;
+            if parsed.kid() != key.kid {
+                return Err(TrustError::MalformedPayload(format!("kid {} does not match its key", key.kid)));
+            }
+        }
+        Ok(list)
+    }
+
+    /// The entry for `kid`, if any.
+    pub fn find(&self, kid: &str) -> Option<&IssuerKey> {
+        self.keys.iter().find(|key| key.kid == kid)
+    }
+
+    /// The entry for `kid` if it counts at `at`, taking `revocations` into account.
+    pub fn issuer_valid_at(
+        &self,
+        kid: &str,
+        at: DateTime<Utc>,
+        revocations: Option<&RevocationList>,
+    ) -> Result<&IssuerKey, IssuerRefusal> {
+        let key = self.find(kid).ok_or(IssuerRefusal::Unknown)?;
+        if revocations.is_some_and(|list| list.is_revoked(RevocationKind::IssuerKey, kid)) {
+            return Err(IssuerRefusal::Revoked);
+        }
+        if at < key.not_before {
+            return Err(IssuerRefusal::NotYetValid);
+        }
+        if at > key.not_after {
+            return Err(IssuerRefusal::Expired);
+        }
+        Ok(key)
+    }
+}
+
+impl RevocationList {
+    /// Signs the list with the root key.
+    pub fn sign(&self, root: &SigningKey) -> Result<String, TrustError> {
+        let payload = serde_json::to_vec(self).map_err(|e| TrustError::MalformedPayload(e.to_string()))?;
+        sign_compact(root, REVOCATION_LIST_TYP, &payload)
+    }
+
+    /// Checks a signed list against the pinned root key.
+    pub fn verify(jws: &str, root: &VerifyingKey) -> Result<Self, TrustError> {
+        let (_, payload) = verify_compact(jws, root, REVOCATION_LIST_TYP)?;
+        serde_json::from_slice(&payload).map_err(|e| TrustError::MalformedPayload(e.to_string()))
+    }
+
+    /// Whether the list revokes the given key or credential.
+    pub fn is_revoked(&self, kind: RevocationKind, id: &str) -> bool {
+        self.entries.iter().any(|entry| entry.kind == kind && entry.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn sample(root_issued: DateTime<Utc>) -> (TrustList, SigningKey) {
+        let (issuer, _) = SigningKey::generate().unwrap();
+        let list = TrustList {
+            version: 3,
+            issued_at: root_issued,
+            keys: vec![IssuerKey {
+                kid: issuer.kid().to_owned(),
+                role: IssuerRole::Agency,
+                scope: "agency-1".into(),
+                name: "Chợ Bến Thành".into(),
+                public_key: issuer.verifying_key().spki_base64(),
+                not_before: root_issued,
+                not_after: root_issued + Duration::days(365),
+            }],
+        };
+        (list, issuer)
+    }
+
+    #[test]
+    fn signed_list_verifies_and_validity_rules_apply() {
+        let (root, _) = SigningKey::generate().unwrap();
+        let t0 = Utc.with_ymd_and_hms(2021, 7, 1, 0, 0, 0).unwrap();
+        let (list, issuer) = sample(t0);
+        let jws = list.sign(&root).unwrap();
+        let back = TrustList::verify(&jws, root.verifying_key()).unwrap();
+        assert_eq!(back, list);
+        assert!(back.issuer_valid_at(issuer.kid(), t0 + Duration::days(1), None).is_ok());
+        assert_eq!(back.issuer_valid_at(issuer.kid(), t0 - Duration::days(1), None), Err(IssuerRefusal::NotYetValid));
+        assert_eq!(back.issuer_valid_at(issuer.kid(), t0 + Duration::days(400), None), Err(IssuerRefusal::Expired));
+        assert_eq!(back.issuer_valid_at("nope", t0, None), Err(IssuerRefusal::Unknown));
+        let revocations = RevocationList {
+            version: 1,
+            issued_at: t0,
+            entries: vec![Revocation {
+                kind: RevocationKind::IssuerKey,
+                id: issuer.kid().to_owned(),
+                revoked_at: t0,
+                reason: "key lost".into(),
+            }],
+        };
+        let signed = revocations.sign(&root).unwrap();
+        let revocations = RevocationList::verify(&signed, root.verifying_key()).unwrap();
+        assert_eq!(back.issuer_valid_at(issuer.kid(), t0, Some(&revocations)), Err(IssuerRefusal::Revoked));
+        // A revocation list is not a trust list, even though the same key signed it.
+        assert_eq!(TrustList::verify(&signed, root.verifying_key()), Err(TrustError::WrongType));
+    }
+
+    #[test]
+    fn entry_whose_kid_lies_is_refused() {
+        let (root, _) = SigningKey::generate().unwrap();
+        let (mut list, _) = sample(Utc::now());
+        list.keys[0].kid = "AAAAAAAAAAA=".into();
+        let jws = list.sign(&root).unwrap();
+        assert!(matches!(TrustList::verify(&jws, root.verifying_key()), Err(TrustError::MalformedPayload(_))));
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Makes a PostgreSQL server available for the server's end-to-end tests and prints its URL on stdout
+# (everything else goes to stderr), e.g.:
+#   export HEALTHBOOK_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
+# Installs PostgreSQL from Debian's packages if missing, starts the Debian cluster (or, failing that, a private
+# cluster under /tmp), and creates the test role and database. Needs root (or passwordless sudo) the first time.
+# Loopback only, no TLS: this is a test database.
+set -euo pipefail
+
+ROLE="${HEALTHBOOK_PG_ROLE:-healthbook}"
+PASSWORD="${HEALTHBOOK_PG_PASSWORD:-healthbook}"
+DB="${HEALTHBOOK_PG_DATABASE:-healthbook_test}"
+FALLBACK_DIR="${HEALTHBOOK_PG_DIR:-/tmp/healthbook-postgres}"
+FALLBACK_PORT="${HEALTHBOOK_PG_PORT:-55432}"
+
+log() { echo "postgres.sh: $*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+as_postgres() { as_root runuser -u postgres -- "$@"; }
+
+pg_bin_dir() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  [[ -n "$dir" && -x "$dir/initdb" ]] && echo "$dir"
+}
+
+if [[ -z "$(pg_bin_dir)" ]] || ! command -v psql >/dev/null 2>&1; then
+  log "installing PostgreSQL from Debian's packages"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+fi
+BIN="$(pg_bin_dir)"
+[[ -n "$BIN" ]] || { log "PostgreSQL binaries not found after install"; exit 1; }
+
+port=""
+# 1. The Debian cluster, started with pg_ctlcluster (created first if the package made none).
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  if [[ -z "$(pg_lsclusters -h 2>/dev/null)" ]] && command -v pg_createcluster >/dev/null 2>&1; then
+    version="$(basename "$(dirname "$BIN")")"
+    log "creating Debian cluster $version/main"
+    as_root pg_createcluster "$version" main >&2 || true
+  fi
+  read -r version cluster cport status _ < <(pg_lsclusters -h 2>/dev/null | head -n 1) || true
+  if [[ -n "${version:-}" ]]; then
+    if [[ "$status" != online* ]]; then
+      log "starting cluster $version/$cluster"
+      as_root pg_ctlcluster "$version" "$cluster" start >&2 || true
+    fi
+    if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$cport" -t 10; then
+      port="$cport"
+    fi
+  fi
+fi
+
+# 2. Otherwise a private cluster under /tmp, owned by the postgres user.
+if [[ -z "$port" ]]; then
+  port="$FALLBACK_PORT"
+  if ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+    if [[ ! -f "$FALLBACK_DIR/PG_VERSION" ]]; then
+      log "initialising a private cluster in $FALLBACK_DIR"
+      as_root mkdir -p "$FALLBACK_DIR"
+      as_root chown postgres: "$FALLBACK_DIR"
+      as_postgres "$BIN/initdb" -D "$FALLBACK_DIR" -U postgres --auth-local=trust --auth-host=scram-sha-256 >&2
+    fi
+    log "starting the private cluster on port $port"
+    as_postgres "$BIN/pg_ctl" -D "$FALLBACK_DIR" -l "$FALLBACK_DIR/server.log" -w \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp" start >&2
+  fi
+  "$BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 30 || { log "PostgreSQL did not come up"; exit 1; }
+fi
+
+# The admin connection goes through the local socket as the postgres superuser (peer or trust auth).
+socket_dir=/var/run/postgresql
+[[ -S "$socket_dir/.s.PGSQL.$port" ]] || socket_dir=/tmp
+psql_admin() { as_postgres "$BIN/psql" -h "$socket_dir" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+if [[ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != "1" ]]; then
+  log "creating role $ROLE"
+  psql_admin -c "CREATE ROLE \"$ROLE\" LOGIN PASSWORD '$PASSWORD'" >&2
+else
+  psql_admin -c "ALTER ROLE \"$ROLE\" LOGIN PASSWORD '$PASSWORD'" >&2
+fi
+if [[ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != "1" ]]; then
+  log "creating database $DB"
+  psql_admin -c "CREATE DATABASE \"$DB\" OWNER \"$ROLE\"" >&2
+fi
+
+echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$port/$DB"

@@ -1,0 +1,186 @@
+//! The application: shared state, the router with its layers, and serving with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use healthbook_core::Clock;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+
+use crate::config::ServerConfig;
+use crate::error::{ApiError, ErrorResponse};
+use crate::models::Health;
+use crate::openapi::ApiDoc;
+use crate::storage::{Backend, Database};
+use crate::{accounts, agencies, auth, trust};
+
+/// What every handler shares: the database, the clock and the settings. Nothing else: no session, nonce or
+/// counter lives in memory, so any number of instances can serve the same database.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Database,
+    /// The time source (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Limits and lifetimes.
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    /// Bundles the parts.
+    pub fn new(db: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
+        Self { db, clock, config: Arc::new(config) }
+    }
+
+    /// The current time at the precision the database keeps (milliseconds).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::util::truncate_to_ms(self.clock.now())
+    }
+}
+
+/// The router with every endpoint and layer.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/device/challenge", post(auth::device_challenge))
+        .route("/v1/auth/device/token", post(auth::device_token))
+        .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/devices", post(accounts::register_device))
+        .route("/v1/devices/{device_id}", get(accounts::get_device))
+        .route("/v1/me", get(accounts::me))
+        .route("/v1/accounts", post(accounts::create_account))
+        .route("/v1/agencies", post(agencies::create_agency).get(agencies::list_agencies))
+        .route("/v1/agencies/{agency_id}", get(agencies::get_agency))
+        .route("/v1/agencies/{agency_id}/gates", post(agencies::create_gate).get(agencies::list_gates))
+        .route("/v1/trust-list", get(trust::get_trust_list))
+        .route("/v1/trust-list/keys", post(trust::add_issuer_key))
+        .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))
+        .fallback(|| async { ApiError::RouteNotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Gives any error response that is not JSON yet (one made by a layer rather than a handler) the JSON shape.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND => ApiError::RouteNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => {
+            let body = ErrorResponse {
+                error: crate::error::ErrorInfo {
+                    code: format!("http_{}", status.as_u16()),
+                    message: status.canonical_reason().unwrap_or("error").to_owned(),
+                },
+            };
+            return (status, Json(body)).into_response();
+        }
+    };
+    error.into_response()
+}
+
+/// Liveness and database check.
+#[utoipa::path(
+    get, path = "/healthz", tag = "ops",
+    responses((status = 200, body = Health), (status = 503, body = ErrorResponse))
+)]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.db.read(|tx| tx.query("SELECT 1", &[]).map(|_| ())).await?;
+    let database = match state.db.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    Ok(Json(Health { status: "ok".into(), database: database.into() }))
+}
+
+async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response(),
+        Err(e) => ApiError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// A server running on a background task; for tests and embedding.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Binds `addr` (port 0 picks a free port) and serves in the background.
+    pub async fn start(state: AppState, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        Ok(Self { addr, shutdown: Some(tx), task })
+    }
+
+    /// `http://ADDR`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Shuts down gracefully and waits for the server task.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

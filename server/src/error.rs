@@ -1,0 +1,217 @@
+//! The API's error type and its JSON shape: `{"error": {"code": "stable_snake_code", "message": "..."}}`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use thiserror::Error;
+use utoipa::ToSchema;
+
+use crate::storage::StorageError;
+
+/// Everything a request can fail with; each variant has a stable code and a status.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// No bearer token.
+    #[error("a bearer token is required")]
+    Unauthenticated,
+    /// The token is unknown or was revoked.
+    #[error("the bearer token is not valid")]
+    InvalidToken,
+    /// The token has expired.
+    #[error("the bearer token has expired")]
+    TokenExpired,
+    /// Username or password wrong (never says which).
+    #[error("username or password is wrong")]
+    InvalidCredentials,
+    /// The device challenge is unknown, used, or belongs to another device.
+    #[error("the challenge is unknown or was already used")]
+    InvalidChallenge,
+    /// The device challenge has expired.
+    #[error("the challenge has expired")]
+    ChallengeExpired,
+    /// The device's signature does not verify.
+    #[error("the signature does not verify with the device's key")]
+    InvalidSignature,
+    /// The account's role or scope does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The resource does not exist (or the caller may not know that it does).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No route for this method and path.
+    #[error("no such endpoint")]
+    RouteNotFound,
+    /// The route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A mutating request came without an `Idempotency-Key` header.
+    #[error("the Idempotency-Key header is required on this request")]
+    MissingIdempotencyKey,
+    /// The `Idempotency-Key` header is empty, too long or not printable ASCII.
+    #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
+    InvalidIdempotencyKey,
+    /// The idempotency key was already used for a different request.
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// The body is not JSON.
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// The body is JSON but not the expected shape, or a field is invalid.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// The body is over the size limit.
+    #[error("the request body is over the size limit")]
+    PayloadTooLarge,
+    /// The resource already exists.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `username_taken`.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
+    /// Too many requests in the current window.
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until the window ends.
+        retry_after_secs: u64,
+    },
+    /// The server has no authority key yet (`admin init` was not run).
+    #[error("the server is not initialised; run `healthbook-server admin init`")]
+    NotInitialized,
+    /// Storage failed.
+    #[error("storage error")]
+    Storage(#[from] StorageError),
+    /// Anything else that is the server's fault.
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorInfo,
+}
+
+/// Code and message of an error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorInfo {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Human-readable explanation; never contains personal data.
+    pub message: String,
+}
+
+impl ApiError {
+    /// HTTP status of the error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated
+            | Self::InvalidToken
+            | Self::TokenExpired
+            | Self::InvalidCredentials
+            | Self::InvalidChallenge
+            | Self::ChallengeExpired
+            | Self::InvalidSignature => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::IdempotencyKeyReused | Self::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotInitialized => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(StorageError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidToken => "invalid_token",
+            Self::TokenExpired => "token_expired",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidChallenge => "invalid_challenge",
+            Self::ChallengeExpired => "challenge_expired",
+            Self::InvalidSignature => "invalid_signature",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::RouteNotFound => "route_not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MissingIdempotencyKey => "missing_idempotency_key",
+            Self::InvalidIdempotencyKey => "invalid_idempotency_key",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::MalformedJson(_) => "malformed_json",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Conflict { code, .. } => code,
+            Self::RateLimited { .. } => "rate_limited",
+            Self::NotInitialized => "not_initialized",
+            Self::Storage(StorageError::Pool(_)) => "database_unavailable",
+            Self::Storage(_) | Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The JSON body of the error.
+    pub fn body(&self) -> ErrorResponse {
+        ErrorResponse { error: ErrorInfo { code: self.code().to_owned(), message: self.to_string() } }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // Details go to the log, never to the client.
+            tracing::error!(error = ?self, "request failed");
+        }
+        let mut response = (status, Json(self.body())).into_response();
+        match &self {
+            Self::RateLimited { retry_after_secs } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            Self::Unauthenticated | Self::InvalidToken | Self::TokenExpired => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        Self::InvalidRequest(rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::PayloadTooLarge
+        } else {
+            Self::InvalidRequest(rejection.body_text())
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection;
+        match rejection {
+            JsonRejection::JsonSyntaxError(e) => Self::MalformedJson(e.body_text()),
+            JsonRejection::JsonDataError(e) => Self::InvalidRequest(e.body_text()),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            other => Self::InvalidRequest(other.body_text()),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Healthbook reference backend: accounts and roles, agencies and gates, the signed trust list, behind an
+//! idempotent JSON API; SQLite embedded by default, PostgreSQL to scale out. See `server/README.md`.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`app`] | shared state, router and layers, serving with graceful shutdown |
+//! | [`storage`] | the `Storage` trait, its SQLite and PostgreSQL implementations, migrations |
+//! | [`auth`] | passwords, device challenge-response, bearer tokens, the `Principal` extractor |
+//! | [`accounts`] | device registration, staff accounts, `/v1/me` |
+//! | [`agencies`] | agencies and gates (agency-scoped resources) |
+//! | [`trust`] | the root key, trust list and revocation list |
+//! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
+//! | [`ratelimit`] | fixed-window rate limits in the database |
+//! | [`extract`] | request extractors with JSON errors |
+//! | [`error`] | `ApiError` and the JSON error shape |
+//! | [`models`] | request and response bodies |
+//! | [`openapi`] | the generated OpenAPI document |
+//! | [`admin`] | `admin init` and friends |
+//! | [`config`] | limits and lifetimes |
+
+pub mod accounts;
+pub mod admin;
+pub mod agencies;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod models;
+pub mod openapi;
+pub mod ratelimit;
+pub mod storage;
+pub mod trust;
+pub mod util;
+
+pub use app::{AppState, RunningServer, router, serve};
+pub use config::ServerConfig;
+pub use error::ApiError;
+pub use storage::{Database, DatabaseLocation};

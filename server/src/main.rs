@@ -1,0 +1,253 @@
+//! `healthbook-server`: serve the API, or administer the database (`admin init`, `admin create-account`, ...).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use healthbook_core::SystemClock;
+use healthbook_core::client::Role;
+use healthbook_server::admin::{self, AdminError};
+use healthbook_server::{AppState, Database, DatabaseLocation, ServerConfig};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "healthbook-server", version, about = "Healthbook reference backend")]
+struct Cli {
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "HEALTHBOOK_DATA_DIR", default_value = "healthbook-data", global = true)]
+    data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` to use PostgreSQL; otherwise SQLite in the data directory.
+    #[arg(long, env = "HEALTHBOOK_DATABASE", global = true)]
+    database: Option<String>,
+    /// Most PostgreSQL connections this instance keeps open.
+    #[arg(long, env = "HEALTHBOOK_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    db_pool_size: usize,
+    /// Address to listen on.
+    #[arg(long, env = "HEALTHBOOK_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    listen: SocketAddr,
+    /// Log format.
+    #[arg(long, env = "HEALTHBOOK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    /// PBKDF2 iterations for new passwords.
+    #[arg(long, env = "HEALTHBOOK_PBKDF2_ITERATIONS", default_value_t = 600_000, global = true)]
+    pbkdf2_iterations: u32,
+    /// Bearer token lifetime, in seconds.
+    #[arg(long, env = "HEALTHBOOK_TOKEN_TTL_SECS", default_value_t = 1800, global = true)]
+    token_ttl_secs: i64,
+    /// Requests per minute per account (0 = unlimited).
+    #[arg(long, env = "HEALTHBOOK_RATE_LIMIT_PER_MINUTE", default_value_t = 600, global = true)]
+    rate_limit_per_minute: u32,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
+    body_limit_bytes: usize,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Administer the database directly.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create the authority root key and the first authority admin; prints the root public key to pin.
+    Init {
+        /// Username of the first authority admin.
+        #[arg(long, default_value = "admin")]
+        username: String,
+        /// Its password (generated and printed when absent).
+        #[arg(long, env = "HEALTHBOOK_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Create a staff account.
+    CreateAccount {
+        /// agency_admin, gate_operator, volunteer, health_officer, lab or authority_admin.
+        #[arg(long)]
+        role: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Agency id (agency_admin and gate_operator).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Password (generated and printed when absent).
+        #[arg(long, env = "HEALTHBOOK_ACCOUNT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Create an agency; prints its id.
+    CreateAgency {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Print the root public key (base64 SPKI DER) that phones pin.
+    RootKey,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+fn database_location(cli: &Cli) -> DatabaseLocation {
+    match &cli.database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            DatabaseLocation::parse(url, cli.db_pool_size)
+        }
+        Some(path) => DatabaseLocation::Sqlite(PathBuf::from(path.strip_prefix("sqlite://").unwrap_or(path))),
+        None => DatabaseLocation::Sqlite(cli.data_dir.join("healthbook.db")),
+    }
+}
+
+fn generated_password() -> Result<String, String> {
+    healthbook_server::util::random_secret(18).map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let location = database_location(&cli);
+    let db = Database::open(&location).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let clock = Arc::new(SystemClock);
+    match cli.command {
+        None | Some(Command::Serve) => {
+            let config = ServerConfig {
+                token_ttl: chrono::Duration::seconds(cli.token_ttl_secs.max(1)),
+                rate_limit_per_minute: cli.rate_limit_per_minute,
+                body_limit_bytes: cli.body_limit_bytes,
+                pbkdf2_iterations: cli.pbkdf2_iterations,
+                ..ServerConfig::default()
+            };
+            if admin::root_key(&db).await.map_err(|e| e.to_string())?.is_none() {
+                tracing::warn!("not initialised: run `healthbook-server admin init` to create the authority key");
+            }
+            let listener = tokio::net::TcpListener::bind(cli.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(%addr, database = ?db.backend(), "listening");
+            let state = AppState::new(db, clock, config);
+            healthbook_server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Some(Command::Admin(command)) => run_admin(&db, clock, command, cli.pbkdf2_iterations).await,
+    }
+}
+
+async fn run_admin(
+    db: &Database,
+    clock: Arc<SystemClock>,
+    command: AdminCommand,
+    iterations: u32,
+) -> Result<(), String> {
+    match command {
+        AdminCommand::Init { username, password } => {
+            let generated = password.is_none();
+            let password = match password {
+                Some(p) => p,
+                None => generated_password()?,
+            };
+            let report = admin::init(db, clock, &username, &password, iterations).await.map_err(describe)?;
+            println!("root public key (pin this in the apps): {}", report.root_public_key);
+            println!("root key id: {}", report.root_kid);
+            println!("authority admin: {} ({})", username, report.admin.id);
+            if generated {
+                println!("authority admin password (shown once): {password}");
+            }
+            Ok(())
+        }
+        AdminCommand::CreateAccount { role, username, agency, password } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role:?}"))?;
+            let generated = password.is_none();
+            let password = match password {
+                Some(p) => p,
+                None => generated_password()?,
+            };
+            let account = admin::create_account(db, clock, role, &username, &password, agency, iterations)
+                .await
+                .map_err(describe)?;
+            println!("account: {} ({}, role {})", username, account.id, account.role);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        AdminCommand::CreateAgency { name } => {
+            let agency = admin::create_agency(db, clock, &name).await.map_err(describe)?;
+            println!("{}", agency.id);
+            Ok(())
+        }
+        AdminCommand::RootKey => match admin::root_key(db).await.map_err(describe)? {
+            Some(key) => {
+                println!("{key}");
+                Ok(())
+            }
+            None => Err(AdminError::NotInitialized.to_string()),
+        },
+    }
+}
+
+fn describe(e: AdminError) -> String {
+    e.to_string()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,59 @@
+//! The OpenAPI document, generated from the handlers' annotations and served at `/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{accounts, agencies, app, auth, error, models, trust};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Healthbook reference server",
+        description = "Accounts and roles, agencies and gates, the signed trust list. Every error is \
+            `{\"error\": {\"code\", \"message\"}}`; every mutating resource endpoint needs an `Idempotency-Key`."
+    ),
+    paths(
+        app::healthz,
+        auth::login,
+        auth::device_challenge,
+        auth::device_token,
+        auth::logout,
+        accounts::register_device,
+        accounts::get_device,
+        accounts::me,
+        accounts::create_account,
+        agencies::create_agency,
+        agencies::list_agencies,
+        agencies::get_agency,
+        agencies::create_gate,
+        agencies::list_gates,
+        trust::get_trust_list,
+        trust::get_revocations,
+        trust::add_issuer_key,
+        trust::add_revocation,
+    ),
+    components(schemas(error::ErrorResponse, error::ErrorInfo, models::Empty)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Staff login, device challenge-response, tokens"),
+        (name = "devices", description = "Citizen phones"),
+        (name = "accounts", description = "Staff accounts"),
+        (name = "agencies", description = "Agencies and their gates"),
+        (name = "trust", description = "Signed trust list and revocation list"),
+        (name = "ops", description = "Operations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Numbered migrations, the same files for SQLite and PostgreSQL.
+
+use super::{Backend, StorageError, Tx, Value};
+
+/// One numbered migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Its number; applied in increasing order, each once.
+    pub version: i64,
+    /// Its name, for the record.
+    pub name: &'static str,
+    /// Its SQL, statements separated by `;` at the end of a line.
+    pub sql: &'static str,
+}
+
+/// Every migration, in order.
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") }];
+
+/// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
+const MIGRATION_LOCK_ID: i64 = 0x4842_4d49_4752;
+
+/// Applies the missing migrations inside the caller's transaction.
+pub(super) fn apply(tx: &mut dyn Tx, backend: Backend) -> Result<(), StorageError> {
+    if backend == Backend::Postgres {
+        // Several instances may start at once against one database; only one migrates, the others wait and
+        // then find nothing left to do. SQLite needs nothing: its write transaction is already exclusive.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(MIGRATION_LOCK_ID)])?;
+    }
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+         applied_at BIGINT NOT NULL)",
+        &[],
+    )?;
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM schema_migrations ORDER BY version", &[])?
+        .iter()
+        .map(|row| row.int(0))
+        .collect::<Result<_, _>>()?;
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        for statement in statements(migration.sql) {
+            tx.execute(&statement, &[])
+                .map_err(|e| StorageError::Migration { version: migration.version, problem: e.to_string() })?;
+        }
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[Value::Int(migration.version), migration.name.into(), Value::Int(chrono::Utc::now().timestamp_millis())],
+        )?;
+        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+    }
+    Ok(())
+}
+
+/// Splits a migration file into statements: comment lines dropped, `;` at a line's end ends a statement.
+fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with("--") {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if trimmed.ends_with(';') {
+            let statement = current.trim().trim_end_matches(';').trim().to_owned();
+            if !statement.is_empty() {
+                out.push(statement);
+            }
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_statements_and_drops_comments() {
+        let parts = statements("-- hi\nCREATE TABLE a (x BIGINT);\n\nCREATE INDEX b\n  ON a (x);\n");
+        assert_eq!(parts, vec!["CREATE TABLE a (x BIGINT)".to_owned(), "CREATE INDEX b\n  ON a (x)".to_owned()]);
+    }
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+        assert_eq!(MIGRATIONS[0].version, 1);
+    }
+}

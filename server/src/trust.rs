@@ -1,0 +1,304 @@
+//! The authority root key and the signed trust documents it produces; the documents are signed again, inside
+//! the same transaction, whenever an issuer key or a revocation is added, and served with ETags.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use healthbook_core::client::Role;
+use healthbook_core::trust::{
+    IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
+};
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorResponse};
+use crate::extract::IdempotentJson;
+use crate::idempotency;
+use crate::models::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKeyView, RevocationView};
+use crate::storage::{Tx, Value};
+use crate::util::{clean_name, from_ms, to_ms};
+
+/// Stored kind of the trust list in `signed_documents`.
+const TRUST_LIST: &str = "trust_list";
+/// Stored kind of the revocation list in `signed_documents`.
+const REVOCATIONS: &str = "revocations";
+/// Media type of a JWS in compact serialisation (RFC 7515).
+const JOSE: &str = "application/jose";
+
+/// Creates the root key and signs the first (empty) trust and revocation lists; refuses if a root key exists.
+pub fn init_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Option<VerifyingKey>, ApiError> {
+    if tx.query_opt("SELECT kid FROM authority_keys WHERE id = 'root'", &[])?.is_some() {
+        return Ok(None);
+    }
+    let (root, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) \
+         VALUES ('root', $1, $2, $3, $4, $4)",
+        &[
+            root.kid().into(),
+            root.verifying_key().spki_base64().into(),
+            STANDARD.encode(pkcs8).into(),
+            Value::Int(to_ms(now)),
+        ],
+    )?;
+    resign_trust_list(tx, &root, now)?;
+    resign_revocations(tx, &root, now)?;
+    Ok(Some(root.verifying_key().clone()))
+}
+
+/// The root public key, if the server was initialised.
+pub fn root_public_key(tx: &mut dyn Tx) -> Result<Option<VerifyingKey>, ApiError> {
+    let Some(row) = tx.query_opt("SELECT public_key FROM authority_keys WHERE id = 'root'", &[])? else {
+        return Ok(None);
+    };
+    VerifyingKey::from_spki_base64(&row.text(0)?).map(Some).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Loads the root signing key and locks it for this transaction, so that concurrent changes sign one after
+/// the other and versions never collide (a no-op update takes PostgreSQL's row lock; SQLite is serial anyway).
+fn lock_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
+    let updated =
+        tx.execute("UPDATE authority_keys SET last_signed_at = $1 WHERE id = 'root'", &[Value::Int(to_ms(now))])?;
+    if updated == 0 {
+        return Err(ApiError::NotInitialized);
+    }
+    let row = tx
+        .query_opt("SELECT private_key FROM authority_keys WHERE id = 'root'", &[])?
+        .ok_or(ApiError::NotInitialized)?;
+    let pkcs8 = STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?;
+    SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn next_version(tx: &mut dyn Tx, kind: &str) -> Result<u64, ApiError> {
+    let rows =
+        tx.query("SELECT version FROM signed_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1", &[kind.into()])?;
+    let current = rows.first().map(|row| row.int(0)).transpose()?.unwrap_or(0);
+    Ok(u64::try_from(current).unwrap_or(0) + 1)
+}
+
+fn store_document(tx: &mut dyn Tx, kind: &str, version: u64, jws: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let digest = ring::digest::digest(&ring::digest::SHA256, jws.as_bytes());
+    let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]));
+    tx.execute(
+        "INSERT INTO signed_documents (kind, version, jws, etag, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[kind.into(), Value::Int(version as i64), jws.into(), etag.into(), Value::Int(to_ms(now))],
+    )?;
+    Ok(())
+}
+
+fn resign_trust_list(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let keys = tx
+        .query(
+            "SELECT kid, role, scope, name, public_key, not_before, not_after FROM issuer_keys ORDER BY added_at, kid",
+            &[],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(IssuerKey {
+                kid: row.text(0)?,
+                role: IssuerRole::parse(&row.text(1)?).ok_or_else(|| ApiError::Internal("issuer role".into()))?,
+                scope: row.text(2)?,
+                name: row.text(3)?,
+                public_key: row.text(4)?,
+                not_before: from_ms(row.int(5)?)?,
+                not_after: from_ms(row.int(6)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let version = next_version(tx, TRUST_LIST)?;
+    let jws = TrustList { version, issued_at: now, keys }.sign(root).map_err(|e| ApiError::Internal(e.to_string()))?;
+    store_document(tx, TRUST_LIST, version, &jws, now)
+}
+
+fn resign_revocations(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let entries = tx
+        .query("SELECT kind, target, revoked_at, reason FROM revocations ORDER BY revoked_at, kind, target", &[])?
+        .iter()
+        .map(|row| {
+            Ok(Revocation {
+                kind: RevocationKind::parse(&row.text(0)?)
+                    .ok_or_else(|| ApiError::Internal("revocation kind".into()))?,
+                id: row.text(1)?,
+                revoked_at: from_ms(row.int(2)?)?,
+                reason: row.text(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let version = next_version(tx, REVOCATIONS)?;
+    let jws = RevocationList { version, issued_at: now, entries }
+        .sign(root)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    store_document(tx, REVOCATIONS, version, &jws, now)
+}
+
+async fn serve_document(state: &AppState, kind: &'static str, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let (jws, etag) = state
+        .db
+        .read(move |tx| {
+            let row = tx
+                .query_opt(
+                    "SELECT jws, etag FROM signed_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1",
+                    &[kind.into()],
+                )?
+                .ok_or(ApiError::NotInitialized)?;
+            Ok::<_, ApiError>((row.text(0)?, row.text(1)?))
+        })
+        .await?;
+    let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Phones revalidate on every refresh; a 304 costs a few bytes.
+    let cache_control = HeaderValue::from_static("no-cache");
+    if if_none_match_matches(headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache_control)])
+            .into_response());
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(JOSE)),
+            (header::ETAG, etag_value),
+            (header::CACHE_CONTROL, cache_control),
+        ],
+        jws,
+    )
+        .into_response())
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`); weak validators compare equal to strong ones (RFC 9110).
+fn if_none_match_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+        value.split(',').map(str::trim).any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+    })
+}
+
+/// The signed trust list (JWS compact, ES256, `typ` `healthbook-trust-list+jws`).
+#[utoipa::path(
+    get, path = "/v1/trust-list", tag = "trust",
+    params(("If-None-Match" = Option<String>, Header, description = "ETag of the cached copy")),
+    responses(
+        (status = 200, description = "The JWS", body = String, content_type = "application/jose"),
+        (status = 304, description = "The cached copy is current"),
+        (status = 503, description = "Not initialised", body = ErrorResponse),
+    )
+)]
+pub async fn get_trust_list(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    serve_document(&state, TRUST_LIST, &headers).await
+}
+
+/// The signed revocation list (JWS compact, ES256, `typ` `healthbook-revocation-list+jws`).
+#[utoipa::path(
+    get, path = "/v1/revocations", tag = "trust",
+    params(("If-None-Match" = Option<String>, Header, description = "ETag of the cached copy")),
+    responses(
+        (status = 200, description = "The JWS", body = String, content_type = "application/jose"),
+        (status = 304, description = "The cached copy is current"),
+        (status = 503, description = "Not initialised", body = ErrorResponse),
+    )
+)]
+pub async fn get_revocations(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    serve_document(&state, REVOCATIONS, &headers).await
+}
+
+/// Adds an issuer key to the trust list and signs the list again (authority admin).
+#[utoipa::path(
+    post, path = "/v1/trust-list/keys", tag = "trust",
+    security(("bearer" = [])),
+    request_body = AddIssuerKeyRequest,
+    params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
+    responses(
+        (status = 201, body = IssuerKeyView),
+        (status = 403, body = ErrorResponse),
+        (status = 409, description = "The key is already listed", body = ErrorResponse),
+    )
+)]
+pub async fn add_issuer_key(
+    State(state): State<AppState>,
+    principal: Principal,
+    request: IdempotentJson<AddIssuerKeyRequest>,
+) -> Result<Response, ApiError> {
+    principal.require(&[Role::AuthorityAdmin])?;
+    let body = &request.body;
+    let key = VerifyingKey::from_spki_base64(&body.public_key)
+        .map_err(|_| ApiError::InvalidRequest("public_key must be a base64 SPKI DER P-256 public key".into()))?;
+    if body.not_after <= body.not_before {
+        return Err(ApiError::InvalidRequest("not_after must be later than not_before".into()));
+    }
+    let entry = IssuerKey {
+        kid: key.kid().to_owned(),
+        role: body.role,
+        scope: clean_name("scope", &body.scope, 200)?,
+        name: clean_name("name", &body.name, 200)?,
+        public_key: key.spki_base64(),
+        not_before: body.not_before,
+        not_after: body.not_after,
+    };
+    let now = state.now();
+    idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
+        let root = lock_root(tx, now)?;
+        let inserted = tx.execute(
+            "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kid) DO NOTHING",
+            &[
+                entry.kid.clone().into(),
+                entry.role.as_str().into(),
+                entry.scope.clone().into(),
+                entry.name.clone().into(),
+                entry.public_key.clone().into(),
+                Value::Int(to_ms(entry.not_before)),
+                Value::Int(to_ms(entry.not_after)),
+                Value::Int(to_ms(now)),
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(ApiError::Conflict { code: "issuer_key_exists", message: "this key is already listed".into() });
+        }
+        resign_trust_list(tx, &root, now)?;
+        tracing::info!(kid = %entry.kid, role = entry.role.as_str(), "issuer key added; trust list signed again");
+        Ok((StatusCode::CREATED, IssuerKeyView::from(entry)))
+    })
+    .await
+}
+
+/// Adds a revocation and signs the revocation list again (authority admin).
+#[utoipa::path(
+    post, path = "/v1/revocations", tag = "trust",
+    security(("bearer" = [])),
+    request_body = AddRevocationRequest,
+    params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
+    responses(
+        (status = 201, body = RevocationView),
+        (status = 403, body = ErrorResponse),
+        (status = 409, description = "Already revoked", body = ErrorResponse),
+    )
+)]
+pub async fn add_revocation(
+    State(state): State<AppState>,
+    principal: Principal,
+    request: IdempotentJson<AddRevocationRequest>,
+) -> Result<Response, ApiError> {
+    principal.require(&[Role::AuthorityAdmin])?;
+    let now = state.now();
+    let entry = Revocation {
+        kind: request.body.kind,
+        id: clean_name("id", &request.body.id, 200)?,
+        revoked_at: now,
+        reason: clean_name("reason", &request.body.reason, 500)?,
+    };
+    idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
+        let root = lock_root(tx, now)?;
+        let inserted = tx.execute(
+            "INSERT INTO revocations (kind, target, reason, revoked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, target) DO NOTHING",
+            &[entry.kind.as_str().into(), entry.id.clone().into(), entry.reason.clone().into(), Value::Int(to_ms(now))],
+        )?;
+        if inserted == 0 {
+            return Err(ApiError::Conflict { code: "already_revoked", message: "this is already revoked".into() });
+        }
+        resign_revocations(tx, &root, now)?;
+        tracing::info!(kind = entry.kind.as_str(), "revocation added; revocation list signed again");
+        Ok((StatusCode::CREATED, RevocationView::from(entry)))
+    })
+    .await
+}

@@ -1,0 +1,58 @@
+//! Small helpers shared by the API modules: time as stored, ids, random secrets, hashes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::error::ApiError;
+use crate::storage::StorageError;
+
+/// A time as stored: Unix milliseconds.
+pub fn to_ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// A stored time back as a `DateTime`.
+pub fn from_ms(ms: i64) -> Result<DateTime<Utc>, StorageError> {
+    DateTime::from_timestamp_millis(ms).ok_or(StorageError::Column { index: 0, problem: format!("bad time {ms}") })
+}
+
+/// `at` without its sub-millisecond part, so that answers show exactly what the database keeps.
+pub fn truncate_to_ms(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
+}
+
+/// A new random id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `len` random bytes from the system source, base64url.
+pub fn random_secret(len: usize) -> Result<String, ApiError> {
+    let mut bytes = vec![0u8; len];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| ApiError::Internal("random source failed".into()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Random bytes from the system source.
+pub fn random_bytes(len: usize) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = vec![0u8; len];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| ApiError::Internal("random source failed".into()))?;
+    Ok(bytes)
+}
+
+/// SHA-256 in lower-case hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, data);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a display name: trimmed, 1 to `max` characters, no control characters.
+pub fn clean_name(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > max || trimmed.chars().any(char::is_control) {
+        return Err(ApiError::InvalidRequest(format!("{field} must be 1 to {max} printable characters")));
+    }
+    Ok(trimmed.to_owned())
+}

@@ -1,0 +1,96 @@
+//! The `healthbook-server` binary: `admin` subcommands on a fresh data directory, then `serve` with a health
+//! check and a graceful stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_healthbook-server");
+
+fn admin(data_dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--pbkdf2-iterations", "1000", "admin"])
+        .args(args)
+        .env_remove("HEALTHBOOK_DATABASE")
+        .output()
+        .expect("run healthbook-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn admin_commands_bootstrap_a_fresh_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = admin(dir.path(), &["init", "--password", "first-admin-password"]);
+    assert!(ok, "{err}");
+    let root = out.lines().find_map(|l| l.strip_prefix("root public key (pin this in the apps): ")).unwrap();
+    healthbook_core::trust::VerifyingKey::from_spki_base64(root).expect("a P-256 SPKI key");
+
+    let (ok, _, err) = admin(dir.path(), &["init", "--password", "first-admin-password"]);
+    assert!(!ok);
+    assert!(err.contains("already initialised"), "{err}");
+
+    let (ok, printed, _) = admin(dir.path(), &["root-key"]);
+    assert!(ok);
+    assert_eq!(printed.trim(), root);
+
+    let (ok, agency, err) = admin(dir.path(), &["create-agency", "--name", "Chợ Lớn"]);
+    assert!(ok, "{err}");
+    let agency = agency.trim();
+    let (ok, out, err) =
+        admin(dir.path(), &["create-account", "--role", "gate_operator", "--username", "gate-1", "--agency", agency]);
+    assert!(ok, "{err}");
+    assert!(out.contains("password (shown once): "), "a password is generated when none is given: {out}");
+    let (ok, _, err) = admin(dir.path(), &["create-account", "--role", "emperor", "--username", "x-user"]);
+    assert!(!ok);
+    assert!(err.contains("unknown role"), "{err}");
+    let (ok, _, err) = admin(dir.path(), &["create-account", "--role", "gate_operator", "--username", "gate-2"]);
+    assert!(!ok);
+    assert!(err.contains("needs an agency_id"), "{err}");
+}
+
+#[tokio::test]
+async fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--log-format", "json", "serve"])
+        .env_remove("HEALTHBOOK_DATABASE")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn server");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server log line").unwrap();
+        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if entry["message"] == "listening" {
+            break entry["addr"].as_str().unwrap().to_owned();
+        }
+    };
+    let health: serde_json::Value =
+        reqwest::get(format!("http://{addr}/healthz")).await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let not_ready = reqwest::get(format!("http://{addr}/v1/trust-list")).await.unwrap();
+    assert_eq!(not_ready.status().as_u16(), 503, "trust list before `admin init`");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("SIGTERM received")), "{rest:?}");
+}

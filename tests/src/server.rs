@@ -1,0 +1,241 @@
+//! Starting the real reference server in-process on a random loopback port, against a temporary SQLite file or
+//! a fresh PostgreSQL schema, and talking to it through the core's client.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use healthbook_core::ManualClock;
+use healthbook_core::client::{ClientConfig, RetryPolicy, ServerClient};
+use healthbook_core::trust::VerifyingKey;
+use healthbook_server::storage::StorageError;
+use healthbook_server::{AppState, Database, DatabaseLocation, RunningServer, ServerConfig, admin};
+
+/// Environment variable naming the PostgreSQL server the tests may use.
+pub const POSTGRES_ENV: &str = "HEALTHBOOK_TEST_POSTGRES_URL";
+
+/// Username of the authority admin every test server starts with.
+pub const ADMIN_USERNAME: &str = "admin";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+/// PBKDF2 iterations in tests: enough to exercise the code, few enough to keep the suite fast.
+pub const TEST_PBKDF2_ITERATIONS: u32 = 1_000;
+
+/// Which database a scenario runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh schema in the database named by [`POSTGRES_ENV`].
+    Postgres,
+}
+
+/// Settings for tests: few PBKDF2 iterations, generous rate limits unless a test lowers them.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        pbkdf2_iterations: TEST_PBKDF2_ITERATIONS,
+        rate_limit_per_minute: 10_000,
+        anonymous_rate_limit_per_minute: 10_000,
+        login_attempts_per_minute: 10_000,
+        ..ServerConfig::default()
+    }
+}
+
+/// Where a test's database lives, so that a second instance can share it.
+#[derive(Debug, Clone)]
+pub struct SharedDatabase {
+    location: DatabaseLocation,
+    schema: Option<(String, String)>,
+}
+
+/// A running reference server with a fresh database, initialised with a root key and an authority admin.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The root public key that clients pin.
+    pub root_key: VerifyingKey,
+    /// The clock the server (and the clients made here) read; move it to expire tokens.
+    pub clock: Arc<ManualClock>,
+    /// The server's database, for counting rows.
+    pub db: Database,
+    /// The database's location.
+    pub shared: SharedDatabase,
+    server: Option<RunningServer>,
+    _dir: tempfile::TempDir,
+}
+
+/// Prints a line that shows even under the test harness's output capture.
+fn notice(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+impl TestServer {
+    /// Starts a server on `backend` with [`test_config`]; `None` (after printing why) when PostgreSQL is not
+    /// configured.
+    pub async fn start(backend: TestBackend) -> Option<Self> {
+        Self::start_with(backend, test_config()).await
+    }
+
+    /// Starts a server on `backend` with `config`.
+    pub async fn start_with(backend: TestBackend, config: ServerConfig) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let shared = match backend {
+            TestBackend::Sqlite => {
+                SharedDatabase { location: DatabaseLocation::Sqlite(dir.path().join("server.db")), schema: None }
+            }
+            TestBackend::Postgres => {
+                let Ok(url) = std::env::var(POSTGRES_ENV) else {
+                    notice(&format!("skipped: {POSTGRES_ENV} not set"));
+                    return None;
+                };
+                let schema = format!("hb_test_{}", uuid::Uuid::new_v4().simple());
+                run_admin_sql(&url, &format!("CREATE SCHEMA {schema}")).await.expect("create test schema");
+                let separator = if url.contains('?') { '&' } else { '?' };
+                let scoped = format!("{url}{separator}options=-csearch_path%3D{schema}");
+                SharedDatabase {
+                    location: DatabaseLocation::Postgres { url: scoped, pool_size: 4 },
+                    schema: Some((url, schema)),
+                }
+            }
+        };
+        let db = Database::open(&shared.location).await.expect("open database");
+        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap()));
+        let report = admin::init(&db, clock.clone(), ADMIN_USERNAME, ADMIN_PASSWORD, TEST_PBKDF2_ITERATIONS)
+            .await
+            .expect("init");
+        let root_key = VerifyingKey::from_spki_base64(&report.root_public_key).expect("root key");
+        let state = AppState::new(db.clone(), clock.clone(), config);
+        let server = RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server");
+        Some(Self { base_url: server.base_url(), root_key, clock, db, shared, server: Some(server), _dir: dir })
+    }
+
+    /// A second server instance on the same database (as behind a load balancer), with its own clock.
+    pub async fn another_instance(&self, config: ServerConfig) -> RunningServer {
+        let db = Database::open(&self.shared.location).await.expect("open database");
+        let state = AppState::new(db, self.clock.clone(), config);
+        RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server")
+    }
+
+    /// A client of this server with tiny retry delays, reading the server's clock.
+    pub fn client(&self) -> ServerClient {
+        client_for(&self.base_url, self.clock.clone())
+    }
+
+    /// A client signed in as the authority admin.
+    pub async fn admin_client(&self) -> ServerClient {
+        let client = self.client();
+        client.sign_in_staff(ADMIN_USERNAME, ADMIN_PASSWORD).await.expect("admin login");
+        client
+    }
+
+    /// Number of rows in `table` (a fixed name from the test, never user input).
+    pub async fn count(&self, table: &'static str) -> i64 {
+        self.db
+            .read(move |tx| tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?[0].int(0))
+            .await
+            .map_err(|e: StorageError| e)
+            .expect("count rows")
+    }
+
+    /// Runs one SQL statement on the server's database (to tamper with it, as an attacker could).
+    pub async fn execute_sql(&self, sql: &'static str) -> u64 {
+        self.db.write(move |tx| tx.execute(sql, &[])).await.map_err(|e: StorageError| e).expect("execute sql")
+    }
+
+    /// Stops the HTTP server (the database stays), e.g. to test offline behaviour.
+    pub async fn stop_http(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("server stopped cleanly");
+        }
+    }
+
+    /// Stops the server and drops the PostgreSQL schema.
+    pub async fn stop(mut self) {
+        self.stop_http().await;
+        if let Some((url, schema)) = self.shared.schema.take() {
+            let _ = run_admin_sql(&url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+        }
+    }
+}
+
+/// A client of `base_url` with short timeouts and tiny retry delays.
+pub fn client_for(base_url: &str, clock: Arc<ManualClock>) -> ServerClient {
+    let mut config = ClientConfig::new(base_url);
+    config.connect_timeout = Duration::from_secs(2);
+    config.request_timeout = Duration::from_secs(10);
+    config.retry = RetryPolicy::tiny();
+    ServerClient::new(config, clock).expect("client")
+}
+
+async fn run_admin_sql(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    let task = tokio::spawn(connection);
+    client.batch_execute(sql).await?;
+    drop(client);
+    let _ = task.await;
+    Ok(())
+}
+
+/// Declares each scenario `fn name(backend: TestBackend)` as two tests, `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! server_scenarios {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::server::TestBackend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::server::TestBackend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// Sends a raw request (for inputs the core client would never produce) and returns status, headers and JSON.
+pub async fn raw_request(
+    builder: reqwest::RequestBuilder,
+) -> (u16, reqwest::header::HeaderMap, Option<serde_json::Value>) {
+    let response = builder.send().await.expect("raw request sent");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("raw response body");
+    (status, headers, serde_json::from_slice(&bytes).ok())
+}
+
+/// Asserts that a raw answer is the API's JSON error with `status` and `code`.
+pub fn assert_json_error(
+    answer: &(u16, reqwest::header::HeaderMap, Option<serde_json::Value>),
+    status: u16,
+    code: &str,
+) {
+    let (got_status, headers, body) = answer;
+    assert_eq!(*got_status, status, "status; body: {body:?}");
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("application/json"), "content type {content_type:?}");
+    let body = body.as_ref().expect("JSON body");
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
+}
+
+/// Asserts that a client call failed with the server's `status` and `code`.
+pub fn assert_http_error<T: std::fmt::Debug>(
+    result: Result<T, healthbook_core::client::ClientError>,
+    status: u16,
+    code: &str,
+) {
+    match result {
+        Err(healthbook_core::client::ClientError::Http { status: got, code: got_code, .. }) => {
+            assert_eq!((got, got_code.as_str()), (status, code));
+        }
+        other => panic!("expected HTTP {status} {code}, got {other:?}"),
+    }
+}
