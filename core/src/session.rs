@@ -1,22 +1,23 @@
 //! The phone's connection to a server: its registered device identity (key sealed at rest) and sign-in.
+//!
+//! The device key and the idempotency key of its registration are stored before the registration is sent,
+//! so a phone killed mid-registration repeats the same request on restart and gets the same device id back,
+//! instead of becoming a second device.
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use rusqlite::OptionalExtension;
 use thiserror::Error;
 
-use crate::client::{ClientConfig, ClientError, DeviceIdentity, ServerClient};
+use crate::client::{ClientConfig, ClientError, ServerClient};
 use crate::clock::Clock;
 use crate::sealing::{Sealer, SealingError};
 use crate::storage::{Database, StorageError};
+use crate::trust::SigningKey;
 
 /// Errors from connecting to the server.
 #[derive(Debug, Error)]
 pub enum SessionError {
-    /// No server URL is configured.
-    #[error("no server configured")]
-    NoServer,
     /// The server or the network failed.
     #[error(transparent)]
     Client(#[from] ClientError),
@@ -38,35 +39,55 @@ fn context(server_url: &str) -> String {
     format!("device_identity:{server_url}")
 }
 
+struct StoredIdentity {
+    device_id: Option<String>,
+    pkcs8: Vec<u8>,
+    registration_key: String,
+}
+
+/// Loads this installation's identity for `url`, creating (and storing) a new key the first time.
+async fn identity_for(db: &Database, sealer: &Arc<Sealer>, clock: &Arc<dyn Clock>, url: &str) -> Result<StoredIdentity, SessionError> {
+    let (sealer, url, now) = (sealer.clone(), url.to_owned(), clock.now().timestamp_millis());
+    db.write(move |tx| {
+        let row: Option<(Option<String>, Vec<u8>, String)> = tx
+            .query_row(
+                "SELECT device_id, sealed_key, registration_key FROM device_identity WHERE server_url = ?1",
+                [&url],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((device_id, sealed, registration_key)) = row {
+            return Ok(StoredIdentity { device_id, pkcs8: sealer.open(&context(&url), &sealed)?, registration_key });
+        }
+        let (_, pkcs8) = SigningKey::generate().map_err(|e| ClientError::DeviceKey(e.to_string()))?;
+        let registration_key = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "INSERT INTO device_identity (server_url, device_id, sealed_key, registration_key, created_at) VALUES (?1, NULL, ?2, ?3, ?4)",
+            (&url, sealer.seal(&context(&url), &pkcs8)?, &registration_key, now),
+        )?;
+        Ok(StoredIdentity { device_id: None, pkcs8, registration_key })
+    })
+    .await
+}
+
 /// Opens a signed-in client for `server_url`, registering this installation as a device the first time.
-pub async fn connect(db: &Database, sealer: &Arc<Sealer>, clock: Arc<dyn Clock>, server_url: &str, config: impl FnOnce(ClientConfig) -> ClientConfig) -> Result<ServerClient, SessionError> {
-    let client = ServerClient::new(config(ClientConfig::new(server_url)), clock)?;
+pub async fn connect(
+    db: &Database,
+    sealer: &Arc<Sealer>,
+    clock: Arc<dyn Clock>,
+    server_url: &str,
+    config: impl FnOnce(ClientConfig) -> ClientConfig,
+) -> Result<ServerClient, SessionError> {
+    let client = ServerClient::new(config(ClientConfig::new(server_url)), clock.clone())?;
     let url = client.base_url().to_owned();
-    let stored = {
-        let (sealer, url) = (sealer.clone(), url.clone());
-        db.read(move |conn| {
-            let row: Option<(String, Vec<u8>)> = conn
-                .query_row("SELECT device_id, sealed_key FROM device_identity WHERE server_url = ?1", [&url], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match row {
-                Some((device_id, sealed)) => Ok::<_, SessionError>(Some((device_id, sealer.open(&context(&url), &sealed)?))),
-                None => Ok(None),
-            }
-        })
-        .await?
-    };
-    let identity = match stored {
-        Some((device_id, pkcs8)) => DeviceIdentity::new(device_id, pkcs8)?,
+    let stored = identity_for(db, sealer, &clock, &url).await?;
+    let identity = match stored.device_id {
+        Some(device_id) => crate::client::DeviceIdentity::new(device_id, stored.pkcs8)?,
         None => {
-            let identity = client.register_device(std::env::consts::OS).await?;
-            let sealed = sealer.seal(&context(&url), identity.pkcs8())?;
+            let identity = client.register_device_key(stored.pkcs8, std::env::consts::OS, &stored.registration_key).await?;
             let device_id = identity.device_id().to_owned();
             db.write(move |tx| {
-                tx.execute(
-                    "INSERT INTO device_identity (server_url, device_id, sealed_key, registered_at) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (server_url) DO NOTHING",
-                    (&url, &device_id, sealed, Utc::now().timestamp_millis()),
-                )?;
+                tx.execute("UPDATE device_identity SET device_id = ?2 WHERE server_url = ?1", (&url, &device_id))?;
                 Ok::<_, SessionError>(())
             })
             .await?;

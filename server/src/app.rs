@@ -22,7 +22,7 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::models::Health;
 use crate::openapi::ApiDoc;
 use crate::storage::{Backend, Database};
-use crate::{accounts, agencies, auth, trust};
+use crate::{accounts, agencies, auth, declarations, trust};
 
 /// What every handler shares: the database, the clock and the settings. Nothing else: no session, nonce or
 /// counter lives in memory, so any number of instances can serve the same database.
@@ -68,6 +68,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/trust-list", get(trust::get_trust_list))
         .route("/v1/trust-list/keys", post(trust::add_issuer_key))
         .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))
+        .route("/v1/forms", get(declarations::list_forms).post(declarations::publish_form))
+        .route("/v1/forms/{form_id}/versions/{version}", get(declarations::get_form))
+        .route("/v1/declarations", post(declarations::submit_declaration).get(declarations::list_declarations))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))
@@ -100,6 +103,7 @@ async fn json_errors(response: Response) -> Response {
                 error: crate::error::ErrorInfo {
                     code: format!("http_{}", status.as_u16()),
                     message: status.canonical_reason().unwrap_or("error").to_owned(),
+                    fields: None,
                 },
             };
             return (status, Json(body)).into_response();

@@ -60,6 +60,9 @@ pub enum ApiError {
     /// The body is JSON but not the expected shape, or a field is invalid.
     #[error("{0}")]
     InvalidRequest(String),
+    /// Declaration answers failed validation; one error per field.
+    #[error("{} answer(s) are invalid", .0.len())]
+    InvalidAnswers(Vec<healthbook_core::declarations::FieldError>),
     /// The body is over the size limit.
     #[error("the request body is over the size limit")]
     PayloadTooLarge,
@@ -102,6 +105,20 @@ pub struct ErrorInfo {
     pub code: String,
     /// Human-readable explanation; never contains personal data.
     pub message: String,
+    /// Per-field problems, for invalid form answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldErrorInfo>>,
+}
+
+/// One field's problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorInfo {
+    /// The field id.
+    pub field: String,
+    /// Stable code, e.g. `date_in_future`.
+    pub code: String,
+    /// Explanation (English).
+    pub message: String,
 }
 
 impl ApiError {
@@ -121,7 +138,7 @@ impl ApiError {
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::IdempotencyKeyReused | Self::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyReused | Self::InvalidRequest(_) | Self::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -150,6 +167,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::MalformedJson(_) => "malformed_json",
             Self::InvalidRequest(_) => "invalid_request",
+            Self::InvalidAnswers(_) => "invalid_answers",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Conflict { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
@@ -161,7 +179,16 @@ impl ApiError {
 
     /// The JSON body of the error.
     pub fn body(&self) -> ErrorResponse {
-        ErrorResponse { error: ErrorInfo { code: self.code().to_owned(), message: self.to_string() } }
+        let fields = match self {
+            Self::InvalidAnswers(errors) => Some(
+                errors
+                    .iter()
+                    .map(|e| FieldErrorInfo { field: e.field.clone(), code: e.code.as_str().to_owned(), message: e.message.clone() })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        ErrorResponse { error: ErrorInfo { code: self.code().to_owned(), message: self.to_string(), fields } }
     }
 }
 

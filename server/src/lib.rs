@@ -8,7 +8,8 @@
 //! | [`auth`] | passwords, device challenge-response, bearer tokens, the `Principal` extractor |
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
-//! | [`trust`] | the root key, trust list and revocation list |
+//! | [`trust`] | the root key, trust list and revocation list, service signing keys |
+//! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
 //! | [`ratelimit`] | fixed-window rate limits in the database |
 //! | [`extract`] | request extractors with JSON errors |
@@ -24,6 +25,7 @@ pub mod agencies;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod declarations;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, agencies, app, auth, error, models, trust};
+use crate::{accounts, agencies, app, auth, declarations, error, models, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -32,8 +32,18 @@ use crate::{accounts, agencies, app, auth, error, models, trust};
         trust::get_revocations,
         trust::add_issuer_key,
         trust::add_revocation,
+        declarations::list_forms,
+        declarations::get_form,
+        declarations::publish_form,
+        declarations::submit_declaration,
+        declarations::list_declarations,
     ),
-    components(schemas(error::ErrorResponse, error::ErrorInfo, models::Empty)),
+    components(schemas(
+        error::ErrorResponse, error::ErrorInfo, error::FieldErrorInfo, models::Empty,
+        declarations::FormList, declarations::SubmitDeclarationRequest, declarations::DeclarationSubject,
+        declarations::FilledBy, declarations::DeclarationReceipt, declarations::HealthStatusView,
+        declarations::DeclarationRecord, declarations::DeclarationList,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Staff login, device challenge-response, tokens"),
@@ -41,6 +51,7 @@ use crate::{accounts, agencies, app, auth, error, models, trust};
         (name = "accounts", description = "Staff accounts"),
         (name = "agencies", description = "Agencies and their gates"),
         (name = "trust", description = "Signed trust list and revocation list"),
+        (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
         (name = "ops", description = "Operations"),
     )
 )]

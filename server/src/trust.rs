@@ -302,3 +302,47 @@ pub async fn add_revocation(
     })
     .await
 }
+
+/// Loads the signing key of one of the server's own services (declaration receipts, health passes), creating it
+/// the first time and listing it in the trust list under `role` and `scope`, so phones and checkpoints can
+/// verify what it signs offline. Kept apart from the root key, which only signs the trust documents.
+pub fn service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
+    let load = |tx: &mut dyn Tx| -> Result<Option<SigningKey>, ApiError> {
+        match tx.query_opt("SELECT private_key FROM authority_keys WHERE id = $1", &[id.into()])? {
+            Some(row) => {
+                let pkcs8 = STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(Some(SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))?))
+            }
+            None => Ok(None),
+        }
+    };
+    if let Some(key) = load(tx)? {
+        return Ok(key);
+    }
+    // Taking the root lock first serialises concurrent first uses; look again once it is held.
+    let root = lock_root(tx, now)?;
+    if let Some(key) = load(tx)? {
+        return Ok(key);
+    }
+    let (key, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        &[id.into(), key.kid().into(), key.verifying_key().spki_base64().into(), STANDARD.encode(&pkcs8).into(), Value::Int(to_ms(now))],
+    )?;
+    tx.execute(
+        "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        &[
+            key.kid().into(),
+            role.as_str().into(),
+            scope.into(),
+            format!("healthbook-server {id}").into(),
+            key.verifying_key().spki_base64().into(),
+            Value::Int(to_ms(now)),
+            Value::Int(to_ms(now + chrono::Duration::days(730))),
+        ],
+    )?;
+    resign_trust_list(tx, &root, now)?;
+    tracing::info!(service = id, kid = %key.kid(), "service signing key created and listed");
+    Ok(key)
+}

@@ -79,6 +79,12 @@ impl TestServer {
 
     /// Starts a server on `backend` with `config`.
     pub async fn start_with(backend: TestBackend, config: ServerConfig) -> Option<Self> {
+        Self::start_at(backend, config, "127.0.0.1:0".parse().expect("address")).await
+    }
+
+    /// Starts a server on `backend` with `config`, listening on `addr` (a port chosen before the server existed,
+    /// for tests where clients queue work while the server is down).
+    pub async fn start_at(backend: TestBackend, config: ServerConfig, addr: std::net::SocketAddr) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
         let shared = match backend {
             TestBackend::Sqlite => {
@@ -106,7 +112,7 @@ impl TestServer {
             .expect("init");
         let root_key = VerifyingKey::from_spki_base64(&report.root_public_key).expect("root key");
         let state = AppState::new(db.clone(), clock.clone(), config);
-        let server = RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server");
+        let server = RunningServer::start(state, addr).await.expect("start server");
         Some(Self { base_url: server.base_url(), root_key, clock, db, shared, server: Some(server), _dir: dir })
     }
 

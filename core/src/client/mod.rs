@@ -152,7 +152,14 @@ impl ServerClient {
 
     /// Generates a device key pair, registers its public key and returns the identity to keep.
     pub async fn register_device(&self, platform: &str) -> Result<DeviceIdentity, ClientError> {
-        let (key, pkcs8) = SigningKey::generate().map_err(|e| ClientError::DeviceKey(e.to_string()))?;
+        let (_, pkcs8) = SigningKey::generate().map_err(|e| ClientError::DeviceKey(e.to_string()))?;
+        self.register_device_key(pkcs8, platform, &uuid::Uuid::new_v4().to_string()).await
+    }
+
+    /// Registers an existing device key under `idempotency_key`. A phone that stored the key and the
+    /// idempotency key before calling can repeat this after a crash and gets the same device id back.
+    pub async fn register_device_key(&self, pkcs8: Vec<u8>, platform: &str, idempotency_key: &str) -> Result<DeviceIdentity, ClientError> {
+        let key = SigningKey::from_pkcs8(&pkcs8).map_err(|e| ClientError::DeviceKey(e.to_string()))?;
         #[derive(Serialize)]
         struct Body<'a> {
             public_key: String,
@@ -163,7 +170,7 @@ impl ServerClient {
             device_id: String,
         }
         let body = Body { public_key: key.verifying_key().spki_base64(), platform };
-        let registered: Registered = self.post_json("/v1/devices", &body).await?;
+        let registered: Registered = self.post_json_with_key("/v1/devices", &body, idempotency_key).await?;
         DeviceIdentity::new(registered.device_id, pkcs8)
     }
 

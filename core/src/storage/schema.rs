@@ -56,9 +56,10 @@ CREATE TABLE form_cache (
 );
 CREATE TABLE device_identity (
     server_url TEXT PRIMARY KEY,
-    device_id TEXT NOT NULL,
+    device_id TEXT,
     sealed_key BLOB NOT NULL,
-    registered_at INTEGER NOT NULL
+    registration_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL
 );
 CREATE TABLE health_status (
     profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,

@@ -15,7 +15,10 @@ pub struct Migration {
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") }];
+    &[
+        Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
+        Migration { version: 2, name: "declarations", sql: include_str!("../../migrations/0002_declarations.sql") },
+    ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
 const MIGRATION_LOCK_ID: i64 = 0x4842_4d49_4752;

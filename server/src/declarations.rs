@@ -1,0 +1,432 @@
+//! Declaration forms and declarations: phones fetch the published forms, submit declarations validated
+//! against the form version they were made with, and get a signed receipt with their health status; health
+//! officers list declarations by area and date.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use healthbook_core::client::Role;
+use healthbook_core::declarations::forms::{bundled_forms, Form, HEALTH_DECLARATION};
+use healthbook_core::declarations::validate::{service_today, validate_answers};
+use healthbook_core::settings::Language;
+use healthbook_core::trust::{jws, IssuerRole};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json_;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorResponse};
+use crate::extract::{ApiPath, IdempotentJson};
+use crate::idempotency;
+use crate::storage::{Row, Tx, Value};
+use crate::util::{from_ms, to_ms};
+
+/// `typ` of a declaration receipt JWS.
+pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
+/// Id of the service key that signs receipts.
+const RECEIPT_KEY: &str = "receipts";
+
+/// The published forms, newest version of each.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FormList {
+    /// Forms as data (see `core/forms/*.json`).
+    #[schema(value_type = Vec<Object>)]
+    pub forms: Vec<Form>,
+}
+
+/// Who a declaration is about: the minimum a health officer needs to follow up.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationSubject {
+    /// The phone's own id for the profile (pseudonymous, stable per phone).
+    pub profile_ref: String,
+    /// Full name.
+    pub full_name: String,
+    /// Birth year.
+    pub birth_year: u16,
+    /// Phone, E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Citizen id.
+    #[serde(default)]
+    pub citizen_id: Option<String>,
+    /// Province code of the home address.
+    #[serde(default)]
+    pub province_code: Option<String>,
+    /// Ward code of the home address.
+    #[serde(default)]
+    pub ward_code: Option<String>,
+}
+
+/// Who filled a declaration in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FilledBy {
+    /// The subject's relation to the phone owner: `myself`, `family_member`, `managed_by_volunteer`.
+    pub relation: String,
+    /// The name of whoever filled it in for someone else.
+    #[serde(default)]
+    pub full_name: Option<String>,
+}
+
+/// A declaration as a phone submits it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubmitDeclarationRequest {
+    /// Id chosen by the phone (a UUID).
+    pub declaration_id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form version the answers were made with.
+    pub form_version: u32,
+    /// When the person declared.
+    pub declared_at: DateTime<Utc>,
+    /// Answers keyed by field id.
+    #[schema(value_type = Object)]
+    pub answers: Json_,
+    /// Whom it is about.
+    pub subject: DeclarationSubject,
+    /// Who filled it in.
+    pub filled_by: FilledBy,
+}
+
+/// The health status a declaration leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HealthStatusView {
+    /// `green`, `yellow` or `red`.
+    pub status: String,
+    /// Reason codes.
+    pub reasons: Vec<String>,
+}
+
+/// The answer to an accepted declaration.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationReceipt {
+    /// The declaration.
+    pub declaration_id: String,
+    /// When the server stored it.
+    pub received_at: DateTime<Utc>,
+    /// JWS (ES256) over the receipt claims, by a key in the trust list.
+    pub receipt: String,
+    /// The status it leads to, for health declarations.
+    pub health_status: Option<HealthStatusView>,
+}
+
+/// One declaration in a health officer's list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationRecord {
+    /// Id.
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form version.
+    pub form_version: u32,
+    /// Province of the person's address.
+    pub province_code: Option<String>,
+    /// Ward of the person's address.
+    pub ward_code: Option<String>,
+    /// When the person declared.
+    pub declared_at: DateTime<Utc>,
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    /// The declaration as submitted.
+    pub declaration: SubmitDeclarationRequest,
+    /// The resulting status.
+    pub health_status: Option<HealthStatusView>,
+}
+
+/// A page of declarations.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationList {
+    /// Declarations, oldest first.
+    pub declarations: Vec<DeclarationRecord>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// Filters of the officer's list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeclarationQuery {
+    /// Two-digit province code.
+    pub province: String,
+    /// Calendar date of the declaration (Vietnam time), `YYYY-MM-DD`.
+    pub date: String,
+    /// Five-digit ward code, to narrow down.
+    pub ward: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    /// Page size, at most 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+/// Seeds the forms bundled with this build as published versions, when missing.
+pub fn publish_bundled_forms(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<(), ApiError> {
+    for form in bundled_forms() {
+        let body = serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO forms (form_id, version, body, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT (form_id, version) DO NOTHING",
+            &[form.id.clone().into(), Value::Int(i64::from(form.version)), body.into(), Value::Int(to_ms(now))],
+        )?;
+    }
+    Ok(())
+}
+
+fn form_from_row(row: &Row) -> Result<Form, ApiError> {
+    serde_json::from_str(&row.text(0)?).map_err(|e| ApiError::Internal(format!("stored form: {e}")))
+}
+
+fn load_form(tx: &mut dyn Tx, form_id: &str, version: u32) -> Result<Option<Form>, ApiError> {
+    tx.query_opt("SELECT body FROM forms WHERE form_id = $1 AND version = $2", &[form_id.into(), Value::Int(i64::from(version))])?
+        .map(|row| form_from_row(&row))
+        .transpose()
+}
+
+/// The newest version of every published form.
+#[utoipa::path(get, path = "/v1/forms", tag = "declarations", responses((status = 200, body = FormList)))]
+pub async fn list_forms(State(state): State<AppState>) -> Result<Json<FormList>, ApiError> {
+    let now = state.now();
+    let forms = state
+        .db
+        .write(move |tx| {
+            publish_bundled_forms(tx, now)?;
+            let rows = tx.query(
+                "SELECT f.body FROM forms f WHERE f.version = (SELECT max(g.version) FROM forms g WHERE g.form_id = f.form_id) ORDER BY f.form_id",
+                &[],
+            )?;
+            rows.iter().map(form_from_row).collect::<Result<Vec<_>, ApiError>>()
+        })
+        .await?;
+    Ok(Json(FormList { forms }))
+}
+
+/// One version of a form.
+#[utoipa::path(
+    get, path = "/v1/forms/{form_id}/versions/{version}", tag = "declarations",
+    params(("form_id" = String, Path, description = "Form id"), ("version" = u32, Path, description = "Version")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorResponse))
+)]
+pub async fn get_form(State(state): State<AppState>, ApiPath((form_id, version)): ApiPath<(String, u32)>) -> Result<Json<Form>, ApiError> {
+    let now = state.now();
+    let form = state
+        .db
+        .write(move |tx| {
+            publish_bundled_forms(tx, now)?;
+            load_form(tx, &form_id, version)
+        })
+        .await?
+        .ok_or(ApiError::NotFound("form version"))?;
+    Ok(Json(form))
+}
+
+/// Publishes a new form version (authority admin or health officer); it must be newer than the last.
+#[utoipa::path(
+    post, path = "/v1/forms", tag = "declarations", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
+    request_body = Object,
+    responses((status = 201, body = Object), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse))
+)]
+pub async fn publish_form(State(state): State<AppState>, principal: Principal, request: IdempotentJson<Form>) -> Result<Response, ApiError> {
+    principal.require(&[Role::AuthorityAdmin, Role::HealthOfficer])?;
+    let form = request.body.clone();
+    if form.id.is_empty() || form.fields.is_empty() || form.fields.iter().any(|f| f.id.is_empty()) {
+        return Err(ApiError::InvalidRequest("a form needs an id and at least one field, each with an id".into()));
+    }
+    let now = state.now();
+    idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
+        publish_bundled_forms(tx, now)?;
+        let latest = tx
+            .query_opt("SELECT max(version) FROM forms WHERE form_id = $1", &[form.id.clone().into()])?
+            .and_then(|row| row.opt_int(0).ok().flatten())
+            .unwrap_or(0);
+        if i64::from(form.version) <= latest {
+            return Err(ApiError::Conflict { code: "form_version_not_newer", message: format!("version must be greater than {latest}") });
+        }
+        let body = serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO forms (form_id, version, body, published_at) VALUES ($1, $2, $3, $4)",
+            &[form.id.clone().into(), Value::Int(i64::from(form.version)), body.into(), Value::Int(to_ms(now))],
+        )?;
+        Ok((StatusCode::CREATED, form))
+    })
+    .await
+}
+
+/// The status a health declaration leads to: any symptom, close contact or travel from an outbreak area asks
+/// for caution (yellow) until a test or an officer decides otherwise; red is reserved for confirmed cases
+/// and quarantine orders, which a declaration alone never sets.
+pub fn status_from_answers(form_id: &str, answers: &serde_json::Map<String, Json_>) -> Option<HealthStatusView> {
+    if form_id != HEALTH_DECLARATION {
+        return None;
+    }
+    let symptoms = answers.get("symptoms").and_then(Json_::as_array).is_some_and(|s| !s.is_empty());
+    let contact = answers.get("contact_with_confirmed_case").and_then(Json_::as_bool).unwrap_or(false);
+    let travel = answers.get("travel_from_outbreak_area").and_then(Json_::as_bool).unwrap_or(false);
+    let status = if symptoms || contact || travel { "yellow" } else { "green" };
+    Some(HealthStatusView { status: status.into(), reasons: vec!["declaration".into()] })
+}
+
+fn check_subject(subject: &DeclarationSubject) -> Result<(), ApiError> {
+    let name_ok = !subject.full_name.trim().is_empty() && subject.full_name.chars().count() <= 120 && !subject.full_name.chars().any(char::is_control);
+    if !name_ok || subject.profile_ref.len() > 64 || !(1900..=2100).contains(&subject.birth_year) {
+        return Err(ApiError::InvalidRequest("subject: name, birth year or profile_ref is invalid".into()));
+    }
+    Ok(())
+}
+
+/// Receives a declaration from a phone (device): validates it against its form version, stores it once, and
+/// answers with a signed receipt and the resulting health status.
+#[utoipa::path(
+    post, path = "/v1/declarations", tag = "declarations", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
+    request_body = SubmitDeclarationRequest,
+    responses(
+        (status = 201, body = DeclarationReceipt),
+        (status = 404, description = "Unknown form version", body = ErrorResponse),
+        (status = 409, description = "The declaration id belongs to another device", body = ErrorResponse),
+        (status = 422, description = "Invalid answers, with one error per field", body = ErrorResponse),
+    )
+)]
+pub async fn submit_declaration(
+    State(state): State<AppState>,
+    principal: Principal,
+    request: IdempotentJson<SubmitDeclarationRequest>,
+) -> Result<Response, ApiError> {
+    principal.require(&[Role::Device])?;
+    let submission = request.body.clone();
+    if uuid::Uuid::parse_str(&submission.declaration_id).is_err() {
+        return Err(ApiError::InvalidRequest("declaration_id must be a UUID".into()));
+    }
+    check_subject(&submission.subject)?;
+    let now = state.now();
+    if submission.declared_at > now + chrono::Duration::minutes(10) {
+        return Err(ApiError::InvalidRequest("declared_at is in the future".into()));
+    }
+    let device_id = principal.account_id.clone();
+    idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
+        publish_bundled_forms(tx, now)?;
+        // The same declaration sent again under another key (a reinstalled outbox, say) gets its first receipt.
+        if let Some(row) = tx.query_opt("SELECT device_id, receipt, received_at, health_status FROM declarations WHERE id = $1", &[submission.declaration_id.clone().into()])? {
+            if row.text(0)? != device_id {
+                return Err(ApiError::Conflict { code: "declaration_id_taken", message: "this declaration id belongs to another device".into() });
+            }
+            let health_status = row.opt_text(3)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
+            return Ok((StatusCode::OK, DeclarationReceipt {
+                declaration_id: submission.declaration_id.clone(),
+                receipt: row.text(1)?,
+                received_at: from_ms(row.int(2)?)?,
+                health_status,
+            }));
+        }
+        let form = load_form(tx, &submission.form_id, submission.form_version)?.ok_or(ApiError::NotFound("form version"))?;
+        // Validated as at the moment of declaring, so a queued declaration sent days later is judged fairly.
+        let answers = validate_answers(&form, &submission.answers, submission.declared_at, Language::En).map_err(ApiError::InvalidAnswers)?;
+        let health_status = status_from_answers(&form.id, &answers);
+        let key = crate::trust::service_key(tx, RECEIPT_KEY, IssuerRole::Authority, "declaration-receipts", now)?;
+        let claims = serde_json::json!({
+            "declaration_id": submission.declaration_id,
+            "form_id": form.id,
+            "form_version": form.version,
+            "device_id": device_id,
+            "received_at": now,
+            "health_status": health_status,
+        });
+        let receipt = jws::sign_compact(&key, RECEIPT_TYP, claims.to_string().as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut stored = submission.clone();
+        stored.answers = Json_::Object(answers);
+        let body = serde_json::to_string(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let status_text = health_status.as_ref().map(serde_json::to_string).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO declarations (id, device_id, form_id, form_version, province_code, ward_code, declared_date, declared_at, received_at, body, health_status, receipt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[
+                submission.declaration_id.clone().into(),
+                device_id.into(),
+                form.id.clone().into(),
+                Value::Int(i64::from(form.version)),
+                submission.subject.province_code.clone().into(),
+                submission.subject.ward_code.clone().into(),
+                service_today(submission.declared_at).format("%Y-%m-%d").to_string().into(),
+                Value::Int(to_ms(submission.declared_at)),
+                Value::Int(to_ms(now)),
+                body.into(),
+                status_text.into(),
+                receipt.clone().into(),
+            ],
+        )?;
+        Ok((StatusCode::CREATED, DeclarationReceipt { declaration_id: submission.declaration_id, received_at: now, receipt, health_status }))
+    })
+    .await
+}
+
+/// Lists declarations of people living in an area, declared on a date (health officer, authority admin).
+#[utoipa::path(
+    get, path = "/v1/declarations", tag = "declarations", security(("bearer" = [])),
+    params(DeclarationQuery),
+    responses((status = 200, body = DeclarationList), (status = 403, body = ErrorResponse))
+)]
+pub async fn list_declarations(State(state): State<AppState>, principal: Principal, Query(query): Query<DeclarationQuery>) -> Result<Json<DeclarationList>, ApiError> {
+    principal.require(&[Role::HealthOfficer, Role::AuthorityAdmin])?;
+    if !healthbook_core::admin_units::is_known_province(&query.province) {
+        return Err(ApiError::InvalidRequest("province must be a known two-digit province code".into()));
+    }
+    if chrono::NaiveDate::parse_from_str(&query.date, "%Y-%m-%d").is_err() {
+        return Err(ApiError::InvalidRequest("date must be YYYY-MM-DD".into()));
+    }
+    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let list = state
+        .db
+        .read(move |tx| {
+            let rows = tx.query(
+                "SELECT id, form_id, form_version, province_code, ward_code, declared_at, received_at, body, health_status FROM declarations \
+                 WHERE province_code = $1 AND declared_date = $2 AND ($3 = '' OR ward_code = $3) AND id > $4 ORDER BY id LIMIT $5",
+                &[
+                    query.province.into(),
+                    query.date.into(),
+                    query.ward.unwrap_or_default().into(),
+                    query.after.unwrap_or_default().into(),
+                    Value::Int(i64::from(limit) + 1),
+                ],
+            )?;
+            let mut declarations = rows
+                .iter()
+                .map(|row| {
+                    Ok(DeclarationRecord {
+                        id: row.text(0)?,
+                        form_id: row.text(1)?,
+                        form_version: u32::try_from(row.int(2)?).unwrap_or(0),
+                        province_code: row.opt_text(3)?,
+                        ward_code: row.opt_text(4)?,
+                        declared_at: from_ms(row.int(5)?)?,
+                        received_at: from_ms(row.int(6)?)?,
+                        declaration: serde_json::from_str(&row.text(7)?).map_err(|e| ApiError::Internal(e.to_string()))?,
+                        health_status: row.opt_text(8)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|e| ApiError::Internal(e.to_string()))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let next_after = (declarations.len() > limit as usize).then(|| {
+                declarations.truncate(limit as usize);
+                declarations.last().map(|d| d.id.clone())
+            }).flatten();
+            Ok::<_, ApiError>(DeclarationList { declarations, next_after })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_follows_the_answers() {
+        let map = |v: Json_| v.as_object().unwrap().clone();
+        let clear = map(json!({ "symptoms": [], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false }));
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &clear).unwrap().status, "green");
+        let cough = map(json!({ "symptoms": ["cough"], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false }));
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &cough).unwrap().status, "yellow");
+        let contact = map(json!({ "contact_with_confirmed_case": true }));
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &contact).unwrap().status, "yellow");
+        assert_eq!(status_from_answers("movement_declaration", &clear), None);
+    }
+}
