@@ -2,7 +2,8 @@
 # Tests the Kotlin surface of the Rust core on a Linux JVM:
 #   1. installs a JDK and Maven from Debian if they are missing,
 #   2. builds libhealthbook_ffi.so and generates the Kotlin bindings (scripts/gen-bindings.sh),
-#   3. compiles android/core-kotlin (generated bindings + wrapper) and runs its JUnit 5 tests
+#   3. builds the reference server binary, which the sync tests start,
+#   4. compiles android/core-kotlin (generated bindings + wrapper) and runs its JUnit 5 tests
 #      against the real native library (surefire sets jna.library.path to target/<profile>).
 # Extra arguments go to Maven, e.g. scripts/kotlin-test.sh -Dtest=ProfilesTest
 # PROFILE=release uses target/release for both the bindings and the tests.
@@ -23,5 +24,12 @@ fi
 PROFILE="${PROFILE:-debug}"
 NATIVE_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
 
+# The sync tests start the real reference server as a child process.
+if [[ "$PROFILE" == release ]]; then
+  cargo build --release -p healthbook-server
+else
+  cargo build -p healthbook-server
+fi
+
 exec mvn -B --no-transfer-progress -f "$ROOT/android/core-kotlin/pom.xml" \
-  "-Dnative.dir=$NATIVE_DIR" test "$@"
+  "-Dnative.dir=$NATIVE_DIR" "-Dhealthbook.server.bin=$NATIVE_DIR/healthbook-server" test "$@"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The one test command: every Rust test (unit, end-to-end against SQLite and PostgreSQL), the dependency
+# policy check, bindings generation, and the Kotlin tests against the real native library.
+# Installs what it needs itself (PostgreSQL, JDK, Maven) and ends with one summary line.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+failures=()
+
+step() { echo; echo "==> $*"; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+
+step "PostgreSQL for the server's end-to-end tests"
+if url="$(bash scripts/postgres.sh)"; then
+  export HEALTHBOOK_TEST_POSTGRES_URL="$url"
+  echo "using $HEALTHBOOK_TEST_POSTGRES_URL"
+else
+  failures+=("postgres setup")
+fi
+
+step "Dependency policy: TLS through rustls with ring, no aws-lc-rs, no OpenSSL"
+if cargo tree --workspace -e normal,build --prefix none --format '{p}' 2>/dev/null | grep -E '^(aws-lc-rs|aws-lc-sys|openssl-sys|openssl) ' ; then
+  echo "forbidden crate in the dependency tree" >&2
+  failures+=("dependency policy")
+else
+  echo "ok: neither aws-lc-rs nor openssl-sys in the workspace"
+fi
+
+step "Rust tests (cargo test --workspace)"
+cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo.log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("rust tests")
+
+step "Kotlin tests against the native library"
+bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")
+
+# Sum cargo's per-binary lines and surefire's closing totals into one line.
+read -r rust_passed rust_failed rust_skipped < <(
+  grep -E '^test result: ' "$LOG_DIR/cargo.log" |
+    sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/' |
+    awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+read -r kt_run kt_failed kt_errors kt_skipped < <(
+  grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$LOG_DIR/kotlin.log" | tail -n 1 |
+    sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
+kt_run=${kt_run:-0}; kt_failed=${kt_failed:-0}; kt_errors=${kt_errors:-0}; kt_skipped=${kt_skipped:-0}
+kt_passed=$((kt_run - kt_failed - kt_errors - kt_skipped))
+[[ $kt_run -gt 0 ]] || failures+=("no kotlin tests ran")
+
+echo
+echo "rust: $rust_passed passed, $rust_failed failed, $rust_skipped skipped"
+echo "kotlin: $kt_passed passed, $((kt_failed + kt_errors)) failed, $kt_skipped skipped"
+if [[ ${#failures[@]} -gt 0 ]]; then
+  echo "failed steps: ${failures[*]}"
+fi
+total_failed=$((rust_failed + kt_failed + kt_errors))
+# A failed step with no failed test (a build error, a setup failure) still counts as a failure.
+[[ $total_failed -eq 0 && ${#failures[@]} -gt 0 ]] && total_failed=${#failures[@]}
+echo "summary: $((rust_passed + kt_passed)) passed, $total_failed failed, $((rust_skipped + kt_skipped)) skipped"
+[[ ${#failures[@]} -eq 0 && $total_failed -eq 0 ]]
