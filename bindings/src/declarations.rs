@@ -71,7 +71,8 @@ impl AnswerValue {
         }
     }
 
-    fn from_json(value: &Value) -> Option<Self> {
+    /// Reads a stored answer back, typed by the question's kind (a string is a choice, a date or text).
+    fn from_json(value: &Value, kind: Option<&decl::FieldKind>) -> Option<Self> {
         Some(match value {
             Value::Bool(value) => Self::Bool { value: *value },
             Value::Array(items) => Self::Choices { ids: items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect() },
@@ -79,8 +80,11 @@ impl AnswerValue {
                 province: unit.get("province")?.as_str()?.to_owned(),
                 ward: unit.get("ward").and_then(Value::as_str).map(str::to_owned),
             },
-            // Stored answers are normalised, so a string's field kind decides; the UI knows the kind from the form.
-            Value::String(text) => Self::Text { value: text.clone() },
+            Value::String(text) => match kind {
+                Some(decl::FieldKind::SingleChoice { .. }) => Self::Choice { id: text.clone() },
+                Some(decl::FieldKind::Date { .. }) => Self::Date { iso: text.clone() },
+                _ => Self::Text { value: text.clone() },
+            },
             _ => return None,
         })
     }
@@ -305,15 +309,17 @@ pub struct Declaration {
     pub rejection_reason: Option<String>,
 }
 
-impl From<decl::Declaration> for Declaration {
-    fn from(d: decl::Declaration) -> Self {
+impl Declaration {
+    /// The FFI form of `d`, with answers typed by `form` (the form it was made with, or a later version).
+    fn new(d: decl::Declaration, form: Option<&decl::Form>) -> Self {
+        let kind_of = |id: &str| form.and_then(|f| f.field(id)).map(|f| &f.kind);
         Self {
             id: d.id,
             profile_id: d.profile_id,
             filled_by_profile_id: d.filled_by_profile_id,
             form_id: d.form_id,
             form_version: d.form_version,
-            answers: d.answers.iter().filter_map(|(k, v)| AnswerValue::from_json(v).map(|a| (k.clone(), a))).collect(),
+            answers: d.answers.iter().filter_map(|(k, v)| AnswerValue::from_json(v, kind_of(k)).map(|a| (k.clone(), a))).collect(),
             declared_at: d.declared_at.into(),
             status: match d.status {
                 decl::DeclarationStatus::Queued => DeclarationStatus::Queued,
@@ -365,12 +371,19 @@ impl Declarations {
         filled_by_profile_id: Option<String>,
         language: Language,
     ) -> Result<Declaration, DeclarationError> {
-        Ok(self.0.submit(&profile_id, &form_id, answers_json(&answers), filled_by_profile_id, language.into()).await?.into())
+        let declaration = self.0.submit(&profile_id, &form_id, answers_json(&answers), filled_by_profile_id, language.into()).await?;
+        let form = self.0.form(&form_id).await.ok();
+        Ok(Declaration::new(declaration, form.as_ref()))
     }
 
     /// Declarations, newest first, of one profile or everyone.
     pub async fn list(&self, profile_id: Option<String>) -> Result<Vec<Declaration>, DeclarationError> {
-        Ok(self.0.list(profile_id).await?.into_iter().map(Into::into).collect())
+        let forms = self.0.forms().await?;
+        let form_of = |id: &str| forms.iter().find(|f| f.id == id);
+        Ok(self.0.list(profile_id).await?.into_iter().map(|d| {
+            let form = form_of(&d.form_id);
+            Declaration::new(d, form)
+        }).collect())
     }
 
     /// The health status the server last gave `profile_id`.

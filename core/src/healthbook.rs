@@ -145,9 +145,18 @@ impl Healthbook {
         match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {
             Ok(client) => self.sync_with(&outbox::http::ServerTransport::new(client), listener).await,
             Err(crate::session::SessionError::Client(e)) if e.is_transient() => {
-                let pending = self.db.read(|conn| outbox::db::count(conn, outbox::OutboxState::Pending)).await?;
+                // Nothing was attempted, so no backoff; but every waiting item shows why it is still waiting.
+                let error = format!("server unreachable: {e}");
+                let pending = self
+                    .db
+                    .write(move |tx| {
+                        outbox::db::note_error_on_pending(tx, &error)?;
+                        outbox::db::count(tx, outbox::OutboxState::Pending)
+                    })
+                    .await?;
                 let report = SyncReport { pending, server_unreachable: true, ..SyncReport::default() };
                 if let Some(listener) = listener {
+                    listener.on_event(outbox::SyncEvent::Started { due: 0 });
                     listener.on_event(outbox::SyncEvent::Finished(report));
                 }
                 Ok(report)

@@ -172,6 +172,12 @@ pub fn record_failure(tx: &Transaction<'_>, id: i64, next_attempt_at: DateTime<U
     Ok(())
 }
 
+/// Sets `last_error` on every pending item without counting an attempt (the server was not reached at all).
+pub fn note_error_on_pending(tx: &Transaction<'_>, error: &str) -> Result<(), OutboxError> {
+    tx.execute("UPDATE outbox SET last_error = ?1 WHERE state = 'pending'", [error])?;
+    Ok(())
+}
+
 /// Marks an item as refused for good.
 pub fn mark_rejected(tx: &Transaction<'_>, id: i64, error: &str) -> Result<(), OutboxError> {
     tx.execute("UPDATE outbox SET attempts = attempts + 1, state = 'rejected', last_error = ?2 WHERE id = ?1", (id, error))?;

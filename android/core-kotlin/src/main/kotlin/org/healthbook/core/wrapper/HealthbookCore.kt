@@ -5,6 +5,7 @@ import org.healthbook.core.Clock
 import org.healthbook.core.Healthbook
 import org.healthbook.core.OpenException
 import org.healthbook.core.PlatformKeyStore
+import org.healthbook.core.Settings
 
 /**
  * Entry point of the wrapper: opens the Rust core once per process and hands out the repositories the
@@ -14,11 +15,19 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     /** The profiles of this phone. */
     val profiles: RustProfileRepository = RustProfileRepository(healthbook.profiles())
 
+    /** Declarations, the outbox and sync. */
+    val declarations: RustDeclarationRepository = RustDeclarationRepository(healthbook.declarations(), healthbook.outbox())
+
+    /** The app settings (language, server URL); the generated object, which has no wrapper of its own yet. */
+    val settings: Settings = healthbook.settings()
+
     /** Version of the local database schema, for diagnostics screens. */
     val schemaVersion: UInt get() = healthbook.schemaVersion()
 
     override fun close() {
         profiles.close()
+        declarations.close()
+        settings.close()
         healthbook.close()
     }
 

@@ -1,0 +1,125 @@
+package org.healthbook.core
+
+import java.io.File
+import java.net.InetAddress
+import java.net.ServerSocket
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.time.Duration
+import java.time.LocalDate
+import java.time.ZoneOffset
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.TimeUnit
+import org.junit.jupiter.api.Assertions.fail
+
+/** A [SyncListener] that records every event, and the threads the core called it on. */
+class RecordingSyncListener : SyncListener {
+    val events = CopyOnWriteArrayList<SyncEvent>()
+    val threads = CopyOnWriteArrayList<String>()
+
+    override fun onEvent(event: SyncEvent) {
+        threads += Thread.currentThread().name
+        events += event
+    }
+}
+
+/** A loopback port nothing listens on (free a moment ago). */
+fun freeLoopbackPort(): Int = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort }
+
+/** Today's calendar date in Vietnam (UTC+7), the day date answers are judged against with the system clock. */
+fun vietnamToday(): LocalDate = LocalDate.now(ZoneOffset.ofHours(7))
+
+/**
+ * The real reference server (`healthbook-server`, built by `cargo build -p healthbook-server`) as a child
+ * process on `127.0.0.1:port`, with its own SQLite data dir. [close] stops it (SIGTERM, then SIGKILL).
+ */
+class ReferenceServer private constructor(
+    private val process: Process,
+    val baseUrl: String,
+    private val log: File,
+) : AutoCloseable {
+    private val shutdownHook = Thread { process.destroyForcibly() }.also { Runtime.getRuntime().addShutdownHook(it) }
+
+    /** The server's log so far, for failure messages. */
+    fun log(): String = log.takeIf { it.exists() }?.readText().orEmpty()
+
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly()
+            process.waitFor(5, TimeUnit.SECONDS)
+        }
+        runCatching { Runtime.getRuntime().removeShutdownHook(shutdownHook) }
+    }
+
+    companion object {
+        const val ADMIN_PASSWORD = "kotlin-test-admin-password"
+
+        /** The server binary named by the `healthbook.server.bin` system property (set by surefire). */
+        fun binary(): File {
+            val path = System.getProperty("healthbook.server.bin")
+                ?: fail("system property healthbook.server.bin is not set; run the tests through Maven " +
+                    "(android/core-kotlin/pom.xml sets it) or pass -Dhealthbook.server.bin=PATH")
+            val file = File(path).absoluteFile.normalize()
+            if (!file.isFile || !file.canExecute()) {
+                fail<Nothing>("reference server binary not found at $file: build it with `cargo build -p healthbook-server` " +
+                    "(or point -Dhealthbook.server.bin at another build)")
+            }
+            return file
+        }
+
+        /** Initialises a server database in [dataDir] and serves it on `127.0.0.1:[port]`, waiting for `/healthz`. */
+        fun start(dataDir: File, port: Int, timeout: Duration = Duration.ofSeconds(30)): ReferenceServer {
+            val bin = binary().path
+            dataDir.mkdirs()
+            val initLog = File(dataDir, "admin-init.log")
+            // The flags are global (clap `global = true`), so they go before the subcommand.
+            val init = ProcessBuilder(bin, "--data-dir", dataDir.path, "--pbkdf2-iterations", "1000", "admin", "init", "--password", ADMIN_PASSWORD)
+                .redirectErrorStream(true)
+                .redirectOutput(initLog)
+                .start()
+            if (!init.waitFor(timeout.seconds, TimeUnit.SECONDS)) {
+                init.destroyForcibly()
+                fail<Nothing>("`healthbook-server admin init` did not finish in $timeout:\n${initLog.readText()}")
+            }
+            if (init.exitValue() != 0) {
+                fail<Nothing>("`healthbook-server admin init` exited with ${init.exitValue()}:\n${initLog.readText()}")
+            }
+
+            val log = File(dataDir, "serve.log")
+            val process = ProcessBuilder(bin, "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port", "serve")
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start()
+            val server = ReferenceServer(process, "http://127.0.0.1:$port", log)
+            try {
+                server.awaitHealthy(timeout)
+            } catch (e: Throwable) {
+                server.close()
+                throw e
+            }
+            return server
+        }
+    }
+
+    private fun awaitHealthy(timeout: Duration) {
+        val client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()
+        val request = HttpRequest.newBuilder(URI("$baseUrl/healthz")).timeout(Duration.ofSeconds(2)).GET().build()
+        val deadline = System.nanoTime() + timeout.toNanos()
+        var last: String? = null
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive) fail<Nothing>("healthbook-server exited with ${process.exitValue()} before answering /healthz:\n${log()}")
+            try {
+                val response = client.send(request, HttpResponse.BodyHandlers.ofString())
+                if (response.statusCode() == 200) return
+                last = "HTTP ${response.statusCode()}: ${response.body()}"
+            } catch (e: java.io.IOException) {
+                last = e.toString()
+            }
+            Thread.sleep(50)
+        }
+        fail<Nothing>("healthbook-server did not answer GET /healthz within $timeout (last: $last):\n${log()}")
+    }
+}
