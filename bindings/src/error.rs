@@ -125,6 +125,12 @@ pub enum SettingsError {
         /// Why.
         reason: String,
     },
+    /// The root key is not a base64 SPKI DER P-256 public key.
+    #[error("invalid root key: {reason}")]
+    InvalidRootKey {
+        /// Why.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -137,6 +143,7 @@ impl From<core::settings::SettingsError> for SettingsError {
     fn from(e: core::settings::SettingsError) -> Self {
         match e {
             core::settings::SettingsError::InvalidServerUrl(reason) => Self::InvalidServerUrl { reason },
+            core::settings::SettingsError::InvalidRootKey(reason) => Self::InvalidRootKey { reason },
             e @ core::settings::SettingsError::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }

@@ -56,4 +56,14 @@ impl Settings {
     pub async fn set_server_url(&self, url: Option<String>) -> Result<(), SettingsError> {
         Ok(self.0.set_server_url(url).await?)
     }
+
+    /// The pinned root public key of the health authority (base64 SPKI DER), if any.
+    pub async fn root_key(&self) -> Result<Option<String>, SettingsError> {
+        Ok(self.0.root_key().await?)
+    }
+
+    /// Pins or clears the root public key that trust lists must be signed with.
+    pub async fn set_root_key(&self, key: Option<String>) -> Result<(), SettingsError> {
+        Ok(self.0.set_root_key(key).await?)
+    }
 }

@@ -63,9 +63,9 @@ impl HealthbookConfig {
 /// An opened Healthbook data directory.
 #[derive(Clone)]
 pub struct Healthbook {
-    db: Database,
-    sealer: Arc<Sealer>,
-    clock: Arc<dyn Clock>,
+    pub(crate) db: Database,
+    pub(crate) sealer: Arc<Sealer>,
+    pub(crate) clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     sync: Arc<SyncEngine>,
 }
@@ -139,7 +139,7 @@ impl Healthbook {
     pub async fn sync_now(&self, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
         let server_url = self.settings().server_url().await.map_err(|e| match e {
             crate::settings::SettingsError::Storage(s) => OutboxError::Storage(s),
-            crate::settings::SettingsError::InvalidServerUrl(_) => OutboxError::NoServer,
+            crate::settings::SettingsError::InvalidServerUrl(_) | crate::settings::SettingsError::InvalidRootKey(_) => OutboxError::NoServer,
         })?;
         let Some(server_url) = server_url else { return Err(OutboxError::NoServer) };
         match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {

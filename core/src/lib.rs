@@ -3,11 +3,13 @@
 //! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
 
 pub mod admin_units;
+pub mod checkpoint;
 pub mod clock;
 pub mod credentials;
 pub mod declarations;
 pub mod keystore;
 pub mod outbox;
+pub mod passes;
 pub mod profiles;
 pub mod sealing;
 pub mod session;
@@ -15,6 +17,7 @@ pub mod settings;
 pub mod storage;
 pub mod client;
 pub mod trust;
+pub mod trust_cache;
 
 mod healthbook;
 

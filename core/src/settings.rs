@@ -8,6 +8,9 @@ use crate::storage::{Database, StorageError};
 /// Errors from reading or writing settings.
 #[derive(Debug, Error)]
 pub enum SettingsError {
+    /// The root key is not a base64 SPKI DER P-256 public key.
+    #[error("invalid root key: {0}")]
+    InvalidRootKey(String),
     /// The server URL is not an absolute http(s) URL.
     #[error("invalid server URL: {0}")]
     InvalidServerUrl(String),
@@ -53,6 +56,7 @@ impl Language {
 
 const LANGUAGE: &str = "language";
 const SERVER_URL: &str = "server_url";
+const ROOT_KEY: &str = "root_public_key";
 
 /// Settings operations; obtained from [`crate::Healthbook::settings`].
 #[derive(Clone)]
@@ -117,5 +121,23 @@ impl Settings {
             None => None,
         };
         self.set(SERVER_URL, url).await
+    }
+
+    /// The pinned root public key of the health authority (base64 SPKI DER), if set.
+    pub async fn root_key(&self) -> Result<Option<String>, SettingsError> {
+        self.get(ROOT_KEY).await
+    }
+
+    /// Pins (or clears) the root public key that trust lists must be signed with. Apps ship with it; a
+    /// checkpoint laptop is given it once by its operator.
+    pub async fn set_root_key(&self, key: Option<String>) -> Result<(), SettingsError> {
+        let key = match key {
+            Some(text) => {
+                let parsed = crate::trust::VerifyingKey::from_spki_base64(text.trim()).map_err(|e| SettingsError::InvalidRootKey(e.to_string()))?;
+                Some(parsed.spki_base64())
+            }
+            None => None,
+        };
+        self.set(ROOT_KEY, key).await
     }
 }

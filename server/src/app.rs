@@ -22,7 +22,7 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::models::Health;
 use crate::openapi::ApiDoc;
 use crate::storage::{Backend, Database};
-use crate::{accounts, agencies, auth, declarations, trust};
+use crate::{accounts, agencies, auth, declarations, passes, trust};
 
 /// What every handler shares: the database, the clock and the settings. Nothing else: no session, nonce or
 /// counter lives in memory, so any number of instances can serve the same database.
@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/forms", get(declarations::list_forms).post(declarations::publish_form))
         .route("/v1/forms/{form_id}/versions/{version}", get(declarations::get_form))
         .route("/v1/declarations", post(declarations::submit_declaration).get(declarations::list_declarations))
+        .route("/v1/passes", post(passes::issue_pass))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))

@@ -9,6 +9,7 @@
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
+//! | [`passes`] | short-lived signed personal health passes |
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
 //! | [`ratelimit`] | fixed-window rate limits in the database |
@@ -31,6 +32,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod models;
 pub mod openapi;
+pub mod passes;
 pub mod ratelimit;
 pub mod storage;
 pub mod trust;

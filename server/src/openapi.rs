@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, agencies, app, auth, declarations, error, models, trust};
+use crate::{accounts, agencies, app, auth, declarations, error, models, passes, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -37,12 +37,13 @@ use crate::{accounts, agencies, app, auth, declarations, error, models, trust};
         declarations::publish_form,
         declarations::submit_declaration,
         declarations::list_declarations,
+        passes::issue_pass,
     ),
     components(schemas(
         error::ErrorResponse, error::ErrorInfo, error::FieldErrorInfo, models::Empty,
         declarations::FormList, declarations::SubmitDeclarationRequest, declarations::DeclarationSubject,
         declarations::FilledBy, declarations::DeclarationReceipt, declarations::HealthStatusView,
-        declarations::DeclarationRecord, declarations::DeclarationList,
+        declarations::DeclarationRecord, declarations::DeclarationList, passes::PassRequest, passes::PassResponse,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -52,6 +53,7 @@ use crate::{accounts, agencies, app, auth, declarations, error, models, trust};
         (name = "agencies", description = "Agencies and their gates"),
         (name = "trust", description = "Signed trust list and revocation list"),
         (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
+        (name = "passes", description = "Short-lived signed personal health passes"),
         (name = "ops", description = "Operations"),
     )
 )]

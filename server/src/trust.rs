@@ -307,12 +307,15 @@ pub async fn add_revocation(
 /// the first time and listing it in the trust list under `role` and `scope`, so phones and checkpoints can
 /// verify what it signs offline. Kept apart from the root key, which only signs the trust documents.
 pub fn service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
-    let load = |tx: &mut dyn Tx| -> Result<Option<SigningKey>, ApiError> {
+    let pkcs8 = service_key_pkcs8(tx, id, role, scope, now)?;
+    SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Like [`service_key`], giving the private key as PKCS#8 (for signers outside the JWS code, e.g. COSE).
+pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
+    let load = |tx: &mut dyn Tx| -> Result<Option<Vec<u8>>, ApiError> {
         match tx.query_opt("SELECT private_key FROM authority_keys WHERE id = $1", &[id.into()])? {
-            Some(row) => {
-                let pkcs8 = STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?;
-                Ok(Some(SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))?))
-            }
+            Some(row) => Ok(Some(STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?)),
             None => Ok(None),
         }
     };
@@ -344,5 +347,5 @@ pub fn service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now
     )?;
     resign_trust_list(tx, &root, now)?;
     tracing::info!(service = id, kid = %key.kid(), "service signing key created and listed");
-    Ok(key)
+    Ok(pkcs8)
 }

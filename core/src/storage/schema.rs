@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 3;
+pub const LATEST_VERSION: u32 = 4;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -71,6 +71,33 @@ CREATE TABLE health_status (
     };
 }
 
+/// The tables version 4 adds: cached trust documents, EU DCC signing certificates trusted by this device, and
+/// the last health pass of each profile.
+macro_rules! v4_tables {
+    () => {
+        "
+CREATE TABLE trust_documents (
+    kind TEXT PRIMARY KEY,
+    jws TEXT NOT NULL,
+    etag TEXT,
+    fetched_at INTEGER NOT NULL
+);
+CREATE TABLE dcc_certificates (
+    kid TEXT PRIMARY KEY,
+    der BLOB NOT NULL,
+    added_at INTEGER NOT NULL
+);
+CREATE TABLE passes (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    status TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -91,9 +118,10 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!());
+", v3_tables!(), v4_tables!());
 
 const ADD_V3: &str = v3_tables!();
+const ADD_V4: &str = v4_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -164,6 +192,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         3 => {
             tx.execute_batch(ADD_V3)?;
+            Ok(())
+        }
+        4 => {
+            tx.execute_batch(ADD_V4)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

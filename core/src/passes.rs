@@ -1,0 +1,293 @@
+//! The personal health pass on the phone, and checkpoint verification.
+//!
+//! A pass is fetched from the server for a profile, checked against the trust list before it is shown, kept
+//! (sealed) for offline display, and refreshed at half-life. Verification runs fully offline against the
+//! cached trust list, revocation list and the EU DCC certificates this device trusts.
+
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
+use crate::client::{self, ClientError, TrustSource};
+use crate::credentials::{Verdict, Verifier};
+use crate::healthbook::Healthbook;
+use crate::profiles::ProfileError;
+use crate::sealing::SealingError;
+use crate::session::SessionError;
+use crate::storage::StorageError;
+use crate::trust::VerifyingKey;
+use crate::trust_cache::DatabaseTrustCache;
+
+/// Errors of passes and verification set-up.
+#[derive(Debug, Error)]
+pub enum PassError {
+    /// No server URL is configured.
+    #[error("no server configured")]
+    NoServer,
+    /// No root key is pinned, so trust lists can't be checked.
+    #[error("no root key pinned")]
+    NoRootKey,
+    /// The server could not be reached; the last pass (if any) is still shown.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    /// The server refused or failed.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The pass the server sent does not verify against the trust list.
+    #[error("the server's pass does not verify: {0}")]
+    Untrusted(String),
+    /// A trust source could not be used.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The profile does not exist.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// Sign-in failed.
+    #[error("sign-in failed: {0}")]
+    Session(String),
+    /// Encryption failed.
+    #[error(transparent)]
+    Sealing(#[from] SealingError),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<rusqlite::Error> for PassError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(StorageError::Sqlite(e))
+    }
+}
+
+impl From<SessionError> for PassError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::Client(c) if c.is_transient() => Self::Unreachable(c.to_string()),
+            SessionError::Client(c) => Self::Client(c),
+            other => Self::Session(other.to_string()),
+        }
+    }
+}
+
+/// A pass as the phone keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPass {
+    /// The profile it is for.
+    pub profile_id: String,
+    /// The QR text (`HB1:...`).
+    pub qr: String,
+    /// Its credential id.
+    pub credential_id: String,
+    /// `green`, `yellow` or `red`.
+    pub status: String,
+    /// Reason codes.
+    pub reasons: Vec<String>,
+    /// Issue time.
+    pub issued_at: DateTime<Utc>,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl StoredPass {
+    /// Whether it should be replaced: past half its life (or expired).
+    pub fn needs_refresh(&self, now: DateTime<Utc>) -> bool {
+        now >= self.issued_at + (self.expires_at - self.issued_at) / 2
+    }
+
+    /// Whether it has expired.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        now > self.expires_at
+    }
+}
+
+#[derive(Deserialize)]
+struct PassAnswer {
+    qr: String,
+    credential_id: String,
+    health_status: StatusAnswer,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct StatusAnswer {
+    status: String,
+    reasons: Vec<String>,
+}
+
+/// What a trust refresh found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustRefresh {
+    /// Trust list version now cached.
+    pub trust_list_version: u64,
+    /// Revocation list version now cached.
+    pub revocations_version: u64,
+    /// Whether the server was reached (false: the cached copies are in use).
+    pub online: bool,
+}
+
+fn context(profile_id: &str) -> String {
+    format!("passes:{profile_id}")
+}
+
+impl Healthbook {
+    fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
+        let text: Option<String> = self
+            .db
+            .lock()
+            .query_row("SELECT value FROM settings WHERE key = 'root_public_key'", [], |r| r.get(0))
+            .optional()?;
+        let text = text.ok_or(PassError::NoRootKey)?;
+        VerifyingKey::from_spki_base64(&text).map_err(|_| PassError::NoRootKey)
+    }
+
+    async fn server_url(&self) -> Result<String, PassError> {
+        self.settings().server_url().await.map_err(|e| PassError::Session(e.to_string()))?.ok_or(PassError::NoServer)
+    }
+
+    /// Fetches the trust list and revocation list from the server, checks them against the pinned root key and
+    /// caches them; offline, the verified cached copies stay in use.
+    pub async fn refresh_trust(&self) -> Result<TrustRefresh, PassError> {
+        let root = self.root_key_blocking()?;
+        let client = client::ServerClient::new(client::ClientConfig::new(self.server_url().await?), self.clock.clone())?;
+        let cache = DatabaseTrustCache::new(self.db.clone());
+        let trust = client.fetch_trust_list(&root, &cache).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
+        let revocations = client.fetch_revocations(&root, &cache).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
+        Ok(TrustRefresh {
+            trust_list_version: trust.document.version,
+            revocations_version: revocations.document.version,
+            online: trust.source != TrustSource::Cache,
+        })
+    }
+
+    /// Trusts an EU DCC document signer certificate (base64 DER) on this device; returns its key id.
+    pub async fn add_dcc_certificate(&self, der_base64: &str) -> Result<String, PassError> {
+        let mut probe = CheckpointTrustStore::new();
+        let kid = probe.add_dcc_certificate_base64(der_base64)?;
+        let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, der_base64.trim()).map_err(|_| CheckpointError::BadBase64)?;
+        let now = self.clock.now().timestamp_millis();
+        let kid_text = kid.to_base64();
+        let stored_kid = kid_text.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO dcc_certificates (kid, der, added_at) VALUES (?1, ?2, ?3) ON CONFLICT (kid) DO UPDATE SET der = excluded.der",
+                    (&stored_kid, der, now),
+                )?;
+                Ok::<_, PassError>(())
+            })
+            .await?;
+        Ok(kid_text)
+    }
+
+    /// The checkpoint's trust store: the cached trust list and revocations (verified against the pinned root
+    /// key, when one is pinned) and the trusted EU DCC certificates.
+    pub fn trust_store(&self) -> Result<CheckpointTrustStore, PassError> {
+        let mut store = CheckpointTrustStore::new();
+        if let Ok(root) = self.root_key_blocking() {
+            let cache = DatabaseTrustCache::new(self.db.clone());
+            if let Some(list) = client::cached_trust_list(&root, &cache)? {
+                store.add_trust_list(&list.document)?;
+            }
+            if let Some(list) = client::cached_revocations(&root, &cache)? {
+                store.add_revocations(&list.document);
+            }
+        }
+        let certs: Vec<Vec<u8>> = {
+            let conn = self.db.lock();
+            let mut stmt = conn.prepare("SELECT der FROM dcc_certificates ORDER BY added_at")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            rows
+        };
+        for der in certs {
+            store.add_dcc_certificate_base64(&base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der))?;
+        }
+        Ok(store)
+    }
+
+    /// Verifies a scanned QR offline, at the clock's current time.
+    pub fn verify(&self, qr_text: &str) -> Result<Verdict, PassError> {
+        Ok(Verifier::new(self.trust_store()?).verify(qr_text, self.clock.now()))
+    }
+
+    /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
+    /// list when it doesn't know the signer yet) and keeps it for offline display.
+    pub async fn refresh_pass(&self, profile_id: &str) -> Result<StoredPass, PassError> {
+        let profile = self.profiles().get(profile_id).await?;
+        let server_url = self.server_url().await?;
+        let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
+        let body = serde_json::json!({
+            "profile_ref": profile.id,
+            "full_name": profile.details.full_name,
+            "birth_year": profile.details.birth.year,
+        });
+        let answer: PassAnswer = client.post_json("/v1/passes", &body).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
+        let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
+        let signer_known = decoded
+            .key_id
+            .is_some_and(|kid| self.trust_store().map(|s| !crate::credentials::TrustStore::keys(&s, &kid).is_empty()).unwrap_or(false));
+        if !signer_known {
+            self.refresh_trust().await?;
+        }
+        let verdict = self.verify(&answer.qr)?;
+        if !verdict.valid {
+            return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
+        }
+        let pass = StoredPass {
+            profile_id: profile.id.clone(),
+            qr: answer.qr,
+            credential_id: answer.credential_id,
+            status: answer.health_status.status,
+            reasons: answer.health_status.reasons,
+            issued_at: answer.issued_at,
+            expires_at: answer.expires_at,
+        };
+        let sealer = self.sealer.clone();
+        let stored = pass.clone();
+        self.db
+            .write(move |tx| {
+                let sealed = sealer.seal(&context(&stored.profile_id), &serde_json::to_vec(&stored).map_err(|e| PassError::Untrusted(e.to_string()))?)?;
+                tx.execute(
+                    "INSERT INTO passes (profile_id, sealed, status, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (profile_id) DO UPDATE SET sealed = excluded.sealed, status = excluded.status,
+                       issued_at = excluded.issued_at, expires_at = excluded.expires_at",
+                    (&stored.profile_id, sealed, &stored.status, stored.issued_at.timestamp_millis(), stored.expires_at.timestamp_millis()),
+                )?;
+                Ok::<_, PassError>(())
+            })
+            .await?;
+        Ok(pass)
+    }
+
+    /// The last pass kept for `profile_id`, for display offline (check `is_expired`).
+    pub async fn pass(&self, profile_id: &str) -> Result<Option<StoredPass>, PassError> {
+        let sealer = self.sealer.clone();
+        let id = profile_id.to_owned();
+        self.db
+            .read(move |conn| {
+                let sealed: Option<(Vec<u8>, i64)> = conn
+                    .query_row("SELECT sealed, expires_at FROM passes WHERE profile_id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let Some((sealed, _expires)) = sealed else { return Ok(None) };
+                let plain = sealer.open(&context(&id), &sealed)?;
+                Ok(Some(serde_json::from_slice(&plain).map_err(|e| PassError::Untrusted(e.to_string()))?))
+            })
+            .await
+    }
+
+    /// The pass for `profile_id`, refreshed first when it is past half its life and the server can be reached;
+    /// offline, the kept pass is returned as it is.
+    pub async fn current_pass(&self, profile_id: &str) -> Result<Option<StoredPass>, PassError> {
+        let kept = self.pass(profile_id).await?;
+        if kept.as_ref().is_some_and(|p| !p.needs_refresh(self.clock.now())) {
+            return Ok(kept);
+        }
+        match self.refresh_pass(profile_id).await {
+            Ok(fresh) => Ok(Some(fresh)),
+            Err(PassError::Unreachable(_) | PassError::NoServer) if kept.is_some() => Ok(kept),
+            Err(e) => Err(e),
+        }
+    }
+}
