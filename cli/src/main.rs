@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
 
+mod credentials;
 mod declare;
 mod keyfile;
 mod output;
@@ -45,6 +46,14 @@ enum Command {
     Outbox(OutboxCommand),
     /// Send everything due to the server.
     Sync,
+    /// Verify a QR offline (our passes and cards, EU DCC): exit 0 valid, 1 not valid, 2 usage error.
+    Verify(credentials::VerifyArgs),
+    /// The personal health pass.
+    #[command(subcommand)]
+    Pass(credentials::PassCommand),
+    /// Trust sources for verification: the root key, the trust list, EU DCC certificates.
+    #[command(subcommand)]
+    Trust(credentials::TrustCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +88,9 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
             Ok(())
         }
         Command::Sync => declare::sync(&healthbook, out).await,
+        Command::Verify(args) => credentials::verify(&healthbook, args, out).await,
+        Command::Pass(command) => credentials::pass(&healthbook, command, out).await,
+        Command::Trust(command) => credentials::trust(&healthbook, command, out).await,
     }
 }
 

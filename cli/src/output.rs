@@ -22,12 +22,14 @@ pub struct CliError {
     pub field_name: Option<String>,
     /// Structured details, e.g. every field error of a form.
     pub details: Option<Value>,
+    /// Set when the answer was already printed and only the exit code remains (a "not valid" verdict).
+    pub silent: bool,
 }
 
 impl CliError {
     /// An operation that failed or was refused (exit code 1).
     pub fn failed(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, field: None, message: message.into(), exit: 1, field_name: None, details: None }
+        Self { code, field: None, message: message.into(), exit: 1, field_name: None, details: None, silent: false }
     }
 
     /// The process exit code.
@@ -79,6 +81,9 @@ impl Output {
 
     /// Prints an error on stderr.
     pub fn error(&self, e: &CliError) {
+        if e.silent {
+            return;
+        }
         if self.json {
             let field = e.field.map(str::to_owned).or_else(|| e.field_name.clone());
             eprintln!("{}", json!({ "error": { "code": e.code, "field": field, "message": e.message, "details": e.details } }));

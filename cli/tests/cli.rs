@@ -86,3 +86,74 @@ fn second_owner_profile_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out.stderr)["error"]["code"], "self_profile_exists");
 }
+
+/// Reads one EU DCC conformance case (third-party data beside the repository, never copied into it).
+fn dcc_case(path: &str) -> (String, String, String) {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/eu-dcc").join(path);
+    let case: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))).unwrap();
+    (
+        case["PREFIX"].as_str().unwrap().to_owned(),
+        case["TESTCTX"]["CERTIFICATE"].as_str().unwrap().to_owned(),
+        case["TESTCTX"]["VALIDATIONCLOCK"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn healthbook_stdin(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn verify_eu_dcc_offline_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (qr, cert, clock) = dcc_case("DE/2DCode/raw/3.json");
+    let ok = healthbook(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", &clock, &qr]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let verdict = json_of(&ok.stdout);
+    assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["stage"], Value::Null);
+    assert_eq!(verdict["kind"], "eu_dcc_recovery");
+    assert_eq!(verdict["issuer"], "DE");
+    assert_eq!(verdict["holder"]["birth_date"], "1964-08-12");
+    for key in ["error", "issued_at", "expires_at", "holder"] {
+        assert!(verdict.get(key).is_some(), "missing {key}");
+    }
+
+    // The same QR from standard input, without trusting its signer: not valid, unknown key, exit 1.
+    let unknown = healthbook_stdin(dir.path(), &["--json", "verify", "--at", &clock, "-"], &qr);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(json_of(&unknown.stdout)["stage"], "unknown_key");
+
+    // Long after its expiry.
+    let late = healthbook(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", "2030-01-01T00:00:00Z", &qr]);
+    assert_eq!(late.status.code(), Some(1));
+    assert_eq!(json_of(&late.stdout)["stage"], "expired");
+
+    // Garbage is a typed verdict, not a crash.
+    let garbage = healthbook(dir.path(), &["--json", "verify", "HC1:not base45 at all"]);
+    assert_eq!(garbage.status.code(), Some(1));
+    assert_eq!(json_of(&garbage.stdout)["stage"], "base45");
+
+    // Usage errors: a bad --at, a certificate that is not one.
+    assert_eq!(healthbook(dir.path(), &["verify", "--at", "yesterday", &qr]).status.code(), Some(2));
+    assert_eq!(healthbook(dir.path(), &["verify", "--trust-cert", "bm90IGEgY2VydA==", &qr]).status.code(), Some(2));
+}
+
+#[test]
+fn pass_show_without_server_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(healthbook(dir.path(), &["profile", "add", "--name", "An", "--birth", "1990"]).status.success());
+    let out = healthbook(dir.path(), &["--json", "pass", "show"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out.stderr)["error"]["code"], "no_server");
+}
