@@ -227,3 +227,72 @@ impl From<core::outbox::OutboxError> for SyncError {
         }
     }
 }
+
+/// Why a pass or verifier operation failed.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum PassError {
+    /// No server URL is configured.
+    #[error("no server configured")]
+    NoServer,
+    /// No root key is pinned; trust lists can't be checked.
+    #[error("no root key pinned")]
+    NoRootKey,
+    /// The server can't be reached; show the kept pass.
+    #[error("server unreachable: {reason}")]
+    Unreachable {
+        /// Details.
+        reason: String,
+    },
+    /// The server refused or failed.
+    #[error("server error: {reason}")]
+    Server {
+        /// Details.
+        reason: String,
+    },
+    /// The pass from the server does not verify against the trust list.
+    #[error("untrusted pass: {reason}")]
+    Untrusted {
+        /// Details.
+        reason: String,
+    },
+    /// A certificate or key is unusable.
+    #[error("bad certificate: {reason}")]
+    BadCertificate {
+        /// Details.
+        reason: String,
+    },
+    /// No such profile.
+    #[error("no profile {id}")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// The QR could not be rendered.
+    #[error("render failed: {reason}")]
+    Render {
+        /// Details.
+        reason: String,
+    },
+    /// Storage failed.
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl From<core::passes::PassError> for PassError {
+    fn from(e: core::passes::PassError) -> Self {
+        use core::passes::PassError as E;
+        match e {
+            E::NoServer => Self::NoServer,
+            E::NoRootKey => Self::NoRootKey,
+            E::Unreachable(reason) => Self::Unreachable { reason },
+            E::Untrusted(reason) => Self::Untrusted { reason },
+            E::Profile(core::profiles::ProfileError::NotFound(id)) => Self::NotFound { id },
+            e @ (E::Client(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
+            e @ E::Checkpoint(_) => Self::BadCertificate { reason: e.to_string() },
+            e => Self::Storage { reason: e.to_string() },
+        }
+    }
+}

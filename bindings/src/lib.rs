@@ -7,13 +7,15 @@ uniffi::setup_scaffolding!("healthbook");
 
 mod declarations;
 mod error;
+mod passes;
 mod platform;
 mod profiles;
 mod root;
 mod settings;
 
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError, Outbox, SyncEvent, SyncListener, SyncReport};
-pub use error::{DeclarationError, OpenError, ProfileError, SettingsError, SyncError};
+pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};
+pub use passes::{HealthPass, Passes, Verdict, Verifier};
 pub use platform::{Clock, PlatformKeyStore, PlatformKeyStoreError};
 pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, ProfileRelation, Profiles};
 pub use root::Healthbook;

@@ -6,6 +6,7 @@ use healthbook_core as core;
 
 use crate::declarations::{Declarations, Outbox};
 use crate::error::OpenError;
+use crate::passes::{Passes, Verifier};
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
 use crate::settings::Settings;
@@ -51,6 +52,16 @@ impl Healthbook {
     /// The outbox and sync.
     pub fn outbox(&self) -> Arc<Outbox> {
         Arc::new(Outbox(self.0.clone()))
+    }
+
+    /// Personal health passes.
+    pub fn passes(&self) -> Arc<Passes> {
+        Arc::new(Passes(self.0.clone()))
+    }
+
+    /// The offline checkpoint verifier.
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Arc::new(Verifier(self.0.clone()))
     }
 
     /// The app settings.
