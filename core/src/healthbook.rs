@@ -143,7 +143,14 @@ impl Healthbook {
         })?;
         let Some(server_url) = server_url else { return Err(OutboxError::NoServer) };
         match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {
-            Ok(client) => self.sync_with(&outbox::http::ServerTransport::new(client), listener).await,
+            Ok(client) => {
+                // Forms first: a newer published version is what the user should fill in next. A failure here
+                // must not hold back the outbox.
+                if let Err(e) = self.refresh_forms_with(&client).await {
+                    tracing::warn!(error = %e, "could not refresh declaration forms");
+                }
+                self.sync_with(&outbox::http::ServerTransport::new(client), listener).await
+            }
             Err(crate::session::SessionError::Client(e)) if e.is_transient() => {
                 // Nothing was attempted, so no backoff; but every waiting item shows why it is still waiting.
                 let error = format!("server unreachable: {e}");
@@ -163,6 +170,20 @@ impl Healthbook {
             }
             Err(e) => Err(OutboxError::Session(e.to_string())),
         }
+    }
+
+    /// Fetches the published declaration forms and caches those newer than the cached or bundled ones; returns
+    /// how many changed.
+    pub async fn refresh_forms_with(&self, client: &crate::client::ServerClient) -> Result<usize, crate::declarations::DeclarationError> {
+        #[derive(serde::Deserialize)]
+        struct FormList {
+            forms: Vec<crate::declarations::Form>,
+        }
+        let list: FormList = client
+            .get_json("/v1/forms")
+            .await
+            .map_err(|e| crate::declarations::DeclarationError::Outbox(OutboxError::Session(e.to_string())))?;
+        self.declarations().cache_forms(list.forms).await
     }
 
     /// Delivers the outbox through `transport` (tests, or another transport than HTTP).

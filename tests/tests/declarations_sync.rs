@@ -203,3 +203,24 @@ async fn server_validates_answers_against_the_form_version_and_names_fields() {
     let forms: serde_json::Value = client.get_json("/v1/forms").await.unwrap();
     assert_eq!(forms["forms"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_newer_form_published_on_the_server_reaches_the_phone_at_sync() {
+    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let phone = open_phone(dir.path(), server.clock.clone(), Arc::new(MemoryKeyStore::default()));
+    phone.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();
+    let mut form = phone.declarations().form(forms::MOVEMENT_DECLARATION).await.unwrap();
+    assert_eq!(form.version, 1);
+    form.version = 2;
+    form.title.en = "Domestic movement declaration (2021 rules)".into();
+    let officer = server.admin_client().await;
+    let _: serde_json::Value = officer.post_json("/v1/forms", &form).await.unwrap();
+    // Publishing an older or equal version is refused.
+    let err = officer.post_json::<_, serde_json::Value>("/v1/forms", &form).await.unwrap_err();
+    assert_eq!(err.status(), Some(409));
+
+    phone.sync_now(None).await.unwrap();
+    let cached = phone.declarations().form(forms::MOVEMENT_DECLARATION).await.unwrap();
+    assert_eq!((cached.version, cached.title.en.as_str()), (2, "Domestic movement declaration (2021 rules)"));
+}
