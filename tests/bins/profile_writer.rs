@@ -7,18 +7,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use healthbook_core::profiles::{Address, BirthDate, ProfileInput, ProfileRelation};
-use healthbook_core::{Healthbook, HealthbookConfig, KeyStoreError, PlatformKeyStore};
-
-struct KeyFile(std::path::PathBuf);
-
-impl PlatformKeyStore for KeyFile {
-    fn load_key(&self, _: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
-        std::fs::read(&self.0).map(Some).map_err(|e| KeyStoreError::Unavailable(e.to_string()))
-    }
-    fn store_key(&self, _: &str, _: &[u8]) -> Result<(), KeyStoreError> {
-        Err(KeyStoreError::Unavailable("the test provides the key".into()))
-    }
-}
+use healthbook_core::{Healthbook, HealthbookConfig};
+use healthbook_e2e::KeyFile;
 
 fn input(i: u64) -> ProfileInput {
     ProfileInput {

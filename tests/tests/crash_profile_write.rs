@@ -6,19 +6,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use healthbook_core::{Healthbook, HealthbookConfig, KeyStoreError, PlatformKeyStore};
+use healthbook_core::{Healthbook, HealthbookConfig};
+use healthbook_e2e::KeyFile;
 use rand::Rng;
-
-struct KeyFile(std::path::PathBuf);
-
-impl PlatformKeyStore for KeyFile {
-    fn load_key(&self, _: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
-        std::fs::read(&self.0).map(Some).map_err(|e| KeyStoreError::Unavailable(e.to_string()))
-    }
-    fn store_key(&self, _: &str, _: &[u8]) -> Result<(), KeyStoreError> {
-        Err(KeyStoreError::Unavailable("read-only in this test".into()))
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_writer_never_tears_or_loses_a_profile() {

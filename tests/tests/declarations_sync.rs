@@ -12,7 +12,8 @@ use healthbook_core::declarations::{forms, DeclarationStatus};
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::profiles::{Address, BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::settings::Language;
-use healthbook_core::{Clock, Healthbook, HealthbookConfig, KeyStoreError, ManualClock, PlatformKeyStore, SystemClock};
+use healthbook_core::{Clock, Healthbook, HealthbookConfig, ManualClock, PlatformKeyStore, SystemClock};
+use healthbook_e2e::KeyFile;
 use healthbook_e2e::server::{test_config, TestBackend, TestServer};
 use rand::Rng;
 use serde_json::json;
@@ -92,17 +93,6 @@ async fn thousand_declarations_arrive_exactly_once_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_declarations_arrive_exactly_once_postgres() {
     thousand_declarations_queued_offline_arrive_exactly_once(TestBackend::Postgres).await;
-}
-
-struct KeyFile(std::path::PathBuf);
-
-impl PlatformKeyStore for KeyFile {
-    fn load_key(&self, _: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
-        std::fs::read(&self.0).map(Some).map_err(|e| KeyStoreError::Unavailable(e.to_string()))
-    }
-    fn store_key(&self, _: &str, _: &[u8]) -> Result<(), KeyStoreError> {
-        Err(KeyStoreError::Unavailable("read-only in this test".into()))
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
