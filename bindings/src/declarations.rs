@@ -528,6 +528,17 @@ impl Outbox {
         Ok(self.0.outbox().await?.into_iter().map(Into::into).collect())
     }
 
+    /// Connects to the configured server (registering this device the first time) and returns the device id.
+    pub async fn connect(&self) -> Result<String, SyncError> {
+        Ok(self.0.connect_server().await?)
+    }
+
+    /// Deletes data past its retention period (sent declarations after 21 days); returns how many records went.
+    /// The shell calls it from its daily background job.
+    pub async fn purge_expired(&self) -> Result<u64, SyncError> {
+        self.0.purge_expired().await.map(|n| n as u64).map_err(|e| SyncError::Storage { reason: e.to_string() })
+    }
+
     /// Makes an item due now, also one the server refused.
     pub async fn retry(&self, item_id: i64) -> Result<(), SyncError> {
         Ok(self.0.retry_outbox_item(item_id).await?)

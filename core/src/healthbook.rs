@@ -172,6 +172,17 @@ impl Healthbook {
         }
     }
 
+    /// Connects to the configured server: registers this installation as a device the first time and signs in.
+    /// Returns the device id; for a "connection" screen and for diagnostics.
+    pub async fn connect_server(&self) -> Result<String, OutboxError> {
+        let server_url = self.settings().server_url().await.map_err(|e| OutboxError::Session(e.to_string()))?.ok_or(OutboxError::NoServer)?;
+        let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c)
+            .await
+            .map_err(|e| OutboxError::Session(e.to_string()))?;
+        let token = client.session().ok_or_else(|| OutboxError::Session("no session after sign-in".into()))?;
+        Ok(token.account_id)
+    }
+
     /// Fetches the published declaration forms and caches those newer than the cached or bundled ones; returns
     /// how many changed.
     pub async fn refresh_forms_with(&self, client: &crate::client::ServerClient) -> Result<usize, crate::declarations::DeclarationError> {
