@@ -38,6 +38,8 @@ fun vietnamToday(): LocalDate = LocalDate.now(ZoneOffset.ofHours(7))
 class ReferenceServer private constructor(
     private val process: Process,
     val baseUrl: String,
+    /** The authority's root public key (base64 SPKI DER) that phones pin, from `admin root-key`. */
+    val rootKey: String,
     private val log: File,
 ) : AutoCloseable {
     private val shutdownHook = Thread { process.destroyForcibly() }.also { Runtime.getRuntime().addShutdownHook(it) }
@@ -88,12 +90,14 @@ class ReferenceServer private constructor(
                 fail<Nothing>("`healthbook-server admin init` exited with ${init.exitValue()}:\n${initLog.readText()}")
             }
 
+            val rootKey = rootKey(bin, dataDir, timeout)
+
             val log = File(dataDir, "serve.log")
             val process = ProcessBuilder(bin, "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port", "serve")
                 .redirectErrorStream(true)
                 .redirectOutput(log)
                 .start()
-            val server = ReferenceServer(process, "http://127.0.0.1:$port", log)
+            val server = ReferenceServer(process, "http://127.0.0.1:$port", rootKey, log)
             try {
                 server.awaitHealthy(timeout)
             } catch (e: Throwable) {
@@ -101,6 +105,25 @@ class ReferenceServer private constructor(
                 throw e
             }
             return server
+        }
+
+        /** Runs `admin root-key` on an initialised [dataDir]: the root public key (base64 SPKI DER) on stdout. */
+        private fun rootKey(bin: String, dataDir: File, timeout: Duration): String {
+            val out = File(dataDir, "root-key.out")
+            val err = File(dataDir, "root-key.log")
+            val process = ProcessBuilder(bin, "--data-dir", dataDir.path, "admin", "root-key")
+                .redirectOutput(out)
+                .redirectError(err)
+                .start()
+            if (!process.waitFor(timeout.seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly()
+                fail<Nothing>("`healthbook-server admin root-key` did not finish in $timeout:\n${err.readText()}")
+            }
+            val key = out.readText().trim()
+            if (process.exitValue() != 0 || key.isEmpty() || key.any { it.isWhitespace() }) {
+                fail<Nothing>("`healthbook-server admin root-key` exited with ${process.exitValue()} and printed '$key':\n${err.readText()}")
+            }
+            return key
         }
     }
 

@@ -6,6 +6,7 @@ import org.healthbook.core.Healthbook
 import org.healthbook.core.OpenException
 import org.healthbook.core.PlatformKeyStore
 import org.healthbook.core.Settings
+import org.healthbook.core.Verifier
 
 /**
  * Entry point of the wrapper: opens the Rust core once per process and hands out the repositories the
@@ -18,7 +19,13 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     /** Declarations, the outbox and sync. */
     val declarations: RustDeclarationRepository = RustDeclarationRepository(healthbook.declarations(), healthbook.outbox())
 
-    /** The app settings (language, server URL); the generated object, which has no wrapper of its own yet. */
+    /** Personal health passes (kept, refreshed, rendered as QR codes). */
+    val passes: RustPassRepository = RustPassRepository(healthbook.passes())
+
+    /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
+    val verifier: Verifier = healthbook.verifier()
+
+    /** The app settings (language, server URL, pinned root key); the generated object, which has no wrapper of its own yet. */
     val settings: Settings = healthbook.settings()
 
     /** Version of the local database schema, for diagnostics screens. */
@@ -27,6 +34,8 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     override fun close() {
         profiles.close()
         declarations.close()
+        passes.close()
+        verifier.close()
         settings.close()
         healthbook.close()
     }
