@@ -108,6 +108,14 @@ class DeclarationSyncTest {
                 assertEquals(SyncReport(0u, 0u, 0u, 0uL, false), outbox.syncNow(again))
                 assertEquals(listOf(SyncEvent.Started(0uL), SyncEvent.Finished(SyncReport(0u, 0u, 0u, 0uL, false))), again.events.toList())
                 assertFalse(again.events.any { it is SyncEvent.Failed })
+
+                // The device registered once; connecting again signs in as the same device.
+                val deviceId = outbox.connect()
+                assertTrue(deviceId.isNotBlank())
+                assertEquals(deviceId, outbox.connect())
+                // Sent declarations are kept for 21 days: nothing is old enough to purge yet.
+                assertEquals(0uL, outbox.purgeExpired())
+                assertEquals(3, declarations.list(null).size)
             } finally {
                 declarations.close()
                 outbox.close()
