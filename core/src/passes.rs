@@ -137,7 +137,7 @@ impl Healthbook {
         let text: Option<String> = self
             .db
             .lock()
-            .query_row("SELECT value FROM settings WHERE key = 'root_public_key'", [], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
             .optional()?;
         let text = text.ok_or(PassError::NoRootKey)?;
         VerifyingKey::from_spki_base64(&text).map_err(|_| PassError::NoRootKey)

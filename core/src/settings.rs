@@ -56,7 +56,8 @@ impl Language {
 
 const LANGUAGE: &str = "language";
 const SERVER_URL: &str = "server_url";
-const ROOT_KEY: &str = "root_public_key";
+/// Settings key of the pinned root public key.
+pub(crate) const ROOT_KEY: &str = "root_public_key";
 
 /// Settings operations; obtained from [`crate::Healthbook::settings`].
 #[derive(Clone)]
