@@ -97,7 +97,7 @@ async fn thousand_declarations_arrive_exactly_once_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
-    const COUNT: usize = 1_000;
+    const COUNT: usize = 1_500;
     let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
     // The child processes run on the wall clock; put the server there too.
     server.clock.set(Utc::now());
@@ -134,7 +134,7 @@ async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
         if kills < 25 {
-            std::thread::sleep(Duration::from_millis(rng.gen_range(20..250)));
+            std::thread::sleep(Duration::from_millis(rng.gen_range(10..150)));
             if child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 kills += 1;
