@@ -149,6 +149,13 @@ impl Healthbook {
                 if let Err(e) = self.refresh_forms_with(&client).await {
                     tracing::warn!(error = %e, "could not refresh declaration forms");
                 }
+                // Receipts are checked against the trust list; a conditional GET keeps it current cheaply.
+                if let Ok(root) = self.root_key_blocking() {
+                    let cache = crate::trust_cache::DatabaseTrustCache::new(self.db.clone());
+                    if let Err(e) = client.fetch_trust_list(&root, &cache).await {
+                        tracing::warn!(error = %e, "could not refresh the trust list");
+                    }
+                }
                 self.sync_with(&outbox::http::ServerTransport::new(client), listener).await
             }
             Err(crate::session::SessionError::Client(e)) if e.is_transient() => {

@@ -133,7 +133,8 @@ fn context(profile_id: &str) -> String {
 }
 
 impl Healthbook {
-    fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
+    /// The pinned root key, read synchronously (one primary-key row).
+    pub(crate) fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
         let text: Option<String> = self
             .db
             .lock()

@@ -11,7 +11,7 @@ use healthbook_core::client::Role;
 use healthbook_core::declarations::forms::{bundled_forms, Form, HEALTH_DECLARATION};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
 use healthbook_core::settings::Language;
-use healthbook_core::trust::{jws, IssuerRole};
+use healthbook_core::trust::jws;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json_;
 use utoipa::{IntoParams, ToSchema};
@@ -24,9 +24,9 @@ use crate::idempotency;
 use crate::storage::{Row, Tx, Value};
 use crate::util::{from_ms, to_ms};
 
-/// `typ` of a declaration receipt JWS.
-pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
-/// Id of the service key that signs receipts.
+/// `typ` of a declaration receipt JWS (shared with the phone, which checks it).
+pub use healthbook_core::declarations::RECEIPT_TYP;
+/// Id of the service key that signs receipts (see `trust::SERVICE_KEYS`).
 const RECEIPT_KEY: &str = "receipts";
 
 /// The published forms, newest version of each.
@@ -321,7 +321,7 @@ pub async fn submit_declaration(
         // Validated as at the moment of declaring, so a queued declaration sent days later is judged fairly.
         let answers = validate_answers(&form, &submission.answers, submission.declared_at, Language::En).map_err(ApiError::InvalidAnswers)?;
         let health_status = status_from_answers(&form.id, &answers);
-        let key = crate::trust::service_key(tx, RECEIPT_KEY, IssuerRole::Authority, "declaration-receipts", now)?;
+        let key = crate::trust::service_key(tx, RECEIPT_KEY, now)?;
         let claims = serde_json::json!({
             "declaration_id": submission.declaration_id,
             "form_id": form.id,

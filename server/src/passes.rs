@@ -7,7 +7,6 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use healthbook_core::client::Role;
 use healthbook_core::credentials::{CredentialSigner, PassStatus, PersonalPass, StatusReason};
-use healthbook_core::trust::IssuerRole;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
@@ -28,6 +27,7 @@ pub const PASS_VALIDITY_HOURS: i64 = 24;
 pub const DECLARATION_VALID_DAYS: i64 = 7;
 /// `iss` claim of our passes.
 pub const ISSUER: &str = "VN-HB";
+/// Id of the service key that signs passes (see `trust::SERVICE_KEYS`).
 const PASS_KEY: &str = "passes";
 
 /// A phone asks for a pass for one of its profiles.
@@ -120,7 +120,7 @@ pub async fn issue_pass(State(state): State<AppState>, principal: Principal, req
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         let health_status = current_status(tx, &device_id, &body.profile_ref, now)?;
         let (status, reasons) = pass_status(&health_status);
-        let pkcs8 = crate::trust::service_key_pkcs8(tx, PASS_KEY, IssuerRole::Authority, "health-pass", now)?;
+        let pkcs8 = crate::trust::service_key_pkcs8(tx, PASS_KEY, now)?;
         let signer = CredentialSigner::from_pkcs8(&pkcs8, ISSUER).map_err(|e| ApiError::Internal(e.to_string()))?;
         let credential_id = uuid::Uuid::new_v4().simple().to_string();
         let pass = PersonalPass { profile_id: body.profile_ref.clone(), name, birth_year: body.birth_year, status, reasons };

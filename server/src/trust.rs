@@ -28,7 +28,8 @@ const REVOCATIONS: &str = "revocations";
 /// Media type of a JWS in compact serialisation (RFC 7515).
 const JOSE: &str = "application/jose";
 
-/// Creates the root key and signs the first (empty) trust and revocation lists; refuses if a root key exists.
+/// Creates the root key and the service keys, and signs the first trust list (naming the service keys) and the
+/// first (empty) revocation list; refuses if a root key exists.
 pub fn init_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Option<VerifyingKey>, ApiError> {
     if tx.query_opt("SELECT kid FROM authority_keys WHERE id = 'root'", &[])?.is_some() {
         return Ok(None);
@@ -44,6 +45,9 @@ pub fn init_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Option<Verifying
             Value::Int(to_ms(now)),
         ],
     )?;
+    for (id, role, scope) in SERVICE_KEYS {
+        insert_service_key(tx, id, *role, scope, now)?;
+    }
     resign_trust_list(tx, &root, now)?;
     resign_revocations(tx, &root, now)?;
     Ok(Some(root.verifying_key().clone()))
@@ -305,14 +309,19 @@ pub async fn add_revocation(
 
 /// Loads the signing key of one of the server's own services (declaration receipts, health passes), creating it
 /// the first time and listing it in the trust list under `role` and `scope`, so phones and checkpoints can
-/// verify what it signs offline. Kept apart from the root key, which only signs the trust documents.
-pub fn service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
-    let pkcs8 = service_key_pkcs8(tx, id, role, scope, now)?;
+/// verify what it signs offline. Kept apart from the root key, which only signs the trust documents. Databases
+/// initialised before a service existed get its key on first use.
+pub fn service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
+    let pkcs8 = service_key_pkcs8(tx, id, now)?;
     SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Like [`service_key`], giving the private key as PKCS#8 (for signers outside the JWS code, e.g. COSE).
-pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
+pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
+    let (_, role, scope) = SERVICE_KEYS
+        .iter()
+        .find(|(name, _, _)| *name == id)
+        .ok_or_else(|| ApiError::Internal(format!("unknown service key {id}")))?;
     let load = |tx: &mut dyn Tx| -> Result<Option<Vec<u8>>, ApiError> {
         match tx.query_opt("SELECT private_key FROM authority_keys WHERE id = $1", &[id.into()])? {
             Some(row) => Ok(Some(STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?)),
@@ -327,6 +336,14 @@ pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &st
     if let Some(key) = load(tx)? {
         return Ok(key);
     }
+    let pkcs8 = insert_service_key(tx, id, *role, scope, now)?;
+    resign_trust_list(tx, &root, now)?;
+    tracing::info!(service = id, "service signing key created and listed");
+    Ok(pkcs8)
+}
+
+/// Generates a service key and lists it as an issuer; the caller signs the trust list again.
+fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
     let (key, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
     tx.execute(
         "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) VALUES ($1, $2, $3, $4, $5, $5)",
@@ -345,7 +362,10 @@ pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &st
             Value::Int(to_ms(now + chrono::Duration::days(730))),
         ],
     )?;
-    resign_trust_list(tx, &root, now)?;
-    tracing::info!(service = id, kid = %key.kid(), "service signing key created and listed");
     Ok(pkcs8)
 }
+
+/// The server's own signing services: id, role in the trust list, scope. Created with the root key, so that the
+/// first trust list a phone fetches already names them and their first signatures verify.
+pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
+    &[("receipts", IssuerRole::Authority, "declaration-receipts"), ("passes", IssuerRole::Authority, "health-pass")];

@@ -192,6 +192,51 @@ fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Opti
     })
 }
 
+/// `typ` of the JWS the server signs a declaration receipt with.
+pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
+
+/// The `kid` in a compact JWS's protected header, read before the signature is checked to find the key.
+fn jws_kid(jws: &str) -> Option<String> {
+    use base64::Engine;
+    let header = jws.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok()?.get("kid")?.as_str().map(str::to_owned)
+}
+
+/// Checks a receipt's signature against the cached trust list (verified again against the pinned root key): it
+/// must come from an authority key and name this declaration. An installation without a pinned root key (a
+/// terminal that never ran `trust pin`) has nothing to check against and accepts the receipt's form alone.
+fn verify_receipt(tx: &Transaction<'_>, jws: &str, declaration_id: &str) -> Result<(), String> {
+    use rusqlite::OptionalExtension;
+    let root: Option<String> = tx
+        .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
+        .optional()
+        .map_err(|e| e.to_string())?;
+    let Some(root) = root else { return Ok(()) };
+    let root = crate::trust::VerifyingKey::from_spki_base64(&root).map_err(|e| e.to_string())?;
+    let list: Option<String> = tx
+        .query_row(
+            "SELECT jws FROM trust_documents WHERE kind = ?1",
+            [crate::client::TrustDocumentKind::TrustList.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| e.to_string())?;
+    let list = crate::trust::TrustList::verify(&list.ok_or("no trust list cached to check the receipt with")?, &root).map_err(|e| e.to_string())?;
+    let kid = jws_kid(jws).ok_or("receipt has no key id")?;
+    let issuer = list.find(&kid).ok_or_else(|| format!("receipt signer {kid} is not in the trust list"))?;
+    if issuer.role != crate::trust::IssuerRole::Authority {
+        return Err(format!("receipt signer {kid} is not an authority key"));
+    }
+    let key = crate::trust::VerifyingKey::from_spki_base64(&issuer.public_key).map_err(|e| e.to_string())?;
+    let (_, payload) = crate::trust::jws::verify_compact(jws, &key, RECEIPT_TYP).map_err(|e| format!("receipt signature: {e}"))?;
+    let claims: Value = serde_json::from_slice(&payload).map_err(|e| e.to_string())?;
+    if claims.get("declaration_id").and_then(Value::as_str) != Some(declaration_id) {
+        return Err("the signed receipt names another declaration".into());
+    }
+    Ok(())
+}
+
 /// What the server answers to an accepted declaration.
 #[derive(Debug, Deserialize)]
 struct SubmissionReceipt {
@@ -223,9 +268,7 @@ impl ReceiptHandler for DeclarationReceipts {
         if parsed.declaration_id != expected {
             return Err(format!("receipt is for declaration {}, not {expected}", parsed.declaration_id));
         }
-        if parsed.receipt.split('.').count() != 3 {
-            return Err("receipt signature is not a JWS".into());
-        }
+        verify_receipt(tx, &parsed.receipt, expected)?;
         if let Some(status) = &parsed.health_status {
             if !matches!(status.status.as_str(), "green" | "yellow" | "red") {
                 return Err(format!("unknown health status {:?}", status.status));

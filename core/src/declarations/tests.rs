@@ -219,3 +219,71 @@ async fn newer_forms_from_the_server_replace_bundled_ones() {
     let d = f.hb.declarations().submit(&f.owner, forms::MOVEMENT_DECLARATION, answers, None, Language::En).await.unwrap();
     assert_eq!(d.form_version, 2);
 }
+
+/// Pins a root key and caches a trust list (signed by it) that lists `receipt_key` as an authority key.
+async fn pin_trust(f: &Fixture, receipt_key: &crate::trust::SigningKey) -> crate::trust::SigningKey {
+    use crate::client::{CachedDocument, TrustCache, TrustDocumentKind};
+    use crate::trust::{IssuerKey, IssuerRole, SigningKey, TrustList};
+    let (root, _) = SigningKey::generate().unwrap();
+    f.hb.settings().set_root_key(Some(root.verifying_key().spki_base64())).await.unwrap();
+    let now = f.clock.now();
+    let list = TrustList {
+        version: 1,
+        issued_at: now,
+        keys: vec![IssuerKey {
+            kid: receipt_key.kid().to_owned(),
+            role: IssuerRole::Authority,
+            scope: "declaration-receipts".into(),
+            name: "receipts".into(),
+            public_key: receipt_key.verifying_key().spki_base64(),
+            not_before: now - Duration::days(1),
+            not_after: now + Duration::days(365),
+        }],
+    };
+    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    cache.store(TrustDocumentKind::TrustList, &CachedDocument { jws: list.sign(&root).unwrap(), etag: None, fetched_at: now }).unwrap();
+    root
+}
+
+fn signed_receipt(key: &crate::trust::SigningKey, declaration_id: &Value) -> Value {
+    let claims = json!({ "declaration_id": declaration_id, "received_at": "2021-08-15T02:00:00Z" });
+    json!({
+        "declaration_id": declaration_id,
+        "received_at": "2021-08-15T02:00:00Z",
+        "receipt": crate::trust::jws::sign_compact(key, RECEIPT_TYP, claims.to_string().as_bytes()).unwrap(),
+        "health_status": { "status": "green", "reasons": ["declaration"] }
+    })
+}
+
+/// Answers each delivery with a receipt signed by a given key.
+struct SigningTransport(crate::trust::SigningKey);
+
+#[async_trait]
+impl OutboxTransport for SigningTransport {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Value, DeliveryError> {
+        Ok(signed_receipt(&self.0, &item.body["declaration_id"]))
+    }
+}
+
+#[tokio::test]
+async fn with_a_pinned_root_key_only_receipts_signed_by_a_listed_authority_key_are_accepted() {
+    let f = fixture().await;
+    let (receipt_key, _) = crate::trust::SigningKey::generate().unwrap();
+    pin_trust(&f, &receipt_key).await;
+    let d = f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+
+    // A receipt signed by a key the trust list doesn't name keeps the item queued, with the reason.
+    let (stranger, _) = crate::trust::SigningKey::generate().unwrap();
+    let report = f.hb.sync_with(&SigningTransport(stranger), None).await.unwrap();
+    assert_eq!((report.delivered, report.pending), (0, 1));
+    let item = f.hb.outbox().await.unwrap().remove(0);
+    assert!(item.last_error.as_deref().unwrap().contains("not in the trust list"), "{:?}", item.last_error);
+    // The unsigned placeholder receipt of the scripted transport is refused too.
+    f.clock.advance(Duration::hours(2));
+    assert_eq!(f.hb.sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap().delivered, 0);
+
+    // The listed key's receipt is accepted.
+    f.clock.advance(Duration::hours(2));
+    assert_eq!(f.hb.sync_with(&SigningTransport(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
+}
