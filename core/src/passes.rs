@@ -34,7 +34,7 @@ pub enum PassError {
     Unreachable(String),
     /// The server refused or failed.
     #[error(transparent)]
-    Client(#[from] ClientError),
+    Client(ClientError),
     /// The pass the server sent does not verify against the trust list.
     #[error("the server's pass does not verify: {0}")]
     Untrusted(String),
@@ -61,11 +61,16 @@ impl From<rusqlite::Error> for PassError {
     }
 }
 
+impl From<ClientError> for PassError {
+    fn from(e: ClientError) -> Self {
+        if e.is_transient() { Self::Unreachable(e.to_string()) } else { Self::Client(e) }
+    }
+}
+
 impl From<SessionError> for PassError {
     fn from(e: SessionError) -> Self {
         match e {
-            SessionError::Client(c) if c.is_transient() => Self::Unreachable(c.to_string()),
-            SessionError::Client(c) => Self::Client(c),
+            SessionError::Client(c) => c.into(),
             other => Self::Session(other.to_string()),
         }
     }
@@ -154,8 +159,8 @@ impl Healthbook {
         let root = self.root_key_blocking()?;
         let client = client::ServerClient::new(client::ClientConfig::new(self.server_url().await?), self.clock.clone())?;
         let cache = DatabaseTrustCache::new(self.db.clone());
-        let trust = client.fetch_trust_list(&root, &cache).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
-        let revocations = client.fetch_revocations(&root, &cache).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
+        let trust = client.fetch_trust_list(&root, &cache).await?;
+        let revocations = client.fetch_revocations(&root, &cache).await?;
         Ok(TrustRefresh {
             trust_list_version: trust.document.version,
             revocations_version: revocations.document.version,
@@ -224,15 +229,15 @@ impl Healthbook {
             "full_name": profile.details.full_name,
             "birth_year": profile.details.birth.year,
         });
-        let answer: PassAnswer = client.post_json("/v1/passes", &body).await.map_err(|e| if e.is_transient() { PassError::Unreachable(e.to_string()) } else { PassError::Client(e) })?;
+        let answer: PassAnswer = client.post_json("/v1/passes", &body).await?;
         let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
-        let signer_known = decoded
-            .key_id
-            .is_some_and(|kid| self.trust_store().map(|s| !crate::credentials::TrustStore::keys(&s, &kid).is_empty()).unwrap_or(false));
-        if !signer_known {
+        let mut store = self.trust_store()?;
+        // A signer the cached list doesn't name yet (a new pass key): fetch the list once more before judging.
+        if decoded.key_id.is_none_or(|kid| crate::credentials::TrustStore::keys(&store, &kid).is_empty()) {
             self.refresh_trust().await?;
+            store = self.trust_store()?;
         }
-        let verdict = self.verify(&answer.qr)?;
+        let verdict = Verifier::new(store).verify_decoded(&decoded, self.clock.now());
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
@@ -268,10 +273,9 @@ impl Healthbook {
         let id = profile_id.to_owned();
         self.db
             .read(move |conn| {
-                let sealed: Option<(Vec<u8>, i64)> = conn
-                    .query_row("SELECT sealed, expires_at FROM passes WHERE profile_id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((sealed, _expires)) = sealed else { return Ok(None) };
+                let sealed: Option<Vec<u8>> =
+                    conn.query_row("SELECT sealed FROM passes WHERE profile_id = ?1", [&id], |r| r.get(0)).optional()?;
+                let Some(sealed) = sealed else { return Ok(None) };
                 let plain = sealer.open(&context(&id), &sealed)?;
                 Ok(Some(serde_json::from_slice(&plain).map_err(|e| PassError::Untrusted(e.to_string()))?))
             })

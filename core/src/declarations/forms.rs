@@ -161,11 +161,17 @@ pub const MOVEMENT_DECLARATION: &str = "movement_declaration";
 
 /// The forms compiled into this build, used until the server publishes newer ones.
 pub fn bundled_forms() -> Vec<Form> {
-    [include_str!("../../forms/health_declaration.json"), include_str!("../../forms/movement_declaration.json")]
-        .iter()
-        // The bundled files are checked by a unit test; a parse failure here would be a build defect.
-        .filter_map(|text| serde_json::from_str(text).ok())
-        .collect()
+    // Parsed once per process: every validation and submission starts from these.
+    static BUNDLED: std::sync::OnceLock<Vec<Form>> = std::sync::OnceLock::new();
+    BUNDLED
+        .get_or_init(|| {
+            [include_str!("../../forms/health_declaration.json"), include_str!("../../forms/movement_declaration.json")]
+                .iter()
+                // The bundled files are checked by a unit test; a parse failure here would be a build defect.
+                .filter_map(|text| serde_json::from_str(text).ok())
+                .collect()
+        })
+        .clone()
 }
 
 #[cfg(test)]
