@@ -34,7 +34,7 @@ fn clear_answers() -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pass_follows_declarations_and_verifies_offline() {
-    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    let server = TestServer::start(TestBackend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let hb = phone(&server, dir.path()).await;
     let me = hb.profiles().add(person("Hồ Thị Xuân", ProfileRelation::Myself)).await.unwrap();
@@ -122,7 +122,7 @@ fn base64_spki(signer: &CredentialSigner) -> String {
 
 #[tokio::test]
 async fn without_a_pinned_root_key_no_trust_list_is_accepted() {
-    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    let server = TestServer::start(TestBackend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let hb = Healthbook::open(HealthbookConfig { data_dir: dir.path().to_owned(), key_store: Arc::new(MemoryKeyStore::default()), clock: server.clock.clone() }).unwrap();
     hb.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();

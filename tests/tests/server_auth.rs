@@ -18,7 +18,7 @@ server_scenarios!(
 );
 
 async fn device_registers_signs_in_and_reads_only_its_own_record(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let phone_a = server.client();
     let identity_a = phone_a.register_device("android").await.unwrap();
     let token = phone_a.sign_in_device(&identity_a).await.unwrap();
@@ -74,7 +74,7 @@ async fn device_registers_signs_in_and_reads_only_its_own_record(backend: TestBa
 }
 
 async fn device_sign_in_refuses_wrong_keys_reused_and_expired_challenges(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let phone = server.client();
     let identity = phone.register_device("android").await.unwrap();
 
@@ -118,7 +118,7 @@ async fn device_sign_in_refuses_wrong_keys_reused_and_expired_challenges(backend
 }
 
 async fn staff_roles_and_agency_scope_are_enforced(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let market = admin.create_agency("Chợ Bến Thành").await.unwrap();
     let factory = admin.create_agency("Nhà máy Sài Gòn").await.unwrap();
@@ -230,7 +230,7 @@ async fn staff_roles_and_agency_scope_are_enforced(backend: TestBackend) {
 }
 
 async fn expired_and_revoked_tokens_are_refused(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     admin.me().await.unwrap();
     server.clock.advance(Duration::minutes(31));
@@ -270,7 +270,7 @@ async fn expired_and_revoked_tokens_are_refused(backend: TestBackend) {
 }
 
 async fn several_instances_share_one_database(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let second = server.another_instance(test_config()).await;
     let on_first = server.admin_client().await;
     let on_second = healthbook_e2e::server::client_for(&second.base_url(), server.clock.clone());

@@ -20,7 +20,7 @@ server_scenarios!(
 );
 
 async fn replayed_request_stores_nothing_new(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let agency = admin.create_agency("Chợ Bình Tây").await.unwrap();
     let path = format!("/v1/agencies/{}/gates", agency.id);
@@ -86,7 +86,7 @@ async fn replayed_request_stores_nothing_new(backend: TestBackend) {
 }
 
 async fn keys_are_required_and_scoped_per_account(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let agency = admin.create_agency("Cảng Cát Lái").await.unwrap();
     admin
@@ -156,7 +156,7 @@ async fn answer_losing_proxy(target: SocketAddr) -> (SocketAddr, Arc<AtomicUsize
 }
 
 async fn lost_answer_is_retried_with_the_same_key_and_stored_once(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let agency = admin.create_agency("Sân bay Tân Sơn Nhất").await.unwrap();
     let target: SocketAddr = server.base_url.trim_start_matches("http://").parse().unwrap();
@@ -172,7 +172,7 @@ async fn lost_answer_is_retried_with_the_same_key_and_stored_once(backend: TestB
 }
 
 async fn concurrent_retries_and_changes_are_serialised(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let agency = admin.create_agency("Bến xe Miền Đông").await.unwrap();
     let path = format!("/v1/agencies/{}/gates", agency.id);

@@ -19,7 +19,7 @@ server_scenarios!(
 );
 
 async fn bad_requests_get_json_errors_and_the_server_keeps_serving(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let admin = server.admin_client().await;
     let token = admin.session().unwrap().token;
     let raw = reqwest::Client::new();
@@ -109,7 +109,7 @@ async fn chunked_post(base_url: &str, path: &str, token: &str, size: usize) -> (
 
 async fn requests_are_rate_limited_per_account(backend: TestBackend) {
     let config = ServerConfig { rate_limit_per_minute: 5, login_attempts_per_minute: 3, ..test_config() };
-    let Some(server) = TestServer::start_with(backend, config).await else { return };
+    let server = TestServer::start_with(backend, config).await;
     let admin = server.admin_client().await;
     for _ in 0..5 {
         admin.me().await.unwrap();
@@ -152,7 +152,7 @@ async fn requests_are_rate_limited_per_account(backend: TestBackend) {
 }
 
 async fn health_and_openapi_are_served(backend: TestBackend) {
-    let Some(server) = TestServer::start(backend).await else { return };
+    let server = TestServer::start(backend).await;
     let raw = reqwest::Client::new();
     let (status, _, health) = raw_request(raw.get(format!("{}/healthz", server.base_url))).await;
     assert_eq!(status, 200);
