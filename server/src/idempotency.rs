@@ -4,6 +4,7 @@
 //! The key is claimed by inserting its record at the start of the transaction. On PostgreSQL a concurrent retry
 //! then waits on the primary key until the first commits and finds the finished record; on SQLite the single
 //! writer serialises them anyway. A failed request rolls back, record included, so it may simply be retried.
+//! Each replay is counted on the record (`replays`), so that retries after lost answers can be observed.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -99,7 +100,13 @@ fn claim(
         return Err(ApiError::IdempotencyKeyReused);
     }
     match (row.opt_int(1)?, row.opt_text(2)?) {
-        (Some(status), Some(body)) => Ok(Some(Stored { status: status as u16, body })),
+        (Some(status), Some(body)) => {
+            tx.execute(
+                "UPDATE idempotency_records SET replays = replays + 1 WHERE scope = $1 AND idem_key = $2",
+                &[scope.into(), key.into()],
+            )?;
+            Ok(Some(Stored { status: status as u16, body }))
+        }
         // Only possible if a record were committed unfinished, which `run` never does.
         _ => Err(ApiError::Internal("idempotency record without an answer".into())),
     }

@@ -15,6 +15,7 @@ use healthbook_core::settings::Language;
 use healthbook_core::{Clock, Healthbook, HealthbookConfig, ManualClock, PlatformKeyStore, SystemClock};
 use healthbook_e2e::KeyFile;
 use healthbook_e2e::server::{test_config, TestBackend, TestServer};
+use healthbook_server::storage::StorageError;
 use rand::Rng;
 use serde_json::json;
 
@@ -63,7 +64,7 @@ async fn thousand_declarations_queued_offline_arrive_exactly_once(backend: TestB
     assert!(offline.server_unreachable);
     assert_eq!(offline.pending, COUNT as u64);
 
-    let Some(server) = TestServer::start_at(backend, test_config(), addr).await else { return };
+    let server = TestServer::start_at(backend, test_config(), addr).await;
     let report = phone.sync_now(None).await.unwrap();
     assert_eq!((report.delivered as usize, report.pending, report.failed, report.rejected), (COUNT, 0, 0, 0));
     assert_eq!(server.count("declarations").await, COUNT as i64);
@@ -91,14 +92,45 @@ async fn thousand_declarations_arrive_exactly_once_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_configured), ignore = "needs HEALTHBOOK_TEST_POSTGRES_URL (scripts/postgres.sh)")]
 async fn thousand_declarations_arrive_exactly_once_postgres() {
     thousand_declarations_queued_offline_arrive_exactly_once(TestBackend::Postgres).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
+/// Answers that no other declaration of the crash test has: the outbreak ward carries the index, so that a
+/// duplicate stored under a fresh id would still be seen by its content.
+fn unique_answers(i: usize) -> serde_json::Value {
+    let mut a = answers(i);
+    a["travel_from_outbreak_area"] = json!(true);
+    a["outbreak_area"] = json!({ "province": "79", "ward": format!("{:05}", 20_000 + i) });
+    if i % 7 == 0 {
+        a["symptom_onset"] = json!(Utc::now().date_naive().format("%Y-%m-%d").to_string());
+    }
+    a
+}
+
+/// Replays of stored idempotency keys on the server: each is a delivery whose answer the phone never applied,
+/// i.e. a kill (or a lost connection) that landed between the server's commit and the phone's.
+async fn replayed_deliveries(server: &TestServer) -> i64 {
+    server
+        .db
+        .read(|tx| {
+            tx.query(
+                "SELECT CAST(COALESCE(SUM(replays), 0) AS BIGINT) FROM idempotency_records WHERE scope LIKE 'account:%'",
+                &[],
+            )?[0]
+            .int(0)
+        })
+        .await
+        .map_err(|e: StorageError| e)
+        .unwrap()
+}
+
+async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once(backend: TestBackend) {
     const COUNT: usize = 1_500;
-    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    const MIN_KILLS: usize = 25;
+    const MAX_KILLS: usize = 150;
+    let server = TestServer::start(backend).await;
     // The child processes run on the wall clock; put the server there too.
     server.clock.set(Utc::now());
     let dir = tempfile::tempdir().unwrap();
@@ -110,12 +142,7 @@ async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
         phone.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();
         let owner = phone.profiles().add(person("Trịnh Văn Nam", ProfileRelation::Myself)).await.unwrap();
         for i in 0..COUNT {
-            let mut a = answers(i);
-            a["symptom_onset"] = json!(Utc::now().date_naive().format("%Y-%m-%d").to_string());
-            if i % 7 != 0 {
-                a.as_object_mut().unwrap().remove("symptom_onset");
-            }
-            phone.declarations().submit(&owner.id, forms::HEALTH_DECLARATION, a, None, Language::En).await.unwrap();
+            phone.declarations().submit(&owner.id, forms::HEALTH_DECLARATION, unique_answers(i), None, Language::En).await.unwrap();
         }
     }
 
@@ -132,9 +159,23 @@ async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
-        if kills < 25 {
-            std::thread::sleep(Duration::from_millis(rng.gen_range(10..150)));
+        let (first_delivery, delivering) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.starts_with("item ") {
+                    let _ = first_delivery.send(());
+                }
+            }
+        });
+        // Kill until both enough kills happened and at least one provably landed mid-delivery (bounded). Half of
+        // the kills land anywhere (start-up, sign-in); the other half inside the stream of deliveries.
+        if kills < MIN_KILLS || (kills < MAX_KILLS && replayed_deliveries(&server).await == 0) {
+            if kills % 2 == 1 {
+                let _ = delivering.recv_timeout(Duration::from_secs(10));
+                std::thread::sleep(Duration::from_millis(rng.gen_range(0..40)));
+            } else {
+                std::thread::sleep(Duration::from_millis(rng.gen_range(10..150)));
+            }
             if child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 kills += 1;
@@ -148,21 +189,54 @@ async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once() {
         if status.success() {
             break;
         }
-        assert!(rounds < 200, "the outbox never drained");
+        assert!(rounds < 400, "the outbox never drained");
     }
     assert!(kills >= 20, "only {kills} kills happened; the test needs at least 20");
+    let replays = replayed_deliveries(&server).await;
+    assert!(replays > 0, "no kill landed between the server's commit and the phone's ({kills} kills)");
 
     let phone = open_phone(&data_dir, Arc::new(SystemClock), Arc::new(KeyFile(key_path)));
     assert!(phone.outbox().await.unwrap().is_empty(), "outbox not empty");
     assert!(phone.declarations().list(None).await.unwrap().iter().all(|d| d.status == DeclarationStatus::Accepted));
     assert_eq!(server.count("declarations").await, COUNT as i64, "server holds each declaration exactly once");
+    // By content as well as by id: a resend under a new id would show as a repeated outbreak ward.
+    let bodies: Vec<String> = server
+        .db
+        .read(|tx| tx.query("SELECT body FROM declarations", &[])?.iter().map(|row| row.text(0)).collect())
+        .await
+        .map_err(|e: StorageError| e)
+        .unwrap();
+    let mut wards = std::collections::HashMap::<String, usize>::new();
+    for body in &bodies {
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        let ward = body["answers"]["outbreak_area"]["ward"].as_str().expect("stored answers keep the ward").to_owned();
+        *wards.entry(ward).or_default() += 1;
+    }
+    let repeated: Vec<_> = wards.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "declarations stored twice under different ids: {repeated:?}");
+    assert_eq!(wards.len(), COUNT, "every declaration's content arrived");
     assert_eq!(server.count("accounts").await, 2, "admin plus one device: a killed registration did not create a second device");
-    println!("sync crash test: {kills} kills over {rounds} runs; {COUNT} declarations stored exactly once");
+    println!(
+        "sync crash test ({backend:?}): {kills} kills over {rounds} runs, {replays} deliveries replayed from the server's \
+         idempotency record; {COUNT} declarations stored exactly once by id and by content"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once_sqlite() {
+    sync_killed_at_random_points_delivers_each_declaration_exactly_once(TestBackend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_configured), ignore = "needs HEALTHBOOK_TEST_POSTGRES_URL (scripts/postgres.sh)")]
+async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once_postgres() {
+    sync_killed_at_random_points_delivers_each_declaration_exactly_once(TestBackend::Postgres).await;
 }
 
 #[tokio::test]
 async fn server_validates_answers_against_the_form_version_and_names_fields() {
-    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    let server = TestServer::start(TestBackend::Sqlite).await;
     let client = server.client();
     let identity = client.register_device("test").await.unwrap();
     client.sign_in_device(&identity).await.unwrap();
@@ -196,7 +270,7 @@ async fn server_validates_answers_against_the_form_version_and_names_fields() {
 
 #[tokio::test]
 async fn a_newer_form_published_on_the_server_reaches_the_phone_at_sync() {
-    let server = TestServer::start(TestBackend::Sqlite).await.unwrap();
+    let server = TestServer::start(TestBackend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let phone = open_phone(dir.path(), server.clock.clone(), Arc::new(MemoryKeyStore::default()));
     phone.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();
