@@ -2,6 +2,10 @@
 //! the seed credentials are signed afresh each run (ring's ECDSA is randomised), so a failure prints the exact
 //! input that broke. Mutations hit every layer: the text, the COSE bytes, the CBOR structure (signature then broken), and the
 //! claims re-signed with a trusted key so that the schema, role and time checks see hostile input too.
+//!
+//! Every mutation that was not signed afresh and changed what the signature covers (protected header, payload,
+//! signature) must be refused: a signature bypass fails this test. A mutation that left the signed bytes as they
+//! were (an unprotected header, another container encoding) may verify, but only with the seed's own payload.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -256,14 +260,27 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
         );
     }
 
+    // What each seed's signature covers, to tell mutations of signed bytes from mutations around them.
+    let signed: Vec<(Vec<u8>, Vec<u8>, credentials::Verdict)> = seeds
+        .iter()
+        .map(|seed| {
+            let decoded = credentials::decode(&seed.text).unwrap();
+            (decoded.signed_bytes(), decoded.signature().to_vec(), verifier.verify(&seed.text, at))
+        })
+        .collect();
+
     let mut rng = StdRng::seed_from_u64(0x4842_3132);
+    let mut refused_unsigned = 0usize;
+    let mut signed_bytes_untouched = 0usize;
     let mut stages: BTreeMap<String, usize> = BTreeMap::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let started = std::time::Instant::now();
     for i in 0..MUTATIONS {
-        let seed = &seeds[rng.gen_range(0..seeds.len())];
+        let seed_index = rng.gen_range(0..seeds.len());
+        let seed = &seeds[seed_index];
         let (ty, cose) = container::decode_to_cose_bytes(&seed.text).unwrap();
-        let mutated = match rng.gen_range(0..10) {
+        let resigned = rng.gen_range(0..10);
+        let mutated = match resigned {
             0..=3 => mutate_text(&mut rng, &seed.text),
             4 | 5 => {
                 let mut bytes = cose;
@@ -295,14 +312,32 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
         let verdict = outcome.unwrap_or_else(|_| panic!("mutation #{i} panicked on {mutated:?}"));
         assert_eq!(verdict.valid, verdict.stage.is_none(), "#{i}: {verdict:?}");
         assert_eq!(verdict.valid, verdict.error.is_none(), "#{i}: {verdict:?}");
+        if resigned < 8 {
+            let (seed_signed, seed_signature, seed_verdict) = &signed[seed_index];
+            let untouched = credentials::decode(&mutated)
+                .is_ok_and(|d| &d.signed_bytes() == seed_signed && d.signature() == seed_signature.as_slice());
+            if untouched {
+                signed_bytes_untouched += 1;
+                if verdict.valid {
+                    assert_eq!(verdict.payload, seed_verdict.payload, "#{i}: same signature, other payload: {mutated:?}");
+                    assert_eq!(verdict.credential_id, seed_verdict.credential_id, "#{i}: {mutated:?}");
+                }
+            } else {
+                assert!(!verdict.valid, "#{i}: changed signed bytes verified without a new signature: {mutated:?}");
+                refused_unsigned += 1;
+            }
+        }
         let stage = verdict.stage.map_or("valid".to_string(), |s| s.as_str().to_string());
         *stages.entry(stage).or_default() += 1;
         *kinds.entry(format!("{:?}", verdict.kind)).or_default() += 1;
     }
     let _ = writeln!(
         std::io::stderr(),
-        "{MUTATIONS} mutated QR strings in {:.1} s, no panic; verdicts by stage: {stages:?}; by kind: {kinds:?}",
+        "{MUTATIONS} mutated QR strings in {:.1} s, no panic; {refused_unsigned} changed signed bytes without a new \
+         signature, all refused; {signed_bytes_untouched} left the signed bytes as they were; verdicts by stage: \
+         {stages:?}; by kind: {kinds:?}",
         started.elapsed().as_secs_f64()
     );
+    assert!(refused_unsigned > MUTATIONS / 2, "most mutations should change signed bytes: {refused_unsigned}");
     assert!(stages.len() >= 10, "mutations should reach most stages: {stages:?}");
 }
