@@ -4,7 +4,8 @@
 #   export HEALTHBOOK_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
 # Installs PostgreSQL from Debian's packages if missing, starts the Debian cluster (or, failing that, a private
 # cluster under /tmp), and creates the test role and database. Needs root (or passwordless sudo) the first time.
-# Loopback only, no TLS: this is a test database.
+# Loopback only. The cluster also serves TLS with a certificate from a test CA made here (kept in the cluster's
+# data directory); the CA is copied to $HEALTHBOOK_PG_CA_FILE for the tests that check verified TLS.
 set -euo pipefail
 
 ROLE="${HEALTHBOOK_PG_ROLE:-healthbook}"
@@ -12,6 +13,7 @@ PASSWORD="${HEALTHBOOK_PG_PASSWORD:-healthbook}"
 DB="${HEALTHBOOK_PG_DATABASE:-healthbook_test}"
 FALLBACK_DIR="${HEALTHBOOK_PG_DIR:-/tmp/healthbook-postgres}"
 FALLBACK_PORT="${HEALTHBOOK_PG_PORT:-55432}"
+CA_OUT="${HEALTHBOOK_PG_CA_FILE:-/tmp/healthbook-postgres-ca.pem}"
 
 log() { echo "postgres.sh: $*" >&2; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
@@ -83,5 +85,35 @@ if [[ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != "1
   log "creating database $DB"
   psql_admin -c "CREATE DATABASE \"$DB\" OWNER \"$ROLE\"" >&2
 fi
+
+# TLS with our own test CA: a P-256 server certificate for localhost and 127.0.0.1, made once per cluster.
+command -v openssl >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >&2
+tls_dir="$(psql_admin -c "SHOW data_directory")/healthbook-tls"
+if ! as_root test -s "$tls_dir/server.key"; then
+  log "making a test CA and a server certificate in $tls_dir"
+  work="$(mktemp -d)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -subj "/CN=Healthbook test CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+    -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' >"$work/ext"
+  openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$work/ext" -out "$work/server.pem" 2>/dev/null
+  as_root mkdir -p "$tls_dir"
+  as_root cp "$work/ca.pem" "$work/server.pem" "$work/server.key" "$tls_dir/"
+  as_root chown -R postgres: "$tls_dir"
+  as_root chmod 700 "$tls_dir"
+  as_root chmod 600 "$tls_dir/server.key"
+  rm -rf "$work"
+fi
+if [[ "$(psql_admin -c "SHOW ssl_cert_file")" != "$tls_dir/server.pem" || "$(psql_admin -c "SHOW ssl")" != "on" ]]; then
+  psql_admin -c "ALTER SYSTEM SET ssl_cert_file = '$tls_dir/server.pem'" >&2
+  psql_admin -c "ALTER SYSTEM SET ssl_key_file = '$tls_dir/server.key'" >&2
+  psql_admin -c "ALTER SYSTEM SET ssl = on" >&2
+  psql_admin -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 1
+fi
+as_root cat "$tls_dir/ca.pem" >"$CA_OUT"
 
 echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$port/$DB"

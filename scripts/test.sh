@@ -18,9 +18,11 @@ fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
 
 step "PostgreSQL for the server's end-to-end tests"
+export HEALTHBOOK_PG_CA_FILE="${HEALTHBOOK_PG_CA_FILE:-$LOG_DIR/postgres-ca.pem}"
 if url="$(bash scripts/postgres.sh)"; then
   export HEALTHBOOK_TEST_POSTGRES_URL="$url"
-  echo "using $HEALTHBOOK_TEST_POSTGRES_URL"
+  export HEALTHBOOK_TEST_POSTGRES_CA="$HEALTHBOOK_PG_CA_FILE"
+  echo "using $HEALTHBOOK_TEST_POSTGRES_URL (TLS test CA: $HEALTHBOOK_TEST_POSTGRES_CA)"
 else
   failures+=("postgres setup")
 fi

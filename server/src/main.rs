@@ -21,6 +21,10 @@ struct Cli {
     /// `postgres://user:pass@host/db` to use PostgreSQL; otherwise SQLite in the data directory.
     #[arg(long, env = "HEALTHBOOK_DATABASE", global = true)]
     database: Option<String>,
+    /// PEM file of the certificate authorities trusted for PostgreSQL's TLS certificate (default: Mozilla's
+    /// roots). TLS is required unless the database is on loopback.
+    #[arg(long, env = "HEALTHBOOK_DATABASE_CA_FILE", global = true)]
+    database_ca_file: Option<PathBuf>,
     /// Most PostgreSQL connections this instance keeps open.
     #[arg(long, env = "HEALTHBOOK_DB_POOL_SIZE", default_value_t = 16, global = true)]
     db_pool_size: usize,
@@ -131,7 +135,11 @@ fn init_logging(format: LogFormat) {
 fn database_location(cli: &Cli) -> DatabaseLocation {
     match &cli.database {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            DatabaseLocation::parse(url, cli.db_pool_size)
+            DatabaseLocation::Postgres {
+                url: url.clone(),
+                pool_size: cli.db_pool_size,
+                ca_file: cli.database_ca_file.clone(),
+            }
         }
         Some(path) => DatabaseLocation::Sqlite(PathBuf::from(path.strip_prefix("sqlite://").unwrap_or(path))),
         None => DatabaseLocation::Sqlite(cli.data_dir.join("healthbook.db")),

@@ -94,7 +94,7 @@ impl TestServer {
                 let separator = if url.contains('?') { '&' } else { '?' };
                 let scoped = format!("{url}{separator}options=-csearch_path%3D{schema}");
                 SharedDatabase {
-                    location: DatabaseLocation::Postgres { url: scoped, pool_size: 4 },
+                    location: DatabaseLocation::Postgres { url: scoped, pool_size: 4, ca_file: None },
                     schema: Some((url, schema)),
                 }
             }

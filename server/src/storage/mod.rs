@@ -45,6 +45,12 @@ pub enum StorageError {
     /// The storage worker failed (a panic in a transaction closure, say).
     #[error("storage worker: {0}")]
     Worker(String),
+    /// The database is not on loopback and the connection would not be protected by verified TLS.
+    #[error("TLS to the database is required unless it is on loopback: {0}")]
+    TlsRequired(String),
+    /// The TLS settings for the database could not be used (an unreadable or empty CA file).
+    #[error("database TLS: {0}")]
+    Tls(String),
     /// A migration could not be applied.
     #[error("migration {version}: {problem}")]
     Migration {
@@ -208,8 +214,8 @@ impl Database {
     pub async fn open(location: &DatabaseLocation) -> Result<Self, StorageError> {
         let db = match location {
             DatabaseLocation::Sqlite(path) => Self::new(Arc::new(SqliteStorage::open(path)?)),
-            DatabaseLocation::Postgres { url, pool_size } => {
-                Self::new(Arc::new(PostgresStorage::connect(url, *pool_size)?))
+            DatabaseLocation::Postgres { url, pool_size, ca_file } => {
+                Self::new(Arc::new(PostgresStorage::connect(url, *pool_size, ca_file.as_deref())?))
             }
         };
         db.migrate().await?;
@@ -276,6 +282,9 @@ pub enum DatabaseLocation {
         url: String,
         /// Most connections this process keeps open.
         pool_size: usize,
+        /// PEM file of the certificate authorities to trust for the database's TLS certificate; `None` trusts
+        /// Mozilla's root store. TLS is required unless the database is on loopback.
+        ca_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -283,7 +292,7 @@ impl DatabaseLocation {
     /// `postgres://` and `postgresql://` URLs name PostgreSQL; anything else is a SQLite path.
     pub fn parse(text: &str, pool_size: usize) -> Self {
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Self::Postgres { url: text.to_owned(), pool_size }
+            Self::Postgres { url: text.to_owned(), pool_size, ca_file: None }
         } else {
             Self::Sqlite(text.into())
         }
