@@ -3,7 +3,8 @@
 ALTER TABLE accounts ADD COLUMN area_province TEXT;
 ALTER TABLE accounts ADD COLUMN area_wards TEXT;
 
--- `id` is the time in milliseconds (13 digits) and a random suffix, so the log pages in time order by id.
+-- `id` is the time in milliseconds (13 digits), a sequence within the millisecond and a random suffix, so the
+-- log pages in the order it was written by id alone.
 CREATE TABLE access_log (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (id),

@@ -120,8 +120,7 @@ pub struct AccessRecord<'a> {
 
 /// Writes one access record in the caller's (write) transaction.
 pub fn log_access(tx: &mut dyn Tx, record: AccessRecord<'_>, now: DateTime<Utc>) -> Result<(), ApiError> {
-    // Ids sort in time order, so the log pages by id alone.
-    let id = format!("{:013}-{}", to_ms(now).max(0), uuid::Uuid::new_v4().simple());
+    let id = next_log_id(tx, now)?;
     let ids = serde_json::to_string(&record.record_ids).map_err(|e| ApiError::Internal(e.to_string()))?;
     tx.execute(
         "INSERT INTO access_log (id, account_id, role, at, endpoint, filters, outcome, record_count, record_ids) \
@@ -139,6 +138,24 @@ pub fn log_access(tx: &mut dyn Tx, record: AccessRecord<'_>, now: DateTime<Utc>)
         ],
     )?;
     Ok(())
+}
+
+/// The id of a new log entry: `{ms:013}-{seq:06}-{random}`. Ids sort in the order entries were written (a
+/// sequence breaks ties within one millisecond, and a clock that steps back does not reorder), so the log pages
+/// by id alone; the random part keeps concurrent writers on PostgreSQL from colliding.
+fn next_log_id(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<String, ApiError> {
+    let now_ms = to_ms(now).max(0);
+    let last = tx.query_opt("SELECT id FROM access_log ORDER BY id DESC LIMIT 1", &[])?.map(|row| row.text(0)).transpose()?;
+    let (ms, seq) = match last.as_deref().and_then(parse_log_id) {
+        Some((last_ms, last_seq)) if last_ms >= now_ms => (last_ms, last_seq + 1),
+        _ => (now_ms, 0),
+    };
+    Ok(format!("{ms:013}-{seq:06}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]))
+}
+
+fn parse_log_id(id: &str) -> Option<(i64, u32)> {
+    let mut parts = id.split('-');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
 
 /// One entry of the access log.
@@ -259,6 +276,12 @@ mod tests {
         assert_eq!(validate_area(Role::Volunteer, None).unwrap(), None);
         assert!(validate_area(Role::AuthorityAdmin, Some(area("01", &[]))).is_err());
         assert_eq!(validate_area(Role::AuthorityAdmin, None).unwrap(), None);
+    }
+
+    #[test]
+    fn log_ids_parse_back() {
+        assert_eq!(parse_log_id("1625126400000-000003-ab12cd34"), Some((1_625_126_400_000, 3)));
+        assert_eq!(parse_log_id("garbage"), None);
     }
 
     #[test]

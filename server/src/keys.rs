@@ -375,7 +375,7 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
             assert_eq!(std::fs::metadata(&data_dir).unwrap().permissions().mode() & 0o777, 0o700);
         }
-        let sealed = db.read(|tx| Ok::<_, KeyError>(tx.kek().ok_or(KeyError::NoKek)?.seal("root", "k", b"x")?)).await.unwrap();
+        let sealed = db.read(|tx| tx.kek().ok_or(KeyError::NoKek)?.seal("root", "k", b"x")).await.unwrap();
         db.write(move |tx| {
             tx.execute(
                 "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) \

@@ -26,6 +26,7 @@ server_scenarios!(
     cross_province_officer_read_is_refused_and_logged,
     access_log_is_readable_by_the_authority_admin_only,
     wrong_kek_refuses_to_start,
+    clear_keys_of_an_older_database_are_sealed_at_start,
     authority_key_via_api_is_refused_and_needs_the_root_key_holder,
     health_officer_cannot_publish_forms,
     form_version_gaps_are_refused,
@@ -270,6 +271,71 @@ async fn wrong_kek_refuses_to_start(backend: TestBackend) {
     assert!(matches!(keys::open_database(server.location(), &short).await, Err(KeyError::BadKek(_))));
     // The server still answers: nothing was changed by the refused starts.
     server.client().health().await.unwrap();
+    server.stop().await;
+}
+
+async fn clear_keys_of_an_older_database_are_sealed_at_start(backend: TestBackend) {
+    let Some(server) = TestServer::start(backend).await else { return };
+    // Turn the database into what an older server left: every private key in clear (base64 PKCS#8).
+    let clear: Vec<(String, String)> = server
+        .db
+        .read(|tx| {
+            let ids: Vec<String> = tx
+                .query("SELECT id FROM authority_keys ORDER BY id", &[])?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<Result<_, _>>()?;
+            ids.into_iter()
+                .map(|id| {
+                    let (_, pkcs8) = keys::load_private_key(tx, &id)?.unwrap();
+                    Ok((id, STANDARD.encode(pkcs8)))
+                })
+                .collect::<Result<Vec<_>, KeyError>>()
+        })
+        .await
+        .unwrap();
+    assert_eq!(clear.len(), 3);
+    let written = clear.clone();
+    server
+        .db
+        .write(move |tx| {
+            for (id, pkcs8) in written {
+                tx.execute("UPDATE authority_keys SET private_key = $1 WHERE id = $2", &[pkcs8.into(), id.into()])?;
+            }
+            Ok::<_, healthbook_server::storage::StorageError>(())
+        })
+        .await
+        .unwrap();
+
+    // A start with the KEK seals them all, and they are the same keys.
+    let kek = KekSettings { base64: Some(STANDARD.encode(healthbook_e2e::server::TEST_KEK)), ..KekSettings::default() };
+    let db = keys::open_database(server.location(), &kek).await.unwrap();
+    let stored: Vec<String> = db
+        .read(|tx| tx.query("SELECT private_key FROM authority_keys ORDER BY id", &[])?.iter().map(|r| r.text(0)).collect())
+        .await
+        .map_err(|e: healthbook_server::storage::StorageError| e)
+        .unwrap();
+    assert!(stored.iter().all(|s| keys::is_sealed(s)), "{stored:?}");
+    for (id, pkcs8) in clear {
+        let (_, opened) = db.read(move |tx| keys::load_private_key(tx, &id)).await.unwrap().unwrap();
+        assert_eq!(STANDARD.encode(opened), pkcs8);
+    }
+    // The root still signs: a revocation makes a new list that verifies against the pinned root key.
+    let admin = server.admin_client().await;
+    admin
+        .add_revocation(&healthbook_core::client::NewRevocation {
+            kind: healthbook_core::trust::RevocationKind::Credential,
+            id: "credential-1".into(),
+            reason: "test".into(),
+        })
+        .await
+        .unwrap();
+    let list = server
+        .client()
+        .fetch_revocations(&server.root_key, &healthbook_core::client::MemoryTrustCache::default())
+        .await
+        .unwrap();
+    assert_eq!(list.document.entries.len(), 1);
     server.stop().await;
 }
 
