@@ -37,7 +37,9 @@ impl AreaScope {
             return Err(ApiError::InvalidRequest("area.province must be a known two-digit province code".into()));
         }
         if self.wards.len() > MAX_WARDS || !self.wards.iter().all(|w| healthbook_core::admin_units::is_ward_code(w)) {
-            return Err(ApiError::InvalidRequest(format!("area.wards must be at most {MAX_WARDS} five-digit ward codes")));
+            return Err(ApiError::InvalidRequest(format!(
+                "area.wards must be at most {MAX_WARDS} five-digit ward codes"
+            )));
         }
         self.wards.sort_unstable();
         self.wards.dedup();
@@ -145,7 +147,8 @@ pub fn log_access(tx: &mut dyn Tx, record: AccessRecord<'_>, now: DateTime<Utc>)
 /// by id alone; the random part keeps concurrent writers on PostgreSQL from colliding.
 fn next_log_id(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<String, ApiError> {
     let now_ms = to_ms(now).max(0);
-    let last = tx.query_opt("SELECT id FROM access_log ORDER BY id DESC LIMIT 1", &[])?.map(|row| row.text(0)).transpose()?;
+    let last =
+        tx.query_opt("SELECT id FROM access_log ORDER BY id DESC LIMIT 1", &[])?.map(|row| row.text(0)).transpose()?;
     let (ms, seq) = match last.as_deref().and_then(parse_log_id) {
         Some((last_ms, last_seq)) if last_ms >= now_ms => (last_ms, last_seq + 1),
         _ => (now_ms, 0),
@@ -240,9 +243,8 @@ pub async fn list_access_log(
                         filters: json(row.text(5)?)?,
                         outcome: row.text(6)?,
                         record_count: u32::try_from(row.int(7)?).unwrap_or(u32::MAX),
-                        record_ids: json(row.text(8)?).and_then(|v| {
-                            serde_json::from_value(v).map_err(|e| ApiError::Internal(e.to_string()))
-                        })?,
+                        record_ids: json(row.text(8)?)
+                            .and_then(|v| serde_json::from_value(v).map_err(|e| ApiError::Internal(e.to_string())))?,
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;

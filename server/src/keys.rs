@@ -116,7 +116,11 @@ impl Kek {
         SystemRandom::new().fill(&mut nonce).map_err(|_| KeyError::Random)?;
         let mut buffer = secret.to_vec();
         self.key
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(associated_data(id, kid)), &mut buffer)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(associated_data(id, kid)),
+                &mut buffer,
+            )
             .map_err(|_| KeyError::Random)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&buffer);
@@ -133,7 +137,8 @@ impl Kek {
         }
         let mut ciphertext = bytes.split_off(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(&bytes).map_err(|_| wrong())?;
-        let plain = self.key.open_in_place(nonce, Aad::from(associated_data(id, kid)), &mut ciphertext).map_err(|_| wrong())?;
+        let plain =
+            self.key.open_in_place(nonce, Aad::from(associated_data(id, kid)), &mut ciphertext).map_err(|_| wrong())?;
         Ok(plain.to_vec())
     }
 }
@@ -224,7 +229,10 @@ pub async fn open_database(location: &DatabaseLocation, settings: &KekSettings) 
     let db = db.with_kek(kek);
     let report = unlock(&db).await?;
     if report.newly_sealed > 0 {
-        tracing::info!(keys = report.newly_sealed, "private keys stored in clear were encrypted with the key-encryption key");
+        tracing::info!(
+            keys = report.newly_sealed,
+            "private keys stored in clear were encrypted with the key-encryption key"
+        );
     }
     Ok(db)
 }
@@ -236,9 +244,7 @@ async fn default_kek(db: &Database, data_dir: &Path) -> Result<Kek, KeyError> {
         return read_kek_file(&path);
     }
     let sealed: i64 = db
-        .read(|tx| {
-            tx.query("SELECT COUNT(*) FROM authority_keys WHERE private_key LIKE 'kek1:%'", &[])?[0].int(0)
-        })
+        .read(|tx| tx.query("SELECT COUNT(*) FROM authority_keys WHERE private_key LIKE 'kek1:%'", &[])?[0].int(0))
         .await?;
     if sealed > 0 {
         return Err(KeyError::KekMissing(path));

@@ -18,7 +18,7 @@ use healthbook_core::trust::{IssuerRole, SigningKey};
 use healthbook_core::{Healthbook, HealthbookConfig};
 use healthbook_e2e::server::{TestBackend, TestServer, assert_json_error, raw_request};
 use healthbook_e2e::server_scenarios;
-use healthbook_server::keys::{self, KeyError, KekSettings};
+use healthbook_server::keys::{self, KekSettings, KeyError};
 use healthbook_server::{Database, DatabaseLocation};
 use serde_json::{Value, json};
 
@@ -95,20 +95,16 @@ async fn cross_province_officer_read_is_refused_and_logged(backend: TestBackend)
     assert_eq!(ids(&own), vec![hanoi.clone()]);
     let err = officer_a.get_json::<Value>(&format!("/v1/declarations?province=79&date={DATE}")).await.unwrap_err();
     assert_eq!((err.status(), err.code()), (Some(403), Some("forbidden")));
-    let err = officer_a
-        .get_json::<Value>(&format!("/v1/declarations?province=79&date={DATE}&ward=26734"))
-        .await
-        .unwrap_err();
+    let err =
+        officer_a.get_json::<Value>(&format!("/v1/declarations?province=79&date={DATE}&ward=26734")).await.unwrap_err();
     assert_eq!(err.status(), Some(403));
 
     // An officer scoped to one ward sees only that ward, asked or not, and is refused another ward.
     let officer_w = officer(&server, "officer-ward", json!({ "province": "79", "wards": ["26734"] })).await;
     let scoped: Value = officer_w.get_json(&format!("/v1/declarations?province=79&date={DATE}")).await.unwrap();
     assert_eq!(ids(&scoped), vec![saigon_ward.clone()]);
-    let err = officer_w
-        .get_json::<Value>(&format!("/v1/declarations?province=79&date={DATE}&ward=26737"))
-        .await
-        .unwrap_err();
+    let err =
+        officer_w.get_json::<Value>(&format!("/v1/declarations?province=79&date={DATE}&ward=26737")).await.unwrap_err();
     assert_eq!(err.status(), Some(403));
     // The national authority reads both wards.
     let national: Value = admin.get_json(&format!("/v1/declarations?province=79&date={DATE}")).await.unwrap();
@@ -175,7 +171,11 @@ async fn access_log_is_readable_by_the_authority_admin_only(backend: TestBackend
 /// Every run of base64 characters at least `min` long in `bytes`.
 fn base64_runs(bytes: &[u8], min: usize) -> Vec<String> {
     let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    bytes.split(|b| !is_b64(b)).filter(|run| run.len() >= min).map(|run| String::from_utf8_lossy(run).into_owned()).collect()
+    bytes
+        .split(|b| !is_b64(b))
+        .filter(|run| run.len() >= min)
+        .map(|run| String::from_utf8_lossy(run).into_owned())
+        .collect()
 }
 
 /// DER prefix of an unencrypted PKCS#8 P-256 key (`SEQUENCE { INTEGER 0, SEQUENCE { id-ecPublicKey, ... } }`).
@@ -311,7 +311,9 @@ async fn clear_keys_of_an_older_database_are_sealed_at_start(backend: TestBacken
     let kek = KekSettings { base64: Some(STANDARD.encode(healthbook_e2e::server::TEST_KEK)), ..KekSettings::default() };
     let db = keys::open_database(server.location(), &kek).await.unwrap();
     let stored: Vec<String> = db
-        .read(|tx| tx.query("SELECT private_key FROM authority_keys ORDER BY id", &[])?.iter().map(|r| r.text(0)).collect())
+        .read(|tx| {
+            tx.query("SELECT private_key FROM authority_keys ORDER BY id", &[])?.iter().map(|r| r.text(0)).collect()
+        })
         .await
         .map_err(|e: healthbook_server::storage::StorageError| e)
         .unwrap();
@@ -381,7 +383,10 @@ async fn authority_key_via_api_is_refused_and_needs_the_root_key_holder(backend:
     let token = admin.session().unwrap().token;
     let raw = reqwest::Client::new();
     let answer = raw_request(
-        raw.post(format!("{}/v1/trust-list/keys", server.base_url)).bearer_auth(&token).header("Idempotency-Key", "k1").json(&body),
+        raw.post(format!("{}/v1/trust-list/keys", server.base_url))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "k1")
+            .json(&body),
     )
     .await;
     assert_json_error(&answer, 403, "authority_key_needs_root_holder");
@@ -490,14 +495,19 @@ async fn forms_are_read_while_a_long_write_transaction_holds_the_lock() {
     assert!(!finished.load(Ordering::SeqCst), "the forms were served only after the write transaction ended");
     assert_eq!(forms["forms"].as_array().unwrap().len(), 2);
     assert_eq!(one["id"], "health_declaration");
-    println!("GET /v1/forms and one form version answered in {took:?} while a write transaction held the lock for {hold:?}");
+    println!(
+        "GET /v1/forms and one form version answered in {took:?} while a write transaction held the lock for {hold:?}"
+    );
     writer.await.unwrap().unwrap();
     server.stop().await;
 }
 
 async fn phone(server: &TestServer, dir: &std::path::Path) -> Healthbook {
-    let config =
-        HealthbookConfig { data_dir: dir.to_owned(), key_store: Arc::new(MemoryKeyStore::default()), clock: server.clock.clone() };
+    let config = HealthbookConfig {
+        data_dir: dir.to_owned(),
+        key_store: Arc::new(MemoryKeyStore::default()),
+        clock: server.clock.clone(),
+    };
     let hb = Healthbook::open(config).unwrap();
     hb.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();
     hb.settings().set_root_key(Some(server.root_key.spki_base64())).await.unwrap();
@@ -548,6 +558,9 @@ async fn rotated_service_key_keeps_earlier_passes_valid(backend: TestBackend) {
         list.document.keys.iter().filter(|k| k.scope == "health-pass").map(|k| k.kid.as_str()).collect();
     assert_eq!(pass_keys.len(), 2, "old and new pass keys are both listed: {pass_keys:?}");
     assert!(list.document.keys.iter().any(|k| k.kid == rotation.new_kid));
-    println!("passes key rotated: {} -> {} (old listed until {})", rotation.old_kid, rotation.new_kid, rotation.old_not_after);
+    println!(
+        "passes key rotated: {} -> {} (old listed until {})",
+        rotation.old_kid, rotation.new_kid, rotation.old_not_after
+    );
     server.stop().await;
 }
