@@ -21,6 +21,7 @@ if [[ ! -f "$DATA/server/.initialised" ]]; then
   "$SERVER" --data-dir "$DATA/server" admin init | tee "$DATA/server/init.txt"
   touch "$DATA/server/.initialised"
   echo "(also saved in $DATA/server/init.txt; keep the password, then delete that file)"
+  echo "(the private keys are sealed with the key-encryption key $DATA/server/kek; back it up, and in production keep it outside the data directory: see server/README.md)"
 fi
 
 cat <<INFO

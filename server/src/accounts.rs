@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
 use healthbook_core::trust::VerifyingKey;
 
+use crate::access::{AreaScope, area_from_columns, validate_area, wards_column};
 use crate::app::AppState;
 use crate::auth::{Principal, hash_password};
 use crate::error::{ApiError, ErrorResponse};
@@ -29,6 +30,8 @@ pub struct NewStaffAccount {
     pub password_hash: String,
     /// Agency, for agency-scoped roles.
     pub agency_id: Option<String>,
+    /// Area, for officer roles (checked with [`crate::access::validate_area`]).
+    pub area: Option<AreaScope>,
 }
 
 /// Checks a login name: 3 to 64 characters of letters, digits, `.`, `_`, `-`, `@`.
@@ -77,8 +80,8 @@ pub fn insert_staff_account(
     }
     let id = new_id();
     let inserted = tx.execute(
-        "INSERT INTO accounts (id, role, username, password_hash, agency_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING",
+        "INSERT INTO accounts (id, role, username, password_hash, agency_id, created_at, area_province, area_wards) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING",
         &[
             id.clone().into(),
             account.role.as_str().into(),
@@ -86,6 +89,8 @@ pub fn insert_staff_account(
             account.password_hash.into(),
             account.agency_id.clone().into(),
             Value::Int(to_ms(now)),
+            account.area.as_ref().map(|a| a.province.clone()).into(),
+            account.area.as_ref().and_then(wards_column).into(),
         ],
     )?;
     if inserted == 0 {
@@ -96,6 +101,7 @@ pub fn insert_staff_account(
         role: account.role,
         username: Some(account.username),
         agency_id: account.agency_id,
+        area: account.area,
         created_at: now,
     })
 }
@@ -106,6 +112,7 @@ fn account_from_row(row: &Row) -> Result<AccountView, ApiError> {
         role: Role::parse(&row.text(1)?).ok_or_else(|| ApiError::Internal("unknown role".into()))?,
         username: row.opt_text(2)?,
         agency_id: row.opt_text(3)?,
+        area: area_from_columns(row.opt_text(5)?, row.opt_text(6)?),
         created_at: from_ms(row.int(4)?)?,
     })
 }
@@ -222,7 +229,7 @@ pub async fn me(State(state): State<AppState>, principal: Principal) -> Result<J
         .read(move |tx| {
             let row = tx
                 .query_opt(
-                    "SELECT id, role, username, agency_id, created_at FROM accounts WHERE id = $1",
+                    "SELECT id, role, username, agency_id, created_at, area_province, area_wards FROM accounts WHERE id = $1",
                     &[id.into()],
                 )?
                 .ok_or(ApiError::NotFound("account"))?;
@@ -266,6 +273,7 @@ pub async fn create_account(
         _ => body.agency_id.clone(),
     };
     validate_role(body.role, agency_id.as_deref())?;
+    let area = validate_area(body.role, body.area.clone())?;
     let username = validate_username(&body.username)?;
     validate_password(&body.password)?;
     let password = body.password.clone();
@@ -273,7 +281,7 @@ pub async fn create_account(
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password, iterations))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let account = NewStaffAccount { role: body.role, username, password_hash, agency_id };
+    let account = NewStaffAccount { role: body.role, username, password_hash, agency_id, area };
     let now = state.now();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         let created = insert_staff_account(tx, account, now)?;

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::models::Health;
 use crate::openapi::ApiDoc;
 use crate::storage::{Backend, Database};
-use crate::{accounts, agencies, auth, declarations, passes, trust};
+use crate::{access, accounts, agencies, auth, declarations, passes, trust};
 
 /// What every handler shares: the database, the clock and the settings. Nothing else: no session, nonce or
 /// counter lives in memory, so any number of instances can serve the same database.
@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/{device_id}", get(accounts::get_device))
         .route("/v1/me", get(accounts::me))
         .route("/v1/accounts", post(accounts::create_account))
+        .route("/v1/access-log", get(access::list_access_log))
         .route("/v1/agencies", post(agencies::create_agency).get(agencies::list_agencies))
         .route("/v1/agencies/{agency_id}", get(agencies::get_agency))
         .route("/v1/agencies/{agency_id}/gates", post(agencies::create_gate).get(agencies::list_gates))

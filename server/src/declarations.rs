@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json_;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::{AccessRecord, Reach, log_access, reach_of};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorResponse};
@@ -28,6 +29,8 @@ use crate::util::{from_ms, to_ms};
 pub use healthbook_core::declarations::RECEIPT_TYP;
 /// Id of the service key that signs receipts (see `trust::SERVICE_KEYS`).
 const RECEIPT_KEY: &str = "receipts";
+/// The officers' list as the access log names it.
+const LIST_ENDPOINT: &str = "GET /v1/declarations";
 
 /// The published forms, newest version of each.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -171,6 +174,11 @@ pub fn publish_bundled_forms(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<(), 
     Ok(())
 }
 
+/// Seeds the bundled forms once, at start-up (and `admin init`), so that reading forms never writes.
+pub async fn seed_bundled_forms(db: &crate::storage::Database, now: DateTime<Utc>) -> Result<(), ApiError> {
+    db.write(move |tx| publish_bundled_forms(tx, now)).await
+}
+
 fn form_from_row(row: &Row) -> Result<Form, ApiError> {
     serde_json::from_str(&row.text(0)?).map_err(|e| ApiError::Internal(format!("stored form: {e}")))
 }
@@ -184,11 +192,9 @@ fn load_form(tx: &mut dyn Tx, form_id: &str, version: u32) -> Result<Option<Form
 /// The newest version of every published form.
 #[utoipa::path(get, path = "/v1/forms", tag = "declarations", responses((status = 200, body = FormList)))]
 pub async fn list_forms(State(state): State<AppState>) -> Result<Json<FormList>, ApiError> {
-    let now = state.now();
     let forms = state
         .db
-        .write(move |tx| {
-            publish_bundled_forms(tx, now)?;
+        .read(move |tx| {
             let rows = tx.query(
                 "SELECT f.body FROM forms f WHERE f.version = (SELECT max(g.version) FROM forms g WHERE g.form_id = f.form_id) ORDER BY f.form_id",
                 &[],
@@ -206,27 +212,29 @@ pub async fn list_forms(State(state): State<AppState>) -> Result<Json<FormList>,
     responses((status = 200, body = Object), (status = 404, body = ErrorResponse))
 )]
 pub async fn get_form(State(state): State<AppState>, ApiPath((form_id, version)): ApiPath<(String, u32)>) -> Result<Json<Form>, ApiError> {
-    let now = state.now();
     let form = state
         .db
-        .write(move |tx| {
-            publish_bundled_forms(tx, now)?;
-            load_form(tx, &form_id, version)
-        })
+        .read(move |tx| load_form(tx, &form_id, version))
         .await?
         .ok_or(ApiError::NotFound("form version"))?;
     Ok(Json(form))
 }
 
-/// Publishes a new form version (authority admin or health officer); it must be newer than the last.
+/// Publishes the next version of a form (authority admin): exactly one more than the latest, or 1 for a new
+/// form, so that no version number can be skipped (a huge one would block every later version).
 #[utoipa::path(
     post, path = "/v1/forms", tag = "declarations", security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
     request_body = Object,
-    responses((status = 201, body = Object), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse))
+    responses(
+        (status = 201, body = Object),
+        (status = 403, body = ErrorResponse),
+        (status = 409, description = "`form_version_not_next`, with a field error on `version`", body = ErrorResponse),
+    )
 )]
 pub async fn publish_form(State(state): State<AppState>, principal: Principal, request: IdempotentJson<Form>) -> Result<Response, ApiError> {
-    principal.require(&[Role::AuthorityAdmin, Role::HealthOfficer])?;
+    // Forms are national and decide every phone's health status: not an officer's to change.
+    principal.require(&[Role::AuthorityAdmin])?;
     let form = request.body.clone();
     if form.id.is_empty() || form.fields.is_empty() || form.fields.iter().any(|f| f.id.is_empty()) {
         return Err(ApiError::InvalidRequest("a form needs an id and at least one field, each with an id".into()));
@@ -238,8 +246,13 @@ pub async fn publish_form(State(state): State<AppState>, principal: Principal, r
             .query_opt("SELECT max(version) FROM forms WHERE form_id = $1", &[form.id.clone().into()])?
             .and_then(|row| row.opt_int(0).ok().flatten())
             .unwrap_or(0);
-        if i64::from(form.version) <= latest {
-            return Err(ApiError::Conflict { code: "form_version_not_newer", message: format!("version must be greater than {latest}") });
+        if i64::from(form.version) != latest + 1 {
+            return Err(ApiError::FieldConflict {
+                code: "form_version_not_next",
+                field: "version",
+                field_code: "not_next",
+                message: format!("version must be {} (the latest is {latest})", latest + 1),
+            });
         }
         let body = serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
         tx.execute(
@@ -358,11 +371,15 @@ pub async fn submit_declaration(
     .await
 }
 
-/// Lists declarations of people living in an area, declared on a date (health officer, authority admin).
+/// Lists declarations of people living in an area, declared on a date (health officer within its area,
+/// authority admin anywhere). Every call, refused or not, is written to the access log in the same transaction.
 #[utoipa::path(
     get, path = "/v1/declarations", tag = "declarations", security(("bearer" = [])),
     params(DeclarationQuery),
-    responses((status = 200, body = DeclarationList), (status = 403, body = ErrorResponse))
+    responses(
+        (status = 200, body = DeclarationList),
+        (status = 403, description = "Not an officer, or a province or ward outside the officer's area", body = ErrorResponse),
+    )
 )]
 pub async fn list_declarations(State(state): State<AppState>, principal: Principal, Query(query): Query<DeclarationQuery>) -> Result<Json<DeclarationList>, ApiError> {
     principal.require(&[Role::HealthOfficer, Role::AuthorityAdmin])?;
@@ -372,21 +389,56 @@ pub async fn list_declarations(State(state): State<AppState>, principal: Princip
     if chrono::NaiveDate::parse_from_str(&query.date, "%Y-%m-%d").is_err() {
         return Err(ApiError::InvalidRequest("date must be YYYY-MM-DD".into()));
     }
+    if query.ward.as_deref().is_some_and(|w| !healthbook_core::admin_units::is_ward_code(w)) {
+        return Err(ApiError::InvalidRequest("ward must be a five-digit ward code".into()));
+    }
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
-    let list = state
+    let now = state.now();
+    // A write transaction, because the access log entry must commit with the read or not at all.
+    let outcome = state
         .db
-        .read(move |tx| {
-            let rows = tx.query(
+        .write(move |tx| {
+            let reach = reach_of(tx, &principal)?;
+            let mut filters = serde_json::json!({
+                "province": query.province, "date": query.date, "ward": query.ward, "after": query.after, "limit": limit,
+            });
+            // Wards the caller is limited to when it names none: its scope's wards (empty: the whole province).
+            let mut wards: Vec<String> = query.ward.iter().cloned().collect();
+            if let Reach::Area(area) = &reach {
+                filters["scope"] = serde_json::json!(area);
+                let refusal = if area.province != query.province {
+                    Some("this province is outside the account's area")
+                } else if query.ward.as_deref().is_some_and(|w| !area.covers_ward(w)) {
+                    Some("this ward is outside the account's area")
+                } else {
+                    None
+                };
+                if let Some(reason) = refusal {
+                    log_access(tx, AccessRecord { principal: &principal, endpoint: LIST_ENDPOINT, filters, outcome: "denied", record_ids: Vec::new() }, now)?;
+                    return Ok(Err(reason));
+                }
+                if wards.is_empty() {
+                    wards = area.wards.clone();
+                }
+            }
+            let mut params: Vec<Value> = vec![
+                query.province.into(),
+                query.date.into(),
+                query.after.unwrap_or_default().into(),
+                Value::Int(i64::from(limit) + 1),
+            ];
+            let ward_filter = if wards.is_empty() {
+                String::new()
+            } else {
+                let placeholders: Vec<String> = (0..wards.len()).map(|i| format!("${}", params.len() + 1 + i)).collect();
+                params.extend(wards.into_iter().map(Value::Text));
+                format!(" AND ward_code IN ({})", placeholders.join(", "))
+            };
+            let sql = format!(
                 "SELECT id, form_id, form_version, province_code, ward_code, declared_at, received_at, body, health_status FROM declarations \
-                 WHERE province_code = $1 AND declared_date = $2 AND ($3 = '' OR ward_code = $3) AND id > $4 ORDER BY id LIMIT $5",
-                &[
-                    query.province.into(),
-                    query.date.into(),
-                    query.ward.unwrap_or_default().into(),
-                    query.after.unwrap_or_default().into(),
-                    Value::Int(i64::from(limit) + 1),
-                ],
-            )?;
+                 WHERE province_code = $1 AND declared_date = $2 AND id > $3{ward_filter} ORDER BY id LIMIT $4"
+            );
+            let rows = tx.query(&sql, &params)?;
             let mut declarations = rows
                 .iter()
                 .map(|row| {
@@ -407,10 +459,12 @@ pub async fn list_declarations(State(state): State<AppState>, principal: Princip
                 declarations.truncate(limit as usize);
                 declarations.last().map(|d| d.id.clone())
             }).flatten();
-            Ok::<_, ApiError>(DeclarationList { declarations, next_after })
+            let record_ids = declarations.iter().map(|d| d.id.clone()).collect();
+            log_access(tx, AccessRecord { principal: &principal, endpoint: LIST_ENDPOINT, filters, outcome: "ok", record_ids }, now)?;
+            Ok::<_, ApiError>(Ok(DeclarationList { declarations, next_after }))
         })
         .await?;
-    Ok(Json(list))
+    outcome.map(Json).map_err(|reason| ApiError::Forbidden(reason.into()))
 }
 
 #[cfg(test)]

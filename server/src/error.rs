@@ -36,6 +36,26 @@ pub enum ApiError {
     /// The account's role or scope does not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// Refused for a reason with its own stable code (e.g. `authority_key_needs_root_holder`).
+    #[error("{message}")]
+    Refused {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
+    /// A field's value conflicts with the current state (e.g. a form version that is not the next one).
+    #[error("{message}")]
+    FieldConflict {
+        /// Stable code of the error.
+        code: &'static str,
+        /// The field.
+        field: &'static str,
+        /// Stable code of the field's problem.
+        field_code: &'static str,
+        /// Explanation.
+        message: String,
+    },
     /// The resource does not exist (or the caller may not know that it does).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -132,7 +152,8 @@ impl ApiError {
             | Self::InvalidChallenge
             | Self::ChallengeExpired
             | Self::InvalidSignature => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Refused { .. } => StatusCode::FORBIDDEN,
+            Self::FieldConflict { .. } => StatusCode::CONFLICT,
             Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
@@ -159,6 +180,7 @@ impl ApiError {
             Self::ChallengeExpired => "challenge_expired",
             Self::InvalidSignature => "invalid_signature",
             Self::Forbidden(_) => "forbidden",
+            Self::Refused { code, .. } | Self::FieldConflict { code, .. } => code,
             Self::NotFound(_) => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -186,6 +208,11 @@ impl ApiError {
                     .map(|e| FieldErrorInfo { field: e.field.clone(), code: e.code.as_str().to_owned(), message: e.message.clone() })
                     .collect(),
             ),
+            Self::FieldConflict { field, field_code, message, .. } => Some(vec![FieldErrorInfo {
+                field: (*field).to_owned(),
+                code: (*field_code).to_owned(),
+                message: message.clone(),
+            }]),
             _ => None,
         };
         ErrorResponse { error: ErrorInfo { code: self.code().to_owned(), message: self.to_string(), fields } }

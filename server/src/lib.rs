@@ -6,9 +6,11 @@
 //! | [`app`] | shared state, router and layers, serving with graceful shutdown |
 //! | [`storage`] | the `Storage` trait, its SQLite and PostgreSQL implementations, migrations |
 //! | [`auth`] | passwords, device challenge-response, bearer tokens, the `Principal` extractor |
+//! | [`access`] | officers' area scope and the access log of reads of personal data |
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
+//! | [`keys`] | the key-encryption key that seals private keys at rest |
 //! | [`passes`] | short-lived signed personal health passes |
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
@@ -20,6 +22,7 @@
 //! | [`admin`] | `admin init` and friends |
 //! | [`config`] | limits and lifetimes |
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod agencies;
@@ -30,6 +33,7 @@ pub mod declarations;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod keys;
 pub mod models;
 pub mod openapi;
 pub mod passes;

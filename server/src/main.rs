@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use healthbook_core::SystemClock;
+use healthbook_core::{Clock, SystemClock};
 use healthbook_core::client::Role;
 use healthbook_server::admin::{self, AdminError};
+use healthbook_server::access::AreaScope;
+use healthbook_server::keys::{KEK_ENV, KekSettings, open_database};
 use healthbook_server::{AppState, Database, DatabaseLocation, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +45,11 @@ struct Cli {
     /// Requests per minute per account (0 = unlimited).
     #[arg(long, env = "HEALTHBOOK_RATE_LIMIT_PER_MINUTE", default_value_t = 600, global = true)]
     rate_limit_per_minute: u32,
+    /// File holding the key-encryption key (base64 of 32 bytes) that seals the private keys in the database;
+    /// `HEALTHBOOK_KEK` may hold the key itself instead. Without either, `kek` in the data directory (generated
+    /// on first start).
+    #[arg(long, env = "HEALTHBOOK_KEK_FILE", global = true)]
+    kek_file: Option<PathBuf>,
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
@@ -87,6 +94,12 @@ enum AdminCommand {
         /// Agency id (agency_admin and gate_operator).
         #[arg(long)]
         agency: Option<String>,
+        /// Province code of the area the account may read (required for health_officer).
+        #[arg(long)]
+        province: Option<String>,
+        /// Ward codes narrowing the area, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        wards: Vec<String>,
         /// Password (generated and printed when absent).
         #[arg(long, env = "HEALTHBOOK_ACCOUNT_PASSWORD", hide_env_values = true)]
         password: Option<String>,
@@ -99,6 +112,28 @@ enum AdminCommand {
     },
     /// Print the root public key (base64 SPKI DER) that phones pin.
     RootKey,
+    /// Replace a service's signing key: the new key is listed and signs at once, the old one stays listed
+    /// until what it signed has expired.
+    RotateServiceKey {
+        /// `receipts` or `passes`.
+        #[arg(value_parser = ["receipts", "passes"])]
+        service: String,
+    },
+    /// List an `authority` issuer key (the API refuses them): needs the database and its key-encryption key.
+    AddAuthorityKey {
+        /// P-256 public key, base64 SPKI DER.
+        #[arg(long)]
+        public_key: String,
+        /// Where its signatures count.
+        #[arg(long, default_value = "*")]
+        scope: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Days of validity from now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,7 +187,12 @@ fn generated_password() -> Result<String, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let location = database_location(&cli);
-    let db = Database::open(&location).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let kek = KekSettings {
+        file: cli.kek_file.clone(),
+        base64: std::env::var(KEK_ENV).ok().filter(|v| !v.trim().is_empty()),
+        data_dir: cli.data_dir.clone(),
+    };
+    let db = open_database(&location, &kek).await.map_err(|e| format!("cannot open the database: {e}"))?;
     let clock = Arc::new(SystemClock);
     match cli.command {
         None | Some(Command::Serve) => {
@@ -163,6 +203,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 pbkdf2_iterations: cli.pbkdf2_iterations,
                 ..ServerConfig::default()
             };
+            healthbook_server::declarations::seed_bundled_forms(&db, clock.now())
+                .await
+                .map_err(|e| format!("cannot seed the bundled forms: {e}"))?;
             if admin::root_key(&db).await.map_err(|e| e.to_string())?.is_none() {
                 tracing::warn!("not initialised: run `healthbook-server admin init` to create the authority key");
             }
@@ -202,14 +245,15 @@ async fn run_admin(
             }
             Ok(())
         }
-        AdminCommand::CreateAccount { role, username, agency, password } => {
+        AdminCommand::CreateAccount { role, username, agency, province, wards, password } => {
             let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role:?}"))?;
             let generated = password.is_none();
             let password = match password {
                 Some(p) => p,
                 None => generated_password()?,
             };
-            let account = admin::create_account(db, clock, role, &username, &password, agency, iterations)
+            let area = province.map(|province| AreaScope { province, wards });
+            let account = admin::create_account_in_area(db, clock, role, &username, &password, agency, area, iterations)
                 .await
                 .map_err(describe)?;
             println!("account: {} ({}, role {})", username, account.id, account.role);
@@ -230,6 +274,27 @@ async fn run_admin(
             }
             None => Err(AdminError::NotInitialized.to_string()),
         },
+        AdminCommand::RotateServiceKey { service } => {
+            let rotation = admin::rotate_service_key(db, clock, &service).await.map_err(describe)?;
+            println!("{}: signing with {} from now on", rotation.service, rotation.new_kid);
+            if !rotation.old_kid.is_empty() {
+                println!("old key {} stays in the trust list until {}", rotation.old_kid, rotation.old_not_after.to_rfc3339());
+            }
+            Ok(())
+        }
+        AdminCommand::AddAuthorityKey { public_key, scope, name, days } => {
+            let now = clock.now();
+            let key = admin::NewAuthorityKey {
+                public_key,
+                scope,
+                name,
+                not_before: now,
+                not_after: now + chrono::Duration::days(days.max(1)),
+            };
+            let added = admin::add_authority_key(db, clock, key).await.map_err(describe)?;
+            println!("authority key {} listed until {}", added.kid, added.not_after.to_rfc3339());
+            Ok(())
+        }
     }
 }
 

@@ -120,6 +120,9 @@ pub struct CreateAccountRequest {
     /// Agency, required for `agency_admin` and `gate_operator`.
     #[serde(default)]
     pub agency_id: Option<String>,
+    /// Area the account may read, required for `health_officer`, optional for `volunteer`.
+    #[serde(default)]
+    pub area: Option<crate::access::AreaScope>,
 }
 
 /// An account.
@@ -134,6 +137,9 @@ pub struct AccountView {
     pub username: Option<String>,
     /// Agency (agency-scoped roles).
     pub agency_id: Option<String>,
+    /// Area of an officer account (absent: national or none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<crate::access::AreaScope>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, agencies, app, auth, declarations, error, models, passes, trust};
+use crate::{access, accounts, agencies, app, auth, declarations, error, models, passes, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use crate::{accounts, agencies, app, auth, declarations, error, models, passes, 
         accounts::get_device,
         accounts::me,
         accounts::create_account,
+        access::list_access_log,
         agencies::create_agency,
         agencies::list_agencies,
         agencies::get_agency,
@@ -44,6 +45,7 @@ use crate::{accounts, agencies, app, auth, declarations, error, models, passes, 
         declarations::FormList, declarations::SubmitDeclarationRequest, declarations::DeclarationSubject,
         declarations::FilledBy, declarations::DeclarationReceipt, declarations::HealthStatusView,
         declarations::DeclarationRecord, declarations::DeclarationList, passes::PassRequest, passes::PassResponse,
+        access::AreaScope, access::AccessLogEntry, access::AccessLogPage,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
 use healthbook_core::trust::{
@@ -17,6 +17,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::IdempotentJson;
 use crate::idempotency;
+use crate::keys::{load_private_key, seal_private_key};
 use crate::models::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKeyView, RevocationView};
 use crate::storage::{Tx, Value};
 use crate::util::{clean_name, from_ms, to_ms};
@@ -27,6 +28,8 @@ const TRUST_LIST: &str = "trust_list";
 const REVOCATIONS: &str = "revocations";
 /// Media type of a JWS in compact serialisation (RFC 7515).
 const JOSE: &str = "application/jose";
+/// Row id of the root key in `authority_keys`.
+const ROOT: &str = "root";
 
 /// Creates the root key and the service keys, and signs the first trust list (naming the service keys) and the
 /// first (empty) revocation list; refuses if a root key exists.
@@ -35,13 +38,14 @@ pub fn init_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Option<Verifying
         return Ok(None);
     }
     let (root, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sealed = seal_private_key(tx, ROOT, root.kid(), &pkcs8)?;
     tx.execute(
         "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) \
          VALUES ('root', $1, $2, $3, $4, $4)",
         &[
             root.kid().into(),
             root.verifying_key().spki_base64().into(),
-            STANDARD.encode(pkcs8).into(),
+            sealed.into(),
             Value::Int(to_ms(now)),
         ],
     )?;
@@ -69,10 +73,7 @@ fn lock_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<SigningKey, ApiError
     if updated == 0 {
         return Err(ApiError::NotInitialized);
     }
-    let row = tx
-        .query_opt("SELECT private_key FROM authority_keys WHERE id = 'root'", &[])?
-        .ok_or(ApiError::NotInitialized)?;
-    let pkcs8 = STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (_, pkcs8) = load_private_key(tx, ROOT)?.ok_or(ApiError::NotInitialized)?;
     SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
@@ -224,6 +225,14 @@ pub async fn add_issuer_key(
 ) -> Result<Response, ApiError> {
     principal.require(&[Role::AuthorityAdmin])?;
     let body = &request.body;
+    if body.role == IssuerRole::Authority {
+        // An authority key can sign anything the authority signs; adding one needs the root key holder
+        // (`healthbook-server admin add-authority-key`), not a password that can be phished.
+        return Err(ApiError::Refused {
+            code: "authority_key_needs_root_holder",
+            message: "authority keys are added offline with `healthbook-server admin add-authority-key`".into(),
+        });
+    }
     let key = VerifyingKey::from_spki_base64(&body.public_key)
         .map_err(|_| ApiError::InvalidRequest("public_key must be a base64 SPKI DER P-256 public key".into()))?;
     if body.not_after <= body.not_before {
@@ -240,29 +249,35 @@ pub async fn add_issuer_key(
     };
     let now = state.now();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
-        let root = lock_root(tx, now)?;
-        let inserted = tx.execute(
-            "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kid) DO NOTHING",
-            &[
-                entry.kid.clone().into(),
-                entry.role.as_str().into(),
-                entry.scope.clone().into(),
-                entry.name.clone().into(),
-                entry.public_key.clone().into(),
-                Value::Int(to_ms(entry.not_before)),
-                Value::Int(to_ms(entry.not_after)),
-                Value::Int(to_ms(now)),
-            ],
-        )?;
-        if inserted == 0 {
-            return Err(ApiError::Conflict { code: "issuer_key_exists", message: "this key is already listed".into() });
-        }
-        resign_trust_list(tx, &root, now)?;
-        tracing::info!(kid = %entry.kid, role = entry.role.as_str(), "issuer key added; trust list signed again");
+        let entry = insert_issuer_key(tx, entry, now)?;
         Ok((StatusCode::CREATED, IssuerKeyView::from(entry)))
     })
     .await
+}
+
+/// Lists an issuer key and signs the trust list again; refuses a kid already listed.
+pub fn insert_issuer_key(tx: &mut dyn Tx, entry: IssuerKey, now: DateTime<Utc>) -> Result<IssuerKey, ApiError> {
+    let root = lock_root(tx, now)?;
+    let inserted = tx.execute(
+        "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kid) DO NOTHING",
+        &[
+            entry.kid.clone().into(),
+            entry.role.as_str().into(),
+            entry.scope.clone().into(),
+            entry.name.clone().into(),
+            entry.public_key.clone().into(),
+            Value::Int(to_ms(entry.not_before)),
+            Value::Int(to_ms(entry.not_after)),
+            Value::Int(to_ms(now)),
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::Conflict { code: "issuer_key_exists", message: "this key is already listed".into() });
+    }
+    resign_trust_list(tx, &root, now)?;
+    tracing::info!(kid = %entry.kid, role = entry.role.as_str(), "issuer key added; trust list signed again");
+    Ok(entry)
 }
 
 /// Adds a revocation and signs the revocation list again (authority admin).
@@ -322,12 +337,7 @@ pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resul
         .iter()
         .find(|(name, _, _)| *name == id)
         .ok_or_else(|| ApiError::Internal(format!("unknown service key {id}")))?;
-    let load = |tx: &mut dyn Tx| -> Result<Option<Vec<u8>>, ApiError> {
-        match tx.query_opt("SELECT private_key FROM authority_keys WHERE id = $1", &[id.into()])? {
-            Some(row) => Ok(Some(STANDARD.decode(row.text(0)?).map_err(|e| ApiError::Internal(e.to_string()))?)),
-            None => Ok(None),
-        }
-    };
+    let load = |tx: &mut dyn Tx| -> Result<Option<Vec<u8>>, ApiError> { Ok(load_private_key(tx, id)?.map(|(_, pkcs8)| pkcs8)) };
     if let Some(key) = load(tx)? {
         return Ok(key);
     }
@@ -345,9 +355,10 @@ pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resul
 /// Generates a service key and lists it as an issuer; the caller signs the trust list again.
 fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
     let (key, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sealed = seal_private_key(tx, id, key.kid(), &pkcs8)?;
     tx.execute(
         "INSERT INTO authority_keys (id, kid, public_key, private_key, created_at, last_signed_at) VALUES ($1, $2, $3, $4, $5, $5)",
-        &[id.into(), key.kid().into(), key.verifying_key().spki_base64().into(), STANDARD.encode(&pkcs8).into(), Value::Int(to_ms(now))],
+        &[id.into(), key.kid().into(), key.verifying_key().spki_base64().into(), sealed.into(), Value::Int(to_ms(now))],
     )?;
     tx.execute(
         "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
@@ -363,6 +374,82 @@ fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, 
         ],
     )?;
     Ok(pkcs8)
+}
+
+/// How long what a service key signed stays verifiable after the key is replaced: a pass lives
+/// [`crate::passes::PASS_VALIDITY_HOURS`]; a receipt is checked when the phone receives it, which for a stored
+/// receipt sent again to a phone that resubmits a declaration can be later, so receipts get a month. An hour
+/// more covers clocks that run behind.
+pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
+    let lifetime = match id {
+        "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
+        _ => chrono::Duration::days(30),
+    };
+    lifetime + chrono::Duration::hours(1)
+}
+
+/// What a service key rotation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    /// The service (`receipts` or `passes`).
+    pub service: String,
+    /// The replaced key; it stays in the trust list until `old_not_after`.
+    pub old_kid: String,
+    /// When the replaced key leaves validity.
+    pub old_not_after: DateTime<Utc>,
+    /// The key that signs from now on.
+    pub new_kid: String,
+}
+
+/// Replaces a service's signing key: the new key is listed in the trust list and signs from the next request
+/// on (every instance reads the key per request); the old key stays listed, with its validity cut to cover
+/// what it signed ([`service_signature_lifetime`]), and its private key is gone.
+pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Result<Rotation, ApiError> {
+    let (_, role, scope) = SERVICE_KEYS
+        .iter()
+        .find(|(name, _, _)| *name == id)
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes")))?;
+    let root = lock_root(tx, now)?;
+    let Some((old_kid, _)) = load_private_key(tx, id)? else {
+        // Never created (an older database): creating it is all a rotation has to do.
+        service_key_pkcs8(tx, id, now)?;
+        let (new_kid, _) = load_private_key(tx, id)?.ok_or(ApiError::NotInitialized)?;
+        return Ok(Rotation { service: id.to_owned(), old_kid: String::new(), old_not_after: now, new_kid });
+    };
+    let (key, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sealed = seal_private_key(tx, id, key.kid(), &pkcs8)?;
+    tx.execute(
+        "UPDATE authority_keys SET kid = $1, public_key = $2, private_key = $3, created_at = $4 WHERE id = $5",
+        &[key.kid().into(), key.verifying_key().spki_base64().into(), sealed.into(), Value::Int(to_ms(now)), id.into()],
+    )?;
+    let cut = to_ms(now + service_signature_lifetime(id));
+    tx.execute(
+        "UPDATE issuer_keys SET not_after = $1 WHERE kid = $2 AND not_after > $1",
+        &[Value::Int(cut), old_kid.clone().into()],
+    )?;
+    let old_not_after = tx
+        .query_opt("SELECT not_after FROM issuer_keys WHERE kid = $1", &[old_kid.clone().into()])?
+        .map(|row| row.int(0))
+        .transpose()?
+        .map(from_ms)
+        .transpose()?
+        .unwrap_or(now);
+    tx.execute(
+        "INSERT INTO issuer_keys (kid, role, scope, name, public_key, not_before, not_after, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        &[
+            key.kid().into(),
+            role.as_str().into(),
+            (*scope).into(),
+            format!("healthbook-server {id}").into(),
+            key.verifying_key().spki_base64().into(),
+            Value::Int(to_ms(now)),
+            Value::Int(to_ms(now + chrono::Duration::days(730))),
+        ],
+    )?;
+    resign_trust_list(tx, &root, now)?;
+    tracing::info!(service = id, old_kid = %old_kid, new_kid = key.kid(), "service key rotated; trust list signed again");
+    Ok(Rotation { service: id.to_owned(), old_kid, old_not_after, new_kid: key.kid().to_owned() })
 }
 
 /// The server's own signing services: id, role in the trust list, scope. Created with the root key, so that the

@@ -8,12 +8,21 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_healthbook-server");
 
 fn admin(data_dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    run(data_dir, &["admin"], args, &[])
+}
+
+/// Runs the binary on `data_dir` with `command` and `args`, with only the KEK settings of `env` (if any).
+fn run(data_dir: &std::path::Path, command: &[&str], args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let output = Command::new(BIN)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["--pbkdf2-iterations", "1000", "admin"])
+        .args(["--pbkdf2-iterations", "1000"])
+        .args(command)
         .args(args)
         .env_remove("HEALTHBOOK_DATABASE")
+        .env_remove("HEALTHBOOK_KEK")
+        .env_remove("HEALTHBOOK_KEK_FILE")
+        .envs(env.iter().copied())
         .output()
         .expect("run healthbook-server");
     (
@@ -54,6 +63,67 @@ fn admin_commands_bootstrap_a_fresh_data_directory() {
     assert!(err.contains("needs an agency_id"), "{err}");
 }
 
+#[cfg(unix)]
+#[test]
+fn keys_are_sealed_with_a_generated_kek_and_a_wrong_kek_stops_the_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (ok, _, err) = admin(&data, &["init", "--password", "first-admin-password"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("generated one"), "the generated KEK is announced: {err}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let kek_file = data.join("kek");
+    assert_eq!((mode(&data), mode(&kek_file), mode(&data.join("healthbook.db"))), (0o700, 0o600, 0o600));
+    let kek = std::fs::read(&kek_file).unwrap();
+
+    // Another KEK, by environment or by file, stops both the admin commands and the server.
+    let other = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+    let (ok, _, err) = run(&data, &["admin", "root-key"], &[], &[("HEALTHBOOK_KEK", other)]);
+    assert!(!ok);
+    assert!(err.contains("does not open"), "{err}");
+    let (ok, _, err) = run(&data, &["--listen", "127.0.0.1:0", "serve"], &[], &[("HEALTHBOOK_KEK", other)]);
+    assert!(!ok, "served with the wrong KEK");
+    assert!(err.contains("does not open"), "{err}");
+    let other_file = dir.path().join("other-kek");
+    std::fs::write(&other_file, other).unwrap();
+    let (ok, _, err) = run(&data, &["--kek-file", other_file.to_str().unwrap(), "admin", "root-key"], &[], &[]);
+    assert!(!ok && err.contains("does not open"), "{err}");
+    // The KEK file lost: refused, and no new KEK replaces it.
+    std::fs::remove_file(&kek_file).unwrap();
+    let (ok, _, err) = admin(&data, &["root-key"]);
+    assert!(!ok && err.contains("does not exist"), "{err}");
+    assert!(!kek_file.exists());
+    // The right KEK from elsewhere works.
+    let kept = dir.path().join("kept-kek");
+    std::fs::write(&kept, &kek).unwrap();
+    let kept_flag = ["--kek-file", kept.to_str().unwrap()];
+    let (ok, _, err) = run(&data, &kept_flag, &["admin", "root-key"], &[]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&data, &["admin", "root-key"], &[], &[("HEALTHBOOK_KEK", String::from_utf8_lossy(&kek).trim())]);
+    assert!(ok, "{err}");
+
+    // Rotation and the offline authority key, with the KEK.
+    let (ok, out, err) = run(&data, &kept_flag, &["admin", "rotate-service-key", "passes"], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("passes: signing with") && out.contains("stays in the trust list until"), "{out}");
+    let (ok, _, _) = run(&data, &kept_flag, &["admin", "rotate-service-key", "root"], &[]);
+    assert!(!ok, "the root key is not a service key");
+    let (key, _) = healthbook_core::trust::SigningKey::generate().unwrap();
+    let spki = key.verifying_key().spki_base64();
+    let (ok, out, err) =
+        run(&data, &kept_flag, &["admin", "add-authority-key", "--public-key", &spki, "--name", "second"], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains(key.kid()), "{out}");
+
+    // Officers get an area.
+    let (ok, _, err) = run(&data, &kept_flag, &["admin", "create-account", "--role", "health_officer", "--username", "o-1"], &[]);
+    assert!(!ok && err.contains("needs an area"), "{err}");
+    let args = ["admin", "create-account", "--role", "health_officer", "--username", "o-1", "--province", "01", "--wards", "00001,00004"];
+    let (ok, _, err) = run(&data, &kept_flag, &args, &[]);
+    assert!(ok, "{err}");
+}
+
 #[tokio::test]
 async fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,6 +132,8 @@ async fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
         .arg(dir.path())
         .args(["--listen", "127.0.0.1:0", "--log-format", "json", "serve"])
         .env_remove("HEALTHBOOK_DATABASE")
+        .env_remove("HEALTHBOOK_KEK")
+        .env_remove("HEALTHBOOK_KEK_FILE")
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()

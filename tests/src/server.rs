@@ -18,6 +18,21 @@ pub const POSTGRES_ENV: &str = "HEALTHBOOK_TEST_POSTGRES_URL";
 pub const ADMIN_USERNAME: &str = "admin";
 /// Its password.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+/// The key-encryption key of every test server (fixed, so a second instance opens the same keys).
+pub const TEST_KEK: [u8; 32] = [0x4b; 32];
+
+/// [`TEST_KEK`] as the server takes it.
+pub fn test_kek() -> healthbook_server::keys::Kek {
+    healthbook_server::keys::Kek::from_bytes(&TEST_KEK).expect("test KEK")
+}
+
+/// Opens a test database with [`TEST_KEK`], as the server binary opens its own.
+pub async fn open_test_database(location: &DatabaseLocation) -> Database {
+    let db = Database::open(location).await.expect("open database").with_kek(test_kek());
+    healthbook_server::keys::unlock(&db).await.expect("unlock the keys with the test KEK");
+    db
+}
+
 /// PBKDF2 iterations in tests: enough to exercise the code, few enough to keep the suite fast.
 pub const TEST_PBKDF2_ITERATIONS: u32 = 1_000;
 
@@ -99,7 +114,7 @@ impl TestServer {
                 }
             }
         };
-        let db = Database::open(&shared.location).await.expect("open database");
+        let db = open_test_database(&shared.location).await;
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap()));
         let report = admin::init(&db, clock.clone(), ADMIN_USERNAME, ADMIN_PASSWORD, TEST_PBKDF2_ITERATIONS)
             .await
@@ -112,9 +127,14 @@ impl TestServer {
 
     /// A second server instance on the same database (as behind a load balancer), with its own clock.
     pub async fn another_instance(&self, config: ServerConfig) -> RunningServer {
-        let db = Database::open(&self.shared.location).await.expect("open database");
+        let db = open_test_database(&self.shared.location).await;
         let state = AppState::new(db, self.clock.clone(), config);
         RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server")
+    }
+
+    /// Where the database lives (a SQLite path, or a PostgreSQL URL with its test schema).
+    pub fn location(&self) -> &DatabaseLocation {
+        &self.shared.location
     }
 
     /// A client of this server with tiny retry delays, reading the server's clock.

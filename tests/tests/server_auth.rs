@@ -179,13 +179,17 @@ async fn staff_roles_and_agency_scope_are_enforced(backend: TestBackend) {
     assert_http_error(phone.create_agency("x").await, 403, "forbidden");
 
     // Other staff roles exist and are refused agency data.
-    admin
-        .create_account(&NewAccount {
-            role: Role::HealthOfficer,
-            username: "officer".into(),
-            password: "officer-password".into(),
-            agency_id: None,
-        })
+    // Health officers need an area (a province), which the core's `NewAccount` does not carry.
+    let _: serde_json::Value = admin
+        .post_json(
+            "/v1/accounts",
+            &serde_json::json!({
+                "role": "health_officer",
+                "username": "officer",
+                "password": "officer-password",
+                "area": { "province": "01" },
+            }),
+        )
         .await
         .unwrap();
     let officer = server.client();

@@ -160,6 +160,29 @@ pub trait Tx {
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StorageError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
+    /// The key-encryption key of the database this transaction belongs to, if one was given.
+    fn kek(&self) -> Option<&crate::keys::Kek> {
+        None
+    }
+}
+
+/// A transaction of a database that has a key-encryption key: forwards SQL, and lends the KEK to the code
+/// that seals and opens private keys (see [`crate::keys`]).
+struct KeyedTx<'a> {
+    inner: &'a mut dyn Tx,
+    kek: &'a crate::keys::Kek,
+}
+
+impl Tx for KeyedTx<'_> {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StorageError> {
+        self.inner.execute(sql, params)
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StorageError> {
+        self.inner.query(sql, params)
+    }
+    fn kek(&self) -> Option<&crate::keys::Kek> {
+        Some(self.kek)
+    }
 }
 
 /// Whether a transaction only reads (SQLite may then run it beside the writer).
@@ -196,6 +219,7 @@ pub trait Storage: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct Database {
     inner: Arc<dyn Storage>,
+    kek: Option<Arc<crate::keys::Kek>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -207,7 +231,13 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Wraps a storage.
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self { inner: storage }
+        Self { inner: storage, kek: None }
+    }
+
+    /// This database with a key-encryption key, which its transactions lend to [`crate::keys`].
+    pub fn with_kek(mut self, kek: crate::keys::Kek) -> Self {
+        self.kek = Some(Arc::new(kek));
+        self
     }
 
     /// Opens the database a URL names: `postgres://...` (or `postgresql://...`), else a SQLite file path.
@@ -253,8 +283,12 @@ impl Database {
         T: Send + 'static,
         E: From<StorageError> + Send + 'static,
     {
+        let kek = self.kek.clone();
         let erased: TxWork = Box::new(move |tx| {
-            let result = work(tx);
+            let result = match &kek {
+                Some(kek) => work(&mut KeyedTx { inner: tx, kek }),
+                None => work(tx),
+            };
             (result.is_ok(), Box::new(result))
         });
         let output = self.inner.run(mode, erased).await?;

@@ -26,11 +26,13 @@ pub struct SqliteStorage {
 impl SqliteStorage {
     /// Opens (creating if needed) the database at `path`, in WAL mode.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
+        let io_error = |e: std::io::Error| StorageError::Sqlite(format!("{}: {e}", path.display()));
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).map_err(|e| StorageError::Sqlite(e.to_string()))?;
+            crate::keys::create_private_dir(parent).map_err(io_error)?;
         }
+        create_private_file(path).map_err(io_error)?;
         let writer = open_connection(path)?;
         Ok(Self {
             path: path.to_owned(),
@@ -60,6 +62,27 @@ impl SqliteStorage {
             }
         }
     }
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it, or takes an existing one down to 0600:
+/// SQLite gives its `-wal` and `-shm` files the database file's mode, so they follow.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 fn open_connection(path: &Path) -> Result<Connection, StorageError> {
@@ -183,6 +206,27 @@ mod tests {
     fn placeholders_are_translated() {
         assert_eq!(translate("SELECT $1, $12"), "SELECT ?1, ?12");
         assert_eq!(translate("SELECT 1"), "SELECT 1");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn database_wal_and_shm_files_are_0600_in_a_0700_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("t.db");
+        let db = Database::new(Arc::new(SqliteStorage::open(&path).unwrap()));
+        db.migrate().await.unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        for file in ["t.db", "t.db-wal", "t.db-shm"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
+        // An existing file left readable by others is taken down to 0600 on open.
+        drop(db);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _again = SqliteStorage::open(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[tokio::test]
