@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[Migration] =
     &[
         Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
         Migration { version: 2, name: "declarations", sql: include_str!("../../migrations/0002_declarations.sql") },
+        Migration { version: 3, name: "account_status", sql: include_str!("../../migrations/0003_account_status.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
