@@ -181,8 +181,10 @@ pub async fn hash_password_pooled(state: &AppState, password: String) -> Result<
 
 /// The rate-limit buckets of failed logins.
 struct LoginBuckets {
-    /// Failures from one address, any username (per minute and per hour).
+    /// Failures from one address, any username, per minute.
     address: String,
+    /// The same per hour (its own name: an hour's window and a minute's can start at the same instant).
+    address_hourly: String,
     /// Failures against one username from one address.
     user_at_address: String,
     /// Failures against one username from anywhere: logged, never enforced.
@@ -195,6 +197,7 @@ impl LoginBuckets {
         let addr = addr.key();
         Self {
             address: format!("login-fail:addr:{addr}"),
+            address_hourly: format!("login-fail:addr-hourly:{addr}"),
             user_at_address: format!("login-fail:user-addr:{user}@{addr}"),
             user: format!("login-fail:user:{user}"),
         }
@@ -223,6 +226,8 @@ pub async fn login(
     addr: ClientAddr,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
+    // The place in the hashing pool is taken first, so that a flood beyond it never reaches the database.
+    let admission = state.hasher.admit().map_err(hash_error)?;
     let now = state.now();
     let now_ms = to_ms(now);
     let username = request.username.trim().to_owned();
@@ -230,12 +235,13 @@ pub async fn login(
     let config = Arc::clone(&state.config);
     let lookup = username.clone();
     let address_bucket = buckets.address.clone();
+    let hourly_bucket = buckets.address_hourly.clone();
     let pair_bucket = buckets.user_at_address.clone();
     // Refusals for addresses that are failing are decided on a read, so a flood of them never takes the write lock.
     let account = state
         .db
         .read(move |tx| {
-            ratelimit::check(tx, &address_bucket, now_ms, ratelimit::HOUR_MS, config.login_failures_per_address_per_hour)?;
+            ratelimit::check(tx, &hourly_bucket, now_ms, ratelimit::HOUR_MS, config.login_failures_per_address_per_hour)?;
             ratelimit::check(tx, &address_bucket, now_ms, ratelimit::MINUTE_MS, config.login_failures_per_address_per_minute)?;
             ratelimit::check(tx, &pair_bucket, now_ms, ratelimit::MINUTE_MS, config.login_attempts_per_minute)?;
             let row = tx.query_opt(
@@ -253,7 +259,7 @@ pub async fn login(
         _ => dummy_hash(state.config.pbkdf2_iterations),
     };
     let password = request.password;
-    let matches = state.hasher.run(move || verify_password(&stored_hash, &password)).await.map_err(hash_error)?;
+    let matches = admission.run(move || verify_password(&stored_hash, &password)).await.map_err(hash_error)?;
     let Some((account_id, role, agency_id, Some(_), disabled)) = account.filter(|_| matches) else {
         record_login_failure(&state, &username, buckets, now_ms).await?;
         return Err(ApiError::InvalidCredentials);
@@ -281,7 +287,7 @@ async fn record_login_failure(
             .db
             .write(move |tx| -> Result<i64, ApiError> {
                 ratelimit::record(tx, &buckets.address, now_ms, ratelimit::MINUTE_MS)?;
-                ratelimit::record(tx, &buckets.address, now_ms, ratelimit::HOUR_MS)?;
+                ratelimit::record(tx, &buckets.address_hourly, now_ms, ratelimit::HOUR_MS)?;
                 ratelimit::record(tx, &buckets.user_at_address, now_ms, ratelimit::MINUTE_MS)?;
                 ratelimit::record(tx, &buckets.user, now_ms, ratelimit::MINUTE_MS)
             })

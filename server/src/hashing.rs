@@ -5,12 +5,15 @@
 //! pool, a few hundred logins with made-up usernames would take every core and starve the database work of
 //! everyone else. Here at most `threads` hashes run at once and at most `queue` wait; anything beyond is refused
 //! at once with [`HashError::Busy`], which the API answers with 503 and `Retry-After`.
+//!
+//! A login takes its place ([`HashPool::admit`]) before it reads the database, so that a flood beyond the pool's
+//! capacity is turned away without touching the database at all.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use thiserror::Error;
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, oneshot};
 
 /// Why a hash was not computed.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -29,6 +32,8 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 #[derive(Debug)]
 pub struct HashPool {
     sender: SyncSender<Job>,
+    // One permit per running or waiting job; the channel has room for all of them, so it never refuses.
+    places: Arc<Semaphore>,
     threads: usize,
     queue: usize,
 }
@@ -39,7 +44,7 @@ impl HashPool {
     /// The threads end once the pool is dropped and the jobs already queued are done.
     pub fn new(threads: usize, queue: usize) -> Self {
         let threads = threads.max(1);
-        let (sender, receiver) = sync_channel::<Job>(queue);
+        let (sender, receiver) = sync_channel::<Job>(threads + queue);
         let receiver = Arc::new(Mutex::new(receiver));
         for index in 0..threads {
             let receiver = Arc::clone(&receiver);
@@ -50,7 +55,7 @@ impl HashPool {
                 tracing::error!(error = %e, "cannot start a password hashing thread");
             }
         }
-        Self { sender, threads, queue }
+        Self { sender, places: Arc::new(Semaphore::new(threads + queue)), threads, queue }
     }
 
     /// The default size: one thread fewer than the machine has cores (at least one), so that hashing never
@@ -69,8 +74,35 @@ impl HashPool {
         self.queue
     }
 
+    /// Takes a place in the pool (running or waiting), or refuses at once when every place is taken.
+    pub fn admit(&self) -> Result<Admission<'_>, HashError> {
+        match Arc::clone(&self.places).try_acquire_owned() {
+            Ok(permit) => Ok(Admission { pool: self, _permit: permit }),
+            Err(TryAcquireError::NoPermits) => Err(HashError::Busy),
+            Err(TryAcquireError::Closed) => Err(HashError::Failed),
+        }
+    }
+
     /// Runs `work` on a hashing thread, or refuses at once when the pool is full.
     pub async fn run<T, F>(&self, work: F) -> Result<T, HashError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.admit()?.run(work).await
+    }
+}
+
+/// A place held in the pool; it is given back when dropped.
+#[derive(Debug)]
+pub struct Admission<'a> {
+    pool: &'a HashPool,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Admission<'_> {
+    /// Runs `work` on a hashing thread, in the place this admission holds.
+    pub async fn run<T, F>(self, work: F) -> Result<T, HashError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -79,12 +111,15 @@ impl HashPool {
         let job: Job = Box::new(move || {
             let _ = tx.send(work());
         });
-        match self.sender.try_send(job) {
+        // Full cannot happen while places are bounded by the channel's room; it is mapped all the same.
+        match self.pool.sender.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(HashError::Busy),
             Err(TrySendError::Disconnected(_)) => return Err(HashError::Failed),
         }
-        rx.await.map_err(|_| HashError::Failed)
+        let result = rx.await.map_err(|_| HashError::Failed);
+        drop(self);
+        result
     }
 }
 

@@ -35,6 +35,9 @@ pub fn hit(tx: &mut dyn Tx, bucket: &str, now_ms: i64, limit: u32) -> Result<(),
 }
 
 /// Adds one to `bucket` in its current window of `window_ms`; returns the new count.
+///
+/// A bucket is counted in one window length only: windows of different lengths can start at the same instant
+/// and would then share a row.
 pub fn record(tx: &mut dyn Tx, bucket: &str, now_ms: i64, window_ms: i64) -> Result<i64, ApiError> {
     let start = window_start(now_ms, window_ms);
     let rows = tx.query(
