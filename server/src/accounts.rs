@@ -140,8 +140,10 @@ pub async fn register_device(
     let now = state.now();
     let limit = state.config.anonymous_rate_limit_per_minute;
     let bucket = format!("register:{}", addr.key());
-    let limited_state = state.clone();
-    limited_state.db.write(move |tx| ratelimit::hit(tx, &bucket, to_ms(now), limit)).await?;
+    let check_bucket = bucket.clone();
+    // An address already over its limit is refused on a read, without waiting for the write lock.
+    state.db.read(move |tx| ratelimit::check(tx, &check_bucket, to_ms(now), ratelimit::MINUTE_MS, limit)).await?;
+    state.db.write(move |tx| ratelimit::hit(tx, &bucket, to_ms(now), limit)).await?;
     // Devices have no account before this call, so their keys share one namespace; keys are random UUIDs.
     idempotency::run(&state, "anonymous".into(), &request, move |tx| {
         let id = new_id();

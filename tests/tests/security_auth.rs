@@ -356,6 +356,14 @@ async fn disabled_accounts_and_devices_are_refused_at_once(backend: TestBackend)
     gate.me().await.unwrap();
     assert_eq!(server.count("account_status_changes").await, 4);
 
+    // Both endpoints are documented.
+    let (_, _, doc) = raw_request(raw.get(format!("{}/openapi.json", server.base_url))).await;
+    let doc = doc.expect("OpenAPI document");
+    for action in ["disable", "enable"] {
+        let path = &doc["paths"][format!("/v1/accounts/{{account_id}}/{action}")]["post"];
+        assert!(path["responses"]["200"]["description"].as_str().is_some_and(|d| !d.is_empty()), "{action} documented");
+    }
+
     // A token whose account is disabled behind its back (say by another instance mid-request) is refused too.
     let officer_token = officer.session().unwrap().token;
     server.execute_sql("UPDATE accounts SET disabled = 1 WHERE username = 'officer'").await;
