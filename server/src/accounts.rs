@@ -7,10 +7,12 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
 use healthbook_core::trust::VerifyingKey;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::access::{AreaScope, area_from_columns, validate_area, wards_column};
 use crate::app::AppState;
-use crate::auth::{Principal, hash_password};
+use crate::auth::{Principal, hash_password_pooled};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{ApiPath, ClientAddr, IdempotentJson};
 use crate::idempotency;
@@ -130,7 +132,7 @@ fn account_from_row(row: &Row) -> Result<AccountView, ApiError> {
 )]
 pub async fn register_device(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    addr: ClientAddr,
     request: IdempotentJson<RegisterDeviceRequest>,
 ) -> Result<Response, ApiError> {
     let key = VerifyingKey::from_spki_base64(&request.body.public_key)
@@ -144,9 +146,11 @@ pub async fn register_device(
     }
     let now = state.now();
     let limit = state.config.anonymous_rate_limit_per_minute;
-    let bucket = format!("register:{}", addr.map(|a| a.to_string()).unwrap_or_else(|| "unknown".into()));
-    let limited_state = state.clone();
-    limited_state.db.write(move |tx| ratelimit::hit(tx, &bucket, to_ms(now), limit)).await?;
+    let bucket = format!("register:{}", addr.key());
+    let check_bucket = bucket.clone();
+    // An address already over its limit is refused on a read, without waiting for the write lock.
+    state.db.read(move |tx| ratelimit::check(tx, &check_bucket, to_ms(now), ratelimit::MINUTE_MS, limit)).await?;
+    state.db.write(move |tx| ratelimit::hit(tx, &bucket, to_ms(now), limit)).await?;
     // Devices have no account before this call, so their keys share one namespace; keys are random UUIDs.
     idempotency::run(&state, "anonymous".into(), &request, move |tx| {
         let id = new_id();
@@ -276,16 +280,157 @@ pub async fn create_account(
     let area = validate_area(body.role, body.area.clone())?;
     let username = validate_username(&body.username)?;
     validate_password(&body.password)?;
-    let password = body.password.clone();
-    let iterations = state.config.pbkdf2_iterations;
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password, iterations))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let password_hash = hash_password_pooled(&state, body.password.clone()).await?;
     let account = NewStaffAccount { role: body.role, username, password_hash, agency_id, area };
     let now = state.now();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         let created = insert_staff_account(tx, account, now)?;
         Ok((StatusCode::CREATED, created))
+    })
+    .await
+}
+
+/// Why an account is disabled or enabled; the body of both requests.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountStatusRequest {
+    /// Why, for the record (at most 500 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// An account's enabled state and its last change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountStatusView {
+    /// Account id (for a device, the device id).
+    pub id: String,
+    /// Role.
+    #[schema(value_type = String, example = "device")]
+    pub role: Role,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+    /// Who made the last change, if it was ever changed.
+    pub changed_by: Option<String>,
+    /// When the last change was made.
+    pub changed_at: Option<DateTime<Utc>>,
+    /// Why, as recorded with the last change.
+    pub reason: Option<String>,
+}
+
+/// Disables an account or device at once: its tokens and pending challenges are deleted, and every later
+/// request with a token of it, login, challenge or token request is refused with 403 `account_disabled`.
+#[utoipa::path(
+    post, path = "/v1/accounts/{account_id}/disable", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = AccountStatusRequest,
+    params(
+        ("account_id" = String, Path, description = "Account or device id"),
+        ("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries"),
+    ),
+    responses(
+        (status = 200, description = "Disabled (or already disabled)", body = AccountStatusView),
+        (status = 403, description = "Not the authority admin, or an agency admin outside its own gate operators, or one's own account", body = ErrorResponse),
+        (status = 404, description = "No such account", body = ErrorResponse),
+    )
+)]
+pub async fn disable_account(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(account_id): ApiPath<String>,
+    request: IdempotentJson<AccountStatusRequest>,
+) -> Result<Response, ApiError> {
+    set_account_disabled(state, principal, account_id, request, true).await
+}
+
+/// Enables a disabled account or device again; it signs in anew (its old tokens are gone).
+#[utoipa::path(
+    post, path = "/v1/accounts/{account_id}/enable", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = AccountStatusRequest,
+    params(
+        ("account_id" = String, Path, description = "Account or device id"),
+        ("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries"),
+    ),
+    responses(
+        (status = 200, description = "Enabled (or already enabled)", body = AccountStatusView),
+        (status = 403, description = "Not the authority admin, or an agency admin outside its own gate operators", body = ErrorResponse),
+        (status = 404, description = "No such account", body = ErrorResponse),
+    )
+)]
+pub async fn enable_account(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(account_id): ApiPath<String>,
+    request: IdempotentJson<AccountStatusRequest>,
+) -> Result<Response, ApiError> {
+    set_account_disabled(state, principal, account_id, request, false).await
+}
+
+async fn set_account_disabled(
+    state: AppState,
+    principal: Principal,
+    account_id: String,
+    request: IdempotentJson<AccountStatusRequest>,
+    disable: bool,
+) -> Result<Response, ApiError> {
+    principal.require(&[Role::AuthorityAdmin, Role::AgencyAdmin])?;
+    let reason = match request.body.reason.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(crate::util::clean_name("reason", text, 500)?),
+    };
+    if disable && account_id == principal.account_id {
+        // The last authority admin disabling itself would leave nobody to undo it.
+        return Err(ApiError::Forbidden("an account cannot disable itself".into()));
+    }
+    let now = state.now();
+    idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
+        let target = tx
+            .query_opt("SELECT role, agency_id, disabled FROM accounts WHERE id = $1", &[account_id.clone().into()])?
+            .ok_or(ApiError::NotFound("account"))?;
+        let role = Role::parse(&target.text(0)?).ok_or_else(|| ApiError::Internal("unknown role".into()))?;
+        let in_scope = match principal.role {
+            Role::AuthorityAdmin => true,
+            // An agency admin answers for the gate operators it may create, and no one else.
+            Role::AgencyAdmin => role == Role::GateOperator && target.opt_text(1)? == principal.agency_id,
+            _ => false,
+        };
+        if !in_scope {
+            return Err(ApiError::Forbidden("this account is outside the caller's scope".into()));
+        }
+        if (target.int(2)? != 0) != disable {
+            tx.execute(
+                "UPDATE accounts SET disabled = $1 WHERE id = $2",
+                &[Value::from(disable), account_id.clone().into()],
+            )?;
+            if disable {
+                // Effective at once: live tokens and pending challenges go with the change.
+                tx.execute("DELETE FROM access_tokens WHERE account_id = $1", &[account_id.clone().into()])?;
+                tx.execute("DELETE FROM device_challenges WHERE account_id = $1", &[account_id.clone().into()])?;
+            }
+            tx.execute(
+                "INSERT INTO account_status_changes (id, account_id, disabled, changed_by, reason, changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    new_id().into(),
+                    account_id.clone().into(),
+                    Value::from(disable),
+                    principal.account_id.clone().into(),
+                    reason.into(),
+                    Value::Int(to_ms(now)),
+                ],
+            )?;
+            tracing::warn!(account_id = %account_id, by = %principal.account_id, disabled = disable, "account status changed");
+        }
+        let last = tx.query_opt(
+            "SELECT changed_by, changed_at, reason FROM account_status_changes WHERE account_id = $1 \
+             ORDER BY changed_at DESC, id DESC LIMIT 1",
+            &[account_id.clone().into()],
+        )?;
+        let (changed_by, changed_at, reason) = match last {
+            Some(row) => (Some(row.text(0)?), Some(from_ms(row.int(1)?)?), row.opt_text(2)?),
+            None => (None, None, None),
+        };
+        Ok((StatusCode::OK, AccountStatusView { id: account_id, role, disabled: disable, changed_by, changed_at, reason }))
     })
     .await
 }

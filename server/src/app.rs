@@ -19,13 +19,14 @@ use utoipa::OpenApi;
 
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ErrorResponse};
+use crate::hashing::HashPool;
 use crate::models::Health;
 use crate::openapi::ApiDoc;
 use crate::storage::{Backend, Database};
 use crate::{access, accounts, agencies, auth, declarations, passes, trust};
 
-/// What every handler shares: the database, the clock and the settings. Nothing else: no session, nonce or
-/// counter lives in memory, so any number of instances can serve the same database.
+/// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
+/// nonce or counter lives in memory, so any number of instances can serve the same database.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
@@ -34,12 +35,15 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Limits and lifetimes.
     pub config: Arc<ServerConfig>,
+    /// The bounded pool that computes password hashes.
+    pub hasher: Arc<HashPool>,
 }
 
 impl AppState {
     /// Bundles the parts.
     pub fn new(db: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
-        Self { db, clock, config: Arc::new(config) }
+        let hasher = Arc::new(HashPool::new(config.password_hash_threads, config.password_hash_queue));
+        Self { db, clock, config: Arc::new(config), hasher }
     }
 
     /// The current time at the precision the database keeps (milliseconds).
@@ -63,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(accounts::me))
         .route("/v1/accounts", post(accounts::create_account))
         .route("/v1/access-log", get(access::list_access_log))
+        .route("/v1/accounts/{account_id}/disable", post(accounts::disable_account))
+        .route("/v1/accounts/{account_id}/enable", post(accounts::enable_account))
         .route("/v1/agencies", post(agencies::create_agency).get(agencies::list_agencies))
         .route("/v1/agencies/{agency_id}", get(agencies::get_agency))
         .route("/v1/agencies/{agency_id}/gates", post(agencies::create_gate).get(agencies::list_gates))

@@ -1,5 +1,7 @@
 //! Tunable limits and lifetimes of the server.
 
+use std::net::IpAddr;
+
 use chrono::Duration;
 
 /// Settings that shape the API's behaviour; the listen address and database live in the binary's flags.
@@ -13,8 +15,29 @@ pub struct ServerConfig {
     pub rate_limit_per_minute: u32,
     /// Unauthenticated requests per minute per client address (device registration).
     pub anonymous_rate_limit_per_minute: u32,
-    /// Login attempts per minute per username, to slow password guessing.
+    /// Failed logins per minute per (username, client address) before that pair is refused with 429 until the
+    /// minute ends (0 = unlimited). Only failures count, and only from that address: the right password from
+    /// another address still gets in.
     pub login_attempts_per_minute: u32,
+    /// Failed logins per minute per client address, whatever the usernames, before the address is backed off
+    /// until the minute ends (0 = unlimited).
+    pub login_failures_per_address_per_minute: u32,
+    /// Failed logins per hour per client address before the address is backed off until the hour ends
+    /// (0 = unlimited): the longer back-off for an address that keeps failing minute after minute.
+    pub login_failures_per_address_per_hour: u32,
+    /// Failed logins per minute against one username, from all addresses, at which a warning is logged. Never
+    /// blocks anything: blocking on it would let anyone lock out the right password.
+    pub login_failures_warn_per_username: u32,
+    /// Password hashes computed at once, on dedicated threads (not tokio's blocking pool).
+    pub password_hash_threads: usize,
+    /// Password hashes that may wait for a thread; beyond that a login is answered 503 `server_busy` at once.
+    pub password_hash_queue: usize,
+    /// Device challenge requests, and separately device token requests, per minute per client address
+    /// (0 = unlimited). Counted per address, never per device, so that knowing a device id cannot starve it.
+    pub device_auth_per_address_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed; requests from any other peer are counted by the peer's
+    /// own address. Empty by default: no header is believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// Largest request body accepted.
     pub body_limit_bytes: usize,
     /// PBKDF2-HMAC-SHA256 iterations for new staff passwords (stored with each hash, so it can change later).
@@ -25,12 +48,21 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        let hash_threads = crate::hashing::HashPool::default_threads();
         Self {
             token_ttl: Duration::minutes(30),
             challenge_ttl: Duration::minutes(2),
             rate_limit_per_minute: 600,
             anonymous_rate_limit_per_minute: 60,
             login_attempts_per_minute: 10,
+            login_failures_per_address_per_minute: 30,
+            login_failures_per_address_per_hour: 300,
+            login_failures_warn_per_username: 50,
+            password_hash_threads: hash_threads,
+            password_hash_queue: 4 * hash_threads,
+            // Generous, since many phones may share one carrier-grade NAT address.
+            device_auth_per_address_per_minute: 300,
+            trusted_proxies: Vec::new(),
             body_limit_bytes: 64 * 1024,
             // OWASP's 2023 figure for PBKDF2-HMAC-SHA256.
             pbkdf2_iterations: 600_000,

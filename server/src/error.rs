@@ -33,6 +33,15 @@ pub enum ApiError {
     /// The device's signature does not verify.
     #[error("the signature does not verify with the device's key")]
     InvalidSignature,
+    /// The account or device was disabled by an admin.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// Password hashing is at capacity; try again shortly.
+    #[error("the server is busy; try again shortly")]
+    Busy {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
     /// The account's role or scope does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -152,8 +161,9 @@ impl ApiError {
             | Self::InvalidChallenge
             | Self::ChallengeExpired
             | Self::InvalidSignature => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::Refused { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Refused { .. } | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::FieldConflict { .. } => StatusCode::CONFLICT,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
@@ -181,6 +191,8 @@ impl ApiError {
             Self::InvalidSignature => "invalid_signature",
             Self::Forbidden(_) => "forbidden",
             Self::Refused { code, .. } | Self::FieldConflict { code, .. } => code,
+            Self::AccountDisabled => "account_disabled",
+            Self::Busy { .. } => "server_busy",
             Self::NotFound(_) => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -222,13 +234,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        // Busy is the hashing pool shedding load by design, not a fault worth an error line per request.
+        if status.is_server_error() && !matches!(self, Self::Busy { .. }) {
             // Details go to the log, never to the client.
             tracing::error!(error = ?self, "request failed");
         }
         let mut response = (status, Json(self.body())).into_response();
         match &self {
-            Self::RateLimited { retry_after_secs } => {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }

@@ -1,10 +1,14 @@
 //! Request extractors that turn every malformed input into the API's JSON errors.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::app::AppState;
 use crate::error::ApiError;
 
 /// Header carrying the idempotency key.
@@ -53,17 +57,59 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for IdempotentJson<T> {
     }
 }
 
-/// The peer's address when known (absent in tests that call the router directly).
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
+/// The client's address: the socket peer, or, when the peer is a trusted proxy, the address that proxy (and any
+/// trusted proxies before it) forwarded in `X-Forwarded-For`. Absent in tests that call the router directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl ClientAddr {
+    /// The address as a rate-limit bucket key (`unknown` when there is none).
+    pub fn key(&self) -> String {
+        self.0.map_or_else(|| "unknown".to_owned(), |addr| addr.to_string())
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let addr = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
-        Ok(Self(addr))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        Ok(Self(peer.map(|peer| client_ip(peer, &parts.headers, &state.config.trusted_proxies))))
     }
+}
+
+/// Header a proxy appends the address it received a request from to.
+const FORWARDED_FOR: &str = "x-forwarded-for";
+
+/// The client's address as far as trusted proxies vouch for it.
+///
+/// `X-Forwarded-For` is read from the right: each proxy appends the address it was reached from, so the last
+/// entry was written by the peer, the one before it by the proxy before, and so on. The walk goes left only
+/// while the current hop is a trusted proxy; entries further left were written by the client itself and could
+/// say anything. A malformed entry stops the walk at the proxy that passed it on.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> IpAddr {
+    let trusted = |addr: &IpAddr| trusted_proxies.contains(&addr.to_canonical());
+    let mut client = peer.to_canonical();
+    if !trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = headers
+        .get_all(FORWARDED_FOR)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        if !trusted(&client) {
+            break;
+        }
+        match hop.parse::<IpAddr>() {
+            Ok(addr) => client = addr.to_canonical(),
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
@@ -87,3 +133,51 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(FORWARDED_FOR, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy = ip("10.0.0.1");
+        let headers = forwarded(&["203.0.113.7"]);
+        // No proxy trusted (the default): the header is ignored, whoever sends it.
+        assert_eq!(client_ip(proxy, &headers, &[]), proxy);
+        // An untrusted peer cannot pick its own address.
+        assert_eq!(client_ip(ip("198.51.100.9"), &headers, &[proxy]), ip("198.51.100.9"));
+        // The trusted proxy's word is taken.
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("203.0.113.7"));
+        // A trusted proxy without the header: the proxy is the client.
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
+
+    #[test]
+    fn forwarded_for_is_walked_from_the_right_through_trusted_proxies_only() {
+        let edge = ip("10.0.0.1");
+        let inner = ip("10.0.0.2");
+        // The client wrote "1.2.3.4" itself; the edge proxy appended the real client, the inner proxy the edge.
+        let headers = forwarded(&["1.2.3.4, 203.0.113.7", "10.0.0.1"]);
+        assert_eq!(client_ip(inner, &headers, &[edge, inner]), ip("203.0.113.7"));
+        // Trusting only the inner proxy stops at the edge proxy's address.
+        assert_eq!(client_ip(inner, &headers, &[inner]), edge);
+        // A malformed hop stops the walk at the proxy that passed it on.
+        assert_eq!(client_ip(inner, &forwarded(&["203.0.113.7, garbage"]), &[inner]), inner);
+        // IPv4-mapped IPv6 peers match their IPv4 form.
+        assert_eq!(client_ip(ip("::ffff:10.0.0.2"), &forwarded(&["203.0.113.8"]), &[inner]), ip("203.0.113.8"));
+    }
+}

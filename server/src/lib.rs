@@ -15,7 +15,8 @@
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
 //! | [`ratelimit`] | fixed-window rate limits in the database |
-//! | [`extract`] | request extractors with JSON errors |
+//! | [`extract`] | request extractors with JSON errors, the client address |
+//! | [`hashing`] | the bounded pool of password hashing threads |
 //! | [`error`] | `ApiError` and the JSON error shape |
 //! | [`models`] | request and response bodies |
 //! | [`openapi`] | the generated OpenAPI document |
@@ -32,6 +33,7 @@ pub mod config;
 pub mod declarations;
 pub mod error;
 pub mod extract;
+pub mod hashing;
 pub mod idempotency;
 pub mod keys;
 pub mod models;

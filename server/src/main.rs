@@ -50,6 +50,22 @@ struct Cli {
     /// on first start).
     #[arg(long, env = "HEALTHBOOK_KEK_FILE", global = true)]
     kek_file: Option<PathBuf>,
+    /// Proxies (comma-separated addresses) whose `X-Forwarded-For` is believed for per-address limits; none by
+    /// default, so behind a load balancer list the balancer's addresses here.
+    #[arg(long, env = "HEALTHBOOK_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Password hashes computed at once (0 = one fewer than the cores, at least one).
+    #[arg(long, env = "HEALTHBOOK_PASSWORD_HASH_THREADS", default_value_t = 0, global = true)]
+    password_hash_threads: usize,
+    /// Password hashes that may wait for a thread before logins are answered 503 (0 = four per thread).
+    #[arg(long, env = "HEALTHBOOK_PASSWORD_HASH_QUEUE", default_value_t = 0, global = true)]
+    password_hash_queue: usize,
+    /// Failed logins per minute per client address before it is backed off (0 = unlimited).
+    #[arg(long, env = "HEALTHBOOK_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE", default_value_t = 30, global = true)]
+    login_failures_per_address_per_minute: u32,
+    /// Device challenge (and, separately, token) requests per minute per client address (0 = unlimited).
+    #[arg(long, env = "HEALTHBOOK_DEVICE_AUTH_PER_ADDRESS_PER_MINUTE", default_value_t = 300, global = true)]
+    device_auth_per_address_per_minute: u32,
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
@@ -196,12 +212,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     let clock = Arc::new(SystemClock);
     match cli.command {
         None | Some(Command::Serve) => {
+            let defaults = ServerConfig::default();
+            let password_hash_threads =
+                if cli.password_hash_threads == 0 { defaults.password_hash_threads } else { cli.password_hash_threads };
+            let password_hash_queue =
+                if cli.password_hash_queue == 0 { 4 * password_hash_threads } else { cli.password_hash_queue };
             let config = ServerConfig {
                 token_ttl: chrono::Duration::seconds(cli.token_ttl_secs.max(1)),
                 rate_limit_per_minute: cli.rate_limit_per_minute,
                 body_limit_bytes: cli.body_limit_bytes,
                 pbkdf2_iterations: cli.pbkdf2_iterations,
-                ..ServerConfig::default()
+                trusted_proxies: cli.trusted_proxies.clone(),
+                password_hash_threads,
+                password_hash_queue,
+                login_failures_per_address_per_minute: cli.login_failures_per_address_per_minute,
+                device_auth_per_address_per_minute: cli.device_auth_per_address_per_minute,
+                ..defaults
             };
             healthbook_server::declarations::seed_bundled_forms(&db, clock.now())
                 .await

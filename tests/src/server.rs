@@ -52,6 +52,9 @@ pub fn test_config() -> ServerConfig {
         rate_limit_per_minute: 10_000,
         anonymous_rate_limit_per_minute: 10_000,
         login_attempts_per_minute: 10_000,
+        login_failures_per_address_per_minute: 10_000,
+        login_failures_per_address_per_hour: 100_000,
+        device_auth_per_address_per_minute: 10_000,
         ..ServerConfig::default()
     }
 }

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[Migration] =
     &[
         Migration { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
         Migration { version: 2, name: "declarations", sql: include_str!("../../migrations/0002_declarations.sql") },
+        Migration { version: 3, name: "account_status", sql: include_str!("../../migrations/0003_account_status.sql") },
         Migration { version: 4, name: "scope_and_access_log", sql: include_str!("../../migrations/0004_scope_and_access_log.sql") },
         Migration { version: 5, name: "idempotency_replays", sql: include_str!("../../migrations/0005_idempotency_replays.sql") },
     ];
