@@ -278,7 +278,19 @@ async fn disabled_accounts_and_devices_are_refused_at_once(backend: TestBackend)
     admin.create_account(&staff(Role::AgencyAdmin, "market-admin", Some(&agency.id))).await.unwrap();
     let operator = admin.create_account(&staff(Role::GateOperator, "gate-1", Some(&agency.id))).await.unwrap();
     let foreign = admin.create_account(&staff(Role::GateOperator, "gate-x", Some(&other_agency.id))).await.unwrap();
-    admin.create_account(&staff(Role::HealthOfficer, "officer", None)).await.unwrap();
+    // Health officers need an area (a province), which the core's `NewAccount` does not carry.
+    let _: serde_json::Value = admin
+        .post_json(
+            "/v1/accounts",
+            &serde_json::json!({
+                "role": "health_officer",
+                "username": "officer",
+                "password": "officer-password",
+                "area": { "province": "01" },
+            }),
+        )
+        .await
+        .unwrap();
     let signed_in = |username: &'static str| {
         let client = server.client();
         async move {
