@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
-use crate::credentials::{Verdict, Verifier};
+use crate::credentials::{PayloadSummary, Verdict, Verifier};
 use crate::healthbook::Healthbook;
 use crate::profiles::ProfileError;
 use crate::sealing::SealingError;
@@ -107,19 +107,33 @@ impl StoredPass {
     }
 }
 
+/// The server's answer to a pass request. Only the QR is read: status, reasons, times and id are taken from the
+/// pass's verified claims, never from the unsigned fields beside it.
 #[derive(Deserialize)]
 struct PassAnswer {
     qr: String,
-    credential_id: String,
-    health_status: StatusAnswer,
-    issued_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
 }
 
-#[derive(Deserialize)]
-struct StatusAnswer {
-    status: String,
-    reasons: Vec<String>,
+/// Why a verified pass is not kept: it is not a personal pass for the profile it was requested for, or it lacks a
+/// claim the phone shows.
+fn pass_from_verdict(profile_id: &str, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
+    let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
+        return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
+    };
+    if pass.profile_id != profile_id {
+        return Err(PassError::Untrusted(format!("the pass names profile {}, not the one requested", pass.profile_id)));
+    }
+    let missing = |claim: &str| PassError::Untrusted(format!("the pass has no {claim} claim"));
+    let wire = |value: serde_json::Result<serde_json::Value>| value.ok().and_then(|v| v.as_str().map(str::to_owned));
+    Ok(StoredPass {
+        profile_id: profile_id.to_owned(),
+        qr,
+        credential_id: verdict.credential_id.clone().ok_or_else(|| missing("cti"))?,
+        status: wire(serde_json::to_value(pass.status)).ok_or_else(|| missing("status"))?,
+        reasons: pass.reasons.iter().filter_map(|r| wire(serde_json::to_value(r))).collect(),
+        issued_at: verdict.issued_at.ok_or_else(|| missing("iat"))?,
+        expires_at: verdict.expires_at.ok_or_else(|| missing("exp"))?,
+    })
 }
 
 /// What a trust refresh found.
@@ -219,7 +233,8 @@ impl Healthbook {
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
-    /// list when it doesn't know the signer yet) and keeps it for offline display.
+    /// list when it doesn't know the signer yet) and that it names this profile, and keeps it for offline
+    /// display with the status, reasons and times of its signed claims.
     pub async fn refresh_pass(&self, profile_id: &str) -> Result<StoredPass, PassError> {
         let profile = self.profiles().get(profile_id).await?;
         let server_url = self.server_url().await?;
@@ -241,15 +256,7 @@ impl Healthbook {
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
-        let pass = StoredPass {
-            profile_id: profile.id.clone(),
-            qr: answer.qr,
-            credential_id: answer.credential_id,
-            status: answer.health_status.status,
-            reasons: answer.health_status.reasons,
-            issued_at: answer.issued_at,
-            expires_at: answer.expires_at,
-        };
+        let pass = pass_from_verdict(&profile.id, answer.qr, &verdict)?;
         let sealer = self.sealer.clone();
         let stored = pass.clone();
         self.db
