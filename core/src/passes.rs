@@ -114,8 +114,8 @@ struct PassAnswer {
     qr: String,
 }
 
-/// Why a verified pass is not kept: it is not a personal pass for the profile it was requested for, or it lacks a
-/// claim the phone shows.
+/// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
+/// personal pass for that profile or lacks a claim the phone shows.
 fn pass_from_verdict(profile_id: &str, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
     let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
         return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
@@ -301,5 +301,59 @@ impl Healthbook {
             Err(PassError::Unreachable(_) | PassError::NoServer) if kept.is_some() => Ok(kept),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::{CredentialKind, PassStatus, PersonalPass, StatusReason};
+    use chrono::TimeZone;
+
+    fn verdict(payload: Option<PayloadSummary>) -> Verdict {
+        let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
+        Verdict {
+            kind: CredentialKind::PersonalPass,
+            valid: true,
+            stage: None,
+            error: None,
+            credential_type: None,
+            issuer: Some("VN-HB".into()),
+            signer: None,
+            key_id: None,
+            credential_id: Some("cti-1".into()),
+            issued_at: Some(issued),
+            expires_at: Some(issued + chrono::Duration::hours(24)),
+            holder: None,
+            payload,
+        }
+    }
+
+    fn pass(profile: &str) -> PayloadSummary {
+        PayloadSummary::PersonalPass(PersonalPass {
+            profile_id: profile.into(),
+            name: "Hà Văn Sơn".into(),
+            birth_year: None,
+            status: PassStatus::Red,
+            reasons: vec![StatusReason::Quarantine, StatusReason::RecentTest],
+        })
+    }
+
+    #[test]
+    fn a_kept_pass_takes_everything_from_the_verified_claims() {
+        let v = verdict(Some(pass("p1")));
+        let kept = pass_from_verdict("p1", "HB1:X".into(), &v).unwrap();
+        assert_eq!((kept.status.as_str(), kept.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
+        assert_eq!((Some(kept.issued_at), Some(kept.expires_at)), (v.issued_at, v.expires_at));
+        assert_eq!(kept.credential_id, "cti-1");
+    }
+
+    #[test]
+    fn a_pass_for_another_profile_or_of_another_kind_is_refused() {
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(Some(pass("p2")))), Err(PassError::Untrusted(m)) if m.contains("p2")));
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(None)), Err(PassError::Untrusted(_))));
+        let mut no_exp = verdict(Some(pass("p1")));
+        no_exp.expires_at = None;
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
     }
 }

@@ -75,12 +75,12 @@ async fn stored_token(db: &Database, sealer: &Arc<Sealer>, url: &str) -> Result<
 async fn store_token(db: &Database, sealer: &Arc<Sealer>, url: &str, token: &AccessToken) -> Result<(), SessionError> {
     let plain = serde_json::to_vec(token).map_err(|e| ClientError::Decode(e.to_string()))?;
     let sealed = sealer.seal(&token_context(url), &plain)?;
-    let (url, expires_at) = (url.to_owned(), token.expires_at.timestamp_millis());
+    let url = url.to_owned();
     db.write(move |tx| {
         tx.execute(
-            "INSERT INTO device_tokens (server_url, sealed_token, expires_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (server_url) DO UPDATE SET sealed_token = excluded.sealed_token, expires_at = excluded.expires_at",
-            (&url, sealed, expires_at),
+            "INSERT INTO device_tokens (server_url, sealed_token) VALUES (?1, ?2)
+             ON CONFLICT (server_url) DO UPDATE SET sealed_token = excluded.sealed_token",
+            (&url, sealed),
         )?;
         Ok::<_, SessionError>(())
     })

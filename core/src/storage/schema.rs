@@ -98,15 +98,14 @@ CREATE TABLE passes (
     };
 }
 
-/// The table version 5 adds: the device's bearer token per server, sealed, so that syncs reuse it instead of
-/// signing in each time.
+/// The table version 5 adds: the device's bearer token per server, sealed with its expiry and account, so that
+/// syncs reuse it instead of signing in each time.
 macro_rules! v5_tables {
     () => {
         "
 CREATE TABLE device_tokens (
     server_url TEXT PRIMARY KEY,
-    sealed_token BLOB NOT NULL,
-    expires_at INTEGER NOT NULL
+    sealed_token BLOB NOT NULL
 );
 "
     };
