@@ -98,9 +98,14 @@ struct DeviceSession {
 }
 
 impl DeviceSession {
-    async fn sign_in(&self, client: &ServerClient) -> Result<(), SessionError> {
+    async fn sign_in(&self, client: &ServerClient) -> Result<(), ClientError> {
         let token = client.sign_in_device(&self.identity).await?;
-        store_token(&self.db, &self.sealer, &self.url, &token).await
+        // The client already holds the new session; a token that could not be kept only costs a sign-in at the
+        // next start, so it must not fail the request that is waiting for it.
+        if let Err(e) = store_token(&self.db, &self.sealer, &self.url, &token).await {
+            tracing::warn!(error = %e, "could not keep the device token");
+        }
+        Ok(())
     }
 }
 
@@ -111,10 +116,7 @@ impl SessionRenewer for DeviceSession {
         if client.session().map(|s| s.token).as_deref() != refused {
             return Ok(());
         }
-        self.sign_in(client).await.map_err(|e| match e {
-            SessionError::Client(c) => c,
-            other => ClientError::DeviceKey(other.to_string()),
-        })
+        self.sign_in(client).await
     }
 }
 
