@@ -1,13 +1,14 @@
 //! Issue 18, the phone's findings, one regression test each: the device token is kept and reused, receipts and
 //! passes are applied from their signed claims only (a proxy between phone and server rewrites the unsigned
-//! copies), receipts by revoked or expired keys or naming another device stay queued, and plain `http://` is
-//! refused except to loopback.
+//! copies), receipts by revoked or expired keys or naming another device stay queued, plain `http://` is
+//! refused except to loopback, and each step of the EU DCC transport refuses malformed input at its own stage.
 
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use healthbook_core::client::{ClientConfig, ClientError, NewRevocation, ServerClient};
+use healthbook_core::credentials::{self, CredentialSigner, FailedStage, PassStatus, PersonalPass, container};
 use healthbook_core::declarations::{DeclarationStatus, ReceiptRefusal, forms};
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::outbox::OutboxState;
@@ -373,4 +374,60 @@ async fn plain_http_is_refused_except_to_loopback() {
     hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
     assert_eq!(hb.sync_now(None).await.unwrap().delivered, 1);
     server.stop().await;
+}
+
+/// Base45 (RFC 9285) without compression, to build inputs the issuer never would.
+fn base45(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    let mut out = String::new();
+    for pair in bytes.chunks(2) {
+        let (mut value, digits) = match pair {
+            [a, b] => (u32::from(*a) * 256 + u32::from(*b), 3),
+            [a] => (u32::from(*a), 2),
+            _ => unreachable!(),
+        };
+        for _ in 0..digits {
+            out.push(ALPHABET[(value % 45) as usize] as char);
+            value /= 45;
+        }
+    }
+    out
+}
+
+#[test]
+fn lenient_eu_dcc_transport_is_refused_at_each_stage() {
+    let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN-HB").unwrap();
+    let pass = PersonalPass { profile_id: "p".into(), name: "Ninh Văn Bảo".into(), birth_year: None, status: PassStatus::Green, reasons: vec![] };
+    let qr = signer.issue_pass(&pass, "c-1", Utc::now(), Duration::hours(24)).unwrap();
+    let stage = |text: &str| credentials::decode(text).err().map(|e| e.stage);
+    assert_eq!(stage(&qr), None, "the well-formed pass decodes");
+    let body = qr.strip_prefix("HB1:").unwrap();
+    let tagged = container::decode_to_cose_bytes(&qr).unwrap().1;
+    assert_eq!(tagged[0], 0xd2, "COSE_Sign1 tagged 18");
+
+    // Prefix: exact, case-sensitive, first; nothing trimmed (a space is a Base45 digit).
+    for text in [format!("hb1:{body}"), format!(" {qr}"), body.to_owned(), format!("HB1{body}")] {
+        assert_eq!(stage(&text), Some(FailedStage::Prefix), "{text:.8}");
+    }
+    // Base45: outside the alphabet (a line ending, lowercase), a bad length, a non-canonical (overflowing) group.
+    let to_bad_length = if body.len() % 3 == 0 { "A" } else { "AA" };
+    for text in [format!("{qr}\n"), format!("HB1:{}", body.to_lowercase()), format!("{qr}{to_bad_length}"), "HB1:GGW".to_owned()] {
+        assert_eq!(stage(&text), Some(FailedStage::Base45), "{text:.8}");
+    }
+    // zlib is mandatory: valid COSE without it is refused, as is anything after the zlib stream.
+    assert_eq!(stage(&format!("HB1:{}", base45(&tagged))), Some(FailedStage::Decompress));
+    let mut trailing = container::compress(&tagged);
+    trailing.push(0);
+    assert_eq!(stage(&format!("HB1:{}", base45(&trailing))), Some(FailedStage::Decompress));
+    // CBOR: bytes after the COSE message.
+    let mut after_cose = tagged.clone();
+    after_cose.push(0);
+    assert_eq!(stage(&container::encode_qr_text(credentials::CredentialType::PersonalPass, &after_cose).unwrap()), Some(FailedStage::Cbor));
+    // COSE: CWT tag 61 must wrap tag 18, not the bare array; tag 61 around tag 18 is fine.
+    let mut cwt_bare = vec![0xd8, 0x3d];
+    cwt_bare.extend_from_slice(&tagged[1..]);
+    assert_eq!(stage(&container::encode_qr_text(credentials::CredentialType::PersonalPass, &cwt_bare).unwrap()), Some(FailedStage::Cose));
+    let mut cwt = vec![0xd8, 0x3d];
+    cwt.extend_from_slice(&tagged);
+    assert_eq!(stage(&container::encode_qr_text(credentials::CredentialType::PersonalPass, &cwt).unwrap()), None);
 }
