@@ -143,6 +143,7 @@ impl From<core::settings::SettingsError> for SettingsError {
     fn from(e: core::settings::SettingsError) -> Self {
         match e {
             core::settings::SettingsError::InvalidServerUrl(reason) => Self::InvalidServerUrl { reason },
+            e @ core::settings::SettingsError::InsecureServerUrl(_) => Self::InvalidServerUrl { reason: e.to_string() },
             core::settings::SettingsError::InvalidRootKey(reason) => Self::InvalidRootKey { reason },
             e @ core::settings::SettingsError::Storage(_) => Self::Storage { reason: e.to_string() },
         }

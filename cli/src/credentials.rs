@@ -127,9 +127,11 @@ pub async fn verify(healthbook: &Healthbook, args: &VerifyArgs, out: &Output) ->
         let mut buffer = String::new();
         // Read a bounded amount: a QR holds a few KiB; anything larger is not a QR text.
         std::io::stdin().take(64 * 1024).read_to_string(&mut buffer).map_err(|e| usage(format!("reading stdin: {e}")))?;
-        buffer.trim().to_owned()
+        // Only the line ending the terminal or file adds: a space is a Base45 digit, so the text is otherwise
+        // taken exactly as given.
+        buffer.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        args.qr_text.trim().to_owned()
+        args.qr_text.clone()
     };
     let at: DateTime<Utc> = match &args.at {
         Some(at) => DateTime::parse_from_rfc3339(at).map_err(|e| usage(format!("--at must be RFC 3339 ({e})")))?.with_timezone(&Utc),

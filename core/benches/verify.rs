@@ -176,7 +176,7 @@ fn main() {
     let text = dcc.as_ref().map_or(pass.text.as_str(), |c| c.text.as_str());
     let body = text.get(4..).unwrap_or_default();
     let raw = container::base45_decode(body).unwrap();
-    let cose = container::decompress(&raw).unwrap().into_owned();
+    let cose = container::decompress(&raw).unwrap();
     let layers: Vec<Workload<'_>> = vec![
         Workload { name: "base45".into(), run: Box::new(|| container::base45_decode(black_box(body)).is_ok()) },
         Workload { name: "zlib".into(), run: Box::new(|| container::decompress(black_box(&raw)).is_ok()) },

@@ -106,7 +106,7 @@ impl Healthbook {
             sealer.clone(),
             config.clock.clone(),
             outbox::Backoff::default(),
-            vec![Arc::new(DeclarationReceipts)],
+            vec![Arc::new(DeclarationReceipts::new(config.clock.clone()))],
         ));
         Ok(Self { db, sealer, clock: config.clock, data_dir: config.data_dir, sync })
     }
@@ -139,7 +139,9 @@ impl Healthbook {
     pub async fn sync_now(&self, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
         let server_url = self.settings().server_url().await.map_err(|e| match e {
             crate::settings::SettingsError::Storage(s) => OutboxError::Storage(s),
-            crate::settings::SettingsError::InvalidServerUrl(_) | crate::settings::SettingsError::InvalidRootKey(_) => OutboxError::NoServer,
+            crate::settings::SettingsError::InvalidServerUrl(_)
+            | crate::settings::SettingsError::InsecureServerUrl(_)
+            | crate::settings::SettingsError::InvalidRootKey(_) => OutboxError::NoServer,
         })?;
         let Some(server_url) = server_url else { return Err(OutboxError::NoServer) };
         match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {
@@ -149,11 +151,15 @@ impl Healthbook {
                 if let Err(e) = self.refresh_forms_with(&client).await {
                     tracing::warn!(error = %e, "could not refresh declaration forms");
                 }
-                // Receipts are checked against the trust list; a conditional GET keeps it current cheaply.
+                // Receipts are checked against the trust list and the revocation list; conditional GETs keep
+                // them current cheaply.
                 if let Ok(root) = self.root_key_blocking() {
                     let cache = crate::trust_cache::DatabaseTrustCache::new(self.db.clone());
                     if let Err(e) = client.fetch_trust_list(&root, &cache).await {
                         tracing::warn!(error = %e, "could not refresh the trust list");
+                    }
+                    if let Err(e) = client.fetch_revocations(&root, &cache).await {
+                        tracing::warn!(error = %e, "could not refresh the revocation list");
                     }
                 }
                 self.sync_with(&outbox::http::ServerTransport::new(client), listener).await
@@ -373,6 +379,12 @@ mod tests {
         settings.set_server_url(Some("https://api.example.vn/".into())).await.unwrap();
         assert_eq!(settings.server_url().await.unwrap().as_deref(), Some("https://api.example.vn"));
         assert!(settings.set_server_url(Some("ftp://x".into())).await.is_err());
+        assert!(matches!(
+            settings.set_server_url(Some("http://example.com".into())).await,
+            Err(crate::settings::SettingsError::InsecureServerUrl(host)) if host == "example.com"
+        ));
+        assert_eq!(settings.server_url().await.unwrap().as_deref(), Some("https://api.example.vn"), "a refused URL changes nothing");
+        settings.set_server_url(Some("http://127.0.0.1:8080".into())).await.unwrap();
         settings.set_server_url(None).await.unwrap();
         assert_eq!(settings.server_url().await.unwrap(), None);
     }

@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
-use crate::credentials::{Verdict, Verifier};
+use crate::credentials::{PayloadSummary, Verdict, Verifier};
 use crate::healthbook::Healthbook;
 use crate::profiles::ProfileError;
 use crate::sealing::SealingError;
@@ -107,19 +107,33 @@ impl StoredPass {
     }
 }
 
+/// The server's answer to a pass request. Only the QR is read: status, reasons, times and id are taken from the
+/// pass's verified claims, never from the unsigned fields beside it.
 #[derive(Deserialize)]
 struct PassAnswer {
     qr: String,
-    credential_id: String,
-    health_status: StatusAnswer,
-    issued_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
 }
 
-#[derive(Deserialize)]
-struct StatusAnswer {
-    status: String,
-    reasons: Vec<String>,
+/// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
+/// personal pass for that profile or lacks a claim the phone shows.
+fn pass_from_verdict(profile_id: &str, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
+    let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
+        return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
+    };
+    if pass.profile_id != profile_id {
+        return Err(PassError::Untrusted(format!("the pass names profile {}, not the one requested", pass.profile_id)));
+    }
+    let missing = |claim: &str| PassError::Untrusted(format!("the pass has no {claim} claim"));
+    let wire = |value: serde_json::Result<serde_json::Value>| value.ok().and_then(|v| v.as_str().map(str::to_owned));
+    Ok(StoredPass {
+        profile_id: profile_id.to_owned(),
+        qr,
+        credential_id: verdict.credential_id.clone().ok_or_else(|| missing("cti"))?,
+        status: wire(serde_json::to_value(pass.status)).ok_or_else(|| missing("status"))?,
+        reasons: pass.reasons.iter().filter_map(|r| wire(serde_json::to_value(r))).collect(),
+        issued_at: verdict.issued_at.ok_or_else(|| missing("iat"))?,
+        expires_at: verdict.expires_at.ok_or_else(|| missing("exp"))?,
+    })
 }
 
 /// What a trust refresh found.
@@ -219,7 +233,8 @@ impl Healthbook {
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
-    /// list when it doesn't know the signer yet) and keeps it for offline display.
+    /// list when it doesn't know the signer yet) and that it names this profile, and keeps it for offline
+    /// display with the status, reasons and times of its signed claims.
     pub async fn refresh_pass(&self, profile_id: &str) -> Result<StoredPass, PassError> {
         let profile = self.profiles().get(profile_id).await?;
         let server_url = self.server_url().await?;
@@ -241,15 +256,7 @@ impl Healthbook {
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
-        let pass = StoredPass {
-            profile_id: profile.id.clone(),
-            qr: answer.qr,
-            credential_id: answer.credential_id,
-            status: answer.health_status.status,
-            reasons: answer.health_status.reasons,
-            issued_at: answer.issued_at,
-            expires_at: answer.expires_at,
-        };
+        let pass = pass_from_verdict(&profile.id, answer.qr, &verdict)?;
         let sealer = self.sealer.clone();
         let stored = pass.clone();
         self.db
@@ -294,5 +301,59 @@ impl Healthbook {
             Err(PassError::Unreachable(_) | PassError::NoServer) if kept.is_some() => Ok(kept),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::{CredentialKind, PassStatus, PersonalPass, StatusReason};
+    use chrono::TimeZone;
+
+    fn verdict(payload: Option<PayloadSummary>) -> Verdict {
+        let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
+        Verdict {
+            kind: CredentialKind::PersonalPass,
+            valid: true,
+            stage: None,
+            error: None,
+            credential_type: None,
+            issuer: Some("VN-HB".into()),
+            signer: None,
+            key_id: None,
+            credential_id: Some("cti-1".into()),
+            issued_at: Some(issued),
+            expires_at: Some(issued + chrono::Duration::hours(24)),
+            holder: None,
+            payload,
+        }
+    }
+
+    fn pass(profile: &str) -> PayloadSummary {
+        PayloadSummary::PersonalPass(PersonalPass {
+            profile_id: profile.into(),
+            name: "Hà Văn Sơn".into(),
+            birth_year: None,
+            status: PassStatus::Red,
+            reasons: vec![StatusReason::Quarantine, StatusReason::RecentTest],
+        })
+    }
+
+    #[test]
+    fn a_kept_pass_takes_everything_from_the_verified_claims() {
+        let v = verdict(Some(pass("p1")));
+        let kept = pass_from_verdict("p1", "HB1:X".into(), &v).unwrap();
+        assert_eq!((kept.status.as_str(), kept.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
+        assert_eq!((Some(kept.issued_at), Some(kept.expires_at)), (v.issued_at, v.expires_at));
+        assert_eq!(kept.credential_id, "cti-1");
+    }
+
+    #[test]
+    fn a_pass_for_another_profile_or_of_another_kind_is_refused() {
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(Some(pass("p2")))), Err(PassError::Untrusted(m)) if m.contains("p2")));
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(None)), Err(PassError::Untrusted(_))));
+        let mut no_exp = verdict(Some(pass("p1")));
+        no_exp.expires_at = None;
+        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
     }
 }

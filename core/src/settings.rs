@@ -14,6 +14,9 @@ pub enum SettingsError {
     /// The server URL is not an absolute http(s) URL.
     #[error("invalid server URL: {0}")]
     InvalidServerUrl(String),
+    /// The server URL is plain `http://` to a host other than loopback; the host is named.
+    #[error("refusing plain http:// to {0}: use https (plain http only to 127.0.0.0/8, ::1 or localhost)")]
+    InsecureServerUrl(String),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -108,15 +111,15 @@ impl Settings {
         self.get(SERVER_URL).await
     }
 
-    /// Sets or clears the server base URL; it must be an absolute `https://` or `http://` URL.
+    /// Sets or clears the server base URL; it must be an absolute `https://` URL, or `http://` to loopback.
     pub async fn set_server_url(&self, url: Option<String>) -> Result<(), SettingsError> {
         let url = match url {
             Some(url) => {
                 let trimmed = url.trim().trim_end_matches('/').to_owned();
-                let parsed = reqwest::Url::parse(&trimmed).map_err(|e| SettingsError::InvalidServerUrl(e.to_string()))?;
-                if !matches!(parsed.scheme(), "https" | "http") || parsed.host().is_none() {
-                    return Err(SettingsError::InvalidServerUrl("must be an http(s) URL with a host".into()));
-                }
+                crate::client::check_server_url(&trimmed).map_err(|e| match e {
+                    crate::client::ClientError::InsecureUrl(host) => SettingsError::InsecureServerUrl(host),
+                    other => SettingsError::InvalidServerUrl(other.to_string()),
+                })?;
                 Some(trimmed)
             }
             None => None,

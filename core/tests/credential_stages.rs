@@ -376,7 +376,7 @@ fn unknown_keys_and_key_id_mismatches_are_told_apart() {
 }
 
 #[test]
-fn cose_may_be_tagged_untagged_or_cwt_wrapped_and_uncompressed() {
+fn cose_may_be_tagged_untagged_or_cwt_wrapped_but_must_be_compressed() {
     let w = world();
     let claims = pass_claims(&OwnPayload::PersonalPass(pass()));
     let kid = w.authority.signer.key_id().0.to_vec();
@@ -390,13 +390,18 @@ fn cose_may_be_tagged_untagged_or_cwt_wrapped_and_uncompressed() {
         let text = container::encode_qr_text(CredentialType::PersonalPass, cose).unwrap();
         let v = verify(&w.store, &text, DURING);
         assert!(v.valid, "{name}: {:?}", v.error);
-        // Uncompressed, as the EU rules allow.
+        // Uncompressed: the EU DCC specification makes zlib mandatory, so this stops at decompression.
         let plain = format!("HB1:{}", base45_encode(cose));
-        assert!(verify(&w.store, &plain, DURING).valid, "{name} uncompressed");
+        assert_stage(&verify(&w.store, &plain, DURING), FailedStage::Decompress);
     }
     let mut other_tag = vec![0xd8, 0x63];
     other_tag.extend_from_slice(&untagged);
     let text = container::encode_qr_text(CredentialType::PersonalPass, &other_tag).unwrap();
+    assert_stage(&verify(&w.store, &text, DURING), FailedStage::Cose);
+    // CWT tag 61 goes in front of the COSE tag (RFC 8392 §6), not straight around the array.
+    let mut cwt_untagged = vec![0xd8, 0x3d];
+    cwt_untagged.extend_from_slice(&untagged);
+    let text = container::encode_qr_text(CredentialType::PersonalPass, &cwt_untagged).unwrap();
     assert_stage(&verify(&w.store, &text, DURING), FailedStage::Cose);
 
     // Kid only in the unprotected header is accepted; the protected one wins when both are there.
@@ -411,10 +416,28 @@ fn cose_may_be_tagged_untagged_or_cwt_wrapped_and_uncompressed() {
     let text = container::encode_qr_text(CredentialType::PersonalPass, &sign1.to_tagged_vec().unwrap()).unwrap();
     assert!(verify(&w.store, &text, DURING).valid, "protected kid wins");
     let protected = HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(vec![9; 8]).build();
-    let right = HeaderBuilder::new().key_id(kid).build();
+    let right = HeaderBuilder::new().key_id(kid.clone()).build();
     let sign1 = hand_signed(&w.authority, protected, right, &claims);
     let text = container::encode_qr_text(CredentialType::PersonalPass, &sign1.to_tagged_vec().unwrap()).unwrap();
     assert_stage(&verify(&w.store, &text, DURING), FailedStage::UnknownKey);
+
+    // The algorithm must be in the protected header, where the signature covers it.
+    let no_alg = HeaderBuilder::new().key_id(kid.clone()).build();
+    let unprotected_alg = HeaderBuilder::new().algorithm(iana::Algorithm::ES256).build();
+    let sign1 = hand_signed(&w.authority, no_alg, unprotected_alg, &claims);
+    let text = container::encode_qr_text(CredentialType::PersonalPass, &sign1.to_tagged_vec().unwrap()).unwrap();
+    assert_stage(&verify(&w.store, &text, DURING), FailedStage::Cose);
+
+    // Dates tagged 1 (epoch date) are refused: RFC 8392 says the tag MUST be omitted in CWT claims.
+    let mut tagged_exp = claims.clone();
+    if let Value::Map(entries) = &mut tagged_exp {
+        let exp = entries.iter_mut().find(|(k, _)| *k == Value::Integer(4.into())).unwrap();
+        exp.1 = Value::Tag(1, Box::new(exp.1.clone()));
+    }
+    let protected = HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(kid).build();
+    let sign1 = hand_signed(&w.authority, protected, coset::Header::default(), &tagged_exp);
+    let text = container::encode_qr_text(CredentialType::PersonalPass, &sign1.to_tagged_vec().unwrap()).unwrap();
+    assert_stage(&verify(&w.store, &text, DURING), FailedStage::PayloadSchema);
 }
 
 fn base45_encode(bytes: &[u8]) -> String {
@@ -444,16 +467,23 @@ fn broken_containers_fail_at_their_own_stage() {
     check("HB1:", FailedStage::Base45);
     check("HB1:abc", FailedStage::Base45);
     check("HB1:GGW", FailedStage::Base45);
+    check("hb1:6BF+70790T9WJWG", FailedStage::Prefix);
+    check(" HB1:6BF+70790T9WJWG", FailedStage::Prefix);
     let plain = |bytes: &[u8]| format!("HB1:{}", base45_encode(bytes));
+    check(&format!("{good}\n"), FailedStage::Base45);
     check(&plain(&[0x78, 0x9c, 0xff, 0xff, 0x00]), FailedStage::Decompress);
     let bomb = container::compress(&vec![0u8; 1 << 20]);
     check(&plain(&bomb), FailedStage::Decompress);
-    check(&plain(&[0xff, 0xff]), FailedStage::Cbor);
-    check(&plain(&[0xd2, 0x84, 0x40]), FailedStage::Cbor);
+    // Valid COSE without zlib: refused where compression is checked, with no fallback.
+    let good_cose = container::decode_to_cose_bytes(&good).unwrap().1;
+    check(&plain(&good_cose), FailedStage::Decompress);
+    let zipped = |bytes: &[u8]| plain(&container::compress(bytes));
+    check(&zipped(&[0xff, 0xff]), FailedStage::Cbor);
+    check(&zipped(&[0xd2, 0x84, 0x40]), FailedStage::Cbor);
     let mut deep = vec![0x81u8; 300];
     deep.push(0);
-    check(&plain(&deep), FailedStage::Cbor);
-    check(&plain(&[0x82, 0x01, 0x02]), FailedStage::Cose);
+    check(&zipped(&deep), FailedStage::Cbor);
+    check(&zipped(&[0x82, 0x01, 0x02]), FailedStage::Cose);
     // Trailing bytes after the COSE message.
     let with_trailer = with_cose(&good, |mut cose| {
         cose.push(0);

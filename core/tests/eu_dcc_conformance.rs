@@ -298,7 +298,7 @@ fn every_eu_dcc_test_case_agrees_with_its_expectations() {
                 (Some(Ok(bytes)), Some(zipped), _) => bytes == zipped,
                 // Without COMPRESSED, compare one layer further down instead of skipping.
                 (Some(Ok(bytes)), None, Some(cose)) => {
-                    container::decompress(bytes).map(|c| c.as_ref() == cose.as_slice()).unwrap_or(false)
+                    container::decompress(bytes).map(|c| c.as_slice() == cose.as_slice()).unwrap_or(false)
                 }
                 (Some(Ok(_)), None, None) => credentials::decode(prefix).is_ok(),
                 _ => false,
@@ -313,7 +313,7 @@ fn every_eu_dcc_test_case_agrees_with_its_expectations() {
             let actual = match (&zipped, &cose) {
                 (Some(z), Some(cose)) => {
                     container::looks_like_zlib(z)
-                        && container::decompress(z).map(|c| c.as_ref() == cose.as_slice()).unwrap_or(false)
+                        && container::decompress(z).map(|c| c.as_slice() == cose.as_slice()).unwrap_or(false)
                 }
                 // Without COSE, the inflated bytes must at least be a COSE_Sign1.
                 (Some(z), None) => {

@@ -340,6 +340,9 @@ pub async fn submit_declaration(
             "form_id": form.id,
             "form_version": form.version,
             "device_id": device_id,
+            // The phone applies only signed claims, so everything it applies is here: whose declaration, for
+            // which of its profiles, when, and the status.
+            "profile_ref": submission.subject.profile_ref,
             "received_at": now,
             "health_status": health_status,
         });

@@ -4,6 +4,31 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use super::ClientError;
+
+/// Parses a server base URL and refuses what the phone must not talk to: schemes other than `https`, and
+/// `http` to anything but this machine's loopback (`127.0.0.0/8`, `::1`, `localhost`), where nothing crosses
+/// a network that could read or change the traffic.
+pub fn check_server_url(text: &str) -> Result<reqwest::Url, ClientError> {
+    let url = reqwest::Url::parse(text.trim()).map_err(|e| ClientError::Config(e.to_string()))?;
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(ClientError::InsecureUrl(url.host_str().unwrap_or_default().to_owned())),
+        _ => Err(ClientError::Config("base URL must be an https URL with a host".into())),
+    }
+}
+
+/// Whether the URL's host is loopback by address or by the name `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    // The URL parser has already normalised IP literals (`[::1]`, `127.1` → `127.0.0.1`).
+    match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 /// How the client reaches the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -76,6 +101,18 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_is_refused_except_on_loopback() {
+        for ok in ["https://api.example.vn", "http://127.0.0.1:8080", "http://127.0.0.3", "http://[::1]:80", "http://localhost:1", "http://LOCALHOST"] {
+            assert!(check_server_url(ok).is_ok(), "{ok}");
+        }
+        for (insecure, host) in [("http://example.com", "example.com"), ("http://10.0.2.2:8080", "10.0.2.2"), ("http://128.0.0.1", "128.0.0.1"), ("http://localhost.example.com", "localhost.example.com"), ("http://[::ffff:127.0.0.1]", "[::ffff:7f00:1]")] {
+            assert_eq!(check_server_url(insecure).unwrap_err(), ClientError::InsecureUrl(host.into()), "{insecure}");
+        }
+        assert!(matches!(check_server_url("ftp://example.com"), Err(ClientError::Config(_))));
+        assert!(matches!(check_server_url("not a url"), Err(ClientError::Config(_))));
+    }
 
     #[test]
     fn backoff_grows_then_caps_and_jitter_stays_below_the_ceiling() {

@@ -10,6 +10,10 @@ pub enum ClientError {
     /// The client was configured wrongly (a base URL that is not http or https, say).
     #[error("client configuration: {0}")]
     Config(String),
+    /// The server URL is plain `http://` to a host other than loopback, so traffic could be read or changed
+    /// on the way; the host is named.
+    #[error("refusing plain http:// to {0}: only https, or http to loopback (127.0.0.0/8, ::1, localhost)")]
+    InsecureUrl(String),
     /// The server could not be reached (no network, connection refused or reset).
     #[error("network error: {0}")]
     Network(String),

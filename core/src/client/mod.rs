@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, TrustDocumentKind};
-pub use config::{ClientConfig, RetryPolicy};
+pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;
 pub use model::{
@@ -56,6 +56,14 @@ pub struct Verified<T> {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// Obtains a fresh session when the server refuses the current token (revoked, expired early, server restored).
+#[async_trait::async_trait]
+pub trait SessionRenewer: Send + Sync {
+    /// Signs in again and installs the new session on `client`, unless the session is no longer `refused` (another
+    /// request renewed it meanwhile).
+    async fn renew(&self, client: &ServerClient, refused: Option<&str>) -> Result<(), ClientError>;
+}
+
 /// A client of the reference server; clones share the HTTP connection pool and the signed-in session.
 #[derive(Clone)]
 pub struct ServerClient {
@@ -64,6 +72,7 @@ pub struct ServerClient {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     session: Arc<Mutex<Option<AccessToken>>>,
+    renewer: Option<Arc<dyn SessionRenewer>>,
 }
 
 impl std::fmt::Debug for ServerClient {
@@ -82,10 +91,7 @@ struct RawResponse {
 impl ServerClient {
     /// A client for the server at `config.base_url`.
     pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, ClientError> {
-        let url = reqwest::Url::parse(&config.base_url).map_err(|e| ClientError::Config(e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ClientError::Config("base URL must be http or https".into()));
-        }
+        check_server_url(&config.base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -98,7 +104,15 @@ impl ServerClient {
             retry: config.retry,
             clock,
             session: Arc::new(Mutex::new(None)),
+            renewer: None,
         })
+    }
+
+    /// This client, answering a 401 to a request sent with a token by renewing the session through `renewer`
+    /// and sending the request once more.
+    pub fn with_session_renewer(mut self, renewer: Arc<dyn SessionRenewer>) -> Self {
+        self.renewer = Some(renewer);
+        self
     }
 
     /// The server's base URL.
@@ -150,6 +164,18 @@ impl ServerClient {
         decode(&check_status(raw)?.body)
     }
 
+    /// Sends a POST without the session's token and without renewal: for registration and sign-in, which must
+    /// neither present a stale token nor start another sign-in when they are refused.
+    async fn post_json_anonymous<B, T>(&self, path: &str, body: &B, idempotency_key: &str) -> Result<T, ClientError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let bytes = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let raw = self.execute_with(Method::POST, path, Some(bytes), Some(idempotency_key.to_owned()), None, None).await?;
+        decode(&check_status(raw)?.body)
+    }
+
     /// Generates a device key pair, registers its public key and returns the identity to keep.
     pub async fn register_device(&self, platform: &str) -> Result<DeviceIdentity, ClientError> {
         let (_, pkcs8) = SigningKey::generate().map_err(|e| ClientError::DeviceKey(e.to_string()))?;
@@ -170,7 +196,7 @@ impl ServerClient {
             device_id: String,
         }
         let body = Body { public_key: key.verifying_key().spki_base64(), platform };
-        let registered: Registered = self.post_json_with_key("/v1/devices", &body, idempotency_key).await?;
+        let registered: Registered = self.post_json_anonymous("/v1/devices", &body, idempotency_key).await?;
         DeviceIdentity::new(registered.device_id, pkcs8)
     }
 
@@ -191,10 +217,16 @@ impl ServerClient {
             signature: String,
         }
         let device_id = identity.device_id();
-        let challenge: Challenge = self.post_json("/v1/auth/device/challenge", &ChallengeRequest { device_id }).await?;
+        let challenge: Challenge = self
+            .post_json_anonymous("/v1/auth/device/challenge", &ChallengeRequest { device_id }, &uuid::Uuid::new_v4().to_string())
+            .await?;
         let signature = identity.sign_challenge(&challenge.nonce)?;
         let token: AccessToken = self
-            .post_json("/v1/auth/device/token", &TokenRequest { device_id, nonce: &challenge.nonce, signature })
+            .post_json_anonymous(
+                "/v1/auth/device/token",
+                &TokenRequest { device_id, nonce: &challenge.nonce, signature },
+                &uuid::Uuid::new_v4().to_string(),
+            )
             .await?;
         self.set_session(Some(token.clone()));
         Ok(token)
@@ -207,7 +239,8 @@ impl ServerClient {
             username: &'a str,
             password: &'a str,
         }
-        let token: AccessToken = self.post_json("/v1/auth/login", &Login { username, password }).await?;
+        let token: AccessToken =
+            self.post_json_anonymous("/v1/auth/login", &Login { username, password }, &uuid::Uuid::new_v4().to_string()).await?;
         self.set_session(Some(token.clone()));
         Ok(token)
     }
@@ -340,7 +373,8 @@ impl ServerClient {
         }
     }
 
-    /// Sends one logical request, retrying transient failures with the same idempotency key.
+    /// Sends one logical request with the session's token; a 401 to it renews the session (when a renewer is
+    /// set) and sends the request once more, with the same idempotency key.
     async fn execute(
         &self,
         method: Method,
@@ -349,8 +383,30 @@ impl ServerClient {
         idempotency_key: Option<String>,
         if_none_match: Option<&str>,
     ) -> Result<RawResponse, ClientError> {
-        let url = format!("{}{}", self.base_url, path);
         let token = self.session().map(|session| session.token);
+        let raw = self
+            .execute_with(method.clone(), path, body.clone(), idempotency_key.clone(), if_none_match, token.clone())
+            .await?;
+        let Some(renewer) = self.renewer.as_ref().filter(|_| raw.status == 401 && token.is_some()) else {
+            return Ok(raw);
+        };
+        tracing::info!(path, "the server refused the session's token; signing in again");
+        renewer.renew(self, token.as_deref()).await?;
+        let token = self.session().map(|session| session.token);
+        self.execute_with(method, path, body, idempotency_key, if_none_match, token).await
+    }
+
+    /// Sends one logical request with `token`, retrying transient failures with the same idempotency key.
+    async fn execute_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<String>,
+        if_none_match: Option<&str>,
+        token: Option<String>,
+    ) -> Result<RawResponse, ClientError> {
+        let url = format!("{}{}", self.base_url, path);
         let mut retry = 0;
         loop {
             let mut request = self.http.request(method.clone(), &url);
@@ -527,6 +583,14 @@ mod tests {
     fn non_http_base_url_is_refused() {
         let err = ServerClient::new(ClientConfig::new("ftp://x"), Arc::new(SystemClock)).unwrap_err();
         assert!(matches!(err, ClientError::Config(_)));
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback() {
+        let err = ServerClient::new(ClientConfig::new("http://example.com"), Arc::new(SystemClock)).unwrap_err();
+        assert_eq!(err, ClientError::InsecureUrl("example.com".into()));
+        assert!(ServerClient::new(ClientConfig::new("http://127.0.0.1:8080"), Arc::new(SystemClock)).is_ok());
+        assert!(ServerClient::new(ClientConfig::new("https://example.com"), Arc::new(SystemClock)).is_ok());
     }
 
     #[tokio::test]

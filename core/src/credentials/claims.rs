@@ -108,8 +108,9 @@ pub(crate) fn text(value: Value) -> Option<String> {
     }
 }
 
-/// A CWT NumericDate: integer or floating seconds since the epoch (some issuers send floats), optionally
-/// tagged 1; anything chrono cannot hold is refused.
+/// A CWT NumericDate: integer or floating seconds since the epoch (RFC 8392 §2 allows both; some issuers send
+/// floats). The epoch-date tag 1 is refused, because RFC 8392 says it MUST be omitted; so is anything chrono
+/// cannot hold.
 pub(crate) fn numeric_date(value: &Value) -> Option<DateTime<Utc>> {
     match value {
         Value::Integer(i) => DateTime::from_timestamp(i64::try_from(i128::from(*i)).ok()?, 0),
@@ -122,7 +123,6 @@ pub(crate) fn numeric_date(value: &Value) -> Option<DateTime<Utc>> {
             let nanos = ((f - secs) * 1e9).clamp(0.0, 999_999_999.0) as u32;
             DateTime::from_timestamp(secs as i64, nanos)
         }
-        Value::Tag(1, inner) if !matches!(**inner, Value::Tag(..)) => numeric_date(inner),
         _ => None,
     }
 }
@@ -132,11 +132,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numeric_dates_accept_integers_floats_and_tag_1() {
+    fn numeric_dates_accept_integers_and_floats_but_not_tag_1() {
         let at = |v: Value| numeric_date(&v).map(|d| d.timestamp_millis());
         assert_eq!(at(Value::Integer(1_621_262_460.into())), Some(1_621_262_460_000));
         assert_eq!(at(Value::Float(1_621_262_460.78)), Some(1_621_262_460_779));
-        assert_eq!(at(Value::Tag(1, Box::new(Value::Integer(5.into())))), Some(5_000));
+        assert_eq!(at(Value::Tag(1, Box::new(Value::Integer(5.into())))), None, "RFC 8392: tag 1 MUST be omitted");
         assert_eq!(at(Value::Float(f64::NAN)), None);
         assert_eq!(at(Value::Float(1e300)), None);
         assert_eq!(at(Value::Integer(i64::MAX.into())), None);

@@ -3,7 +3,6 @@
 //! Each step is a public function so that tests and tools can take a QR text apart one layer at a time, as the
 //! EU DCC test procedure does.
 
-use std::borrow::Cow;
 use std::io::Write;
 
 use ciborium::Value;
@@ -56,7 +55,11 @@ impl CredentialType {
     }
 }
 
-/// Splits a QR text into its type and the Base45 body, after trimming the whitespace scanners add.
+/// Splits a QR text into its type and the Base45 body.
+///
+/// The text is taken exactly as scanned: the prefix is case-sensitive and must come first, and nothing is
+/// trimmed, because a space is a Base45 digit and trimming one would change the credential. Callers that read
+/// text from a terminal or a file remove their own line ending.
 pub fn strip_prefix(text: &str) -> Result<(CredentialType, &str), StageError> {
     if text.len() > MAX_QR_TEXT_LEN {
         return Err(StageError::new(
@@ -64,7 +67,6 @@ pub fn strip_prefix(text: &str) -> Result<(CredentialType, &str), StageError> {
             format!("QR text is {} bytes, more than the {MAX_QR_TEXT_LEN} accepted", text.len()),
         ));
     }
-    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
     for ty in CredentialType::ALL {
         if let Some(body) = text.strip_prefix(ty.prefix()) {
             return Ok((ty, body));
@@ -123,9 +125,6 @@ pub fn base45_decode(body: &str) -> Result<Vec<u8>, StageError> {
 }
 
 /// True when `data` starts with a valid zlib header (deflate, window ≤ 32 KiB, header checksum).
-///
-/// COSE starts with 0xD2 (tag 18), 0xD8 0x3D (tag 61) or 0x84 (array), none of which pass, so uncompressed
-/// credentials, which the EU DCC rules allow, are told apart without guessing.
 pub fn looks_like_zlib(data: &[u8]) -> bool {
     match data {
         [cmf, flg, ..] => cmf & 0x0f == 8 && cmf >> 4 <= 7 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0,
@@ -134,17 +133,20 @@ pub fn looks_like_zlib(data: &[u8]) -> bool {
 }
 
 /// Inflates zlib data, up to [`MAX_DECOMPRESSED_LEN`] bytes, checking the Adler-32 and refusing truncated streams
-/// and trailing bytes; data without a zlib header is returned as it is.
-pub fn decompress(data: &[u8]) -> Result<Cow<'_, [u8]>, StageError> {
+/// and trailing bytes.
+///
+/// The EU DCC specification makes zlib compression mandatory, so data without a zlib header is refused here,
+/// not passed on as uncompressed COSE.
+pub fn decompress(data: &[u8]) -> Result<Vec<u8>, StageError> {
     if !looks_like_zlib(data) {
-        return Ok(Cow::Borrowed(data));
+        return Err(StageError::new(FailedStage::Decompress, "no zlib header: the payload must be zlib-compressed"));
     }
     // The inflate state is about 40 KiB; reusing it per thread saves allocating and zeroing it per scan.
     let mut inflater = INFLATER.with(|cell| cell.take()).unwrap_or_else(|| flate2::Decompress::new(true));
     inflater.reset(true);
     let result = inflate(&mut inflater, data);
     INFLATER.with(|cell| cell.set(Some(inflater)));
-    result.map(Cow::Owned)
+    result
 }
 
 thread_local! {
@@ -210,15 +212,18 @@ pub fn cbor_from_slice(bytes: &[u8]) -> Result<Value, String> {
     Ok(value)
 }
 
-/// Parses a COSE_Sign1 message that may be tagged 18, untagged, or wrapped in CWT tag 61.
+/// Parses a COSE_Sign1 message that may be tagged 18, untagged, or tagged 18 inside CWT tag 61.
+///
+/// RFC 8392 §6 puts the CWT tag in front of the COSE message's own tag, so tag 61 around an untagged array (or
+/// around anything but tag 18) is refused.
 pub fn parse_cose(bytes: &[u8]) -> Result<CoseSign1, StageError> {
     let value = cbor_from_slice(bytes).map_err(|m| StageError::new(FailedStage::Cbor, m))?;
     let value = match value {
-        Value::Tag(CWT_TAG, inner) => *inner,
-        other => other,
-    };
-    let value = match value {
-        Value::Tag(COSE_SIGN1_TAG, inner) => *inner,
+        Value::Tag(CWT_TAG, inner) => match *inner {
+            Value::Tag(COSE_SIGN1_TAG, message) => *message,
+            _ => return Err(StageError::new(FailedStage::Cose, "CWT tag 61 must wrap a COSE_Sign1 tagged 18")),
+        },
+        Value::Tag(COSE_SIGN1_TAG, message) => *message,
         Value::Tag(tag, _) => {
             return Err(StageError::new(FailedStage::Cose, format!("CBOR tag {tag} is not COSE_Sign1 (18)")));
         }
@@ -228,14 +233,11 @@ pub fn parse_cose(bytes: &[u8]) -> Result<CoseSign1, StageError> {
         .map_err(|e| StageError::new(FailedStage::Cose, format!("not a COSE_Sign1 message: {e}")))
 }
 
-/// Takes a QR text down to its COSE bytes: prefix, Base45, then zlib when present.
+/// Takes a QR text down to its COSE bytes: prefix, Base45, then zlib.
 pub fn decode_to_cose_bytes(text: &str) -> Result<(CredentialType, Vec<u8>), StageError> {
     let (ty, body) = strip_prefix(text)?;
     let raw = base45_decode(body)?;
-    let cose = match decompress(&raw)? {
-        Cow::Borrowed(_) => raw,
-        Cow::Owned(inflated) => inflated,
-    };
+    let cose = decompress(&raw)?;
     Ok((ty, cose))
 }
 
@@ -305,7 +307,7 @@ mod tests {
         let data = vec![7u8; 1000];
         let packed = compress(&data);
         assert!(looks_like_zlib(&packed));
-        assert_eq!(decompress(&packed).unwrap().as_ref(), &data[..]);
+        assert_eq!(decompress(&packed).unwrap(), data);
 
         let mut bad_sum = packed.clone();
         *bad_sum.last_mut().unwrap() ^= 1;
@@ -324,8 +326,32 @@ mod tests {
         let at_limit = compress(&vec![0u8; MAX_DECOMPRESSED_LEN]);
         assert_eq!(decompress(&at_limit).unwrap().len(), MAX_DECOMPRESSED_LEN);
 
-        let cose_start = [0xd2u8, 0x84, 0x43];
-        assert!(matches!(decompress(&cose_start).unwrap(), Cow::Borrowed(_)));
+        // Uncompressed COSE is refused at this stage, not passed on.
+        for uncompressed in [&[0xd2u8, 0x84, 0x43][..], &[0xd8, 0x3d, 0xd2, 0x84], &[0x84, 0x40], &[]] {
+            assert_eq!(decompress(uncompressed).unwrap_err().stage, FailedStage::Decompress, "{uncompressed:02x?}");
+        }
+        // A zlib header with a preset dictionary (FDICT) cannot be inflated without it.
+        assert_eq!(decompress(&[0x78, 0xbb, 0, 0, 0, 1]).unwrap_err().stage, FailedStage::Decompress);
+    }
+
+    #[test]
+    fn cose_tags_follow_rfc_8392() {
+        let array = Value::Array(vec![Value::Bytes(vec![0xa0]), Value::Map(vec![]), Value::Bytes(vec![]), Value::Bytes(vec![1])]);
+        let encode = |v: Value| {
+            let mut out = Vec::new();
+            ciborium::ser::into_writer(&v, &mut out).unwrap();
+            out
+        };
+        let tag = |t: u64, v: Value| Value::Tag(t, Box::new(v));
+        assert!(parse_cose(&encode(array.clone())).is_ok(), "untagged");
+        assert!(parse_cose(&encode(tag(18, array.clone()))).is_ok(), "tagged 18");
+        assert!(parse_cose(&encode(tag(61, tag(18, array.clone())))).is_ok(), "CWT tag around tag 18");
+        for refused in [tag(61, array.clone()), tag(61, tag(61, tag(18, array.clone()))), tag(18, tag(18, array.clone())), tag(98, array.clone())] {
+            assert_eq!(parse_cose(&encode(refused)).unwrap_err().stage, FailedStage::Cose);
+        }
+        let mut trailing = encode(tag(18, array));
+        trailing.push(0);
+        assert_eq!(parse_cose(&trailing).unwrap_err().stage, FailedStage::Cbor);
     }
 
     #[test]
@@ -343,6 +369,12 @@ mod tests {
         let text = format!("HC1:{}", "A".repeat(MAX_QR_TEXT_LEN));
         assert_eq!(strip_prefix(&text).unwrap_err().stage, FailedStage::Prefix);
         assert_eq!(strip_prefix("XX1:ABC").unwrap_err().stage, FailedStage::Prefix);
-        assert_eq!(strip_prefix(" HB1:ABC\n").unwrap(), (CredentialType::PersonalPass, "ABC"));
+        // Exactly as scanned: no case folding, nothing before the prefix, nothing trimmed after the body.
+        assert_eq!(strip_prefix("HB1:ABC").unwrap(), (CredentialType::PersonalPass, "ABC"));
+        assert_eq!(strip_prefix("HC1:AB ").unwrap(), (CredentialType::EuDcc, "AB "), "a trailing space is a Base45 digit");
+        for refused in ["hc1:ABC", "Hc1:ABC", " HC1:ABC", "\nHC1:ABC", "HC1ABC", "ABC", "", "HC2:ABC"] {
+            assert_eq!(strip_prefix(refused).unwrap_err().stage, FailedStage::Prefix, "{refused:?}");
+        }
+        assert_eq!(base45_decode("ABC\n").unwrap_err().stage, FailedStage::Base45, "a line ending is not Base45");
     }
 }

@@ -40,7 +40,8 @@ pub enum FailedStage {
     Prefix,
     /// The text after the prefix is not valid Base45.
     Base45,
-    /// zlib data that does not inflate, fails its checksum, or inflates past the size limit.
+    /// Data that is not zlib (compression is mandatory), or zlib that does not inflate, fails its checksum, is
+    /// truncated, has bytes after its end, or inflates past the size limit.
     Decompress,
     /// The COSE message is not well-formed CBOR, is nested too deep, or has bytes after it.
     Cbor,

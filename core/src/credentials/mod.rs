@@ -16,8 +16,10 @@
 //! revocation handle). Our payload names its type inside the signature because the prefix is not signed.
 //! Signing is ES256 (ring, raw r||s); verification also takes PS256 (salt 32) for EU DCC. The key id (COSE
 //! header 4, protected wins over unprotected) is the first 8 bytes of SHA-256 over the signer certificate's DER
-//! for EU DCC and over the SPKI DER for our keys. COSE may be tagged 18, untagged, or wrapped in CWT tag 61;
-//! data without a zlib header is taken as uncompressed, as the EU rules allow.
+//! for EU DCC and over the SPKI DER for our keys; the algorithm must be in the protected header. COSE may be
+//! tagged 18, untagged, or tagged 18 inside CWT tag 61. Each transport step refuses malformed input at its own
+//! stage, with no fallback: the prefix is exact and case-sensitive and nothing is trimmed, zlib is mandatory.
+//! `README.md` beside this file lists the stages and every deviation from the EU DCC specification.
 //!
 //! # Limits
 //! QR text ≤ 8 KiB, inflated COSE ≤ 64 KiB (zip bombs stop there), CBOR nesting ≤ 16, trailing bytes refused

@@ -279,9 +279,10 @@ fn decode_body(ty: CredentialType, body: &str) -> Result<DecodedCredential, Stag
     let sign1 = container::parse_cose(&cose)?;
     drop(cose);
 
+    // The algorithm must be covered by the signature (RFC 9052 §3.1): one named only in the unprotected header
+    // could be swapped on the way, so it is refused rather than read from there.
     let algorithm = algorithm_of(&sign1.protected.header)
-        .or_else(|| algorithm_of(&sign1.unprotected))
-        .ok_or_else(|| StageError::new(FailedStage::Cose, "no algorithm in the COSE headers"))?
+        .ok_or_else(|| StageError::new(FailedStage::Cose, "no algorithm in the protected COSE header"))?
         .map_err(|m| StageError::new(FailedStage::Cose, m))?;
     let raw_kid = if sign1.protected.header.key_id.is_empty() {
         &sign1.unprotected.key_id

@@ -2,23 +2,25 @@
 //! the outbox, so a declaration is never lost and never sent twice.
 //!
 //! Files: `forms.rs` (form model, bundled forms), `validate.rs` (answers against a form version, localised
-//! field errors), `db.rs` (declarations, form cache, health status), `error.rs`.
+//! field errors), `db.rs` (declarations, form cache, health status), `receipt.rs` (checking the server's signed
+//! receipt), `error.rs`.
 
 pub mod db;
 pub mod error;
 pub mod forms;
+pub mod receipt;
 pub mod validate;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{Duration, SubsecRound};
 use rusqlite::Transaction;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub use db::{Declaration, DeclarationStatus, HealthStatus};
 pub use error::DeclarationError;
 pub use forms::{Form, FormField, FieldKind, Localized};
+pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
 
 use crate::clock::Clock;
@@ -192,70 +194,38 @@ fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Opti
     })
 }
 
-/// `typ` of the JWS the server signs a declaration receipt with.
-pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
-
-/// The `kid` in a compact JWS's protected header, read before the signature is checked to find the key.
-fn jws_kid(jws: &str) -> Option<String> {
-    use base64::Engine;
-    let header = jws.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
-    serde_json::from_slice::<Value>(&bytes).ok()?.get("kid")?.as_str().map(str::to_owned)
+/// Applies declaration receipts from their signed claims: marks the declaration accepted and updates the
+/// profile's health status.
+pub struct DeclarationReceipts {
+    clock: Arc<dyn Clock>,
 }
 
-/// Checks a receipt's signature against the cached trust list (verified again against the pinned root key): it
-/// must come from an authority key and name this declaration. An installation without a pinned root key (a
-/// terminal that never ran `trust pin`) has nothing to check against and accepts the receipt's form alone.
-fn verify_receipt(tx: &Transaction<'_>, jws: &str, declaration_id: &str) -> Result<(), String> {
-    use rusqlite::OptionalExtension;
-    let root: Option<String> = tx
-        .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
-        .optional()
-        .map_err(|e| e.to_string())?;
-    let Some(root) = root else { return Ok(()) };
-    let root = crate::trust::VerifyingKey::from_spki_base64(&root).map_err(|e| e.to_string())?;
-    let list: Option<String> = tx
-        .query_row(
-            "SELECT jws FROM trust_documents WHERE kind = ?1",
-            [crate::client::TrustDocumentKind::TrustList.as_str()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|e| e.to_string())?;
-    let list = crate::trust::TrustList::verify(&list.ok_or("no trust list cached to check the receipt with")?, &root).map_err(|e| e.to_string())?;
-    let kid = jws_kid(jws).ok_or("receipt has no key id")?;
-    let issuer = list.find(&kid).ok_or_else(|| format!("receipt signer {kid} is not in the trust list"))?;
-    if issuer.role != crate::trust::IssuerRole::Authority {
-        return Err(format!("receipt signer {kid} is not an authority key"));
+impl DeclarationReceipts {
+    /// A handler judging key validity at `clock`'s time.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
     }
-    let key = crate::trust::VerifyingKey::from_spki_base64(&issuer.public_key).map_err(|e| e.to_string())?;
-    let (_, payload) = crate::trust::jws::verify_compact(jws, &key, RECEIPT_TYP).map_err(|e| format!("receipt signature: {e}"))?;
-    let claims: Value = serde_json::from_slice(&payload).map_err(|e| e.to_string())?;
-    if claims.get("declaration_id").and_then(Value::as_str) != Some(declaration_id) {
-        return Err("the signed receipt names another declaration".into());
+
+    /// Checks the receipt in `answer` for `item` and applies it.
+    fn apply_checked(&self, tx: &Transaction<'_>, item: &OutboxItem, answer: &Value) -> Result<(), ReceiptRefusal> {
+        use rusqlite::OptionalExtension;
+        let jws = receipt::receipt_jws(answer)?;
+        let declaration_id = item.subject_id.as_deref().unwrap_or_default();
+        let profile_id: Option<String> =
+            tx.query_row("SELECT profile_id FROM declarations WHERE id = ?1", [declaration_id], |r| r.get(0)).optional()?;
+        // The declaration was deleted (its profile removed) while queued: the receipt has nothing to update.
+        let Some(profile_id) = profile_id else { return Ok(()) };
+        let device_id = receipt::device_id(tx)?;
+        let expected = receipt::Expected { declaration_id, profile_id: &profile_id, device_id: device_id.as_deref() };
+        let claims = receipt::check(tx, jws, expected, self.clock.now())?;
+        db::mark_accepted(tx, declaration_id, jws, claims.received_at)?;
+        if let Some(status) = claims.health_status {
+            let status = HealthStatus { status: status.status, reasons: status.reasons, updated_at: claims.received_at };
+            db::set_status(tx, &profile_id, &status)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
-
-/// What the server answers to an accepted declaration.
-#[derive(Debug, Deserialize)]
-struct SubmissionReceipt {
-    declaration_id: String,
-    received_at: DateTime<Utc>,
-    /// The signed receipt (JWS compact serialisation).
-    receipt: String,
-    #[serde(default)]
-    health_status: Option<ReceiptStatus>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ReceiptStatus {
-    status: String,
-    reasons: Vec<String>,
-}
-
-/// Applies declaration receipts: marks the declaration accepted and updates the profile's health status.
-pub struct DeclarationReceipts;
 
 impl ReceiptHandler for DeclarationReceipts {
     fn kind(&self) -> &'static str {
@@ -263,30 +233,7 @@ impl ReceiptHandler for DeclarationReceipts {
     }
 
     fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &Value) -> Result<(), String> {
-        let parsed: SubmissionReceipt = serde_json::from_value(receipt.clone()).map_err(|e| e.to_string())?;
-        let expected = item.subject_id.as_deref().unwrap_or_default();
-        if parsed.declaration_id != expected {
-            return Err(format!("receipt is for declaration {}, not {expected}", parsed.declaration_id));
-        }
-        verify_receipt(tx, &parsed.receipt, expected)?;
-        if let Some(status) = &parsed.health_status {
-            if !matches!(status.status.as_str(), "green" | "yellow" | "red") {
-                return Err(format!("unknown health status {:?}", status.status));
-            }
-        }
-        let updated = db::mark_accepted(tx, expected, &parsed.receipt, parsed.received_at).map_err(|e| e.to_string())?;
-        if updated == 0 {
-            // The declaration was deleted (its profile removed) while queued; the receipt has nothing to update.
-            return Ok(());
-        }
-        if let Some(status) = parsed.health_status {
-            let profile_id: String = tx
-                .query_row("SELECT profile_id FROM declarations WHERE id = ?1", [expected], |r| r.get(0))
-                .map_err(|e| e.to_string())?;
-            db::set_status(tx, &profile_id, &HealthStatus { status: status.status, reasons: status.reasons, updated_at: parsed.received_at })
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(())
+        self.apply_checked(tx, item, receipt).map_err(|e| e.to_string())
     }
 
     fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), String> {

@@ -25,14 +25,33 @@ impl ScriptedTransport {
     }
 }
 
-/// A receipt as the server writes it for `item`.
-fn receipt_for(item: &OutboxItem, status: &str) -> Value {
+/// The device id the fixture's phone is registered under.
+const DEVICE_ID: &str = "device-1";
+
+/// The claims the server signs for `item`, with `status`.
+fn claims_for(item: &OutboxItem, status: &str) -> Value {
     json!({
         "declaration_id": item.body["declaration_id"],
+        "device_id": DEVICE_ID,
+        "profile_ref": item.body["subject"]["profile_ref"],
         "received_at": "2021-08-15T02:00:00Z",
-        "receipt": "eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln",
         "health_status": { "status": status, "reasons": ["declaration"] }
     })
+}
+
+/// An answer as the server writes it: the receipt signed by `key` over `claims`, and unsigned copies beside it.
+fn answer_signed(key: &crate::trust::SigningKey, claims: &Value) -> Value {
+    json!({
+        "declaration_id": claims["declaration_id"],
+        "received_at": claims["received_at"],
+        "receipt": crate::trust::jws::sign_compact(key, RECEIPT_TYP, claims.to_string().as_bytes()).unwrap(),
+        "health_status": claims["health_status"],
+    })
+}
+
+/// A receipt as the server writes it for `item`, by a key no trust list names (the fixture pins no root key).
+fn receipt_for(item: &OutboxItem, status: &str) -> Value {
+    answer_signed(&crate::trust::SigningKey::generate().unwrap().0, &claims_for(item, status))
 }
 
 #[async_trait]
@@ -80,6 +99,15 @@ async fn fixture() -> Fixture {
     };
     let owner = hb.profiles().add(person("Vũ Minh Khoa", ProfileRelation::Myself)).await.unwrap().id;
     let child = hb.profiles().add(person("Vũ Minh Châu", ProfileRelation::FamilyMember)).await.unwrap().id;
+    // Registered with a server, as a phone that syncs is; receipts must name this device.
+    hb.settings().set_server_url(Some("https://hb.example".into())).await.unwrap();
+    hb.db
+        .lock()
+        .execute(
+            "INSERT INTO device_identity (server_url, device_id, sealed_key, registration_key, created_at) VALUES ('https://hb.example', ?1, x'00', 'k', 0)",
+            [DEVICE_ID],
+        )
+        .unwrap();
     Fixture { _dir: dir, clock, hb, owner, child }
 }
 
@@ -220,8 +248,20 @@ async fn newer_forms_from_the_server_replace_bundled_ones() {
     assert_eq!(d.form_version, 2);
 }
 
-/// Pins a root key and caches a trust list (signed by it) that lists `receipt_key` as an authority key.
+/// Pins a root key and caches a trust list (signed by it) that lists `receipt_key` as an authority key valid from
+/// a day before the fixture's time for a year.
 async fn pin_trust(f: &Fixture, receipt_key: &crate::trust::SigningKey) -> crate::trust::SigningKey {
+    let now = f.clock.now();
+    pin_trust_valid(f, receipt_key, now - Duration::days(1), now + Duration::days(365)).await
+}
+
+/// Like [`pin_trust`], with the key valid from `not_before` to `not_after`.
+async fn pin_trust_valid(
+    f: &Fixture,
+    receipt_key: &crate::trust::SigningKey,
+    not_before: chrono::DateTime<Utc>,
+    not_after: chrono::DateTime<Utc>,
+) -> crate::trust::SigningKey {
     use crate::client::{CachedDocument, TrustCache, TrustDocumentKind};
     use crate::trust::{IssuerKey, IssuerRole, SigningKey, TrustList};
     let (root, _) = SigningKey::generate().unwrap();
@@ -236,8 +276,8 @@ async fn pin_trust(f: &Fixture, receipt_key: &crate::trust::SigningKey) -> crate
             scope: "declaration-receipts".into(),
             name: "receipts".into(),
             public_key: receipt_key.verifying_key().spki_base64(),
-            not_before: now - Duration::days(1),
-            not_after: now + Duration::days(365),
+            not_before,
+            not_after,
         }],
     };
     let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
@@ -245,24 +285,48 @@ async fn pin_trust(f: &Fixture, receipt_key: &crate::trust::SigningKey) -> crate
     root
 }
 
-fn signed_receipt(key: &crate::trust::SigningKey, declaration_id: &Value) -> Value {
-    let claims = json!({ "declaration_id": declaration_id, "received_at": "2021-08-15T02:00:00Z" });
-    json!({
-        "declaration_id": declaration_id,
-        "received_at": "2021-08-15T02:00:00Z",
-        "receipt": crate::trust::jws::sign_compact(key, RECEIPT_TYP, claims.to_string().as_bytes()).unwrap(),
-        "health_status": { "status": "green", "reasons": ["declaration"] }
-    })
+/// Caches a revocation list, signed by `root`, that revokes `kid`.
+fn revoke(f: &Fixture, root: &crate::trust::SigningKey, kid: &str) {
+    use crate::client::{CachedDocument, TrustCache, TrustDocumentKind};
+    use crate::trust::{Revocation, RevocationKind, RevocationList};
+    let now = f.clock.now();
+    let list = RevocationList {
+        version: 1,
+        issued_at: now,
+        entries: vec![Revocation { kind: RevocationKind::IssuerKey, id: kid.into(), revoked_at: now, reason: "key lost".into() }],
+    };
+    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    cache.store(TrustDocumentKind::RevocationList, &CachedDocument { jws: list.sign(root).unwrap(), etag: None, fetched_at: now }).unwrap();
 }
 
-/// Answers each delivery with a receipt signed by a given key.
-struct SigningTransport(crate::trust::SigningKey);
+/// Answers each delivery with a receipt signed by a given key, its claims changed by `edit`.
+struct SigningTransport(crate::trust::SigningKey, fn(&mut Value));
+
+impl SigningTransport {
+    fn honest(key: crate::trust::SigningKey) -> Self {
+        Self(key, |_| {})
+    }
+}
 
 #[async_trait]
 impl OutboxTransport for SigningTransport {
     async fn deliver(&self, item: &OutboxItem) -> Result<Value, DeliveryError> {
-        Ok(signed_receipt(&self.0, &item.body["declaration_id"]))
+        let mut claims = claims_for(item, "yellow");
+        (self.1)(&mut claims);
+        Ok(answer_signed(&self.0, &claims))
     }
+}
+
+/// Submits one declaration, syncs through `transport`, and returns the outbox item's error if it stayed queued.
+async fn deliver_one(f: &Fixture, transport: &dyn OutboxTransport) -> Option<String> {
+    f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    let report = f.hb.sync_with(transport, None).await.unwrap();
+    if report.delivered == 1 {
+        return None;
+    }
+    let item = f.hb.outbox().await.unwrap().into_iter().find(|i| i.state == OutboxState::Pending).unwrap();
+    assert_eq!(f.hb.declarations().list(None).await.unwrap()[0].status, DeclarationStatus::Queued);
+    item.last_error
 }
 
 #[tokio::test]
@@ -274,7 +338,7 @@ async fn with_a_pinned_root_key_only_receipts_signed_by_a_listed_authority_key_a
 
     // A receipt signed by a key the trust list doesn't name keeps the item queued, with the reason.
     let (stranger, _) = crate::trust::SigningKey::generate().unwrap();
-    let report = f.hb.sync_with(&SigningTransport(stranger), None).await.unwrap();
+    let report = f.hb.sync_with(&SigningTransport::honest(stranger), None).await.unwrap();
     assert_eq!((report.delivered, report.pending), (0, 1));
     let item = f.hb.outbox().await.unwrap().remove(0);
     assert!(item.last_error.as_deref().unwrap().contains("not in the trust list"), "{:?}", item.last_error);
@@ -284,6 +348,98 @@ async fn with_a_pinned_root_key_only_receipts_signed_by_a_listed_authority_key_a
 
     // The listed key's receipt is accepted.
     f.clock.advance(Duration::hours(2));
-    assert_eq!(f.hb.sync_with(&SigningTransport(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.sync_with(&SigningTransport::honest(receipt_key), None).await.unwrap().delivered, 1);
     assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
+}
+
+#[tokio::test]
+async fn only_the_signed_claims_are_applied() {
+    let f = fixture().await;
+    let d = f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
+    // A proxy rewrote the unsigned copies: red and another time; the signed receipt says yellow at 02:00.
+    struct Tampering;
+    #[async_trait]
+    impl OutboxTransport for Tampering {
+        async fn deliver(&self, item: &OutboxItem) -> Result<Value, DeliveryError> {
+            let mut answer = receipt_for(item, "yellow");
+            answer["health_status"] = json!({ "status": "red", "reasons": ["quarantine"] });
+            answer["received_at"] = json!("2030-01-01T00:00:00Z");
+            answer["declaration_id"] = json!("someone-else");
+            Ok(answer)
+        }
+    }
+    assert_eq!(f.hb.sync_with(&Tampering, None).await.unwrap().delivered, 1);
+    let status = f.hb.declarations().health_status(&f.owner).await.unwrap().unwrap();
+    assert_eq!((status.status.as_str(), status.reasons.as_slice()), ("yellow", ["declaration".to_owned()].as_slice()));
+    assert_eq!(status.updated_at, Utc.with_ymd_and_hms(2021, 8, 15, 2, 0, 0).unwrap());
+    assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
+}
+
+#[tokio::test]
+async fn a_receipt_by_a_revoked_key_stays_queued_with_the_reason() {
+    let f = fixture().await;
+    let (receipt_key, pkcs8) = crate::trust::SigningKey::generate().unwrap();
+    let root = pin_trust(&f, &receipt_key).await;
+    revoke(&f, &root, receipt_key.kid());
+    let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
+    assert_eq!(error, Some(ReceiptRefusal::KeyRevoked(receipt_key.kid().into()).to_string()));
+    assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
+}
+
+#[tokio::test]
+async fn a_receipt_by_an_expired_or_not_yet_valid_key_stays_queued_with_the_reason() {
+    let f = fixture().await;
+    let (receipt_key, pkcs8) = crate::trust::SigningKey::generate().unwrap();
+    let kid = receipt_key.kid().to_owned();
+    let signed_at = Utc.with_ymd_and_hms(2021, 8, 15, 2, 0, 0).unwrap();
+    // Expired before the receipt says it was signed.
+    pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), signed_at - Duration::hours(1)).await;
+    let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
+    assert_eq!(error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    // Valid when signed, but expired by the time the phone judges it (the signing time may be backdated).
+    pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), f.clock.now() - Duration::minutes(1)).await;
+    f.clock.advance(Duration::hours(2));
+    let report = f.hb.sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
+    assert_eq!(report.delivered, 0);
+    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    // Not yet valid when the receipt was signed.
+    pin_trust_valid(&f, &receipt_key, signed_at + Duration::hours(1), signed_at + Duration::days(30)).await;
+    f.clock.advance(Duration::hours(2));
+    let report = f.hb.sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
+    assert_eq!(report.delivered, 0);
+    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyNotYetValid(kid).to_string()));
+    assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
+}
+
+#[tokio::test]
+async fn a_receipt_must_name_this_device_profile_and_declaration() {
+    let f = fixture().await;
+    let (receipt_key, pkcs8) = crate::trust::SigningKey::generate().unwrap();
+    pin_trust(&f, &receipt_key).await;
+    let other_device = SigningTransport(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap(), |c| c["device_id"] = json!("device-2"));
+    assert_eq!(
+        deliver_one(&f, &other_device).await,
+        Some(ReceiptRefusal::OtherDevice { found: "device-2".into(), expected: DEVICE_ID.into() }.to_string())
+    );
+    f.clock.advance(Duration::hours(2));
+    let other_profile = SigningTransport(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap(), |c| c["profile_ref"] = json!("another-profile"));
+    let report = f.hb.sync_with(&other_profile, None).await.unwrap();
+    assert_eq!(report.delivered, 0);
+    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherProfile("another-profile".into()).to_string()));
+    f.clock.advance(Duration::hours(2));
+    let other_declaration = SigningTransport(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap(), |c| c["declaration_id"] = json!("d-2"));
+    let report = f.hb.sync_with(&other_declaration, None).await.unwrap();
+    assert_eq!(report.delivered, 0);
+    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherDeclaration("d-2".into()).to_string()));
+    // Without the unsigned copies the honest receipt still applies: the phone needs nothing outside the signature.
+    f.clock.advance(Duration::hours(2));
+    struct SignedOnly(crate::trust::SigningKey);
+    #[async_trait]
+    impl OutboxTransport for SignedOnly {
+        async fn deliver(&self, item: &OutboxItem) -> Result<Value, DeliveryError> {
+            Ok(json!({ "receipt": answer_signed(&self.0, &claims_for(item, "green"))["receipt"] }))
+        }
+    }
+    assert_eq!(f.hb.sync_with(&SignedOnly(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap().unwrap().status, "green");
 }

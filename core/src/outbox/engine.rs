@@ -168,7 +168,9 @@ impl SyncEngine {
                                 emit(SyncEvent::Delivered { item_id: item.id, kind: item.kind.clone() });
                             }
                             Err(reason) => {
-                                let error = format!("unparseable server answer: {reason}");
+                                // The handler's reason says what was wrong with the answer (unreadable, or a
+                                // receipt refused for a typed reason).
+                                let error = reason;
                                 let retry_at = self.schedule_retry(&item, &error).await?;
                                 report.failed += 1;
                                 emit(SyncEvent::Failed { item_id: item.id, kind: item.kind.clone(), error, retry_at: Some(retry_at) });

@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 4;
+pub const LATEST_VERSION: u32 = 5;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -98,6 +98,19 @@ CREATE TABLE passes (
     };
 }
 
+/// The table version 5 adds: the device's bearer token per server, sealed with its expiry and account, so that
+/// syncs reuse it instead of signing in each time.
+macro_rules! v5_tables {
+    () => {
+        "
+CREATE TABLE device_tokens (
+    server_url TEXT PRIMARY KEY,
+    sealed_token BLOB NOT NULL
+);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -118,10 +131,11 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
+const ADD_V5: &str = v5_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -196,6 +210,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         4 => {
             tx.execute_batch(ADD_V4)?;
+            Ok(())
+        }
+        5 => {
+            tx.execute_batch(ADD_V5)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),
