@@ -65,6 +65,8 @@ async fn thousand_declarations_queued_offline_arrive_exactly_once(backend: TestB
     assert_eq!(offline.pending, COUNT as u64);
 
     let server = TestServer::start_at(backend, test_config(), addr).await;
+    // The app ships with the authority's root key; receipts are verified against it before their status counts.
+    phone.settings().set_root_key(Some(server.root_key.spki_base64())).await.unwrap();
     let report = phone.sync_now(None).await.unwrap();
     assert_eq!((report.delivered as usize, report.pending, report.failed, report.rejected), (COUNT, 0, 0, 0));
     assert_eq!(server.count("declarations").await, COUNT as i64);

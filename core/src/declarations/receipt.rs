@@ -96,6 +96,17 @@ pub struct ReceiptClaims {
     pub health_status: Option<SignedStatus>,
 }
 
+/// A receipt that passed [`check`], with whether its signature could be checked at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedReceipt {
+    /// The claims as signed.
+    pub claims: ReceiptClaims,
+    /// True when the signature was verified against the pinned root key's trust list. Without a pinned root key
+    /// nothing can be verified: such a receipt proves only that the server stored the declaration (so it is not
+    /// sent again), and the status it names is not applied.
+    pub verified: bool,
+}
+
 /// What a receipt must name to be applied.
 #[derive(Debug, Clone, Copy)]
 pub struct Expected<'a> {
@@ -157,9 +168,9 @@ fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
 /// root), not revoked by the cached revocation list, valid when the receipt says it was signed and not expired
 /// at `now`. Not-yet-valid is judged at the signing time only, so a phone whose clock lags still takes receipts
 /// from a key issued today. An installation without a pinned root key (a terminal that never ran `trust pin`)
-/// has nothing to check signatures against; it still takes the claims from the signed part and checks what they
-/// name.
-pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<ReceiptClaims, ReceiptRefusal> {
+/// has nothing to check signatures against; it still checks what the claims name, and the result says that they
+/// are not verified.
+pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<CheckedReceipt, ReceiptRefusal> {
     let root: Option<String> = conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
         .optional()?;
@@ -188,6 +199,7 @@ pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime
     };
     let claims: ReceiptClaims =
         serde_json::from_slice(&payload).map_err(|e| ReceiptRefusal::Malformed(format!("signed claims: {e}")))?;
+    let verified = signer.is_some();
     if let Some((list, revocations, kid)) = signer {
         let refusal = |r: IssuerRefusal| match r {
             IssuerRefusal::Unknown => ReceiptRefusal::UnknownSigner(kid.clone()),
@@ -217,5 +229,5 @@ pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime
     {
         return Err(ReceiptRefusal::UnknownStatus(status.status.clone()));
     }
-    Ok(claims)
+    Ok(CheckedReceipt { claims, verified })
 }

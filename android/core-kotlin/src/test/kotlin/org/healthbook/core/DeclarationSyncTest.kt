@@ -73,6 +73,8 @@ class DeclarationSyncTest {
 
                 // The server appears on that port.
                 server = ReferenceServer.start(File(dir, "server"), port)
+                // The app ships with the authority's root key: receipts count only once verified against it.
+                hb.settings().use { it.setRootKey(server!!.rootKey) }
                 val online = RecordingSyncListener()
                 val report = outbox.syncNow(online)
                 val log = { "events ${online.events}\nserver log:\n${server?.log()}" }

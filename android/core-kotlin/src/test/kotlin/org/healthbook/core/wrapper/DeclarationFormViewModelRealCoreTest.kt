@@ -126,6 +126,8 @@ class DeclarationFormViewModelRealCoreTest {
 
         // The server appears.
         server = ReferenceServer.start(File(dir, "server"), port)
+        // The app ships with the authority's root key: receipts count only once verified against it.
+        core.settings.setRootKey(server!!.rootKey)
         vm.onEvent(DeclarationFormEvent.SyncNow)
         val synced = vm.await("the sync") { !it.sync.running && it.sync.lastReport?.serverUnreachable == false }
         assertEquals(1L, synced.sync.due, "${synced.sync}\n${server?.log()}")
