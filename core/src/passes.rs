@@ -32,6 +32,9 @@ pub enum PassError {
     /// The server could not be reached; the last pass (if any) is still shown.
     #[error("server unreachable: {0}")]
     Unreachable(String),
+    /// The profile is not bound to a person on the server: bind it (by SMS code or attestation) first.
+    #[error("profile {0} is not bound to a person")]
+    NotBound(String),
     /// The server refused or failed.
     #[error(transparent)]
     Client(ClientError),
@@ -239,12 +242,18 @@ impl Healthbook {
         let profile = self.profiles().get(profile_id).await?;
         let server_url = self.server_url().await?;
         let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
-        let body = serde_json::json!({
-            "profile_ref": profile.id,
-            "full_name": profile.details.full_name,
-            "birth_year": profile.details.birth.year,
-        });
-        let answer: PassAnswer = client.post_json("/v1/passes", &body).await?;
+        // Only the profile: the server takes the name and birth year from the person the profile is bound to.
+        let body = serde_json::json!({ "profile_ref": profile.id });
+        let answer: PassAnswer = match client.post_json("/v1/passes", &body).await {
+            Ok(answer) => answer,
+            Err(ClientError::Http { status: 409, code, .. }) if code == "profile_not_bound" => {
+                // Unbound here, or removed from another phone or by an officer: what is kept is out of date.
+                let id = profile.id.clone();
+                self.db.write(move |tx| Ok::<_, PassError>(crate::persons::db::remove(tx, &id)?)).await?;
+                return Err(PassError::NotBound(profile.id));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
         let mut store = self.trust_store()?;
         // A signer the cached list doesn't name yet (a new pass key): fetch the list once more before judging.
