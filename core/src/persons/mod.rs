@@ -205,6 +205,13 @@ impl Persons {
         Ok(binding)
     }
 
+    /// Sends `code` for the SMS challenge started for `profile_id` (when the code is entered later, or from
+    /// another screen or command than the one that started it).
+    pub async fn verify_pending(&self, profile_id: &str, code: &str) -> Result<Binding, PersonError> {
+        let challenge = self.pending_challenge(profile_id).await?.ok_or(PersonError::NoPendingChallenge)?;
+        self.verify_code(&challenge.challenge_id, code).await
+    }
+
     /// Keeps a binding made just now, forgetting the challenge that made it and any pass kept from before
     /// (which was not issued for this person).
     async fn keep_new_binding(&self, binding: Binding) -> Result<(), PersonError> {

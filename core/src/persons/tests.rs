@@ -175,6 +175,19 @@ async fn an_expired_challenge_is_not_pending() {
     assert!(f.persons.pending_challenge(&f.owner).await.unwrap().is_some());
     f.clock.advance(chrono::Duration::minutes(2));
     assert_eq!(f.persons.pending_challenge(&f.owner).await.unwrap(), None);
+    assert!(matches!(f.persons.verify_pending(&f.owner, "123456").await, Err(PersonError::NoPendingChallenge)));
+    assert_eq!(f.server.sent().len(), 1, "nothing is sent for an expired challenge");
+}
+
+#[tokio::test]
+async fn a_code_entered_later_goes_to_the_pending_challenge() {
+    let f = fixture().await;
+    f.server.answer(started("ch-5"));
+    f.persons.start_sms_binding(&f.owner, None, None).await.unwrap();
+    f.server.answer(Ok(wire_binding(&f.owner, "person-1", "Phạm Quỳnh Hương")));
+    let binding = f.persons.verify_pending(&f.owner, "654321").await.unwrap();
+    assert_eq!(f.server.sent()[1].1, "/v1/bindings/sms/ch-5/verify");
+    assert_eq!(binding.person.person_id, "person-1");
 }
 
 #[tokio::test]
