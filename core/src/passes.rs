@@ -110,30 +110,33 @@ impl StoredPass {
     }
 }
 
-/// The server's answer to a pass request. Only the QR is read: status, reasons, times and id are taken from the
-/// pass's verified claims, never from the unsigned fields beside it.
+/// The server's answer to a pass request. Status, reasons and times are taken from the pass's verified claims,
+/// never from the unsigned fields beside it; the credential id is read only to check that the signed pass is the
+/// one the server says it issued for this request.
 #[derive(Deserialize)]
 struct PassAnswer {
     qr: String,
+    credential_id: String,
 }
 
 /// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
-/// personal pass for that profile or lacks a claim the phone shows.
-fn pass_from_verdict(profile_id: &str, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
+/// personal pass, is not the pass the server answered this request with (the pass names no profile, so that
+/// venues can't link passes; its fresh `cti` ties it to the request), or lacks a claim the phone shows.
+fn pass_from_verdict(profile_id: &str, answer: PassAnswer, verdict: &Verdict) -> Result<StoredPass, PassError> {
     let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
         return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
     };
-    if pass.profile_id != profile_id {
-        return Err(PassError::Untrusted(format!("the pass names profile {}, not the one requested", pass.profile_id)));
-    }
     let missing = |claim: &str| PassError::Untrusted(format!("the pass has no {claim} claim"));
-    let wire = |value: serde_json::Result<serde_json::Value>| value.ok().and_then(|v| v.as_str().map(str::to_owned));
+    let credential_id = verdict.credential_id.clone().ok_or_else(|| missing("cti"))?;
+    if credential_id != answer.credential_id {
+        return Err(PassError::Untrusted(format!("the pass is {credential_id}, not the one answered ({})", answer.credential_id)));
+    }
     Ok(StoredPass {
         profile_id: profile_id.to_owned(),
-        qr,
-        credential_id: verdict.credential_id.clone().ok_or_else(|| missing("cti"))?,
-        status: wire(serde_json::to_value(pass.status)).ok_or_else(|| missing("status"))?,
-        reasons: pass.reasons.iter().filter_map(|r| wire(serde_json::to_value(r))).collect(),
+        qr: answer.qr,
+        credential_id,
+        status: pass.status.as_str().to_owned(),
+        reasons: pass.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
         issued_at: verdict.issued_at.ok_or_else(|| missing("iat"))?,
         expires_at: verdict.expires_at.ok_or_else(|| missing("exp"))?,
     })
@@ -236,7 +239,7 @@ impl Healthbook {
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
-    /// list when it doesn't know the signer yet) and that it names this profile, and keeps it for offline
+    /// list when it doesn't know the signer yet) and that it is the pass the server answered with, and keeps it for offline
     /// display with the status, reasons and times of its signed claims.
     pub async fn refresh_pass(&self, profile_id: &str) -> Result<StoredPass, PassError> {
         let profile = self.profiles().get(profile_id).await?;
@@ -265,7 +268,7 @@ impl Healthbook {
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
-        let pass = pass_from_verdict(&profile.id, answer.qr, &verdict)?;
+        let pass = pass_from_verdict(&profile.id, answer, &verdict)?;
         let sealer = self.sealer.clone();
         let stored = pass.clone();
         self.db
@@ -338,9 +341,8 @@ mod tests {
         }
     }
 
-    fn pass(profile: &str) -> PayloadSummary {
+    fn pass() -> PayloadSummary {
         PayloadSummary::PersonalPass(PersonalPass {
-            profile_id: profile.into(),
             name: "Hà Văn Sơn".into(),
             birth_year: None,
             status: PassStatus::Red,
@@ -348,21 +350,29 @@ mod tests {
         })
     }
 
+    fn answer(credential_id: &str) -> PassAnswer {
+        PassAnswer { qr: "HB1:X".into(), credential_id: credential_id.into() }
+    }
+
     #[test]
     fn a_kept_pass_takes_everything_from_the_verified_claims() {
-        let v = verdict(Some(pass("p1")));
-        let kept = pass_from_verdict("p1", "HB1:X".into(), &v).unwrap();
+        let v = verdict(Some(pass()));
+        let kept = pass_from_verdict("p1", answer("cti-1"), &v).unwrap();
         assert_eq!((kept.status.as_str(), kept.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
         assert_eq!((Some(kept.issued_at), Some(kept.expires_at)), (v.issued_at, v.expires_at));
         assert_eq!(kept.credential_id, "cti-1");
     }
 
     #[test]
-    fn a_pass_for_another_profile_or_of_another_kind_is_refused() {
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(Some(pass("p2")))), Err(PassError::Untrusted(m)) if m.contains("p2")));
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(None)), Err(PassError::Untrusted(_))));
-        let mut no_exp = verdict(Some(pass("p1")));
+    fn a_pass_other_than_the_one_answered_or_of_another_kind_is_refused() {
+        // A genuine pass, but not the one the server answered this request with (another profile's, replayed).
+        assert!(matches!(pass_from_verdict("p1", answer("cti-2"), &verdict(Some(pass()))), Err(PassError::Untrusted(m)) if m.contains("cti-2")));
+        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &verdict(None)), Err(PassError::Untrusted(_))));
+        let mut no_exp = verdict(Some(pass()));
         no_exp.expires_at = None;
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
+        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
+        let mut no_cti = verdict(Some(pass()));
+        no_cti.credential_id = None;
+        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &no_cti), Err(PassError::Untrusted(m)) if m.contains("cti")));
     }
 }

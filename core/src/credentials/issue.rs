@@ -109,6 +109,17 @@ impl CredentialSigner {
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, CredentialError> {
+        self.issue_with_cti(payload, credential_id.as_bytes(), issued_at, expires_at)
+    }
+
+    /// Like [`issue`](Self::issue), with the `cti` as raw bytes (see [`CredentialId`]: shorter than text).
+    pub fn issue_with_cti(
+        &self,
+        payload: &OwnPayload,
+        cti: &[u8],
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, CredentialError> {
         if expires_at <= issued_at {
             return Err(CredentialError::Encoding("expiry must come after issuance".into()));
         }
@@ -118,7 +129,7 @@ impl CredentialSigner {
             (int(CLAIM_ISS), Value::Text(self.issuer.clone())),
             (int(CLAIM_IAT), Value::Integer(issued_at.timestamp().into())),
             (int(CLAIM_EXP), Value::Integer(expires_at.timestamp().into())),
-            (int(CLAIM_CTI), Value::Bytes(credential_id.as_bytes().to_vec())),
+            (int(CLAIM_CTI), Value::Bytes(cti.to_vec())),
             (int(CLAIM_HEALTHBOOK), body),
         ]);
         self.sign_claims(payload.credential_type(), &claims)
@@ -132,9 +143,53 @@ impl CredentialSigner {
         issued_at: DateTime<Utc>,
         valid_for: Duration,
     ) -> Result<String, CredentialError> {
+        self.issue_pass_with_cti(pass, credential_id.as_bytes(), issued_at, valid_for)
+    }
+
+    /// Issues a personal pass under a raw-byte `cti` (what the server does, with a fresh [`CredentialId`]).
+    pub fn issue_pass_with_cti(
+        &self,
+        pass: &PersonalPass,
+        cti: &[u8],
+        issued_at: DateTime<Utc>,
+        valid_for: Duration,
+    ) -> Result<String, CredentialError> {
         let expires_at = issued_at
             .checked_add_signed(valid_for)
             .ok_or_else(|| CredentialError::Encoding("expiry out of range".into()))?;
-        self.issue(&OwnPayload::PersonalPass(pass.clone()), credential_id, issued_at, expires_at)
+        self.issue_with_cti(&OwnPayload::PersonalPass(pass.clone()), cti, issued_at, expires_at)
+    }
+}
+
+/// A fresh credential id: random bytes for the `cti` claim, and the text a verifier reads from them.
+///
+/// Raw bytes take half the room of their hex text in the QR. A verifier reads a `cti` that is valid UTF-8 as
+/// text and any other as hex ([`CwtClaims::credential_id`](super::CwtClaims::credential_id)), so the bytes are
+/// drawn again until they are not UTF-8: the id is then the hex form everywhere (revocation lists, the server's
+/// records, the verdict), never a few odd characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialId {
+    /// The `cti` bytes.
+    pub bytes: Vec<u8>,
+    /// Their lowercase hex, the id as verifiers and revocation lists show it.
+    pub text: String,
+}
+
+impl CredentialId {
+    /// Bytes of randomness: 64 bits. Enough for a handle that only has to be unique among live passes (the
+    /// server's `issued_passes` refuses a repeat and draws again); every byte more would cost QR room.
+    pub const LEN: usize = 8;
+
+    /// A fresh random id.
+    pub fn random() -> Result<Self, CredentialError> {
+        let rng = SystemRandom::new();
+        loop {
+            let mut bytes = vec![0u8; Self::LEN];
+            ring::rand::SecureRandom::fill(&rng, &mut bytes).map_err(|_| CredentialError::Signing)?;
+            if std::str::from_utf8(&bytes).is_err() {
+                let text = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                return Ok(Self { bytes, text });
+            }
+        }
     }
 }
