@@ -10,6 +10,7 @@ mod config;
 mod device;
 mod error;
 mod model;
+mod persons;
 
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +24,7 @@ pub use cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, Tr
 pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;
+pub use persons::{AuditEntry, IdKind, NewPerson, PersonRecord, StaffBinding};
 pub use model::{
     AccessToken, Account, Agency, DeviceRecord, ErrorBody, ErrorDetail, Gate, NewAccount, NewIssuerKey, NewRevocation,
     Role,
