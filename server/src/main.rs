@@ -236,6 +236,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let clock = Arc::new(SystemClock);
     match cli.command {
         None | Some(Command::Serve) => {
+            // Before listening, so that a half-configured gateway stops the start rather than the first binding.
+            let sms = sms_sender(&cli)?;
             let defaults = ServerConfig::default();
             let password_hash_threads =
                 if cli.password_hash_threads == 0 { defaults.password_hash_threads } else { cli.password_hash_threads };
@@ -267,7 +269,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             healthbook_server::persons::db::ensure_secrets(&db, clock.now())
                 .await
                 .map_err(|e| format!("cannot prepare the identity secrets: {e}"))?;
-            let state = AppState::new(db, clock, config).with_sms(sms_sender(&cli)?);
+            let state = AppState::new(db, clock, config).with_sms(sms);
             healthbook_server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())?;
             tracing::info!("stopped");
             Ok(())

@@ -290,8 +290,8 @@ pub struct AuditEntry {
     pub actor_account_id: String,
     /// Their role.
     pub actor_role: String,
-    /// What: `person_created`, `attested`, `sms_code_sent`, `identity_mismatch`, `challenge_burned`, `bound`,
-    /// `unbound`, `citizen_id_read`.
+    /// What: `person_created`, `attested`, `sms_code_sent`, `sms_failed`, `identity_mismatch`,
+    /// `challenge_burned`, `bound`, `unbound`, `citizen_id_read`.
     pub action: String,
     /// Where (attestations).
     pub place: Option<String>,
@@ -424,17 +424,42 @@ fn area_codes(province: &str, ward: Option<&str>) -> Result<(String, Option<Stri
     Ok((province.to_owned(), ward.map(str::to_owned)))
 }
 
-/// Sends what a transaction queued, after it committed (a rolled-back request sends nothing).
-type Outbox = Arc<Mutex<Option<(String, String)>>>;
+/// A text message a transaction queued, sent after it committed (a rolled-back request sends nothing, and a
+/// replayed one does not run its transaction, so it sends nothing either).
+struct Pending {
+    to: String,
+    text: String,
+    /// The SMS challenge whose code it carries.
+    challenge_id: Option<String>,
+}
 
-fn take(outbox: &Outbox) -> Option<(String, String)> {
+type Outbox = Arc<Mutex<Option<Pending>>>;
+
+fn take(outbox: &Outbox) -> Option<Pending> {
     outbox.lock().ok().and_then(|mut slot| slot.take())
 }
 
-fn queue(outbox: &Outbox, to: String, text: String) {
+fn queue(outbox: &Outbox, pending: Pending) {
     if let Ok(mut slot) = outbox.lock() {
-        *slot = Some((to, text));
+        *slot = Some(pending);
     }
+}
+
+/// Undoes a committed start whose code could not be texted: the challenge goes (it proves nothing and must not
+/// count towards the person's hourly three) and so does the stored answer, so that a retry with the same
+/// idempotency key tries again instead of replaying "sent".
+async fn forget_unsent_challenge(state: &AppState, actor: &Principal, idempotency_key: &str, challenge_id: String) -> Result<(), ApiError> {
+    let now = state.now();
+    let (actor, scope, key) = (actor.clone(), actor.idempotency_scope(), idempotency_key.to_owned());
+    state
+        .db
+        .write(move |tx| {
+            let person = db::sms_challenge(tx, &challenge_id)?.map(|c| c.person_id);
+            tx.execute("DELETE FROM binding_challenges WHERE id = $1", &[challenge_id.into()])?;
+            tx.execute("DELETE FROM idempotency_records WHERE scope = $1 AND idem_key = $2", &[scope.into(), key.into()])?;
+            db::audit(tx, now, &actor, "sms_failed", person.as_deref(), None, None)
+        })
+        .await
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -563,14 +588,20 @@ pub async fn start_sms_binding(
             ],
         )?;
         db::audit(tx, now, &actor, "sms_code_sent", Some(&person.id), None, None)?;
-        queue(&queued, to.clone(), sms::code_message(&code, rules::SMS_CODE_MINUTES));
+        queue(
+            &queued,
+            Pending { to: to.clone(), text: sms::code_message(&code, rules::SMS_CODE_MINUTES), challenge_id: Some(challenge_id.clone()) },
+        );
         ok(StatusCode::CREATED, SmsChallengeView { challenge_id, sent_to: rules::mask_phone(&to), expires_at })
     })
     .await?;
-    if let Some((to, text)) = take(&outbox)
-        && let Err(e) = state.sms.send(&to, &text).await
+    if let Some(pending) = take(&outbox)
+        && let Err(e) = state.sms.send(&pending.to, &pending.text).await
     {
         tracing::warn!(error = %e, "a binding code could not be sent");
+        if let Some(challenge_id) = pending.challenge_id {
+            forget_unsent_challenge(&state, &principal, &request.key, challenge_id).await?;
+        }
         return Err(ApiError::Unavailable {
             code: "sms_unavailable",
             message: "the code could not be sent; try again shortly".into(),
@@ -636,7 +667,7 @@ pub async fn verify_sms_binding(
         if attempts_left == 0 {
             db::audit(tx, now, &actor, "challenge_burned", Some(&challenge.person_id), None, None)?;
             if let Some(phone) = load_person(tx, &challenge.person_id)?.phone {
-                queue(&queued, phone, sms::burned_notice());
+                queue(&queued, Pending { to: phone, text: sms::burned_notice(), challenge_id: None });
             }
         }
         Ok(refusal(
@@ -647,8 +678,8 @@ pub async fn verify_sms_binding(
         ))
     })
     .await?;
-    if let Some((to, text)) = take(&outbox)
-        && let Err(e) = state.sms.send(&to, &text).await
+    if let Some(pending) = take(&outbox)
+        && let Err(e) = state.sms.send(&pending.to, &pending.text).await
     {
         // The refusal stands; only the notice is lost, and the audit trail still has the burn.
         tracing::warn!(error = %e, "a burned-challenge notice could not be sent");
