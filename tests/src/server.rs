@@ -8,6 +8,7 @@ use chrono::{TimeZone, Utc};
 use healthbook_core::ManualClock;
 use healthbook_core::client::{ClientConfig, RetryPolicy, ServerClient};
 use healthbook_core::trust::VerifyingKey;
+use healthbook_server::persons::sms::{RecordingSmsSender, SentSms};
 use healthbook_server::storage::{StorageError, Value};
 use healthbook_server::{AppState, Database, DatabaseLocation, RunningServer, ServerConfig, admin};
 
@@ -98,6 +99,8 @@ pub struct TestServer {
     pub db: Database,
     /// The database's location.
     pub shared: SharedDatabase,
+    /// Every text message the server sent (its SMS sender records instead of sending).
+    pub sms_sender: Arc<RecordingSmsSender>,
     server: Option<RunningServer>,
     _dir: tempfile::TempDir,
 }
@@ -143,16 +146,22 @@ impl TestServer {
             .await
             .expect("init");
         let root_key = VerifyingKey::from_spki_base64(&report.root_public_key).expect("root key");
-        let state = AppState::new(db.clone(), clock.clone(), config);
+        let sms_sender = Arc::new(RecordingSmsSender::default());
+        let state = AppState::new(db.clone(), clock.clone(), config).with_sms(sms_sender.clone());
         let server = RunningServer::start(state, addr).await.expect("start server");
-        Self { base_url: server.base_url(), root_key, clock, db, shared, server: Some(server), _dir: dir }
+        Self { base_url: server.base_url(), root_key, clock, db, shared, sms_sender, server: Some(server), _dir: dir }
     }
 
     /// A second server instance on the same database (as behind a load balancer), with its own clock.
     pub async fn another_instance(&self, config: ServerConfig) -> RunningServer {
         let db = open_test_database(&self.shared.location).await;
-        let state = AppState::new(db, self.clock.clone(), config);
+        let state = AppState::new(db, self.clock.clone(), config).with_sms(self.sms_sender.clone());
         RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server")
+    }
+
+    /// The text messages the server sent so far, oldest first.
+    pub fn sms(&self) -> Vec<SentSms> {
+        self.sms_sender.sent()
     }
 
     /// Where the database lives (a SQLite path, or a PostgreSQL URL with its test schema).
