@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use healthbook_core::client::ServerClient;
+use healthbook_core::client::{IdKind, NewPerson, ServerClient};
 use healthbook_core::credentials::PayloadSummary;
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::passes::PassError;
 use healthbook_core::persons::{BindingMethod, PersonError, Verification};
 use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::{Healthbook, HealthbookConfig};
-use healthbook_e2e::server::{TestBackend, TestServer};
+use healthbook_e2e::server::{TestBackend, TestServer, assert_http_error};
 use serde_json::{Value, json};
 
 healthbook_e2e::server_scenarios!(
@@ -167,23 +167,43 @@ async fn an_officers_attestation_binds_a_profile_without_a_phone(backend: TestBa
     assert!(matches!(hb.persons().start_sms_binding(&grandpa.id, Some("001050004321"), None).await, Err(PersonError::PhoneRequired)));
 
     let officer = officer(&server).await;
-    let enrolment = json!({
-        "citizen_id": "001050004321", "id_kind": "cccd", "full_name": "Lê Văn Tám", "birth": "1950",
-        "province_code": "01", "place": "Trạm y tế phường Hàng Bạc",
-    });
-    let person: Value = officer.post_json("/v1/persons", &enrolment).await.unwrap();
-    let person_id = person["person_id"].as_str().unwrap().to_owned();
-    // With a phone given, the record has none: the phone is told an attestation is needed.
+    let place = "Trạm y tế phường Hàng Bạc";
+    let enrolment = NewPerson {
+        citizen_id: Some("001050004321".into()),
+        id_kind: IdKind::Cccd,
+        full_name: "Lê Văn Tám".into(),
+        birth: "1950".into(),
+        phone: None,
+        province_code: "01".into(),
+        ward_code: None,
+        guardian_person_id: None,
+        place: place.into(),
+    };
+    let person = officer.enrol_person(&enrolment).await.unwrap();
+    assert_eq!((person.id_kind, person.id_last3.as_deref(), person.verification.as_str()), (IdKind::Cccd, Some("321"), "attested"));
+    let person_id = person.person_id;
+    // By SMS: under the family name the record doesn't match; under the record's name and with a phone given,
+    // the record has no phone to send to, so the phone is told an attestation is needed.
     assert!(matches!(
         hb.persons().start_sms_binding(&grandpa.id, Some("001050004321"), Some("0912000999")).await,
-        Err(PersonError::IdentityMismatch | PersonError::AttestationRequired)
+        Err(PersonError::IdentityMismatch)
     ));
+    let by_record_name = hb.profiles().add(profile("Lê Văn Tám", 1950, Some("0912000999"), Some("001050004321"), ProfileRelation::FamilyMember)).await.unwrap();
+    assert!(matches!(hb.persons().start_sms_binding(&by_record_name.id, None, None).await, Err(PersonError::AttestationRequired)));
+    assert!(server.sms().is_empty(), "no code went anywhere");
 
     let code = hb.persons().start_attestation(&grandpa.id).await.unwrap();
     assert_eq!(code.code.len(), 8);
     assert!(code.code.chars().all(|c| c.is_ascii_alphanumeric() && !"ILOU".contains(c)), "Crockford: {}", code.code);
-    let attest = json!({ "challenge_code": code.code, "person_id": person_id, "place": "Trạm y tế phường Hàng Bạc" });
-    let _: Value = officer.post_json("/v1/bindings/attest", &attest).await.unwrap();
+    let attested = officer.attest_binding(&code.code, &person_id, place).await.unwrap();
+    assert_eq!((attested.profile_ref.as_str(), attested.method.as_str()), (grandpa.id.as_str(), "attestation"));
+    // The code works once.
+    assert_http_error(officer.attest_binding(&code.code, &person_id, place).await, 410, "challenge_closed");
+    // Who, when and where, in the person's audit trail; the phone is among the person's bindings.
+    let audit = officer.person_audit(&person_id).await.unwrap();
+    let officer_id = officer.session().unwrap().account_id;
+    assert!(audit.iter().any(|e| e.action == "attested" && e.actor_account_id == officer_id && e.place.as_deref() == Some(place)), "{audit:?}");
+    assert_eq!(officer.person_bindings(&person_id).await.unwrap().len(), 1);
 
     let list = hb.persons().bindings(Some(&grandpa.id)).await.unwrap();
     let binding = &list.bindings[0];
