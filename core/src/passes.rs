@@ -250,9 +250,15 @@ impl Healthbook {
         let answer: PassAnswer = match client.post_json("/v1/passes", &body).await {
             Ok(answer) => answer,
             Err(ClientError::Http { status: 409, code, .. }) if code == "profile_not_bound" => {
-                // Unbound here, or removed from another phone or by an officer: what is kept is out of date.
+                // Removed from another phone or by an officer: the kept binding is out of date. The kept pass stays
+                // (it expires by itself): an unsigned refusal never deletes what was verified.
                 let id = profile.id.clone();
-                self.db.write(move |tx| Ok::<_, PassError>(crate::persons::db::remove(tx, &id)?)).await?;
+                self.db
+                    .write(move |tx| {
+                        tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [&id])?;
+                        Ok::<_, PassError>(())
+                    })
+                    .await?;
                 return Err(PassError::NotBound(profile.id));
             }
             Err(e) => return Err(e.into()),

@@ -18,7 +18,7 @@ use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::settings::{Language, SettingsError};
 use healthbook_core::trust::RevocationKind;
 use healthbook_core::{Clock, Healthbook, HealthbookConfig, SystemClock};
-use healthbook_e2e::server::{TEST_PBKDF2_ITERATIONS, TestBackend, TestServer};
+use healthbook_e2e::server::{TEST_PBKDF2_ITERATIONS, TestBackend, TestPerson, TestServer};
 use healthbook_server::ServerConfig;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -323,12 +323,14 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
     let dir = tempfile::tempdir().unwrap();
     let hb = phone(&server, dir.path(), &proxy.url).await;
     let me = hb.profiles().add(person("Mạc Văn Đức")).await.unwrap();
+    // Passes are issued for bound persons only (issue 8).
+    let device = hb.connect_server().await.unwrap();
+    server.bind_profile(&device, &me.id, &TestPerson::new("Mạc Văn Đức", 1984)).await;
     proxy.rewrite_answers(Some(|route, answer| {
         if route == "POST /v1/passes" {
             answer["health_status"] = json!({ "status": "green", "reasons": ["vaccination"] });
             answer["issued_at"] = json!("2021-07-01T08:00:00Z");
             answer["expires_at"] = json!("2030-01-01T00:00:00Z");
-            answer["credential_id"] = json!("forged");
         }
     }));
     let pass = hb.refresh_pass(&me.id).await.unwrap();
@@ -342,7 +344,18 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
     assert_eq!(Some(pass.credential_id.clone()), verdict.credential_id);
     assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass);
 
-    // A pass the server signed for another profile (the request rewritten on the way) is not kept.
+    // An answer whose credential id is not the signed pass's (a pass replayed from another request) is not kept.
+    proxy.rewrite_answers(Some(|route, answer| {
+        if route == "POST /v1/passes" {
+            answer["credential_id"] = json!("forged");
+        }
+    }));
+    let refused = hb.refresh_pass(&me.id).await.unwrap_err();
+    assert!(matches!(&refused, PassError::Untrusted(m) if m.contains("forged")), "{refused:?}");
+    assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass, "the kept pass is unchanged");
+
+    // A request rewritten on the way for another profile gets no pass (that profile is bound to no one here), and
+    // the refusal, unsigned, leaves the kept pass as it was.
     proxy.rewrite_answers(None);
     proxy.rewrite_requests(Some(|route, request| {
         if route == "POST /v1/passes" {
@@ -350,7 +363,7 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
         }
     }));
     let refused = hb.refresh_pass(&me.id).await.unwrap_err();
-    assert!(matches!(&refused, PassError::Untrusted(m) if m.contains("someone-else")), "{refused:?}");
+    assert!(matches!(&refused, PassError::NotBound(id) if *id == me.id), "{refused:?}");
     assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass, "the kept pass is unchanged");
     server.stop().await;
 }
