@@ -88,14 +88,14 @@ fn pass_issue(c: &mut Criterion) {
         let first = rt
             .block_on(db.write({
                 let rules = rules.clone();
-                move |tx| issue_for_binding(tx, &rules, DEVICE, PROFILE, now)
+                move |tx| issue_for_binding(tx, &rules, DEVICE, PROFILE, None, now)
             }))
             .expect("issue");
         assert_eq!(first.health_status.status, "yellow");
         group.bench_with_input(BenchmarkId::new("declarations", declarations), &declarations, |b, _| {
             b.iter(|| {
                 let rules = rules.clone();
-                rt.block_on(db.write(move |tx| issue_for_binding(tx, &rules, DEVICE, PROFILE, now))).map_err(|e: ApiError| e).expect("issue")
+                rt.block_on(db.write(move |tx| issue_for_binding(tx, &rules, DEVICE, PROFILE, None, now))).map_err(|e: ApiError| e).expect("issue")
             })
         });
     }
