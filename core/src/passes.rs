@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
-use crate::credentials::{PayloadSummary, Verdict, Verifier};
+use crate::credentials::{CredentialId, PayloadSummary, Verdict, Verifier};
 use crate::healthbook::Healthbook;
 use crate::profiles::ProfileError;
 use crate::sealing::SealingError;
@@ -110,30 +110,29 @@ impl StoredPass {
     }
 }
 
-/// The server's answer to a pass request. Status, reasons and times are taken from the pass's verified claims,
-/// never from the unsigned fields beside it; the credential id is read only to check that the signed pass is the
-/// one the server says it issued for this request.
+/// The server's answer to a pass request. Only the QR is read: status, reasons, times and id are taken from the
+/// pass's verified claims, never from the unsigned fields beside it.
 #[derive(Deserialize)]
 struct PassAnswer {
     qr: String,
-    credential_id: String,
 }
 
 /// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
-/// personal pass, is not the pass the server answered this request with (the pass names no profile, so that
-/// venues can't link passes; its fresh `cti` ties it to the request), or lacks a claim the phone shows.
-fn pass_from_verdict(profile_id: &str, answer: PassAnswer, verdict: &Verdict) -> Result<StoredPass, PassError> {
+/// personal pass, was not issued for this request (`expected` is the id derived from the profile and the
+/// request's nonce: the pass names no profile, so that venues can't link passes, and its `cti` is what ties it
+/// to the profile asked for), or lacks a claim the phone shows.
+fn pass_from_verdict(profile_id: &str, expected: &CredentialId, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
     let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
         return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
     };
     let missing = |claim: &str| PassError::Untrusted(format!("the pass has no {claim} claim"));
     let credential_id = verdict.credential_id.clone().ok_or_else(|| missing("cti"))?;
-    if credential_id != answer.credential_id {
-        return Err(PassError::Untrusted(format!("the pass is {credential_id}, not the one answered ({})", answer.credential_id)));
+    if credential_id != expected.text {
+        return Err(PassError::Untrusted("the pass was issued for another request or profile".into()));
     }
     Ok(StoredPass {
         profile_id: profile_id.to_owned(),
-        qr: answer.qr,
+        qr,
         credential_id,
         status: pass.status.as_str().to_owned(),
         reasons: pass.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
@@ -245,8 +244,12 @@ impl Healthbook {
         let profile = self.profiles().get(profile_id).await?;
         let server_url = self.server_url().await?;
         let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
-        // Only the profile: the server takes the name and birth year from the person the profile is bound to.
-        let body = serde_json::json!({ "profile_ref": profile.id });
+        // Only the profile and a fresh nonce: the server takes the name and birth year from the person the profile
+        // is bound to, and derives the pass's id from the nonce and the profile, so the phone can tell the signed
+        // pass answers this request for this profile.
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let expected = CredentialId::for_request(&profile.id, &nonce);
+        let body = serde_json::json!({ "profile_ref": profile.id, "nonce": nonce });
         let answer: PassAnswer = match client.post_json("/v1/passes", &body).await {
             Ok(answer) => answer,
             Err(ClientError::Http { status: 409, code, .. }) if code == "profile_not_bound" => {
@@ -274,7 +277,7 @@ impl Healthbook {
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
-        let pass = pass_from_verdict(&profile.id, answer, &verdict)?;
+        let pass = pass_from_verdict(&profile.id, &expected, answer.qr, &verdict)?;
         let sealer = self.sealer.clone();
         let stored = pass.clone();
         self.db
@@ -328,7 +331,7 @@ mod tests {
     use crate::credentials::{CredentialKind, PassStatus, PersonalPass, StatusReason};
     use chrono::TimeZone;
 
-    fn verdict(payload: Option<PayloadSummary>) -> Verdict {
+    fn verdict(payload: Option<PayloadSummary>, id: &CredentialId) -> Verdict {
         let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
         Verdict {
             kind: CredentialKind::PersonalPass,
@@ -339,7 +342,7 @@ mod tests {
             issuer: Some("VN-HB".into()),
             signer: None,
             key_id: None,
-            credential_id: Some("cti-1".into()),
+            credential_id: Some(id.text.clone()),
             issued_at: Some(issued),
             expires_at: Some(issued + chrono::Duration::hours(24)),
             holder: None,
@@ -356,29 +359,30 @@ mod tests {
         })
     }
 
-    fn answer(credential_id: &str) -> PassAnswer {
-        PassAnswer { qr: "HB1:X".into(), credential_id: credential_id.into() }
-    }
-
     #[test]
     fn a_kept_pass_takes_everything_from_the_verified_claims() {
-        let v = verdict(Some(pass()));
-        let kept = pass_from_verdict("p1", answer("cti-1"), &v).unwrap();
+        let asked = CredentialId::for_request("p1", "n1");
+        let v = verdict(Some(pass()), &asked);
+        let kept = pass_from_verdict("p1", &asked, "HB1:X".into(), &v).unwrap();
         assert_eq!((kept.status.as_str(), kept.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
         assert_eq!((Some(kept.issued_at), Some(kept.expires_at)), (v.issued_at, v.expires_at));
-        assert_eq!(kept.credential_id, "cti-1");
+        assert_eq!(kept.credential_id, asked.text);
     }
 
     #[test]
-    fn a_pass_other_than_the_one_answered_or_of_another_kind_is_refused() {
-        // A genuine pass, but not the one the server answered this request with (another profile's, replayed).
-        assert!(matches!(pass_from_verdict("p1", answer("cti-2"), &verdict(Some(pass()))), Err(PassError::Untrusted(m)) if m.contains("cti-2")));
-        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &verdict(None)), Err(PassError::Untrusted(_))));
-        let mut no_exp = verdict(Some(pass()));
+    fn a_pass_for_another_profile_or_request_or_of_another_kind_is_refused() {
+        let asked = CredentialId::for_request("p1", "n1");
+        // A genuine pass issued for another profile (the request rewritten on the way), or for another request.
+        for other in [CredentialId::for_request("p2", "n1"), CredentialId::for_request("p1", "n2")] {
+            let refused = pass_from_verdict("p1", &asked, "HB1:X".into(), &verdict(Some(pass()), &other));
+            assert!(matches!(refused, Err(PassError::Untrusted(m)) if m.contains("another request")));
+        }
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &verdict(None, &asked)), Err(PassError::Untrusted(_))));
+        let mut no_exp = verdict(Some(pass()), &asked);
         no_exp.expires_at = None;
-        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
-        let mut no_cti = verdict(Some(pass()));
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
+        let mut no_cti = verdict(Some(pass()), &asked);
         no_cti.credential_id = None;
-        assert!(matches!(pass_from_verdict("p1", answer("cti-1"), &no_cti), Err(PassError::Untrusted(m)) if m.contains("cti")));
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &no_cti), Err(PassError::Untrusted(m)) if m.contains("cti")));
     }
 }

@@ -89,11 +89,16 @@ fn the_pass_qr_is_smaller_than_before_and_within_the_target() {
 }
 
 #[test]
-fn credential_ids_are_fresh_hex_of_bytes_that_are_not_text() {
+fn credential_ids_are_hex_of_bytes_that_are_not_text() {
     let a = CredentialId::random().unwrap();
     let b = CredentialId::random().unwrap();
     assert_ne!(a, b);
-    for id in [a, b] {
+    let asked = CredentialId::for_request("profile-1", "nonce-1");
+    assert_eq!(asked, CredentialId::for_request("profile-1", "nonce-1"), "derived ids are reproducible by the phone");
+    assert_ne!(asked, CredentialId::for_request("profile-2", "nonce-1"), "another profile, another id");
+    assert_ne!(asked, CredentialId::for_request("profile-1", "nonce-2"), "another request, another id");
+    assert_ne!(CredentialId::for_request("ab", "c"), CredentialId::for_request("a", "bc"), "parts are length-prefixed");
+    for id in [a, b, asked] {
         assert_eq!(id.bytes.len(), CredentialId::LEN);
         assert!(std::str::from_utf8(&id.bytes).is_err());
         assert_eq!(id.text.len(), 2 * CredentialId::LEN);

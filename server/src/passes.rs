@@ -42,6 +42,11 @@ pub struct PassRequest {
     /// The phone's id of the profile (the same `profile_ref` its declarations carry); it must be bound to a
     /// person.
     pub profile_ref: String,
+    /// A fresh value the phone chose for this request (1 to 64 printable ASCII characters): the pass's id is
+    /// derived from it and the profile (`CredentialId::for_request`), so the phone can tell that the signed pass
+    /// answers its own request for this profile. Without it the id is random.
+    #[serde(default)]
+    pub nonce: Option<String>,
     /// Ignored (older phones send it): the name comes from the person record.
     #[serde(default)]
     pub full_name: Option<String>,
@@ -66,12 +71,14 @@ pub struct PassResponse {
 }
 
 /// Signs and records a pass for the person bound to (`device_id`, `profile_ref`), with the status `rules` give
-/// at `now`; the whole of `POST /v1/passes` inside the caller's transaction (and the benchmark's unit).
+/// at `now` and an id derived from the phone's `nonce` (random without one); the whole of `POST /v1/passes`
+/// inside the caller's transaction (and the benchmark's unit).
 pub fn issue_for_binding(
     tx: &mut dyn Tx,
     rules: &RuleSet,
     device_id: &str,
     profile_ref: &str,
+    nonce: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<PassResponse, ApiError> {
     let person = tx
@@ -95,7 +102,10 @@ pub fn issue_for_binding(
     let validity = Duration::hours(PASS_VALIDITY_HOURS);
     let mut credential_id = None;
     for _ in 0..CREDENTIAL_ID_ATTEMPTS {
-        let id = CredentialId::random().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let id = match nonce {
+            Some(nonce) => CredentialId::for_request(profile_ref, nonce),
+            None => CredentialId::random().map_err(|e| ApiError::Internal(e.to_string()))?,
+        };
         let inserted = tx.execute(
             "INSERT INTO issued_passes (credential_id, person_id, device_id, profile_ref, status, issued_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (credential_id) DO NOTHING",
@@ -112,6 +122,9 @@ pub fn issue_for_binding(
         if inserted == 1 {
             credential_id = Some(id);
             break;
+        }
+        if nonce.is_some() {
+            return Err(ApiError::Conflict { code: "pass_nonce_reused", message: "this nonce was already used for this profile: send a fresh one".into() });
         }
     }
     let credential_id = credential_id.ok_or_else(|| ApiError::Internal("no fresh credential id".into()))?;
@@ -133,7 +146,7 @@ pub fn issue_for_binding(
     responses(
         (status = 201, body = PassResponse),
         (status = 403, body = ErrorResponse),
-        (status = 409, description = "`profile_not_bound`: the profile is not bound to a person", body = ErrorResponse),
+        (status = 409, description = "`profile_not_bound`: the profile is not bound to a person; `pass_nonce_reused`", body = ErrorResponse),
         (status = 422, body = ErrorResponse),
     )
 )]
@@ -143,10 +156,14 @@ pub async fn issue_pass(State(state): State<AppState>, principal: Principal, req
     if profile_ref.is_empty() || profile_ref.len() > 64 {
         return Err(ApiError::InvalidRequest("profile_ref must be 1 to 64 characters".into()));
     }
+    let nonce = request.body.nonce.clone();
+    if nonce.as_deref().is_some_and(|n| n.is_empty() || n.len() > 64 || !n.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(ApiError::InvalidRequest("nonce must be 1 to 64 printable ASCII characters".into()));
+    }
     let now = state.now();
     let device_id = principal.account_id.clone();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
-        let response = issue_for_binding(tx, &RuleSet::standard(), &device_id, &profile_ref, now)?;
+        let response = issue_for_binding(tx, &RuleSet::standard(), &device_id, &profile_ref, nonce.as_deref(), now)?;
         Ok((StatusCode::CREATED, response))
     })
     .await

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use healthbook_core::client::ServerClient;
-use healthbook_core::credentials::{PassStatus, PayloadSummary, StatusReason, container};
+use healthbook_core::credentials::{CredentialId, PassStatus, PayloadSummary, StatusReason, container};
 use healthbook_core::declarations::forms;
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::passes::PassError;
@@ -101,6 +101,14 @@ async fn a_pass_carries_the_bound_persons_name_never_the_one_sent(backend: TestB
     let another_profile = json!({ "profile_ref": uuid::Uuid::new_v4().to_string(), "full_name": "Trần Văn Bình", "birth_year": 1975 });
     assert_http_error(device.post_json::<_, serde_json::Value>("/v1/passes", &another_profile).await, 409, "profile_not_bound");
     assert_eq!(server.count("issued_passes").await, 1);
+
+    // With the phone's nonce, the id is derived from it and the profile, so the phone can check the pass answers
+    // its own request; a nonce is good for one pass.
+    let with_nonce = json!({ "profile_ref": profile_ref, "nonce": "4f1c9a" });
+    let answer: serde_json::Value = device.post_json("/v1/passes", &with_nonce).await.unwrap();
+    assert_eq!(answer["credential_id"], CredentialId::for_request(&profile_ref, "4f1c9a").text);
+    assert_eq!(checkpoint.verify(answer["qr"].as_str().unwrap()).unwrap().credential_id.as_deref(), answer["credential_id"].as_str());
+    assert_http_error(device.post_json::<_, serde_json::Value>("/v1/passes", &with_nonce).await, 409, "pass_nonce_reused");
     server.stop().await;
 }
 

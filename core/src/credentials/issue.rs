@@ -161,12 +161,16 @@ impl CredentialSigner {
     }
 }
 
-/// A fresh credential id: random bytes for the `cti` claim, and the text a verifier reads from them.
+/// A pass's credential id: 8 bytes for the `cti` claim, and the text a verifier reads from them.
 ///
 /// Raw bytes take half the room of their hex text in the QR. A verifier reads a `cti` that is valid UTF-8 as
-/// text and any other as hex ([`CwtClaims::credential_id`](super::CwtClaims::credential_id)), so the bytes are
-/// drawn again until they are not UTF-8: the id is then the hex form everywhere (revocation lists, the server's
-/// records, the verdict), never a few odd characters.
+/// text and any other as hex ([`CwtClaims::credential_id`](super::CwtClaims::credential_id)), so the first byte
+/// is always a UTF-8 continuation byte (`0b10xx_xxxx`), which no UTF-8 text starts with: the id is then the hex
+/// form everywhere (revocation lists, the server's records, the verdict).
+///
+/// The phone chooses a fresh nonce for each pass request and the server derives the id from it and the profile
+/// asked for ([`CredentialId::for_request`]): the phone can then tell that a signed pass answers its own request
+/// for its own profile, although the pass names no profile (so that venues can't link two passes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialId {
     /// The `cti` bytes.
@@ -176,20 +180,33 @@ pub struct CredentialId {
 }
 
 impl CredentialId {
-    /// Bytes of randomness: 64 bits. Enough for a handle that only has to be unique among live passes (the
-    /// server's `issued_passes` refuses a repeat and draws again); every byte more would cost QR room.
+    /// Bytes of the id: 62 bits of randomness or hash. Enough for a handle that only has to be unique among
+    /// live passes (the server's `issued_passes` refuses a repeat); every byte more would cost QR room.
     pub const LEN: usize = 8;
+
+    fn from_bytes(mut bytes: Vec<u8>) -> Self {
+        bytes.truncate(Self::LEN);
+        bytes[0] = 0x80 | (bytes[0] & 0x3f);
+        let text = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Self { bytes, text }
+    }
 
     /// A fresh random id.
     pub fn random() -> Result<Self, CredentialError> {
-        let rng = SystemRandom::new();
-        loop {
-            let mut bytes = vec![0u8; Self::LEN];
-            ring::rand::SecureRandom::fill(&rng, &mut bytes).map_err(|_| CredentialError::Signing)?;
-            if std::str::from_utf8(&bytes).is_err() {
-                let text = bytes.iter().map(|b| format!("{b:02x}")).collect();
-                return Ok(Self { bytes, text });
-            }
+        let mut bytes = vec![0u8; Self::LEN];
+        ring::rand::SecureRandom::fill(&SystemRandom::new(), &mut bytes).map_err(|_| CredentialError::Signing)?;
+        Ok(Self::from_bytes(bytes))
+    }
+
+    /// The id of the pass answering a request for `profile_ref` with the phone's `nonce`: SHA-256 over both
+    /// (length-prefixed, under a domain label), cut to [`LEN`](Self::LEN) bytes.
+    pub fn for_request(profile_ref: &str, nonce: &str) -> Self {
+        let mut input = Vec::with_capacity(32 + profile_ref.len() + nonce.len());
+        input.extend_from_slice(b"healthbook pass cti v1\0");
+        for part in [profile_ref, nonce] {
+            input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            input.extend_from_slice(part.as_bytes());
         }
+        Self::from_bytes(ring::digest::digest(&ring::digest::SHA256, &input).as_ref().to_vec())
     }
 }
