@@ -149,6 +149,7 @@ pub struct DeclarationList {
 
 /// Filters of the officer's list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeclarationQuery {
     /// Two-digit province code.
     pub province: String,
