@@ -399,6 +399,21 @@ pub fn unbind(tx: &mut dyn Tx, device_id: &str, profile_ref: &str) -> Result<Opt
     Ok(existing)
 }
 
+/// How long challenges are kept after they were made: far beyond their lifetime and the hourly window they count
+/// in, so the audit trail (which keeps the acts themselves) is the only lasting record.
+const CHALLENGE_RETENTION_MS: i64 = 24 * 3_600_000;
+
+/// Now and then (about one call in 256, as with rate limits: no instance is special) deletes challenges older
+/// than a day.
+pub fn sweep_challenges(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if rand::random::<u8>() == 0 {
+        let cutoff = Value::Int(to_ms(now) - CHALLENGE_RETENTION_MS);
+        tx.execute("DELETE FROM binding_challenges WHERE created_at < $1", std::slice::from_ref(&cutoff))?;
+        tx.execute("DELETE FROM attestation_challenges WHERE created_at < $1", &[cutoff])?;
+    }
+    Ok(())
+}
+
 /// An SMS challenge as stored.
 #[derive(Debug, Clone)]
 pub struct SmsChallenge {

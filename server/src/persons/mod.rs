@@ -505,6 +505,7 @@ pub async fn start_sms_binding(
         if ratelimit::record(tx, &format!("bind-sms:{device_id}"), now_ms, HOUR_MS)? > rules::SMS_STARTS_PER_DEVICE_PER_HOUR {
             return Err(ApiError::RateLimited { retry_after_secs: ratelimit::retry_after_secs(now_ms, HOUR_MS) });
         }
+        db::sweep_challenges(tx, now)?;
         let id_hash = db::person_id_hash(tx, &citizen_id)?;
         let person = match db::person_by_hash(tx, &id_hash)? {
             Some(person) => {
@@ -737,6 +738,7 @@ pub async fn start_attestation(
         if ratelimit::record(tx, &format!("bind-attest:{device_id}"), now_ms, HOUR_MS)? > ATTESTATION_CODES_PER_DEVICE_PER_HOUR {
             return Err(ApiError::RateLimited { retry_after_secs: ratelimit::retry_after_secs(now_ms, HOUR_MS) });
         }
+        db::sweep_challenges(tx, now)?;
         tx.execute(
             "UPDATE attestation_challenges SET closed_at = $1 WHERE device_id = $2 AND profile_ref = $3 AND closed_at IS NULL",
             &[Value::Int(now_ms), device_id.clone().into(), profile_ref.clone().into()],
