@@ -47,6 +47,9 @@ if [[ $pg_skipped -gt 0 || $pg_ran -eq 0 ]]; then
   failures+=("postgresql variants skipped")
 fi
 
+step "OpenAPI document is valid (openapi-spec-validator)"
+bash scripts/check-openapi.sh || failures+=("openapi document")
+
 step "Kotlin tests against the native library"
 bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")

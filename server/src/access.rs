@@ -196,6 +196,7 @@ pub struct AccessLogPage {
 
 /// Filters of the access log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessLogQuery {
     /// Only this account's reads.
     pub account: Option<String>,

@@ -15,13 +15,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::OpenApi;
 
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ErrorResponse};
 use crate::hashing::HashPool;
 use crate::models::Health;
-use crate::openapi::ApiDoc;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
 use crate::{access, accounts, agencies, auth, declarations, passes, persons, trust};
@@ -157,7 +155,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
 }
 
 async fn openapi_json() -> Response {
-    match ApiDoc::openapi().to_json() {
+    match crate::openapi::document_json() {
         Ok(json) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response(),
         Err(e) => ApiError::Internal(e.to_string()).into_response(),
     }

@@ -150,6 +150,7 @@ pub struct DeclarationList {
 
 /// Filters of the officer's list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeclarationQuery {
     /// Two-digit province code.
     pub province: String,

@@ -94,6 +94,8 @@ enum Command {
     /// Administer the database directly.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Print the OpenAPI document (the same as `GET /openapi.json`) and exit; touches no database.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +228,10 @@ fn sms_sender(cli: &Cli) -> Result<Arc<dyn SmsSender>, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if matches!(cli.command, Some(Command::Openapi)) {
+        println!("{}", healthbook_server::openapi::document_json().map_err(|e| e.to_string())?);
+        return Ok(());
+    }
     let location = database_location(&cli);
     let kek = KekSettings {
         file: cli.kek_file.clone(),
@@ -275,6 +281,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Some(Command::Admin(command)) => run_admin(&db, clock, command, cli.pbkdf2_iterations).await,
+        Some(Command::Openapi) => Ok(()),
     }
 }
 

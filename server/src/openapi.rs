@@ -69,7 +69,7 @@ use crate::{access, accounts, agencies, app, auth, declarations, error, models, 
         persons::StaffBindingView, persons::StaffBindingList, persons::CitizenIdView, persons::AuditEntry,
         persons::AuditList, persons::rules::IdKind,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
         (name = "auth", description = "Staff login, device challenge-response, tokens"),
         (name = "devices", description = "Citizen phones"),
@@ -94,4 +94,48 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// Gives every response that its annotation left without a description (OpenAPI requires one) the standard
+/// reason phrase of its status, so that a new endpoint can't make the document invalid.
+struct ResponseDescriptions;
+
+impl Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in &mut operation.responses.responses {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.trim().is_empty()
+                    {
+                        response.description = reason_phrase(status).to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reason_phrase(status: &str) -> &'static str {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|code| axum::http::StatusCode::from_u16(code).ok())
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("Response")
+}
+
+/// The OpenAPI document as pretty JSON (served at `/openapi.json`, printed by `healthbook-server openapi`).
+pub fn document_json() -> Result<String, serde_json::Error> {
+    ApiDoc::openapi().to_pretty_json()
 }

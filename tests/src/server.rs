@@ -249,6 +249,62 @@ pub fn client_for(base_url: &str, clock: Arc<ManualClock>) -> ServerClient {
     ServerClient::new(config, clock).expect("client")
 }
 
+/// An empty database (a SQLite file, or a fresh PostgreSQL schema) that nothing has migrated yet, for tests that
+/// build an older schema by hand.
+pub struct ScratchDatabase {
+    /// Where it is.
+    pub location: DatabaseLocation,
+    schema: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl ScratchDatabase {
+    /// Makes one on `backend`.
+    pub async fn new(backend: TestBackend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            TestBackend::Sqlite => {
+                Self { location: DatabaseLocation::Sqlite(dir.path().join("scratch.db")), schema: None, _dir: dir }
+            }
+            TestBackend::Postgres => {
+                let url = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| panic!("{POSTGRES_ENV} is not set"));
+                let schema = format!("hb_scratch_{}", uuid::Uuid::new_v4().simple());
+                run_admin_sql(&url, &format!("CREATE SCHEMA {schema}")).await.expect("create scratch schema");
+                let separator = if url.contains('?') { '&' } else { '?' };
+                let scoped = format!("{url}{separator}options=-csearch_path%3D{schema}");
+                Self {
+                    location: DatabaseLocation::Postgres { url: scoped, pool_size: 2, ca_file: None },
+                    schema: Some((url, schema)),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    /// A handle on it that runs no migration.
+    pub fn open_unmigrated(&self) -> Database {
+        use healthbook_server::storage::{PostgresStorage, SqliteStorage};
+        match &self.location {
+            DatabaseLocation::Sqlite(path) => Database::new(Arc::new(SqliteStorage::open(path).expect("open sqlite"))),
+            DatabaseLocation::Postgres { url, pool_size, ca_file } => Database::new(Arc::new(
+                PostgresStorage::connect(url, *pool_size, ca_file.as_deref()).expect("connect postgres"),
+            )),
+        }
+    }
+
+    /// The PostgreSQL schema's name, which introspection output contains and comparisons must ignore.
+    pub fn schema_name(&self) -> Option<&str> {
+        self.schema.as_ref().map(|(_, schema)| schema.as_str())
+    }
+
+    /// Drops the PostgreSQL schema (SQLite's file goes with the temporary directory).
+    pub async fn drop(mut self) {
+        if let Some((url, schema)) = self.schema.take() {
+            let _ = run_admin_sql(&url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+        }
+    }
+}
+
 async fn run_admin_sql(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
     let task = tokio::spawn(connection);

@@ -18,6 +18,7 @@ server_scenarios!(
     a_retried_start_texts_once,
     the_http_gateway_gets_the_code_and_a_failing_one_is_reported,
     concurrent_guesses_and_starts_are_counted_one_by_one,
+    an_officer_enrolment_upgrades_a_self_declared_record,
 );
 
 const CMND: &str = "123456789";
@@ -219,6 +220,42 @@ async fn concurrent_guesses_and_starts_are_counted_one_by_one(backend: TestBacke
     let challenges = server.db.read(move |tx| tx.query("SELECT COUNT(*) FROM binding_challenges WHERE person_id = $1", &[person_id.into()])?[0].int(0)).await;
     assert_eq!(challenges.map_err(|e: healthbook_server::storage::StorageError| e).unwrap(), 3);
     assert_eq!(server.count("person_bindings").await, 0);
+    server.stop().await;
+}
+
+async fn an_officer_enrolment_upgrades_a_self_declared_record(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    // A phone declares itself the holder of a CCCD the server did not know, with its own number.
+    let phone = phone(&server).await;
+    let claim = json!({ "profile_ref": "me", "citizen_id": "001085012345", "full_name": "Nguyen Van An",
+                        "birth_year": 1985, "phone": "0987000111" });
+    let started: Value = phone.post_json("/v1/bindings/sms", &claim).await.unwrap();
+    assert_eq!(started["sent_to"], "+84 9** *** *11");
+
+    // The holder goes to the ward office; the officer checks the card and enrols the id with the card's name
+    // and the holder's number: the same person (200), now attested, with the checked details.
+    let admin = server.admin_client().await;
+    let account = json!({ "role": "health_officer", "username": "officer-hn", "password": "officer-password",
+                          "area": { "province": "01" } });
+    let _: Value = admin.post_json("/v1/accounts", &account).await.unwrap();
+    let officer = server.client();
+    officer.sign_in_staff("officer-hn", "officer-password").await.unwrap();
+    let enrolment = json!({ "citizen_id": "001085012345", "id_kind": "cccd", "full_name": "Nguyễn Văn An",
+                            "birth": "1985-03-02", "phone": "0912345621", "province_code": "01", "place": "UBND phường" });
+    let person: Value = officer.post_json("/v1/persons", &enrolment).await.unwrap();
+    assert_eq!(person["verification"], "attested");
+    assert_eq!((person["full_name"].as_str(), person["phone"].as_str()), (Some("Nguyễn Văn An"), Some("+84912345621")));
+    assert_eq!((person["id_kind"].as_str(), person["id_last3"].as_str()), (Some("cccd"), Some("345")));
+    assert_eq!(server.count("persons").await, 1);
+
+    // From now on codes go to the checked number, and the earlier name no longer matches.
+    let stale = phone.post_json::<_, Value>("/v1/bindings/sms", &claim).await.unwrap_err();
+    assert_eq!((stale.status(), stale.code()), (Some(422), Some("identity_mismatch")));
+    let mut corrected = claim.clone();
+    corrected["full_name"] = json!("nguyễn văn an");
+    let again: Value = phone.post_json("/v1/bindings/sms", &corrected).await.unwrap();
+    assert_eq!(again["sent_to"], "+84 9** *** *21");
+    assert_eq!(server.sms().last().unwrap().to, "+84912345621");
     server.stop().await;
 }
 

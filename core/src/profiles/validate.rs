@@ -123,7 +123,8 @@ pub fn normalize_citizen_id(raw: &str, birth_year: u16) -> Result<String, Profil
             let century = 1900 + u16::from((bytes[3] - b'0') / 2) * 100;
             let year = century + digits[4..6].parse::<u16>().map_err(|_| invalid("bad year part".into()))?;
             if year != birth_year {
-                return Err(invalid(format!("a CCCD encodes the birth year, and this one does not match {birth_year}")));
+                // The message names no year: errors reach logs and crash reports, and a birth year is personal data.
+                return Err(invalid("the birth year it encodes differs from the profile's birth date".into()));
             }
             Ok(digits)
         }
@@ -225,7 +226,11 @@ mod tests {
         assert_eq!(normalize_citizen_id("079305001234", 2005).unwrap(), "079305001234");
         assert!(normalize_citizen_id("123456789", 1970).is_ok());
         for (bad, year) in [("00109001234", 1990), ("0010900123456", 1990), ("00109001234a", 1990), ("001090012345", 1991), ("099090012345", 1990)] {
-            assert_eq!(field_of(normalize_citizen_id(bad, year).unwrap_err()), ProfileField::CitizenId, "{bad}");
+            let error = normalize_citizen_id(bad, year).unwrap_err();
+            // Neither the id nor the birth year is repeated in the message.
+            let message = error.to_string();
+            assert!(!message.contains(&year.to_string()) && !message.contains(&bad[..6]), "{message}");
+            assert_eq!(field_of(error), ProfileField::CitizenId, "{bad}");
         }
     }
 

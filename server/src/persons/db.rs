@@ -399,6 +399,21 @@ pub fn unbind(tx: &mut dyn Tx, device_id: &str, profile_ref: &str) -> Result<Opt
     Ok(existing)
 }
 
+/// How long challenges are kept after they were made: far beyond their lifetime and the hourly window they count
+/// in, so the audit trail (which keeps the acts themselves) is the only lasting record.
+const CHALLENGE_RETENTION_MS: i64 = 24 * 3_600_000;
+
+/// Now and then (about one call in 256, as with rate limits: no instance is special) deletes challenges older
+/// than a day.
+pub fn sweep_challenges(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if rand::random::<u8>() == 0 {
+        let cutoff = Value::Int(to_ms(now) - CHALLENGE_RETENTION_MS);
+        tx.execute("DELETE FROM binding_challenges WHERE created_at < $1", std::slice::from_ref(&cutoff))?;
+        tx.execute("DELETE FROM attestation_challenges WHERE created_at < $1", &[cutoff])?;
+    }
+    Ok(())
+}
+
 /// An SMS challenge as stored.
 #[derive(Debug, Clone)]
 pub struct SmsChallenge {
@@ -434,4 +449,93 @@ pub fn sms_challenge(tx: &mut dyn Tx, id: &str) -> Result<Option<SmsChallenge>, 
         })
     })
     .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{Kek, KekSettings, open_database, unlock};
+    use crate::storage::{Database, DatabaseLocation};
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
+    #[tokio::test]
+    async fn secrets_are_sealed_stable_and_need_their_kek() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = DatabaseLocation::Sqlite(dir.path().join("ids.db"));
+        let settings = KekSettings { base64: Some(STANDARD.encode([5u8; 32])), ..KekSettings::default() };
+        let db = open_database(&location, &settings).await.unwrap();
+        ensure_secrets(&db, Utc::now()).await.unwrap();
+        let (a, a_again, b) = db
+            .write(|tx| {
+                Ok::<_, ApiError>((
+                    person_id_hash(tx, "001085012345")?,
+                    person_id_hash(tx, "001085012345")?,
+                    person_id_hash(tx, "001085012346")?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(a, a_again);
+        assert_ne!(a, b);
+        assert_ne!(a, crate::util::sha256_hex(b"001085012345"), "keyed, not a bare hash");
+        let stored: Vec<String> = db
+            .read(|tx| {
+                tx.query("SELECT private_key FROM authority_keys WHERE id IN ($1, $2)", &[PERSON_ID_HMAC.into(), BINDING_CODE_HMAC.into()])?
+                    .iter()
+                    .map(|r| r.text(0))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 2);
+        assert!(stored.iter().all(|s| crate::keys::is_sealed(s)));
+        drop(db);
+
+        // Reopened with the same KEK: the same hash. With another: the start is refused.
+        let db = open_database(&location, &settings).await.unwrap();
+        let again = db.write(|tx| person_id_hash(tx, "001085012345")).await.unwrap();
+        assert_eq!(again, a);
+        let wrong = Database::open(&location).await.unwrap().with_kek(Kek::from_bytes(&[6u8; 32]).unwrap());
+        assert!(unlock(&wrong).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_sealed_citizen_id_opens_only_for_its_person() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = DatabaseLocation::Sqlite(dir.path().join("ids.db"));
+        let settings = KekSettings { base64: Some(STANDARD.encode([5u8; 32])), ..KekSettings::default() };
+        let db = open_database(&location, &settings).await.unwrap();
+        let (opened, moved, sealed) = db
+            .read(|tx| {
+                let sealed = seal_citizen_id(tx, "person-a", "001085012345")?;
+                Ok::<_, ApiError>((open_citizen_id(tx, "person-a", &sealed)?, open_citizen_id(tx, "person-b", &sealed).is_err(), sealed))
+            })
+            .await
+            .unwrap();
+        assert_eq!(opened, "001085012345");
+        assert!(moved, "a sealed id copied to another person does not open");
+        assert!(!sealed.contains("001085012345"));
+    }
+
+    #[tokio::test]
+    async fn codes_match_only_their_challenge() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = DatabaseLocation::Sqlite(dir.path().join("codes.db"));
+        let settings = KekSettings { base64: Some(STANDARD.encode([5u8; 32])), ..KekSettings::default() };
+        let db = open_database(&location, &settings).await.unwrap();
+        let checks = db
+            .write(|tx| {
+                let stored = code_hash(tx, "challenge-1", "123456")?;
+                Ok::<_, ApiError>([
+                    code_matches(tx, "challenge-1", "123456", &stored)?,
+                    code_matches(tx, "challenge-1", "123457", &stored)?,
+                    code_matches(tx, "challenge-2", "123456", &stored)?,
+                    code_matches(tx, "challenge-1", "123456", "not hex")?,
+                ])
+            })
+            .await
+            .unwrap();
+        assert_eq!(checks, [true, false, false, false]);
+    }
 }

@@ -291,7 +291,7 @@ pub struct AuditEntry {
     /// Their role.
     pub actor_role: String,
     /// What: `person_created`, `attested`, `sms_code_sent`, `sms_failed`, `identity_mismatch`,
-    /// `challenge_burned`, `bound`, `unbound`, `citizen_id_read`.
+    /// `challenge_burned`, `binding_locked`, `bound`, `unbound`, `citizen_id_read`.
     pub action: String,
     /// Where (attestations).
     pub place: Option<String>,
@@ -496,13 +496,16 @@ pub async fn start_sms_binding(
     };
     let outbox = Outbox::default();
     let queued = outbox.clone();
+    let retry_after: Arc<Mutex<Option<u64>>> = Arc::default();
+    let retry_slot = retry_after.clone();
     let actor = principal.clone();
-    let response = idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| -> Result<Answer, ApiError> {
+    let mut response = idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| -> Result<Answer, ApiError> {
         let now_ms = to_ms(now);
         let device_id = actor.account_id.clone();
         if ratelimit::record(tx, &format!("bind-sms:{device_id}"), now_ms, HOUR_MS)? > rules::SMS_STARTS_PER_DEVICE_PER_HOUR {
             return Err(ApiError::RateLimited { retry_after_secs: ratelimit::retry_after_secs(now_ms, HOUR_MS) });
         }
+        db::sweep_challenges(tx, now)?;
         let id_hash = db::person_id_hash(tx, &citizen_id)?;
         let person = match db::person_by_hash(tx, &id_hash)? {
             Some(person) => {
@@ -558,11 +561,29 @@ pub async fn start_sms_binding(
         if window.len() as i64 >= rules::SMS_CHALLENGES_PER_PERSON_PER_HOUR {
             let oldest = window[0].int(0)?;
             let wait_ms = (oldest + HOUR_MS - now_ms).max(1);
-            return Err(ApiError::Throttled {
-                code: "binding_locked",
-                message: "too many codes for this person in the last hour; try later, or ask an officer to attest".into(),
-                retry_after_secs: (wait_ms as u64).div_ceil(1000),
-            });
+            let retry_after_secs = (wait_ms as u64).div_ceil(1000);
+            let message = "too many codes for this person in the last hour; try later, or ask an officer to attest";
+            let told = tx
+                .query_opt(
+                    "SELECT id FROM identity_audit WHERE person_id = $1 AND action = 'binding_locked' AND at >= $2",
+                    &[person.id.clone().into(), Value::Int(oldest)],
+                )?
+                .is_some();
+            if told {
+                return Err(ApiError::Throttled { code: "binding_locked", message: message.into(), retry_after_secs });
+            }
+            // The first refusal of a lock commits, so the person is told once per lock, not once per attempt.
+            db::audit(tx, now, &actor, "binding_locked", Some(&person.id), None, None)?;
+            queue(&queued, Pending { to, text: sms::locked_notice(), challenge_id: None });
+            if let Ok(mut slot) = retry_slot.lock() {
+                *slot = Some(retry_after_secs);
+            }
+            return Ok(refusal(
+                StatusCode::TOO_MANY_REQUESTS,
+                "binding_locked",
+                message,
+                Some(("retry_after_secs", json!(retry_after_secs))),
+            ));
         }
         // Only the newest code of a profile works.
         tx.execute(
@@ -595,13 +616,21 @@ pub async fn start_sms_binding(
         ok(StatusCode::CREATED, SmsChallengeView { challenge_id, sent_to: rules::mask_phone(&to), expires_at })
     })
     .await?;
+    if let Some(secs) = retry_after.lock().ok().and_then(|slot| *slot)
+        && let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
     if let Some(pending) = take(&outbox)
         && let Err(e) = state.sms.send(&pending.to, &pending.text).await
     {
+        let Some(challenge_id) = pending.challenge_id else {
+            // A lock notice: the refusal stands, the audit trail has the lock.
+            tracing::warn!(error = %e, "a binding-locked notice could not be sent");
+            return Ok(response);
+        };
         tracing::warn!(error = %e, "a binding code could not be sent");
-        if let Some(challenge_id) = pending.challenge_id {
-            forget_unsent_challenge(&state, &principal, &request.key, challenge_id).await?;
-        }
+        forget_unsent_challenge(&state, &principal, &request.key, challenge_id).await?;
         return Err(ApiError::Unavailable {
             code: "sms_unavailable",
             message: "the code could not be sent; try again shortly".into(),
@@ -709,6 +738,7 @@ pub async fn start_attestation(
         if ratelimit::record(tx, &format!("bind-attest:{device_id}"), now_ms, HOUR_MS)? > ATTESTATION_CODES_PER_DEVICE_PER_HOUR {
             return Err(ApiError::RateLimited { retry_after_secs: ratelimit::retry_after_secs(now_ms, HOUR_MS) });
         }
+        db::sweep_challenges(tx, now)?;
         tx.execute(
             "UPDATE attestation_challenges SET closed_at = $1 WHERE device_id = $2 AND profile_ref = $3 AND closed_at IS NULL",
             &[Value::Int(now_ms), device_id.clone().into(), profile_ref.clone().into()],

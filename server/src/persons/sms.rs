@@ -167,6 +167,18 @@ pub fn burned_notice() -> String {
     )
 }
 
+/// The marker every "binding locked" notice starts with.
+pub const LOCKED_NOTICE_MARKER: &str = "Healthbook: Việc liên kết CCCD của bạn đã bị tạm khoá";
+
+/// The notice sent to the person, once per lock, when too many codes were asked for them in an hour.
+pub fn locked_notice() -> String {
+    format!(
+        "{LOCKED_NOTICE_MARKER} trong 1 giờ vì có quá nhiều yêu cầu mã. Nếu không phải bạn, hãy liên hệ cán bộ y tế. / \
+         Linking your citizen id to a phone is locked for an hour after too many code requests. If it was not you, \
+         contact a health officer."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,8 +29,8 @@ pub const MIGRATIONS: &[Migration] =
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
 const MIGRATION_LOCK_ID: i64 = 0x4842_4d49_4752;
 
-/// Applies the missing migrations inside the caller's transaction.
-pub(super) fn apply(tx: &mut dyn Tx, backend: Backend) -> Result<(), StorageError> {
+/// Applies the missing migrations up to `up_to` (all of them with `None`) inside the caller's transaction.
+pub(super) fn apply(tx: &mut dyn Tx, backend: Backend, up_to: Option<i64>) -> Result<(), StorageError> {
     if backend == Backend::Postgres {
         // Several instances may start at once against one database; only one migrates, the others wait and
         // then find nothing left to do. SQLite needs nothing: its write transaction is already exclusive.
@@ -46,7 +46,8 @@ pub(super) fn apply(tx: &mut dyn Tx, backend: Backend) -> Result<(), StorageErro
         .iter()
         .map(|row| row.int(0))
         .collect::<Result<_, _>>()?;
-    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    let wanted = |m: &&Migration| !applied.contains(&m.version) && up_to.is_none_or(|last| m.version <= last);
+    for migration in MIGRATIONS.iter().filter(wanted) {
         for statement in statements(migration.sql) {
             tx.execute(&statement, &[])
                 .map_err(|e| StorageError::Migration { version: migration.version, problem: e.to_string() })?;

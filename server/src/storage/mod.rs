@@ -301,7 +301,14 @@ impl Database {
     /// Applies the migrations not yet applied, in order, in one transaction.
     pub async fn migrate(&self) -> Result<(), StorageError> {
         let backend = self.backend();
-        self.write(move |tx| migrations::apply(tx, backend)).await
+        self.write(move |tx| migrations::apply(tx, backend, None)).await
+    }
+
+    /// Applies the missing migrations up to `version` only: for upgrade tests, which fill an older schema with
+    /// data before migrating it further.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StorageError> {
+        let backend = self.backend();
+        self.write(move |tx| migrations::apply(tx, backend, Some(version))).await
     }
 }
 
