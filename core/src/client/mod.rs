@@ -208,7 +208,7 @@ impl ServerClient {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<DetailedAnswer, ClientError> {
-        let bytes = body.map(|b| serde_json::to_vec(b)).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
+        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
         let key = (method != Method::GET).then(|| uuid::Uuid::new_v4().to_string());
         let raw = self.execute(method, path, bytes, key, None).await?;
         let body = if raw.body.is_empty() { serde_json::Value::Null } else { serde_json::from_slice(&raw.body).unwrap_or_default() };
