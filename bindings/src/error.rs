@@ -244,6 +244,12 @@ pub enum PassError {
         /// Details.
         reason: String,
     },
+    /// The profile is not bound to a person: bind it (SMS code or attestation) before asking for a pass.
+    #[error("profile {profile_id} is not bound")]
+    NotBound {
+        /// The profile.
+        profile_id: String,
+    },
     /// The server refused or failed.
     #[error("server error: {reason}")]
     Server {
@@ -290,6 +296,7 @@ impl From<core::passes::PassError> for PassError {
             E::NoRootKey => Self::NoRootKey,
             E::Unreachable(reason) => Self::Unreachable { reason },
             E::Untrusted(reason) => Self::Untrusted { reason },
+            E::NotBound(profile_id) => Self::NotBound { profile_id },
             E::Profile(core::profiles::ProfileError::NotFound(id)) => Self::NotFound { id },
             e @ (E::Client(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
             e @ E::Checkpoint(_) => Self::BadCertificate { reason: e.to_string() },

@@ -7,6 +7,7 @@ use healthbook_core as core;
 use crate::declarations::{Declarations, Outbox};
 use crate::error::OpenError;
 use crate::passes::{Passes, Verifier};
+use crate::persons::Persons;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
 use crate::settings::Settings;
@@ -57,6 +58,11 @@ impl Healthbook {
     /// Personal health passes.
     pub fn passes(&self) -> Arc<Passes> {
         Arc::new(Passes(self.0.clone()))
+    }
+
+    /// Bindings of the profiles to person records (needed for a pass).
+    pub fn persons(&self) -> Arc<Persons> {
+        Arc::new(Persons(self.0.persons()))
     }
 
     /// The offline checkpoint verifier.

@@ -75,11 +75,15 @@ fn usage(message: impl Into<String>) -> CliError {
 }
 
 fn pass_error(e: PassError) -> CliError {
+    if let PassError::NotBound(profile) = &e {
+        return CliError::failed("not_bound", format!("profile {profile} is not bound to a person: run `healthbook person bind --profile {profile}` first"));
+    }
     let code = match &e {
         PassError::NoServer => "no_server",
         PassError::NoRootKey => "no_root_key",
         PassError::Unreachable(_) => "server_unreachable",
         PassError::Untrusted(_) => "untrusted_pass",
+        PassError::NotBound(_) => "not_bound",
         PassError::Profile(_) => "not_found",
         PassError::Client(_) | PassError::Session(_) => "server_error",
         PassError::Checkpoint(_) => "bad_certificate",

@@ -6,6 +6,7 @@ mod credentials;
 mod declare;
 mod keyfile;
 mod output;
+mod person;
 mod profile;
 
 use std::path::PathBuf;
@@ -48,6 +49,9 @@ enum Command {
     Sync,
     /// Verify a QR offline (our passes and cards, EU DCC): exit 0 valid, 1 not valid, 2 usage error.
     Verify(credentials::VerifyArgs),
+    /// Bind profiles to their person records on the server (needed for a pass), list and remove bindings.
+    #[command(subcommand)]
+    Person(person::PersonCommand),
     /// The personal health pass.
     #[command(subcommand)]
     Pass(credentials::PassCommand),
@@ -89,6 +93,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         }
         Command::Sync => declare::sync(&healthbook, out).await,
         Command::Verify(args) => credentials::verify(&healthbook, args, out).await,
+        Command::Person(command) => person::run(&healthbook, command, out).await,
         Command::Pass(command) => credentials::pass(&healthbook, command, out).await,
         Command::Trust(command) => credentials::trust(&healthbook, command, out).await,
     }

@@ -157,3 +157,30 @@ fn pass_show_without_server_says_so() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out.stderr)["error"]["code"], "no_server");
 }
+
+#[test]
+fn person_commands_without_a_server_fail_typed_and_list_the_kept_bindings() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = healthbook(dir.path(), &["--json", "profile", "add", "--name", "Đỗ Thị Hà", "--birth", "1990", "--phone", "0912345678"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let id = json_of(&added.stdout)["id"].as_str().unwrap().to_owned();
+
+    let cases: [(&[&str], &str); 4] = [
+        (&["person", "bind", "--profile", &id], "citizen_id_required"),
+        (&["person", "bind", "--profile", &id, "--citizen-id", "001190012345"], "no_server"),
+        (&["person", "bind", "--profile", &id, "--code", "123456"], "no_pending_challenge"),
+        (&["person", "bind", "--profile", "no-such-profile", "--citizen-id", "001190012345"], "not_found"),
+    ];
+    for (args, code) in cases {
+        let mut full = vec!["--json"];
+        full.extend_from_slice(args);
+        let out = healthbook(dir.path(), &full);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(json_of(&out.stderr)["error"]["code"], code, "{args:?}");
+    }
+
+    let listed = healthbook(dir.path(), &["--json", "person", "list"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let listed = json_of(&listed.stdout);
+    assert_eq!((listed["online"].as_bool(), listed["bindings"].as_array().map(Vec::len)), (Some(false), Some(0)));
+}

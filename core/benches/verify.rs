@@ -41,7 +41,6 @@ fn pass_case() -> Case<InMemoryTrustStore> {
     store.add(signer.trusted_key(KeyRole::Authority));
     let at = DateTime::parse_from_rfc3339("2021-08-01T08:00:00Z").unwrap().with_timezone(&Utc);
     let pass = PersonalPass {
-        profile_id: "5f0c7a1e-8d2b-4c55-9a51-0b6f3f1d2e77".into(),
         name: "Nguyễn Văn An".into(),
         birth_year: Some(1985),
         status: PassStatus::Green,

@@ -10,6 +10,7 @@ pub mod declarations;
 pub mod keystore;
 pub mod outbox;
 pub mod passes;
+pub mod persons;
 pub mod profiles;
 pub mod sealing;
 pub mod session;

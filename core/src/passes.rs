@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
-use crate::credentials::{PayloadSummary, Verdict, Verifier};
+use crate::credentials::{CredentialId, PayloadSummary, Verdict, Verifier};
 use crate::healthbook::Healthbook;
 use crate::profiles::ProfileError;
 use crate::sealing::SealingError;
@@ -32,6 +32,9 @@ pub enum PassError {
     /// The server could not be reached; the last pass (if any) is still shown.
     #[error("server unreachable: {0}")]
     Unreachable(String),
+    /// The profile is not bound to a person on the server: bind it (by SMS code or attestation) first.
+    #[error("profile {0} is not bound to a person")]
+    NotBound(String),
     /// The server refused or failed.
     #[error(transparent)]
     Client(ClientError),
@@ -115,22 +118,24 @@ struct PassAnswer {
 }
 
 /// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
-/// personal pass for that profile or lacks a claim the phone shows.
-fn pass_from_verdict(profile_id: &str, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
+/// personal pass, was not issued for this request (`expected` is the id derived from the profile and the
+/// request's nonce: the pass names no profile, so that venues can't link passes, and its `cti` is what ties it
+/// to the profile asked for), or lacks a claim the phone shows.
+fn pass_from_verdict(profile_id: &str, expected: &CredentialId, qr: String, verdict: &Verdict) -> Result<StoredPass, PassError> {
     let Some(PayloadSummary::PersonalPass(pass)) = &verdict.payload else {
         return Err(PassError::Untrusted("the server's credential is not a personal pass".into()));
     };
-    if pass.profile_id != profile_id {
-        return Err(PassError::Untrusted(format!("the pass names profile {}, not the one requested", pass.profile_id)));
-    }
     let missing = |claim: &str| PassError::Untrusted(format!("the pass has no {claim} claim"));
-    let wire = |value: serde_json::Result<serde_json::Value>| value.ok().and_then(|v| v.as_str().map(str::to_owned));
+    let credential_id = verdict.credential_id.clone().ok_or_else(|| missing("cti"))?;
+    if credential_id != expected.text {
+        return Err(PassError::Untrusted("the pass was issued for another request or profile".into()));
+    }
     Ok(StoredPass {
         profile_id: profile_id.to_owned(),
         qr,
-        credential_id: verdict.credential_id.clone().ok_or_else(|| missing("cti"))?,
-        status: wire(serde_json::to_value(pass.status)).ok_or_else(|| missing("status"))?,
-        reasons: pass.reasons.iter().filter_map(|r| wire(serde_json::to_value(r))).collect(),
+        credential_id,
+        status: pass.status.as_str().to_owned(),
+        reasons: pass.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
         issued_at: verdict.issued_at.ok_or_else(|| missing("iat"))?,
         expires_at: verdict.expires_at.ok_or_else(|| missing("exp"))?,
     })
@@ -233,18 +238,34 @@ impl Healthbook {
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
-    /// list when it doesn't know the signer yet) and that it names this profile, and keeps it for offline
+    /// list when it doesn't know the signer yet) and that it is the pass the server answered with, and keeps it for offline
     /// display with the status, reasons and times of its signed claims.
     pub async fn refresh_pass(&self, profile_id: &str) -> Result<StoredPass, PassError> {
         let profile = self.profiles().get(profile_id).await?;
         let server_url = self.server_url().await?;
         let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
-        let body = serde_json::json!({
-            "profile_ref": profile.id,
-            "full_name": profile.details.full_name,
-            "birth_year": profile.details.birth.year,
-        });
-        let answer: PassAnswer = client.post_json("/v1/passes", &body).await?;
+        // Only the profile and a fresh nonce: the server takes the name and birth year from the person the profile
+        // is bound to, and derives the pass's id from the nonce and the profile, so the phone can tell the signed
+        // pass answers this request for this profile.
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let expected = CredentialId::for_request(&profile.id, &nonce);
+        let body = serde_json::json!({ "profile_ref": profile.id, "nonce": nonce });
+        let answer: PassAnswer = match client.post_json("/v1/passes", &body).await {
+            Ok(answer) => answer,
+            Err(ClientError::Http { status: 409, code, .. }) if code == "profile_not_bound" => {
+                // Removed from another phone or by an officer: the kept binding is out of date. The kept pass stays
+                // (it expires by itself): an unsigned refusal never deletes what was verified.
+                let id = profile.id.clone();
+                self.db
+                    .write(move |tx| {
+                        tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [&id])?;
+                        Ok::<_, PassError>(())
+                    })
+                    .await?;
+                return Err(PassError::NotBound(profile.id));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
         let mut store = self.trust_store()?;
         // A signer the cached list doesn't name yet (a new pass key): fetch the list once more before judging.
@@ -256,7 +277,7 @@ impl Healthbook {
         if !verdict.valid {
             return Err(PassError::Untrusted(verdict.error.unwrap_or_else(|| "invalid".into())));
         }
-        let pass = pass_from_verdict(&profile.id, answer.qr, &verdict)?;
+        let pass = pass_from_verdict(&profile.id, &expected, answer.qr, &verdict)?;
         let sealer = self.sealer.clone();
         let stored = pass.clone();
         self.db
@@ -310,7 +331,7 @@ mod tests {
     use crate::credentials::{CredentialKind, PassStatus, PersonalPass, StatusReason};
     use chrono::TimeZone;
 
-    fn verdict(payload: Option<PayloadSummary>) -> Verdict {
+    fn verdict(payload: Option<PayloadSummary>, id: &CredentialId) -> Verdict {
         let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
         Verdict {
             kind: CredentialKind::PersonalPass,
@@ -321,7 +342,7 @@ mod tests {
             issuer: Some("VN-HB".into()),
             signer: None,
             key_id: None,
-            credential_id: Some("cti-1".into()),
+            credential_id: Some(id.text.clone()),
             issued_at: Some(issued),
             expires_at: Some(issued + chrono::Duration::hours(24)),
             holder: None,
@@ -329,9 +350,8 @@ mod tests {
         }
     }
 
-    fn pass(profile: &str) -> PayloadSummary {
+    fn pass() -> PayloadSummary {
         PayloadSummary::PersonalPass(PersonalPass {
-            profile_id: profile.into(),
             name: "Hà Văn Sơn".into(),
             birth_year: None,
             status: PassStatus::Red,
@@ -341,19 +361,28 @@ mod tests {
 
     #[test]
     fn a_kept_pass_takes_everything_from_the_verified_claims() {
-        let v = verdict(Some(pass("p1")));
-        let kept = pass_from_verdict("p1", "HB1:X".into(), &v).unwrap();
+        let asked = CredentialId::for_request("p1", "n1");
+        let v = verdict(Some(pass()), &asked);
+        let kept = pass_from_verdict("p1", &asked, "HB1:X".into(), &v).unwrap();
         assert_eq!((kept.status.as_str(), kept.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
         assert_eq!((Some(kept.issued_at), Some(kept.expires_at)), (v.issued_at, v.expires_at));
-        assert_eq!(kept.credential_id, "cti-1");
+        assert_eq!(kept.credential_id, asked.text);
     }
 
     #[test]
-    fn a_pass_for_another_profile_or_of_another_kind_is_refused() {
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(Some(pass("p2")))), Err(PassError::Untrusted(m)) if m.contains("p2")));
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &verdict(None)), Err(PassError::Untrusted(_))));
-        let mut no_exp = verdict(Some(pass("p1")));
+    fn a_pass_for_another_profile_or_request_or_of_another_kind_is_refused() {
+        let asked = CredentialId::for_request("p1", "n1");
+        // A genuine pass issued for another profile (the request rewritten on the way), or for another request.
+        for other in [CredentialId::for_request("p2", "n1"), CredentialId::for_request("p1", "n2")] {
+            let refused = pass_from_verdict("p1", &asked, "HB1:X".into(), &verdict(Some(pass()), &other));
+            assert!(matches!(refused, Err(PassError::Untrusted(m)) if m.contains("another request")));
+        }
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &verdict(None, &asked)), Err(PassError::Untrusted(_))));
+        let mut no_exp = verdict(Some(pass()), &asked);
         no_exp.expires_at = None;
-        assert!(matches!(pass_from_verdict("p1", "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &no_exp), Err(PassError::Untrusted(m)) if m.contains("exp")));
+        let mut no_cti = verdict(Some(pass()), &asked);
+        no_cti.credential_id = None;
+        assert!(matches!(pass_from_verdict("p1", &asked, "HB1:X".into(), &no_cti), Err(PassError::Untrusted(m)) if m.contains("cti")));
     }
 }

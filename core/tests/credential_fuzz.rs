@@ -214,7 +214,6 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
     let issued = t("2021-08-01T08:00:00Z");
     let expires = t("2021-08-02T08:00:00Z");
     let pass = PersonalPass {
-        profile_id: "p-1".into(),
         name: "Nguyễn Thị Hoa".into(),
         birth_year: Some(1979),
         status: PassStatus::Yellow,

@@ -57,7 +57,6 @@ const DURING: &str = "2021-08-01T12:00:00Z";
 
 fn pass() -> PersonalPass {
     PersonalPass {
-        profile_id: "p-42".into(),
         // Decomposed on purpose: the verdict must come back in NFC.
         name: "Nguye\u{0302}\u{0303}n Va\u{0306}n An".into(),
         birth_year: Some(1985),
@@ -327,7 +326,8 @@ fn forged_and_tampered_credentials_fail_the_signature() {
         let body = entries.iter_mut().find(|(k, _)| *k == Value::Integer((-65537).into())).unwrap();
         let Value::Map(fields) = &mut body.1 else { panic!() };
         let status = fields.iter_mut().find(|(k, _)| *k == Value::Text("s".into())).unwrap();
-        status.1 = Value::Text("green".into());
+        assert_eq!(status.1, Value::Integer(PassStatus::Red.code().into()), "the signed status is the compact code");
+        status.1 = Value::Integer(PassStatus::Green.code().into());
         let mut out = Vec::new();
         ciborium::ser::into_writer(&claims, &mut out).unwrap();
         sign1.payload = Some(out);
@@ -528,6 +528,16 @@ fn signed_but_malformed_claims_fail_the_payload_schema() {
         }
     }
     assert_stage(&verify(&w.store, &signed(bad_status), DURING), FailedStage::PayloadSchema);
+    // The compact status is a small integer; one no build knows is refused, not read as some colour.
+    let mut unknown_status = pass_claims(&OwnPayload::PersonalPass(pass()));
+    if let Value::Map(entries) = &mut unknown_status {
+        let body = entries.iter_mut().find(|(k, _)| *k == Value::Integer((-65537).into())).unwrap();
+        if let Value::Map(fields) = &mut body.1 {
+            fields.retain(|(k, _)| *k != Value::Text("s".into()));
+            fields.push((Value::Text("s".into()), Value::Integer(9.into())));
+        }
+    }
+    assert_stage(&verify(&w.store, &signed(unknown_status), DURING), FailedStage::PayloadSchema);
     assert_stage(&verify(&w.store, &signed(Value::Array(vec![])), DURING), FailedStage::PayloadSchema);
     // A payload that is not CBOR at all, properly signed.
     let cose = signer.sign_cose(vec![0xff, 0x00]).unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use healthbook_core::Clock;
 use tokio::net::TcpListener;
@@ -21,7 +21,8 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::hashing::HashPool;
 use crate::models::Health;
 use crate::storage::{Backend, Database};
-use crate::{access, accounts, agencies, auth, declarations, passes, trust};
+use crate::persons::sms::{LogSmsSender, SmsSender};
+use crate::{access, accounts, agencies, auth, declarations, passes, persons, trust};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -35,13 +36,21 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// The bounded pool that computes password hashes.
     pub hasher: Arc<HashPool>,
+    /// Where text messages go (binding codes, notices); the server log unless a gateway is configured.
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
     /// Bundles the parts.
     pub fn new(db: Database, clock: Arc<dyn Clock>, config: ServerConfig) -> Self {
         let hasher = Arc::new(HashPool::new(config.password_hash_threads, config.password_hash_queue));
-        Self { db, clock, config: Arc::new(config), hasher }
+        Self { db, clock, config: Arc::new(config), hasher, sms: Arc::new(LogSmsSender) }
+    }
+
+    /// The same state sending text messages through `sms`.
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
+        self.sms = sms;
+        self
     }
 
     /// The current time at the precision the database keeps (milliseconds).
@@ -77,6 +86,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/forms/{form_id}/versions/{version}", get(declarations::get_form))
         .route("/v1/declarations", post(declarations::submit_declaration).get(declarations::list_declarations))
         .route("/v1/passes", post(passes::issue_pass))
+        .route("/v1/bindings", get(persons::list_bindings))
+        .route("/v1/bindings/sms", post(persons::start_sms_binding))
+        .route("/v1/bindings/sms/{challenge_id}/verify", post(persons::verify_sms_binding))
+        .route("/v1/bindings/attestation", post(persons::start_attestation))
+        .route("/v1/bindings/attest", post(persons::attest_binding))
+        .route("/v1/bindings/remove-other", post(persons::remove_other_binding))
+        .route("/v1/bindings/{profile_ref}", delete(persons::delete_binding))
+        .route("/v1/persons", post(persons::enrol_person))
+        .route("/v1/persons/{person_id}", get(persons::get_person))
+        .route("/v1/persons/{person_id}/citizen-id", get(persons::get_citizen_id))
+        .route("/v1/persons/{person_id}/bindings", get(persons::get_person_bindings))
+        .route("/v1/persons/{person_id}/bindings/{device_id}/{profile_ref}", delete(persons::delete_person_binding))
+        .route("/v1/persons/{person_id}/audit", get(persons::get_person_audit))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
-use healthbook_core::declarations::forms::{bundled_forms, Form, HEALTH_DECLARATION};
+use healthbook_core::declarations::forms::{bundled_forms, Form};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
 use healthbook_core::settings::Language;
 use healthbook_core::trust::jws;
@@ -22,6 +22,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{ApiPath, IdempotentJson};
 use crate::idempotency;
+use crate::status::{self, Finding};
 use crate::storage::{Row, Tx, Value};
 use crate::util::{from_ms, to_ms};
 
@@ -265,18 +266,15 @@ pub async fn publish_form(State(state): State<AppState>, principal: Principal, r
     .await
 }
 
-/// The status a health declaration leads to: any symptom, close contact or travel from an outbreak area asks
-/// for caution (yellow) until a test or an officer decides otherwise; red is reserved for confirmed cases
-/// and quarantine orders, which a declaration alone never sets.
+/// The status a health declaration's receipt gives, from the self-declaration rule's finding for it (see
+/// `status::declaration`: symptoms, contact or travel ask for caution, contact with symptoms is red). The
+/// receipt keeps naming the declaration as its reason; the pass carries the detailed reasons.
 pub fn status_from_answers(form_id: &str, answers: &serde_json::Map<String, Json_>) -> Option<HealthStatusView> {
-    if form_id != HEALTH_DECLARATION {
-        return None;
-    }
-    let symptoms = answers.get("symptoms").and_then(Json_::as_array).is_some_and(|s| !s.is_empty());
-    let contact = answers.get("contact_with_confirmed_case").and_then(Json_::as_bool).unwrap_or(false);
-    let travel = answers.get("travel_from_outbreak_area").and_then(Json_::as_bool).unwrap_or(false);
-    let status = if symptoms || contact || travel { "yellow" } else { "green" };
-    Some(HealthStatusView { status: status.into(), reasons: vec!["declaration".into()] })
+    status::declaration::classify(form_id, answers).map(|finding| receipt_status(&finding))
+}
+
+fn receipt_status(finding: &Finding) -> HealthStatusView {
+    HealthStatusView { status: finding.status.as_str().into(), reasons: vec!["declaration".into()] }
 }
 
 fn check_subject(subject: &DeclarationSubject) -> Result<(), ApiError> {
@@ -334,7 +332,17 @@ pub async fn submit_declaration(
         let form = load_form(tx, &submission.form_id, submission.form_version)?.ok_or(ApiError::NotFound("form version"))?;
         // Validated as at the moment of declaring, so a queued declaration sent days later is judged fairly.
         let answers = validate_answers(&form, &submission.answers, submission.declared_at, Language::En).map_err(ApiError::InvalidAnswers)?;
-        let health_status = status_from_answers(&form.id, &answers);
+        let finding = status::declaration::classify(&form.id, &answers);
+        let health_status = finding.as_ref().map(receipt_status);
+        // The person the declaration is about, when this phone's profile is bound to one: the status rules
+        // find it by person from now on, whichever phone or profile asks.
+        let person_id = tx
+            .query_opt(
+                "SELECT person_id FROM person_bindings WHERE device_id = $1 AND profile_ref = $2",
+                &[device_id.clone().into(), submission.subject.profile_ref.clone().into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()?;
         let key = crate::trust::service_key(tx, RECEIPT_KEY, now)?;
         let claims = serde_json::json!({
             "declaration_id": submission.declaration_id,
@@ -352,9 +360,11 @@ pub async fn submit_declaration(
         stored.answers = Json_::Object(answers);
         let body = serde_json::to_string(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
         let status_text = health_status.as_ref().map(serde_json::to_string).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let finding_text = finding.as_ref().map(serde_json::to_string).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
         tx.execute(
-            "INSERT INTO declarations (id, device_id, form_id, form_version, province_code, ward_code, declared_date, declared_at, received_at, body, health_status, receipt) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO declarations (id, device_id, form_id, form_version, province_code, ward_code, declared_date, declared_at, received_at, body, \
+             health_status, receipt, person_id, profile_ref, finding_status, finding) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             &[
                 submission.declaration_id.clone().into(),
                 device_id.into(),
@@ -368,6 +378,10 @@ pub async fn submit_declaration(
                 body.into(),
                 status_text.into(),
                 receipt.clone().into(),
+                person_id.into(),
+                submission.subject.profile_ref.clone().into(),
+                finding.as_ref().map(|f| f.status.as_str().to_owned()).into(),
+                finding_text.into(),
             ],
         )?;
         Ok((StatusCode::CREATED, DeclarationReceipt { declaration_id: submission.declaration_id, received_at: now, receipt, health_status }))
@@ -474,6 +488,7 @@ pub async fn list_declarations(State(state): State<AppState>, principal: Princip
 #[cfg(test)]
 mod tests {
     use super::*;
+    use healthbook_core::declarations::forms::HEALTH_DECLARATION;
     use serde_json::json;
 
     #[test]
@@ -485,6 +500,8 @@ mod tests {
         assert_eq!(status_from_answers(HEALTH_DECLARATION, &cough).unwrap().status, "yellow");
         let contact = map(json!({ "contact_with_confirmed_case": true }));
         assert_eq!(status_from_answers(HEALTH_DECLARATION, &contact).unwrap().status, "yellow");
+        let suspected = map(json!({ "symptoms": ["fever"], "contact_with_confirmed_case": true }));
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &suspected).unwrap(), HealthStatusView { status: "red".into(), reasons: vec!["declaration".into()] });
         assert_eq!(status_from_answers("movement_declaration", &clear), None);
     }
 }

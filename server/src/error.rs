@@ -109,6 +109,24 @@ pub enum ApiError {
         /// Seconds until the window ends.
         retry_after_secs: u64,
     },
+    /// Refused for a while, with its own stable code (e.g. `binding_locked`) and a `Retry-After`.
+    #[error("{message}")]
+    Throttled {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+        /// Seconds until it may be tried again.
+        retry_after_secs: u64,
+    },
+    /// A service the request needs (e.g. the SMS gateway) is unavailable; the request may be retried.
+    #[error("{message}")]
+    Unavailable {
+        /// Stable code, e.g. `sms_unavailable`.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
     /// The server has no authority key yet (`admin init` was not run).
     #[error("the server is not initialised; run `healthbook-server admin init`")]
     NotInitialized,
@@ -172,7 +190,8 @@ impl ApiError {
             Self::IdempotencyKeyReused | Self::InvalidRequest(_) | Self::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotInitialized => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage(StorageError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -203,7 +222,7 @@ impl ApiError {
             Self::InvalidRequest(_) => "invalid_request",
             Self::InvalidAnswers(_) => "invalid_answers",
             Self::PayloadTooLarge => "payload_too_large",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
             Self::NotInitialized => "not_initialized",
             Self::Storage(StorageError::Pool(_)) => "database_unavailable",
@@ -241,7 +260,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, Json(self.body())).into_response();
         match &self {
-            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
+            Self::RateLimited { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::Throttled { retry_after_secs, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }

@@ -11,7 +11,9 @@
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
 //! | [`keys`] | the key-encryption key that seals private keys at rest |
-//! | [`passes`] | short-lived signed personal health passes |
+//! | [`passes`] | short-lived signed personal health passes, for bound persons only |
+//! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
+//! | [`status`] | the typed health status rule set whose status passes carry |
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
 //! | [`ratelimit`] | fixed-window rate limits in the database |
@@ -39,7 +41,9 @@ pub mod keys;
 pub mod models;
 pub mod openapi;
 pub mod passes;
+pub mod persons;
 pub mod ratelimit;
+pub mod status;
 pub mod storage;
 pub mod trust;
 pub mod util;

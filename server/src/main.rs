@@ -11,6 +11,7 @@ use healthbook_core::client::Role;
 use healthbook_server::admin::{self, AdminError};
 use healthbook_server::access::AreaScope;
 use healthbook_server::keys::{KEK_ENV, KekSettings, open_database};
+use healthbook_server::persons::sms::{HttpSmsSender, LogSmsSender, SmsSender};
 use healthbook_server::{AppState, Database, DatabaseLocation, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -69,6 +70,13 @@ struct Cli {
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
+    /// URL of an SMS gateway that takes `{"to", "text"}` as JSON with a bearer key; without one, text messages
+    /// (binding codes) are written to the server log.
+    #[arg(long, env = "HEALTHBOOK_SMS_GATEWAY_URL", global = true)]
+    sms_gateway_url: Option<String>,
+    /// File holding the SMS gateway's bearer key; `HEALTHBOOK_SMS_GATEWAY_KEY` may hold the key itself instead.
+    #[arg(long, env = "HEALTHBOOK_SMS_GATEWAY_KEY_FILE", global = true)]
+    sms_gateway_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -203,6 +211,22 @@ fn generated_password() -> Result<String, String> {
     healthbook_server::util::random_secret(18).map_err(|e| e.to_string())
 }
 
+/// The SMS sender the flags ask for: the gateway when a URL is given (then a key is required), else the log.
+fn sms_sender(cli: &Cli) -> Result<Arc<dyn SmsSender>, String> {
+    let Some(url) = cli.sms_gateway_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        tracing::info!("no SMS gateway configured: text messages are written to the log (target sms)");
+        return Ok(Arc::new(LogSmsSender));
+    };
+    let key = match &cli.sms_gateway_key_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the SMS gateway key file {}: {e}", path.display()))?,
+        None => std::env::var("HEALTHBOOK_SMS_GATEWAY_KEY")
+            .map_err(|_| "--sms-gateway-url needs --sms-gateway-key-file or HEALTHBOOK_SMS_GATEWAY_KEY".to_owned())?,
+    };
+    let sender = HttpSmsSender::new(url, &key).map_err(|e| e.to_string())?;
+    Ok(Arc::new(sender))
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     if matches!(cli.command, Some(Command::Openapi)) {
         println!("{}", healthbook_server::openapi::document_json().map_err(|e| e.to_string())?);
@@ -218,6 +242,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let clock = Arc::new(SystemClock);
     match cli.command {
         None | Some(Command::Serve) => {
+            // Before listening, so that a half-configured gateway stops the start rather than the first binding.
+            let sms = sms_sender(&cli)?;
             let defaults = ServerConfig::default();
             let password_hash_threads =
                 if cli.password_hash_threads == 0 { defaults.password_hash_threads } else { cli.password_hash_threads };
@@ -246,7 +272,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%addr, database = ?db.backend(), "listening");
-            let state = AppState::new(db, clock, config);
+            healthbook_server::persons::db::ensure_secrets(&db, clock.now())
+                .await
+                .map_err(|e| format!("cannot prepare the identity secrets: {e}"))?;
+            let state = AppState::new(db, clock, config).with_sms(sms);
             healthbook_server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())?;
             tracing::info!("stopped");
             Ok(())

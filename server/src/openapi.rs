@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, accounts, agencies, app, auth, declarations, error, models, passes, trust};
+use crate::{access, accounts, agencies, app, auth, declarations, error, models, passes, persons, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -41,6 +41,19 @@ use crate::{access, accounts, agencies, app, auth, declarations, error, models, 
         declarations::submit_declaration,
         declarations::list_declarations,
         passes::issue_pass,
+        persons::start_sms_binding,
+        persons::verify_sms_binding,
+        persons::start_attestation,
+        persons::list_bindings,
+        persons::delete_binding,
+        persons::remove_other_binding,
+        persons::enrol_person,
+        persons::attest_binding,
+        persons::get_person,
+        persons::get_citizen_id,
+        persons::get_person_bindings,
+        persons::delete_person_binding,
+        persons::get_person_audit,
     ),
     components(schemas(
         error::ErrorResponse, error::ErrorInfo, error::FieldErrorInfo, models::Empty,
@@ -49,6 +62,12 @@ use crate::{access, accounts, agencies, app, auth, declarations, error, models, 
         declarations::FilledBy, declarations::DeclarationReceipt, declarations::HealthStatusView,
         declarations::DeclarationRecord, declarations::DeclarationList, passes::PassRequest, passes::PassResponse,
         access::AreaScope, access::AccessLogEntry, access::AccessLogPage,
+        persons::SmsBindingRequest, persons::SmsChallengeView, persons::VerifyCodeRequest,
+        persons::AttestationCodeRequest, persons::AttestationCodeView, persons::BoundPerson, persons::OtherDevice,
+        persons::BindingView, persons::BindingCreated, persons::BindingList, persons::RemoveOtherRequest,
+        persons::Removed, persons::EnrolPersonRequest, persons::PersonView, persons::AttestBindingRequest,
+        persons::StaffBindingView, persons::StaffBindingList, persons::CitizenIdView, persons::AuditEntry,
+        persons::AuditList, persons::rules::IdKind,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -59,6 +78,7 @@ use crate::{access, accounts, agencies, app, auth, declarations, error, models, 
         (name = "trust", description = "Signed trust list and revocation list"),
         (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
         (name = "passes", description = "Short-lived signed personal health passes"),
+        (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
         (name = "ops", description = "Operations"),
     )
 )]

@@ -1,14 +1,17 @@
-//! Personal health passes: short-lived signed credentials (`HB1:`) for a profile on a phone, with the status
-//! the server computes from what it knows and the reasons behind it.
+//! Personal health passes: short-lived signed credentials (`HB1:`) for the person a phone's profile is bound
+//! to, with the name and birth year of the person record and the status of the status rule set.
+//!
+//! A pass is issued only for a bound (device, profile): the name cannot come from the phone, and a new
+//! profile, a second phone or a reinstalled app get the same person's status. The pass names no profile or
+//! person; its fresh credential id is recorded in `issued_passes` against the person, for tracing.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use healthbook_core::client::Role;
-use healthbook_core::credentials::{CredentialSigner, PassStatus, PersonalPass, StatusReason};
+use healthbook_core::credentials::{CredentialId, CredentialSigner, PersonalPass};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
@@ -17,6 +20,7 @@ use crate::declarations::HealthStatusView;
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::IdempotentJson;
 use crate::idempotency;
+use crate::status::RuleSet;
 use crate::storage::{Tx, Value};
 use crate::util::to_ms;
 
@@ -24,20 +28,30 @@ use crate::util::to_ms;
 /// phone refreshes it at half-life.
 pub const PASS_VALIDITY_HOURS: i64 = 24;
 /// How long a declaration counts towards a pass.
-pub const DECLARATION_VALID_DAYS: i64 = 7;
+pub const DECLARATION_VALID_DAYS: i64 = crate::status::declaration::DECLARATION_VALID_DAYS;
 /// `iss` claim of our passes.
 pub const ISSUER: &str = "VN-HB";
 /// Id of the service key that signs passes (see `trust::SERVICE_KEYS`).
 const PASS_KEY: &str = "passes";
+/// Fresh credential ids drawn before giving up (a repeat of a live id is already a one-in-billions event).
+const CREDENTIAL_ID_ATTEMPTS: usize = 4;
 
 /// A phone asks for a pass for one of its profiles.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PassRequest {
-    /// The phone's id of the profile (the same `profile_ref` its declarations carry).
+    /// The phone's id of the profile (the same `profile_ref` its declarations carry); it must be bound to a
+    /// person.
     pub profile_ref: String,
-    /// Full name to print in the pass.
-    pub full_name: String,
-    /// Birth year to print in the pass.
+    /// A fresh value the phone chose for this request (1 to 64 printable ASCII characters): the pass's id is
+    /// derived from it and the profile (`CredentialId::for_request`), so the phone can tell that the signed pass
+    /// answers its own request for this profile. Without it the id is random.
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// Ignored (older phones send it): the name comes from the person record.
+    #[serde(default)]
+    pub full_name: Option<String>,
+    /// Ignored (older phones send it): the birth year comes from the person record.
+    #[serde(default)]
     pub birth_year: Option<u16>,
 }
 
@@ -46,9 +60,9 @@ pub struct PassRequest {
 pub struct PassResponse {
     /// The QR text (`HB1:...`).
     pub qr: String,
-    /// The pass's id (its `cti`, the revocation handle).
+    /// The pass's id (its `cti` as hex, the revocation handle).
     pub credential_id: String,
-    /// Status and reasons.
+    /// Status and reasons, as signed in the pass.
     pub health_status: HealthStatusView,
     /// Issue time.
     pub issued_at: DateTime<Utc>,
@@ -56,77 +70,101 @@ pub struct PassResponse {
     pub expires_at: DateTime<Utc>,
 }
 
-/// The status from the profile's latest health declaration of the last week; without one, yellow: the
-/// checkpoint should ask for a declaration rather than wave the person through.
-fn current_status(tx: &mut dyn Tx, device_id: &str, profile_ref: &str, now: DateTime<Utc>) -> Result<HealthStatusView, ApiError> {
-    let since = now - Duration::days(DECLARATION_VALID_DAYS);
-    let rows = tx.query(
-        "SELECT health_status, body FROM declarations WHERE device_id = $1 AND health_status IS NOT NULL AND declared_at >= $2 \
-         ORDER BY declared_at DESC",
-        &[device_id.into(), Value::Int(to_ms(since))],
-    )?;
-    for row in rows {
-        let body: serde_json::Value = serde_json::from_str(&row.text(1)?).map_err(|e| ApiError::Internal(e.to_string()))?;
-        if body["subject"]["profile_ref"] == profile_ref {
-            let status_text = row.opt_text(0)?.unwrap_or_default();
-            return serde_json::from_str(&status_text).map_err(|e| ApiError::Internal(e.to_string()));
+/// Signs and records a pass for the person bound to (`device_id`, `profile_ref`), with the status `rules` give
+/// at `now` and an id derived from the phone's `nonce` (random without one); the whole of `POST /v1/passes`
+/// inside the caller's transaction (and the benchmark's unit).
+pub fn issue_for_binding(
+    tx: &mut dyn Tx,
+    rules: &RuleSet,
+    device_id: &str,
+    profile_ref: &str,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PassResponse, ApiError> {
+    let person = tx
+        .query_opt(
+            "SELECT p.id, p.full_name, p.birth_year FROM person_bindings b JOIN persons p ON p.id = b.person_id \
+             WHERE b.device_id = $1 AND b.profile_ref = $2",
+            &[device_id.into(), profile_ref.into()],
+        )?
+        .ok_or_else(|| ApiError::Conflict {
+            code: "profile_not_bound",
+            message: "this profile is not bound to a person: bind it (SMS code or an officer's attestation) first".into(),
+        })?;
+    let (person_id, name, birth_year) = (person.text(0)?, person.text(1)?, person.int(2)?);
+    let assessment = rules.evaluate(tx, &person_id, now)?;
+    let pass = PersonalPass {
+        name,
+        birth_year: u16::try_from(birth_year).ok(),
+        status: assessment.status.pass_status(),
+        reasons: assessment.pass_reasons(),
+    };
+    let validity = Duration::hours(PASS_VALIDITY_HOURS);
+    let mut credential_id = None;
+    for _ in 0..CREDENTIAL_ID_ATTEMPTS {
+        let id = match nonce {
+            Some(nonce) => CredentialId::for_request(profile_ref, nonce),
+            None => CredentialId::random().map_err(|e| ApiError::Internal(e.to_string()))?,
+        };
+        let inserted = tx.execute(
+            "INSERT INTO issued_passes (credential_id, person_id, device_id, profile_ref, status, issued_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (credential_id) DO NOTHING",
+            &[
+                id.text.clone().into(),
+                person_id.clone().into(),
+                device_id.into(),
+                profile_ref.into(),
+                assessment.status.as_str().into(),
+                Value::Int(to_ms(now)),
+                Value::Int(to_ms(now + validity)),
+            ],
+        )?;
+        if inserted == 1 {
+            credential_id = Some(id);
+            break;
+        }
+        if nonce.is_some() {
+            return Err(ApiError::Conflict { code: "pass_nonce_reused", message: "this nonce was already used for this profile: send a fresh one".into() });
         }
     }
-    Ok(HealthStatusView { status: "yellow".into(), reasons: vec!["declaration".into()] })
-}
-
-fn pass_status(view: &HealthStatusView) -> (PassStatus, Vec<StatusReason>) {
-    let status = match view.status.as_str() {
-        "green" => PassStatus::Green,
-        "red" => PassStatus::Red,
-        _ => PassStatus::Yellow,
+    let credential_id = credential_id.ok_or_else(|| ApiError::Internal("no fresh credential id".into()))?;
+    let pkcs8 = crate::trust::service_key_pkcs8(tx, PASS_KEY, now)?;
+    let signer = CredentialSigner::from_pkcs8(&pkcs8, ISSUER).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let qr = signer.issue_pass_with_cti(&pass, &credential_id.bytes, now, validity).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let health_status = HealthStatusView {
+        status: pass.status.as_str().into(),
+        reasons: pass.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
     };
-    let reasons = view
-        .reasons
-        .iter()
-        .filter_map(|r| match r.as_str() {
-            "vaccination" => Some(StatusReason::Vaccination),
-            "recent_test" => Some(StatusReason::RecentTest),
-            "quarantine" => Some(StatusReason::Quarantine),
-            "declaration" => Some(StatusReason::Declaration),
-            _ => None,
-        })
-        .collect();
-    (status, reasons)
+    Ok(PassResponse { qr, credential_id: credential_id.text, health_status, issued_at: now, expires_at: now + validity })
 }
 
-/// Signs a fresh pass for one of the calling phone's profiles (device).
+/// Signs a fresh pass for one of the calling phone's profiles (device), for the person it is bound to.
 #[utoipa::path(
     post, path = "/v1/passes", tag = "passes", security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
     request_body = PassRequest,
-    responses((status = 201, body = PassResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse))
+    responses(
+        (status = 201, body = PassResponse),
+        (status = 403, body = ErrorResponse),
+        (status = 409, description = "`profile_not_bound`: the profile is not bound to a person; `pass_nonce_reused`", body = ErrorResponse),
+        (status = 422, body = ErrorResponse),
+    )
 )]
 pub async fn issue_pass(State(state): State<AppState>, principal: Principal, request: IdempotentJson<PassRequest>) -> Result<Response, ApiError> {
     principal.require(&[Role::Device])?;
-    let body = request.body.clone();
-    let name: String = body.full_name.nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(ApiError::InvalidRequest("full_name must be 1 to 120 printable characters".into()));
-    }
-    if body.profile_ref.is_empty() || body.profile_ref.len() > 64 {
+    let profile_ref = request.body.profile_ref.clone();
+    if profile_ref.is_empty() || profile_ref.len() > 64 {
         return Err(ApiError::InvalidRequest("profile_ref must be 1 to 64 characters".into()));
     }
-    if body.birth_year.is_some_and(|y| !(1900..=2100).contains(&y)) {
-        return Err(ApiError::InvalidRequest("birth_year out of range".into()));
+    let nonce = request.body.nonce.clone();
+    if nonce.as_deref().is_some_and(|n| n.is_empty() || n.len() > 64 || !n.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(ApiError::InvalidRequest("nonce must be 1 to 64 printable ASCII characters".into()));
     }
     let now = state.now();
     let device_id = principal.account_id.clone();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
-        let health_status = current_status(tx, &device_id, &body.profile_ref, now)?;
-        let (status, reasons) = pass_status(&health_status);
-        let pkcs8 = crate::trust::service_key_pkcs8(tx, PASS_KEY, now)?;
-        let signer = CredentialSigner::from_pkcs8(&pkcs8, ISSUER).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let credential_id = uuid::Uuid::new_v4().simple().to_string();
-        let pass = PersonalPass { profile_id: body.profile_ref.clone(), name, birth_year: body.birth_year, status, reasons };
-        let validity = Duration::hours(PASS_VALIDITY_HOURS);
-        let qr = signer.issue_pass(&pass, &credential_id, now, validity).map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok((StatusCode::CREATED, PassResponse { qr, credential_id, health_status, issued_at: now, expires_at: now + validity }))
+        let response = issue_for_binding(tx, &RuleSet::standard(), &device_id, &profile_ref, nonce.as_deref(), now)?;
+        Ok((StatusCode::CREATED, response))
     })
     .await
 }

@@ -166,3 +166,38 @@ async fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("SIGTERM received")), "{rest:?}");
 }
+
+#[test]
+fn an_sms_gateway_without_a_key_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--sms-gateway-url", "https://sms.example/send", "serve"])
+        .env_remove("HEALTHBOOK_DATABASE")
+        .env_remove("HEALTHBOOK_KEK")
+        .env_remove("HEALTHBOOK_KEK_FILE")
+        .env_remove("HEALTHBOOK_SMS_GATEWAY_KEY")
+        .env_remove("HEALTHBOOK_SMS_GATEWAY_KEY_FILE")
+        .output()
+        .expect("run healthbook-server");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--sms-gateway-key-file"), "{stderr}");
+    // With an empty key file it is refused too, and the key never appears in the error.
+    let key_file = dir.path().join("sms-key");
+    std::fs::write(&key_file, "  \n").unwrap();
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--sms-gateway-url", "https://sms.example/send", "--sms-gateway-key-file"])
+        .arg(&key_file)
+        .arg("serve")
+        .env_remove("HEALTHBOOK_DATABASE")
+        .env_remove("HEALTHBOOK_KEK")
+        .env_remove("HEALTHBOOK_KEK_FILE")
+        .output()
+        .expect("run healthbook-server");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("key is empty"));
+}

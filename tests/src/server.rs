@@ -8,7 +8,8 @@ use chrono::{TimeZone, Utc};
 use healthbook_core::ManualClock;
 use healthbook_core::client::{ClientConfig, RetryPolicy, ServerClient};
 use healthbook_core::trust::VerifyingKey;
-use healthbook_server::storage::StorageError;
+use healthbook_server::persons::sms::{RecordingSmsSender, SentSms};
+use healthbook_server::storage::{StorageError, Value};
 use healthbook_server::{AppState, Database, DatabaseLocation, RunningServer, ServerConfig, admin};
 
 /// Environment variable naming the PostgreSQL server the tests may use.
@@ -59,6 +60,26 @@ pub fn test_config() -> ServerConfig {
     }
 }
 
+/// A person record for [`TestServer::bind_profile`].
+#[derive(Debug, Clone)]
+pub struct TestPerson {
+    /// The person id.
+    pub id: String,
+    /// Full name, NFC.
+    pub full_name: String,
+    /// Birth year.
+    pub birth_year: u16,
+    /// Province code.
+    pub province_code: String,
+}
+
+impl TestPerson {
+    /// A new person with a fresh id, living in province 01.
+    pub fn new(full_name: &str, birth_year: u16) -> Self {
+        Self { id: uuid::Uuid::new_v4().to_string(), full_name: full_name.into(), birth_year, province_code: "01".into() }
+    }
+}
+
 /// Where a test's database lives, so that a second instance can share it.
 #[derive(Debug, Clone)]
 pub struct SharedDatabase {
@@ -78,6 +99,8 @@ pub struct TestServer {
     pub db: Database,
     /// The database's location.
     pub shared: SharedDatabase,
+    /// Every text message the server sent (its SMS sender records instead of sending).
+    pub sms_sender: Arc<RecordingSmsSender>,
     server: Option<RunningServer>,
     _dir: tempfile::TempDir,
 }
@@ -123,16 +146,22 @@ impl TestServer {
             .await
             .expect("init");
         let root_key = VerifyingKey::from_spki_base64(&report.root_public_key).expect("root key");
-        let state = AppState::new(db.clone(), clock.clone(), config);
+        let sms_sender = Arc::new(RecordingSmsSender::default());
+        let state = AppState::new(db.clone(), clock.clone(), config).with_sms(sms_sender.clone());
         let server = RunningServer::start(state, addr).await.expect("start server");
-        Self { base_url: server.base_url(), root_key, clock, db, shared, server: Some(server), _dir: dir }
+        Self { base_url: server.base_url(), root_key, clock, db, shared, sms_sender, server: Some(server), _dir: dir }
     }
 
     /// A second server instance on the same database (as behind a load balancer), with its own clock.
     pub async fn another_instance(&self, config: ServerConfig) -> RunningServer {
         let db = open_test_database(&self.shared.location).await;
-        let state = AppState::new(db, self.clock.clone(), config);
+        let state = AppState::new(db, self.clock.clone(), config).with_sms(self.sms_sender.clone());
         RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.expect("start server")
+    }
+
+    /// The text messages the server sent so far, oldest first.
+    pub fn sms(&self) -> Vec<SentSms> {
+        self.sms_sender.sent()
     }
 
     /// Where the database lives (a SQLite path, or a PostgreSQL URL with its test schema).
@@ -164,6 +193,35 @@ impl TestServer {
     /// Runs one SQL statement on the server's database (to tamper with it, as an attacker could).
     pub async fn execute_sql(&self, sql: &'static str) -> u64 {
         self.db.write(move |tx| tx.execute(sql, &[])).await.map_err(|e: StorageError| e).expect("execute sql")
+    }
+
+    /// Binds `device_id`'s `profile_ref` to a person by direct inserts (the person is created when `person` is
+    /// new), standing in for the SMS or attestation binding flows in tests about what a binding gives.
+    pub async fn bind_profile(&self, device_id: &str, profile_ref: &str, person: &TestPerson) {
+        let (device_id, profile_ref, person) = (device_id.to_owned(), profile_ref.to_owned(), person.clone());
+        let now = healthbook_core::Clock::now(&*self.clock).timestamp_millis();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO persons (id, id_hash, id_kind, full_name, birth_year, province_code, verification, created_at) \
+                     VALUES ($1, $2, 'cccd', $3, $4, $5, 'attested', $6) ON CONFLICT (id) DO NOTHING",
+                    &[
+                        person.id.clone().into(),
+                        format!("test-hash-{}", person.id).into(),
+                        person.full_name.clone().into(),
+                        Value::Int(i64::from(person.birth_year)),
+                        person.province_code.clone().into(),
+                        Value::Int(now),
+                    ],
+                )?;
+                tx.execute(
+                    "INSERT INTO person_bindings (device_id, profile_ref, person_id, method, created_at) VALUES ($1, $2, $3, 'attestation', $4)",
+                    &[device_id.into(), profile_ref.into(), person.id.into(), Value::Int(now)],
+                )
+            })
+            .await
+            .map_err(|e: StorageError| e)
+            .expect("bind profile");
     }
 
     /// Stops the HTTP server (the database stays), e.g. to test offline behaviour.

@@ -1,6 +1,6 @@
-//! The personal health pass end to end: the server signs it from the person's declarations, the phone checks
-//! it against the trust list and keeps it, and a checkpoint verifies it offline: valid, tampered, expired,
-//! revoked, signed by the wrong kind of issuer.
+//! The personal health pass end to end: the server signs it from the person's declarations (once the profile
+//! is bound to a person), the phone checks it against the trust list and keeps it, and a checkpoint verifies it
+//! offline: valid, tampered, expired, revoked, signed by the wrong kind of issuer.
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::settings::Language;
 use healthbook_core::trust::{IssuerRole, RevocationKind};
 use healthbook_core::{Clock, Healthbook, HealthbookConfig};
-use healthbook_e2e::server::{TestBackend, TestServer};
+use healthbook_e2e::server::{TestBackend, TestPerson, TestServer};
 use serde_json::json;
 
 async fn phone(server: &TestServer, dir: &std::path::Path) -> Healthbook {
@@ -39,6 +39,10 @@ async fn pass_follows_declarations_and_verifies_offline() {
     let hb = phone(&server, dir.path()).await;
     let me = hb.profiles().add(person("Hồ Thị Xuân", ProfileRelation::Myself)).await.unwrap();
     let grandpa = hb.profiles().add(person("Hồ Văn Lộc", ProfileRelation::ManagedByVolunteer)).await.unwrap();
+    // Passes are for persons: both profiles are bound to their person records first.
+    let device_id = hb.connect_server().await.unwrap();
+    server.bind_profile(&device_id, &me.id, &TestPerson::new("Hồ Thị Xuân", 1968)).await;
+    server.bind_profile(&device_id, &grandpa.id, &TestPerson::new("Hồ Văn Lộc", 1968)).await;
 
     // No declaration yet: yellow, because of the (missing) declaration.
     let first = hb.refresh_pass(&me.id).await.unwrap();
@@ -101,7 +105,7 @@ async fn pass_follows_declarations_and_verifies_offline() {
     }).await.unwrap();
     checkpoint.refresh_trust().await.unwrap();
     let forged = agency_signer
-        .issue_pass(&PersonalPass { profile_id: "x".into(), name: "Kẻ Giả Mạo".into(), birth_year: Some(1990), status: PassStatus::Green, reasons: vec![] }, "forged-1", now, Duration::hours(24))
+        .issue_pass(&PersonalPass { name: "Kẻ Giả Mạo".into(), birth_year: Some(1990), status: PassStatus::Green, reasons: vec![] }, "forged-1", now, Duration::hours(24))
         .unwrap();
     assert_eq!(checkpoint.verify(&forged).unwrap().stage, Some(FailedStage::WrongRole));
 

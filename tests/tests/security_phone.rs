@@ -18,7 +18,7 @@ use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::settings::{Language, SettingsError};
 use healthbook_core::trust::RevocationKind;
 use healthbook_core::{Clock, Healthbook, HealthbookConfig, SystemClock};
-use healthbook_e2e::server::{TEST_PBKDF2_ITERATIONS, TestBackend, TestServer};
+use healthbook_e2e::server::{TEST_PBKDF2_ITERATIONS, TestBackend, TestPerson, TestServer};
 use healthbook_server::ServerConfig;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -323,6 +323,10 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
     let dir = tempfile::tempdir().unwrap();
     let hb = phone(&server, dir.path(), &proxy.url).await;
     let me = hb.profiles().add(person("Mạc Văn Đức")).await.unwrap();
+    // Passes are for bound persons: this profile, and another profile of this phone ("someone-else").
+    let device_id = hb.connect_server().await.unwrap();
+    server.bind_profile(&device_id, &me.id, &TestPerson::new("Mạc Văn Đức", 1984)).await;
+    server.bind_profile(&device_id, "someone-else", &TestPerson::new("Người Khác", 1990)).await;
     proxy.rewrite_answers(Some(|route, answer| {
         if route == "POST /v1/passes" {
             answer["health_status"] = json!({ "status": "green", "reasons": ["vaccination"] });
@@ -350,7 +354,7 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
         }
     }));
     let refused = hb.refresh_pass(&me.id).await.unwrap_err();
-    assert!(matches!(&refused, PassError::Untrusted(m) if m.contains("someone-else")), "{refused:?}");
+    assert!(matches!(&refused, PassError::Untrusted(m) if m.contains("another request or profile")), "{refused:?}");
     assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass, "the kept pass is unchanged");
     server.stop().await;
 }
@@ -397,7 +401,7 @@ fn base45(bytes: &[u8]) -> String {
 #[test]
 fn lenient_eu_dcc_transport_is_refused_at_each_stage() {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN-HB").unwrap();
-    let pass = PersonalPass { profile_id: "p".into(), name: "Ninh Văn Bảo".into(), birth_year: None, status: PassStatus::Green, reasons: vec![] };
+    let pass = PersonalPass { name: "Ninh Văn Bảo".into(), birth_year: None, status: PassStatus::Green, reasons: vec![] };
     let qr = signer.issue_pass(&pass, "c-1", Utc::now(), Duration::hours(24)).unwrap();
     let stage = |text: &str| credentials::decode(text).err().map(|e| e.stage);
     assert_eq!(stage(&qr), None, "the well-formed pass decodes");

@@ -10,12 +10,13 @@ mod config;
 mod device;
 mod error;
 mod model;
+mod persons;
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -23,6 +24,7 @@ pub use cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, Tr
 pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;
+pub use persons::{AuditEntry, IdKind, NewPerson, PersonRecord, StaffBinding};
 pub use model::{
     AccessToken, Account, Agency, DeviceRecord, ErrorBody, ErrorDetail, Gate, NewAccount, NewIssuerKey, NewRevocation,
     Role,
@@ -85,7 +87,40 @@ impl std::fmt::Debug for ServerClient {
 struct RawResponse {
     status: u16,
     etag: Option<String>,
+    retry_after: Option<u64>,
     body: Vec<u8>,
+}
+
+/// An answer of any status, for callers whose refusals carry more than a code (a `Retry-After`, fields of the
+/// error body such as the attempts left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailedAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Seconds of the `Retry-After` header, when the server sent one.
+    pub retry_after_secs: Option<u64>,
+    /// The JSON body (`Null` when empty or not JSON).
+    pub body: serde_json::Value,
+}
+
+impl DetailedAnswer {
+    /// Whether the status is a success.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error this answer stands for, as [`check_status`] would have made it.
+    pub fn to_client_error(&self) -> ClientError {
+        let error = &self.body["error"];
+        match (error["code"].as_str(), error["message"].as_str()) {
+            (Some(code), message) => ClientError::Http {
+                status: self.status,
+                code: code.to_owned(),
+                message: message.unwrap_or_default().to_owned(),
+            },
+            _ => ClientError::Http { status: self.status, code: format!("http_{}", self.status), message: String::new() },
+        }
+    }
 }
 
 impl ServerClient {
@@ -162,6 +197,22 @@ impl ServerClient {
         let bytes = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
         let raw = self.execute(Method::POST, path, Some(bytes), Some(idempotency_key.to_owned()), None).await?;
         decode(&check_status(raw)?.body)
+    }
+
+    /// Sends `method` to `path` with an optional JSON body (a fresh idempotency key, kept across retries, on
+    /// every method but GET) and returns the answer whatever its status; only a failure to get an answer at all
+    /// is an error.
+    pub async fn send_detailed(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<DetailedAnswer, ClientError> {
+        let bytes = body.map(serde_json::to_vec).transpose().map_err(|e| ClientError::Decode(e.to_string()))?;
+        let key = (method != Method::GET).then(|| uuid::Uuid::new_v4().to_string());
+        let raw = self.execute(method, path, bytes, key, None).await?;
+        let body = if raw.body.is_empty() { serde_json::Value::Null } else { serde_json::from_slice(&raw.body).unwrap_or_default() };
+        Ok(DetailedAnswer { status: raw.status, retry_after_secs: raw.retry_after, body })
     }
 
     /// Sends a POST without the session's token and without renewal: for registration and sign-in, which must
@@ -426,8 +477,10 @@ impl ServerClient {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let retry_after =
+                        response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
                     match response.bytes().await {
-                        Ok(bytes) => Ok(RawResponse { status, etag, body: bytes.to_vec() }),
+                        Ok(bytes) => Ok(RawResponse { status, etag, retry_after, body: bytes.to_vec() }),
                         Err(e) => Err(map_reqwest_error(&e)),
                     }
                 }
@@ -556,7 +609,7 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ClientError> {
 }
 
 /// Percent-encodes one path segment, so that an id can never change the path's shape.
-fn segment(text: &str) -> String {
+pub(crate) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

@@ -109,6 +109,17 @@ impl CredentialSigner {
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, CredentialError> {
+        self.issue_with_cti(payload, credential_id.as_bytes(), issued_at, expires_at)
+    }
+
+    /// Like [`issue`](Self::issue), with the `cti` as raw bytes (see [`CredentialId`]: shorter than text).
+    pub fn issue_with_cti(
+        &self,
+        payload: &OwnPayload,
+        cti: &[u8],
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, CredentialError> {
         if expires_at <= issued_at {
             return Err(CredentialError::Encoding("expiry must come after issuance".into()));
         }
@@ -118,7 +129,7 @@ impl CredentialSigner {
             (int(CLAIM_ISS), Value::Text(self.issuer.clone())),
             (int(CLAIM_IAT), Value::Integer(issued_at.timestamp().into())),
             (int(CLAIM_EXP), Value::Integer(expires_at.timestamp().into())),
-            (int(CLAIM_CTI), Value::Bytes(credential_id.as_bytes().to_vec())),
+            (int(CLAIM_CTI), Value::Bytes(cti.to_vec())),
             (int(CLAIM_HEALTHBOOK), body),
         ]);
         self.sign_claims(payload.credential_type(), &claims)
@@ -132,9 +143,70 @@ impl CredentialSigner {
         issued_at: DateTime<Utc>,
         valid_for: Duration,
     ) -> Result<String, CredentialError> {
+        self.issue_pass_with_cti(pass, credential_id.as_bytes(), issued_at, valid_for)
+    }
+
+    /// Issues a personal pass under a raw-byte `cti` (what the server does, with a fresh [`CredentialId`]).
+    pub fn issue_pass_with_cti(
+        &self,
+        pass: &PersonalPass,
+        cti: &[u8],
+        issued_at: DateTime<Utc>,
+        valid_for: Duration,
+    ) -> Result<String, CredentialError> {
         let expires_at = issued_at
             .checked_add_signed(valid_for)
             .ok_or_else(|| CredentialError::Encoding("expiry out of range".into()))?;
-        self.issue(&OwnPayload::PersonalPass(pass.clone()), credential_id, issued_at, expires_at)
+        self.issue_with_cti(&OwnPayload::PersonalPass(pass.clone()), cti, issued_at, expires_at)
+    }
+}
+
+/// A pass's credential id: 8 bytes for the `cti` claim, and the text a verifier reads from them.
+///
+/// Raw bytes take half the room of their hex text in the QR. A verifier reads a `cti` that is valid UTF-8 as
+/// text and any other as hex ([`CwtClaims::credential_id`](super::CwtClaims::credential_id)), so the first byte
+/// is always a UTF-8 continuation byte (`0b10xx_xxxx`), which no UTF-8 text starts with: the id is then the hex
+/// form everywhere (revocation lists, the server's records, the verdict).
+///
+/// The phone chooses a fresh nonce for each pass request and the server derives the id from it and the profile
+/// asked for ([`CredentialId::for_request`]): the phone can then tell that a signed pass answers its own request
+/// for its own profile, although the pass names no profile (so that venues can't link two passes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialId {
+    /// The `cti` bytes.
+    pub bytes: Vec<u8>,
+    /// Their lowercase hex, the id as verifiers and revocation lists show it.
+    pub text: String,
+}
+
+impl CredentialId {
+    /// Bytes of the id: 62 bits of randomness or hash. Enough for a handle that only has to be unique among
+    /// live passes (the server's `issued_passes` refuses a repeat); every byte more would cost QR room.
+    pub const LEN: usize = 8;
+
+    fn from_bytes(mut bytes: Vec<u8>) -> Self {
+        bytes.truncate(Self::LEN);
+        bytes[0] = 0x80 | (bytes[0] & 0x3f);
+        let text = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Self { bytes, text }
+    }
+
+    /// A fresh random id.
+    pub fn random() -> Result<Self, CredentialError> {
+        let mut bytes = vec![0u8; Self::LEN];
+        ring::rand::SecureRandom::fill(&SystemRandom::new(), &mut bytes).map_err(|_| CredentialError::Signing)?;
+        Ok(Self::from_bytes(bytes))
+    }
+
+    /// The id of the pass answering a request for `profile_ref` with the phone's `nonce`: SHA-256 over both
+    /// (length-prefixed, under a domain label), cut to [`LEN`](Self::LEN) bytes.
+    pub fn for_request(profile_ref: &str, nonce: &str) -> Self {
+        let mut input = Vec::with_capacity(32 + profile_ref.len() + nonce.len());
+        input.extend_from_slice(b"healthbook pass cti v1\0");
+        for part in [profile_ref, nonce] {
+            input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            input.extend_from_slice(part.as_bytes());
+        }
+        Self::from_bytes(ring::digest::digest(&ring::digest::SHA256, &input).as_ref().to_vec())
     }
 }

@@ -7,13 +7,13 @@
 //! | prefix | type | payload claim | signer role |
 //! |---|---|---|---|
 //! | `HC1:` | EU DCC vaccination / test / recovery | -260 `hcert` → 1 (EU schema) | DCC document signer |
-//! | `HB1:` | personal health pass (short-lived) | -65537, `t = "pass"` | `authority` |
+//! | `HB1:` | personal health pass (short-lived; compact: status and reasons as integers, no profile id) | -65537, `t = "pass"` | `authority` |
 //! | `HS1:` | staff card | -65537, `t = "staff"` | `agency` |
 //! | `HK1:` | control card ("kiểm soát"), for people without a smartphone | -65537, `t = "control"` | `authority` |
 //! | `HP1:` | venue / gate poster | -65537, `t = "venue"` | `agency` or `authority` |
 //!
 //! Registered claims: `iss` (1), `exp` (4), `nbf` (5, optional), `iat` (6), `cti` (7, our credential id, the
-//! revocation handle). Our payload names its type inside the signature because the prefix is not signed.
+//! revocation handle; random bytes for passes, read as hex). Our payload names its type inside the signature because the prefix is not signed.
 //! Signing is ES256 (ring, raw r||s); verification also takes PS256 (salt 32) for EU DCC. The key id (COSE
 //! header 4, protected wins over unprotected) is the first 8 bytes of SHA-256 over the signer certificate's DER
 //! for EU DCC and over the SPKI DER for our keys; the algorithm must be in the protected header. COSE may be
@@ -60,8 +60,8 @@ pub use claims::CwtClaims;
 pub use container::{CredentialType, MAX_CBOR_DEPTH, MAX_DECOMPRESSED_LEN, MAX_QR_TEXT_LEN};
 pub use dcc::{DccEntry, DccSummary, DccType, TEST_DETECTED, TEST_NOT_DETECTED};
 pub use error::{CredentialError, FailedStage, StageError};
-pub use issue::CredentialSigner;
-pub use payload::{ControlCard, OwnPayload, PassStatus, PersonalPass, StaffCard, StatusReason, VenuePoster};
+pub use issue::{CredentialId, CredentialSigner};
+pub use payload::{ControlCard, OwnPayload, PassStatus, PersonalPass, StaffCard, StatusReason, VenuePoster, pass_wire};
 pub use qr::{ErrorCorrection, TerminalTheme, render_png, render_svg, render_unicode};
 pub use trust_store::{
     DccTrustStore, InMemoryTrustStore, KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey, p256_spki_from_point,

@@ -7,14 +7,17 @@
 use serde::{Deserialize, Serialize};
 
 use super::container::CredentialType;
+use crate::settings::Language;
 use super::verify::Holder;
 
-/// A personal health pass: who, and the status the server computed for them.
+/// A personal health pass: whom to compare with an ID card, and the status the server computed for them.
+///
+/// It carries no profile or person id: an id that stays the same from pass to pass would let two venues link
+/// the same person. The pass's `cti` (fresh for each pass) is what the server maps back to the person when
+/// tracing needs it. Signed, the pass travels in the compact form of [`pass_wire`] (status and reasons as small
+/// integers); this struct's own serde form, used for JSON summaries, keeps them readable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalPass {
-    /// The profile the pass was issued for (the phone refreshes it by this id).
-    #[serde(rename = "pid")]
-    pub profile_id: String,
     /// Full name, NFC.
     #[serde(rename = "n")]
     pub name: String,
@@ -29,8 +32,8 @@ pub struct PersonalPass {
     pub reasons: Vec<StatusReason>,
 }
 
-/// The colour of a pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The colour of a pass; ordered so that the worse colour is the greater.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PassStatus {
     /// May pass.
@@ -41,7 +44,48 @@ pub enum PassStatus {
     Red,
 }
 
-/// A reason behind a pass status.
+impl PassStatus {
+    /// Every status, best first.
+    pub const ALL: [Self; 3] = [Self::Green, Self::Yellow, Self::Red];
+
+    /// The integer that stands for it inside a signed pass.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Green => 0,
+            Self::Yellow => 1,
+            Self::Red => 2,
+        }
+    }
+
+    /// The status for a signed integer code.
+    pub fn from_code(code: u64) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| u64::from(s.code()) == code)
+    }
+
+    /// Its wire name (`green`, `yellow`, `red`), as the server's JSON and the phone's storage use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Green => "green",
+            Self::Yellow => "yellow",
+            Self::Red => "red",
+        }
+    }
+
+    /// What the phone shows, in Vietnamese or English.
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Green, Language::Vi) => "Xanh: được qua",
+            (Self::Green, Language::En) => "Green: may pass",
+            (Self::Yellow, Language::Vi) => "Vàng: cần kiểm tra thêm",
+            (Self::Yellow, Language::En) => "Yellow: check further",
+            (Self::Red, Language::Vi) => "Đỏ: không được qua",
+            (Self::Red, Language::En) => "Red: must not pass",
+        }
+    }
+}
+
+/// A reason behind a pass status. The server's status rule set (`server/src/status/`) yields these; each has a
+/// fixed integer code inside the signed pass, and a Vietnamese and an English wording for the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusReason {
@@ -51,8 +95,118 @@ pub enum StatusReason {
     RecentTest,
     /// A quarantine order.
     Quarantine,
-    /// The health declaration.
+    /// The health declaration (or, on a yellow pass without other reasons, its absence).
     Declaration,
+    /// Symptoms declared.
+    Symptoms,
+    /// Contact with a confirmed case declared.
+    Contact,
+    /// Travel from an outbreak area declared.
+    Travel,
+}
+
+impl StatusReason {
+    /// Every reason.
+    pub const ALL: [Self; 7] =
+        [Self::Declaration, Self::Vaccination, Self::RecentTest, Self::Quarantine, Self::Symptoms, Self::Contact, Self::Travel];
+
+    /// The integer that stands for it inside a signed pass; fixed once published, new reasons take new codes.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Declaration => 0,
+            Self::Vaccination => 1,
+            Self::RecentTest => 2,
+            Self::Quarantine => 3,
+            Self::Symptoms => 4,
+            Self::Contact => 5,
+            Self::Travel => 6,
+        }
+    }
+
+    /// The reason for a signed integer code; `None` for a code this build does not know (a newer issuer's).
+    pub fn from_code(code: u64) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| u64::from(r.code()) == code)
+    }
+
+    /// Its wire name (`declaration`, `recent_test`, ...), as the server's JSON and the phone's storage use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vaccination => "vaccination",
+            Self::RecentTest => "recent_test",
+            Self::Quarantine => "quarantine",
+            Self::Declaration => "declaration",
+            Self::Symptoms => "symptoms",
+            Self::Contact => "contact",
+            Self::Travel => "travel",
+        }
+    }
+
+    /// The reason for a wire name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// What the phone shows, in Vietnamese or English.
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Declaration, Language::Vi) => "Tờ khai y tế",
+            (Self::Declaration, Language::En) => "Health declaration",
+            (Self::Vaccination, Language::Vi) => "Tiêm chủng",
+            (Self::Vaccination, Language::En) => "Vaccination",
+            (Self::RecentTest, Language::Vi) => "Kết quả xét nghiệm gần đây",
+            (Self::RecentTest, Language::En) => "Recent test result",
+            (Self::Quarantine, Language::Vi) => "Đang cách ly",
+            (Self::Quarantine, Language::En) => "In quarantine",
+            (Self::Symptoms, Language::Vi) => "Có triệu chứng",
+            (Self::Symptoms, Language::En) => "Symptoms declared",
+            (Self::Contact, Language::Vi) => "Tiếp xúc với ca bệnh",
+            (Self::Contact, Language::En) => "Contact with a confirmed case",
+            (Self::Travel, Language::Vi) => "Đi về từ vùng dịch",
+            (Self::Travel, Language::En) => "Travel from an outbreak area",
+        }
+    }
+}
+
+/// The signed form of a personal pass: the same short keys, with status and reasons as small integers (one CBOR
+/// byte each instead of a word), because every byte saved makes the QR smaller and easier to scan. Reason codes
+/// this build does not know are skipped, so a newer issuer can add reasons without breaking older verifiers;
+/// an unknown status is refused.
+pub mod pass_wire {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{PassStatus, PersonalPass, StatusReason};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wire {
+        #[serde(rename = "n")]
+        name: String,
+        #[serde(rename = "by", default, skip_serializing_if = "Option::is_none")]
+        birth_year: Option<u16>,
+        #[serde(rename = "s")]
+        status: u64,
+        #[serde(rename = "r", default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<u64>,
+    }
+
+    /// Writes the compact form.
+    pub fn serialize<S: Serializer>(pass: &PersonalPass, serializer: S) -> Result<S::Ok, S::Error> {
+        Wire {
+            name: pass.name.clone(),
+            birth_year: pass.birth_year,
+            status: u64::from(pass.status.code()),
+            reasons: pass.reasons.iter().map(|r| u64::from(r.code())).collect(),
+        }
+        .serialize(serializer)
+    }
+
+    /// Reads the compact form.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<PersonalPass, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        let status = PassStatus::from_code(wire.status).ok_or_else(|| D::Error::custom("unknown pass status code"))?;
+        let reasons = wire.reasons.into_iter().filter_map(StatusReason::from_code).collect();
+        Ok(PersonalPass { name: wire.name, birth_year: wire.birth_year, status, reasons })
+    }
 }
 
 /// A staff card printed by an agency; the lead fleshes the fields out.
@@ -108,7 +262,7 @@ pub struct VenuePoster {
 #[serde(tag = "t")]
 pub enum OwnPayload {
     /// `t = "pass"`.
-    #[serde(rename = "pass")]
+    #[serde(rename = "pass", with = "pass_wire")]
     PersonalPass(PersonalPass),
     /// `t = "staff"`.
     #[serde(rename = "staff")]

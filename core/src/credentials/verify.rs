@@ -99,21 +99,8 @@ impl PayloadSummary {
     pub fn describe(&self) -> String {
         match self {
             Self::PersonalPass(p) => {
-                let reasons: Vec<&str> = p
-                    .reasons
-                    .iter()
-                    .map(|r| match r {
-                        super::StatusReason::Vaccination => "vaccination",
-                        super::StatusReason::RecentTest => "recent test",
-                        super::StatusReason::Quarantine => "quarantine",
-                        super::StatusReason::Declaration => "declaration",
-                    })
-                    .collect();
-                let status = match p.status {
-                    super::PassStatus::Green => "green",
-                    super::PassStatus::Yellow => "yellow",
-                    super::PassStatus::Red => "red",
-                };
+                let reasons: Vec<String> = p.reasons.iter().map(|r| r.as_str().replace('_', " ")).collect();
+                let status = p.status.as_str();
                 if reasons.is_empty() { status.to_string() } else { format!("{status} ({})", reasons.join(", ")) }
             }
             Self::StaffCard(s) => format!("staff {} of agency {}", s.staff_id, s.agency_id),

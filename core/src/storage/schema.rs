@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 5;
+pub const LATEST_VERSION: u32 = 6;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -111,6 +111,27 @@ CREATE TABLE device_tokens (
     };
 }
 
+/// The tables version 6 adds: the bindings of profiles to person records on the server (sealed, kept for
+/// offline display) and the SMS binding challenges started on this phone (sealed: the masked number).
+macro_rules! v6_tables {
+    () => {
+        "
+CREATE TABLE person_bindings (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    fetched_at INTEGER NOT NULL
+);
+CREATE TABLE binding_challenges (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    challenge_id TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX binding_challenges_id ON binding_challenges (challenge_id);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -131,11 +152,12 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
 const ADD_V5: &str = v5_tables!();
+const ADD_V6: &str = v6_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -214,6 +236,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         5 => {
             tx.execute_batch(ADD_V5)?;
+            Ok(())
+        }
+        6 => {
+            tx.execute_batch(ADD_V6)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

@@ -22,6 +22,8 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 4, name: "scope_and_access_log", sql: include_str!("../../migrations/0004_scope_and_access_log.sql") },
         Migration { version: 5, name: "idempotency_replays", sql: include_str!("../../migrations/0005_idempotency_replays.sql") },
         Migration { version: 6, name: "persons", sql: include_str!("../../migrations/0006_persons.sql") },
+        Migration { version: 7, name: "attestation_challenges", sql: include_str!("../../migrations/0007_attestation_challenges.sql") },
+        Migration { version: 8, name: "issued_passes", sql: include_str!("../../migrations/0008_issued_passes.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

@@ -72,8 +72,11 @@ class PassesTest {
         if (::server.isInitialized) server.close()
     }
 
-    /** Points this phone at the server, adds [input], declares it healthy, syncs, and fetches its pass. */
-    private suspend fun Healthbook.declareAndGetPass(input: ProfileInput): Pair<Profile, HealthPass> {
+    /**
+     * Points this phone at the server, adds [input], declares it healthy, syncs, binds it to its person by the
+     * SMS code (with [citizenId] when the profile has none), and fetches its pass.
+     */
+    private suspend fun Healthbook.declareAndGetPass(input: ProfileInput, citizenId: String? = null): Pair<Profile, HealthPass> {
         settings().use {
             it.setServerUrl(server.baseUrl)
             it.setRootKey(server.rootKey)
@@ -82,6 +85,9 @@ class PassesTest {
         declarations().use { it.submit(profile.id, HEALTH, healthAnswers(), null, Language.EN) }
         val report = outbox().use { it.syncNow(null) }
         assertEquals(SyncReport(1u, 0u, 0u, 0uL, false), report, server::log)
+        // A pass is issued only for a profile bound to a person.
+        assertThrows<PassException.NotBound> { passes().use { it.refresh(profile.id) } }
+        bindBySms(server, profile.id, citizenId)
         val pass = passes().use { it.refresh(profile.id) }
         return profile to pass
     }
@@ -188,7 +194,10 @@ class PassesTest {
     fun `offline the kept pass is shown, and once the phone's clock passes its expiry it shows as expired`(): Unit = runBlocking {
         val clock = OffsetClock()
         Healthbook.withClock(File(dir, "phone-with-clock").absolutePath, InMemoryKeyStore(), clock).use { hb ->
-            val (child, fresh) = hb.declareAndGetPass(validInput(ProfileRelation.FAMILY_MEMBER, fullName = "Trần Thị Bình", birth = birth(2015), citizenId = null))
+            val (child, fresh) = hb.declareAndGetPass(
+                validInput(ProfileRelation.FAMILY_MEMBER, fullName = "Trần Thị Bình", birth = birth(2015), citizenId = null),
+                citizenId = "001315012345",
+            )
             assertEquals("green", fresh.status)
 
             // The server goes away (as far as this phone knows).

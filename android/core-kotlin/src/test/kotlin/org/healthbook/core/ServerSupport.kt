@@ -47,6 +47,20 @@ class ReferenceServer private constructor(
     /** The server's log so far, for failure messages. */
     fun log(): String = log.takeIf { it.exists() }?.readText().orEmpty()
 
+    /**
+     * The code of the last binding SMS: without a gateway the server's log sender writes each text message to
+     * its log (target `sms`), as a phone would receive it. Waits a little for the log line to be flushed.
+     */
+    fun lastBindingCode(timeout: Duration = Duration.ofSeconds(5)): String {
+        val pattern = Regex("binding code is (\\d{6})")
+        val deadline = System.nanoTime() + timeout.toNanos()
+        while (true) {
+            pattern.findAll(log()).lastOrNull()?.let { return it.groupValues[1] }
+            if (System.nanoTime() > deadline) fail<Nothing>("no binding code in the server log:\n${log()}")
+            Thread.sleep(20)
+        }
+    }
+
     override fun close() {
         process.destroy()
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -146,3 +160,17 @@ class ReferenceServer private constructor(
         fail<Nothing>("healthbook-server did not answer GET /healthz within $timeout (last: $last):\n${log()}")
     }
 }
+
+/**
+ * Binds [profileId] to its person by the SMS code, reading the code from [server]'s log; the profile needs a
+ * citizen id and a phone (or [citizenId]).
+ */
+suspend fun Healthbook.bindBySms(server: ReferenceServer, profileId: String, citizenId: String? = null): Binding =
+    persons().use { persons ->
+        // Codes already in the log belong to earlier challenges; wait for this one's.
+        val before = Regex("binding code is").findAll(server.log()).count()
+        val challenge = persons.startSmsBinding(profileId, citizenId, null)
+        val deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos()
+        while (Regex("binding code is").findAll(server.log()).count() <= before && System.nanoTime() < deadline) Thread.sleep(20)
+        persons.verifyCode(challenge.challengeId, server.lastBindingCode())
+    }

@@ -22,6 +22,9 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     /** Personal health passes (kept, refreshed, rendered as QR codes). */
     val passes: RustPassRepository = RustPassRepository(healthbook.passes())
 
+    /** Bindings of the profiles to person records on the server (a pass needs one). */
+    val persons: RustPersonBindingRepository = RustPersonBindingRepository(healthbook.persons())
+
     /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
     val verifier: Verifier = healthbook.verifier()
 
@@ -35,6 +38,7 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
         profiles.close()
         declarations.close()
         passes.close()
+        persons.close()
         verifier.close()
         settings.close()
         healthbook.close()

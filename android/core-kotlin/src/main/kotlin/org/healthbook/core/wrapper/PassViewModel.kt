@@ -91,6 +91,8 @@ sealed interface PassScreenError {
     data object NoServer : PassScreenError
     /** No root key is pinned, so the server's pass can't be checked. */
     data object NoRootKey : PassScreenError
+    /** The profile is not bound to a person yet: open the binding screen ([PersonBindingViewModel]). */
+    data class NotBound(val profileId: String) : PassScreenError
     /** The server refused or failed. */
     data class Server(val reason: String) : PassScreenError
     /** The pass from the server does not verify against the trust list; it was not kept. */
@@ -107,6 +109,7 @@ sealed interface PassScreenError {
             is PassException.Unreachable -> Offline(error.reason)
             is PassException.NoServer -> NoServer
             is PassException.NoRootKey -> NoRootKey
+            is PassException.NotBound -> NotBound(error.profileId)
             is PassException.Server -> Server(error.reason)
             is PassException.Untrusted -> Untrusted(error.reason)
             is PassException.NotFound -> NotFound(error.id)

@@ -30,6 +30,23 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 
+/** Binds [profileId] through the binding screen's view model on the real core, reading the SMS code from [server]'s log. */
+internal suspend fun HealthbookCore.bindThroughTheViewModel(server: ReferenceServer, profileId: String, scope: CoroutineScope? = null) {
+    val own = scope ?: CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    try {
+        val vm = PersonBindingViewModel(persons, own, profileId, qrScale = 4)
+        vm.state.await("the binding screen") { it.takeIf { s -> !s.loading && !s.busy } }
+        vm.onEvent(PersonBindingEvent.StartSms())
+        val step = vm.state.await("the code step") { s -> s.error?.let { throw AssertionError("$it\n${server.log()}") } ?: (s.step as? BindingStep.EnterCode) }
+        assertTrue(step.challenge.sentTo.contains('*'), step.challenge.sentTo)
+        vm.onEvent(PersonBindingEvent.EnterCode(server.lastBindingCode()))
+        val bound = vm.state.await("the binding") { it.binding?.takeIf { _ -> !it.busy } }
+        assertEquals(profileId, bound.profileId)
+    } finally {
+        if (scope == null) own.cancel()
+    }
+}
+
 /** Waits (10 s at most) for a state that passes [check], naming [what] and the last state on a time-out. */
 internal suspend fun <S, T : Any> StateFlow<S>.await(what: String, check: (S) -> T?): T = try {
     withTimeout(10_000) { check(first { check(it) != null })!! }
@@ -77,6 +94,7 @@ class PassViewModelRealCoreTest {
         val me = phone.profiles.add(validInput(ProfileRelation.MYSELF))
         phone.declarations.submit(me.id, HEALTH, healthAnswers(), null, Language.VI)
         assertEquals(1u, phone.declarations.syncNow(null).delivered, server::log)
+        phone.bindThroughTheViewModel(server, me.id)
 
         val passVm = PassViewModel(phone.passes, scope, me.id, qrScale = 4)
         val shown = passVm.state.await("the pass") { (it as? PassState.Ready)?.takeIf { s -> s.pass != null && !s.refreshing } }

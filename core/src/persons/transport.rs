@@ -1,0 +1,129 @@
+//! How the persons client reaches the server: a small trait, so that tests can script the server's answers,
+//! and its HTTP implementation over the signed-in device client.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::error::PersonError;
+use crate::client::ClientError;
+use crate::healthbook::Healthbook;
+use crate::session::SessionError;
+
+/// The HTTP verbs the bindings endpoints use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// Read.
+    Get,
+    /// Create or act (with an idempotency key).
+    Post,
+    /// Remove (with an idempotency key).
+    Delete,
+}
+
+/// What a request to the server came to, when it did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransportError {
+    /// No server is configured.
+    NoServer,
+    /// The server answered with an error status: its code, its whole body and its `Retry-After`.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The server's stable error code.
+        code: String,
+        /// The JSON body, for fields beside the code (`attempts_left`).
+        body: Value,
+        /// Seconds of the `Retry-After` header.
+        retry_after_secs: Option<u64>,
+    },
+    /// The request failed before an answer (network, timeout, sign-in, an unreadable answer).
+    Client(ClientError),
+    /// Signing in failed for a reason other than the network.
+    Session(String),
+}
+
+/// Sends one request of the bindings API; the answer's JSON body on success.
+#[async_trait]
+pub trait PersonsTransport: Send + Sync {
+    /// Sends `verb` to `path` (with `body` as JSON when given).
+    async fn send(&self, verb: Verb, path: &str, body: Option<Value>) -> Result<Value, TransportError>;
+}
+
+/// The transport to the configured server, signed in as this installation's device.
+pub struct HttpPersonsTransport {
+    healthbook: Healthbook,
+}
+
+impl HttpPersonsTransport {
+    /// A transport that connects through `healthbook`'s settings and device session.
+    pub fn new(healthbook: Healthbook) -> Self {
+        Self { healthbook }
+    }
+}
+
+#[async_trait]
+impl PersonsTransport for HttpPersonsTransport {
+    async fn send(&self, verb: Verb, path: &str, body: Option<Value>) -> Result<Value, TransportError> {
+        let url = self
+            .healthbook
+            .settings()
+            .server_url()
+            .await
+            .map_err(|e| TransportError::Session(e.to_string()))?
+            .ok_or(TransportError::NoServer)?;
+        let hb = &self.healthbook;
+        let client = crate::session::connect(&hb.db, &hb.sealer, hb.clock.clone(), &url, |c| c).await.map_err(|e| match e {
+            SessionError::Client(c) => TransportError::Client(c),
+            other => TransportError::Session(other.to_string()),
+        })?;
+        let method = match verb {
+            Verb::Get => reqwest::Method::GET,
+            Verb::Post => reqwest::Method::POST,
+            Verb::Delete => reqwest::Method::DELETE,
+        };
+        let answer = client.send_detailed(method, path, body.as_ref()).await.map_err(TransportError::Client)?;
+        if answer.is_success() {
+            return Ok(answer.body);
+        }
+        let code = answer.to_client_error().code().unwrap_or_default().to_owned();
+        Err(TransportError::Refused { status: answer.status, code, body: answer.body, retry_after_secs: answer.retry_after_secs })
+    }
+}
+
+/// The first whole number among `keys` in the error object or at the top of `body`.
+fn number_in(body: &Value, key: &str) -> Option<u64> {
+    body["error"][key].as_u64().or_else(|| body[key].as_u64()).or_else(|| body["error"]["details"][key].as_u64())
+}
+
+/// Maps a failed request onto the area's errors; `profile_id` names the profile a `profile_not_bound` is about.
+pub(crate) fn to_person_error(error: TransportError, profile_id: Option<&str>) -> PersonError {
+    match error {
+        TransportError::NoServer => PersonError::NoServer,
+        TransportError::Session(reason) => PersonError::Session(reason),
+        TransportError::Client(e) if e.is_transient() => PersonError::Unreachable(e.to_string()),
+        TransportError::Client(e) => PersonError::Server(e),
+        TransportError::Refused { status, code, body, retry_after_secs } => match code.as_str() {
+            "wrong_code" => PersonError::WrongCode {
+                attempts_left: number_in(&body, "attempts_left").map_or(0, |n| n.min(u64::from(u32::MAX)) as u32),
+            },
+            "binding_locked" | "rate_limited" => PersonError::Locked {
+                // Without a header the server's hourly window is the safe guess.
+                retry_after_secs: retry_after_secs.or_else(|| number_in(&body, "retry_after_secs")).unwrap_or(3600),
+            },
+            "challenge_closed" | "challenge_expired" => PersonError::ChallengeClosed,
+            "identity_mismatch" => PersonError::IdentityMismatch,
+            "attestation_required" => PersonError::AttestationRequired,
+            "profile_not_bound" | "binding_not_found" => PersonError::NotBound(profile_id.unwrap_or_default().to_owned()),
+            "invalid_request" | "invalid_citizen_id" | "invalid_phone" => {
+                PersonError::Invalid(body["error"]["message"].as_str().unwrap_or(&code).to_owned())
+            }
+            _ if matches!(status, 408 | 500 | 502 | 503 | 504) => {
+                PersonError::Unreachable(format!("server answered {status} {code}"))
+            }
+            _ => {
+                let message = body["error"]["message"].as_str().unwrap_or_default().to_owned();
+                PersonError::Server(ClientError::Http { status, code, message })
+            }
+        },
+    }
+}
