@@ -16,7 +16,7 @@ use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::trust::{IssuerRole, SigningKey};
 use healthbook_core::{Healthbook, HealthbookConfig};
-use healthbook_e2e::server::{TestBackend, TestServer, assert_json_error, raw_request};
+use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_json_error, raw_request};
 use healthbook_e2e::server_scenarios;
 use healthbook_server::keys::{self, KekSettings, KeyError};
 use healthbook_server::{Database, DatabaseLocation};
@@ -527,6 +527,9 @@ async fn rotated_service_key_keeps_earlier_passes_valid(backend: TestBackend) {
         address: None,
     };
     let me = hb.profiles().add(input).await.unwrap();
+    // Passes are for bound persons.
+    let device_id = hb.connect_server().await.unwrap();
+    server.bind_profile(&device_id, &me.id, &TestPerson::new("Phạm Văn Đức", 1970)).await;
     let before = hb.refresh_pass(&me.id).await.unwrap();
     let old_kid = hb.verify(&before.qr).unwrap().key_id.unwrap();
 
