@@ -28,10 +28,15 @@ cat <<INFO
 
 Healthbook server: http://$LISTEN   (API description: http://$LISTEN/openapi.json)
 Try the phone side from another terminal with the CLI:
+  $CLI --data-dir "$DATA/phone" --server http://$LISTEN trust pin "\$($SERVER --data-dir "$DATA/server" admin root-key | tail -n 1)"
   $CLI --data-dir "$DATA/phone" profile add --name "Nguyễn Văn An" --birth 1990-05-17 --phone 0912345678
   $CLI --data-dir "$DATA/phone" profile list
   $CLI --data-dir "$DATA/phone" declare health --profile <ID>
-  $CLI --data-dir "$DATA/phone" --server http://$LISTEN sync
+  $CLI --data-dir "$DATA/phone" sync
+  $CLI --data-dir "$DATA/phone" person bind --profile <ID> --citizen-id 001090012345
+      (no SMS gateway is configured: the code appears in this server's log, on this terminal)
+  $CLI --data-dir "$DATA/phone" trust refresh
+  $CLI --data-dir "$DATA/phone" pass show --profile <ID>
 
 INFO
 exec "$SERVER" --data-dir "$DATA/server" --listen "$LISTEN" serve
