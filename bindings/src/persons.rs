@@ -228,6 +228,12 @@ pub enum PersonError {
         /// Details.
         reason: String,
     },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -254,8 +260,11 @@ impl From<persons::PersonError> for PersonError {
             E::NotBound(profile_id) => Self::NotBound { profile_id },
             E::Profile(P::InvalidField { field, reason }) => Self::InvalidField { field: field.into(), reason },
             E::Profile(P::NotFound(id)) => Self::NotFound { id },
+            e @ E::Profile(P::DuplicateCitizenId) => Self::InvalidField { field: ProfileField::CitizenId, reason: e.to_string() },
+            e @ E::Profile(P::SelfProfileExists) => Self::InvalidField { field: ProfileField::Relation, reason: e.to_string() },
             e @ (E::Invalid(_) | E::Server(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
-            e => Self::Storage { reason: e.to_string() },
+            e @ (E::Sealing(_) | E::Profile(P::Sealing(_))) => Self::DataKey { reason: e.to_string() },
+            e @ (E::Storage(_) | E::Corrupt(_) | E::Profile(P::Storage(_) | P::Corrupt { .. })) => Self::Storage { reason: e.to_string() },
         }
     }
 }

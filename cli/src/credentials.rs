@@ -78,7 +78,12 @@ fn pass_error(e: PassError) -> CliError {
     if let PassError::NotBound(profile) = &e {
         return CliError::failed("not_bound", format!("profile {profile} is not bound to a person: run `healthbook person bind --profile {profile}` first"));
     }
+    let e = match e {
+        PassError::Settings(settings) => return settings.into(),
+        other => other,
+    };
     let code = match &e {
+        PassError::Settings(_) => "settings",
         PassError::NoServer => "no_server",
         PassError::NoRootKey => "no_root_key",
         PassError::Unreachable(_) => "server_unreachable",
