@@ -88,7 +88,17 @@ pub fn insert(tx: &Transaction<'_>, sealer: &Sealer, d: &Declaration) -> Result<
     Ok(())
 }
 
-const SELECT: &str = "SELECT id, profile_id, form_id, form_version, sensitive, declared_at, status, receipt, rejection_reason FROM declarations";
+const SELECT: &str = "SELECT id, profile_id, form_id, form_version, sensitive, declared_at, status, sealed_receipt, rejection_reason FROM declarations";
+
+fn receipt_context(id: &str) -> String {
+    format!("declarations.receipt:{id}")
+}
+
+/// Seals a receipt JWS for declaration `id`: its claims name the health status (also used by the migration
+/// that sealed older rows).
+pub fn seal_receipt(sealer: &Sealer, id: &str, jws: &str) -> Result<Vec<u8>, SealingError> {
+    sealer.seal(&receipt_context(id), jws.as_bytes())
+}
 
 fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declaration, DeclarationError>> {
     let id: String = row.get(0)?;
@@ -101,6 +111,16 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
         Ok(part) => part,
         Err(e) => return Ok(Err(e)),
     };
+    let receipt = match row.get::<_, Option<Vec<u8>>>(7)?.map(|sealed| {
+        sealer
+            .open(&receipt_context(&id), &sealed)
+            .map_err(|e| DeclarationError::Corrupt(e.to_string()))
+            .and_then(|plain| String::from_utf8(plain).map_err(|_| DeclarationError::Corrupt("unreadable receipt".into())))
+    }) {
+        Some(Ok(jws)) => Some(jws),
+        Some(Err(e)) => return Ok(Err(e)),
+        None => None,
+    };
     Ok(Ok(Declaration {
         id,
         profile_id: row.get(1)?,
@@ -110,7 +130,7 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
         answers: part.answers,
         declared_at: time(row.get(5)?),
         status: DeclarationStatus::parse(&row.get::<_, String>(6)?),
-        receipt: row.get(7)?,
+        receipt,
         rejection_reason: row.get(8)?,
     }))
 }
@@ -133,11 +153,11 @@ pub fn get(conn: &Connection, sealer: &Sealer, id: &str) -> Result<Declaration, 
         .ok_or_else(|| DeclarationError::NotFound(id.to_owned()))?
 }
 
-/// Marks a declaration accepted with the server's receipt.
-pub fn mark_accepted(tx: &Transaction<'_>, id: &str, receipt: &str, at: DateTime<Utc>) -> rusqlite::Result<usize> {
+/// Marks a declaration accepted with the server's receipt, sealed by [`seal_receipt`].
+pub fn mark_accepted(tx: &Transaction<'_>, id: &str, sealed_receipt: Vec<u8>, at: DateTime<Utc>) -> rusqlite::Result<usize> {
     tx.execute(
-        "UPDATE declarations SET status = 'accepted', receipt = ?2, accepted_at = ?3, rejection_reason = NULL WHERE id = ?1",
-        (id, receipt, at.timestamp_millis()),
+        "UPDATE declarations SET status = 'accepted', sealed_receipt = ?2, accepted_at = ?3, rejection_reason = NULL WHERE id = ?1",
+        (id, sealed_receipt, at.timestamp_millis()),
     )
 }
 

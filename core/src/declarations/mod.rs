@@ -220,7 +220,7 @@ impl DeclarationReceipts {
         let device_id = receipt::device_id(tx)?;
         let expected = receipt::Expected { declaration_id, profile_id: &profile_id, device_id: device_id.as_deref() };
         let receipt::CheckedReceipt { claims, verified } = receipt::check(tx, jws, expected, self.clock.now())?;
-        db::mark_accepted(tx, declaration_id, jws, claims.received_at)?;
+        db::mark_accepted(tx, declaration_id, db::seal_receipt(&self.sealer, declaration_id, jws)?, claims.received_at)?;
         if !verified {
             tracing::warn!("no root key is pinned: the receipt marks the declaration delivered, its status is not taken");
             return Ok(());

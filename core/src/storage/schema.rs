@@ -133,8 +133,9 @@ CREATE INDEX binding_challenges_id ON binding_challenges (challenge_id);
 }
 
 /// The reshaping version 7 does: a health status and a kept pass's status are personal data, so the status
-/// and its reasons move into a sealed column (bound to `health_status.sealed:<profile_id>`), and the pass's
-/// clear `status` column goes (the sealed pass already holds it). A fresh database runs it too, on empty tables,
+/// and its reasons move into a sealed column (bound to `health_status.sealed:<profile_id>`), the pass's
+/// clear `status` column goes (the sealed pass already holds it), and a declaration's signed receipt, whose
+/// claims name the health status, is kept sealed (bound to `declarations.receipt:<id>`). A fresh database runs it too, on empty tables,
 /// so that the fresh schema and the upgrade share one text.
 macro_rules! v7_reshape {
     () => {
@@ -146,6 +147,8 @@ CREATE TABLE health_status (
     updated_at INTEGER NOT NULL
 );
 ALTER TABLE passes DROP COLUMN status;
+ALTER TABLE declarations ADD COLUMN sealed_receipt BLOB;
+ALTER TABLE declarations DROP COLUMN receipt;
 "
     };
 }
@@ -273,7 +276,15 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
                 .prepare("SELECT profile_id, status, reasons, updated_at FROM health_status")?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
                 .collect::<Result<_, _>>()?;
+            let receipts: Vec<(String, String)> = tx
+                .prepare("SELECT id, receipt FROM declarations WHERE receipt IS NOT NULL")?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
             tx.execute_batch(RESHAPE_V7)?;
+            for (id, receipt) in receipts {
+                let sealed = crate::declarations::db::seal_receipt(sealer, &id, &receipt)?;
+                tx.execute("UPDATE declarations SET sealed_receipt = ?1 WHERE id = ?2", (sealed, &id))?;
+            }
             for (profile_id, status, reasons, updated_at) in rows {
                 // Reasons written by an older build that no longer parse are dropped rather than failing the upgrade.
                 let reasons: Vec<String> = serde_json::from_str(&reasons).unwrap_or_default();
@@ -393,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn upgrade_from_v6_seals_the_health_status_and_drops_the_clear_pass_status() {
+    fn upgrade_from_v6_seals_health_status_and_receipts_and_drops_the_clear_pass_status() {
         let sealer = sealer();
         let old = Database::open_in_memory().unwrap();
         {
@@ -411,6 +422,13 @@ mod tests {
             )
             .unwrap();
             conn.execute("INSERT INTO passes (profile_id, sealed, status, issued_at, expires_at) VALUES ('p1', x'01', 'red', 1, 2)", []).unwrap();
+            let answers = sealer.seal("declarations:d1", br#"{"answers":{},"filled_by_profile_id":null}"#).unwrap();
+            conn.execute(
+                "INSERT INTO declarations (id, profile_id, form_id, form_version, sensitive, declared_at, status, receipt, accepted_at)
+                 VALUES ('d1', 'p1', 'health_declaration', 1, ?1, 0, 'accepted', 'eyJhbGciOiJFUzI1NiJ9.eyJoZWFsdGhfc3RhdHVzIjoicmVkIn0.c2ln', 5)",
+                [answers],
+            )
+            .unwrap();
         }
         migrate(&mut old.lock(), &sealer).unwrap();
 
@@ -426,6 +444,10 @@ mod tests {
         assert!(!raw.windows(3).any(|w| w == b"red"), "the status is no longer stored in clear");
         let pass: (Vec<u8>, i64, i64) = conn.query_row("SELECT sealed, issued_at, expires_at FROM passes", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
         assert_eq!(pass, (vec![1], 1, 2), "the kept pass survives");
+        let declaration = crate::declarations::db::get(&conn, &sealer, "d1").unwrap();
+        assert_eq!(declaration.receipt.as_deref(), Some("eyJhbGciOiJFUzI1NiJ9.eyJoZWFsdGhfc3RhdHVzIjoicmVkIn0.c2ln"), "the receipt survives, sealed");
+        let raw_receipt: Vec<u8> = conn.query_row("SELECT sealed_receipt FROM declarations", [], |r| r.get(0)).unwrap();
+        assert!(!raw_receipt.windows(8).any(|w| w == b"eyJoZWFs"), "the receipt is no longer stored in clear");
         // The sealed status is bound to its row: moved to another profile it does not open.
         conn.execute("INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p2', 'child', x'00', 0, 0)", []).unwrap();
         conn.execute("INSERT INTO health_status (profile_id, sealed, updated_at) VALUES ('p2', ?1, 0)", [raw]).unwrap();
