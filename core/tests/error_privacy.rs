@@ -42,6 +42,9 @@ fn assert_clean(text: &str) {
     }
 }
 
+/// One change to a valid input that makes it invalid.
+type Change = Box<dyn Fn(&mut ProfileInput)>;
+
 fn input() -> ProfileInput {
     ProfileInput {
         relation: ProfileRelation::Myself,
@@ -58,7 +61,7 @@ fn profile_validation_errors_name_no_personal_data() {
     let now = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
     assert!(validate(&input(), now).is_ok(), "the base input is valid, so each case below fails for its one change");
     let long_name = format!("{NAME} ").repeat(20);
-    let cases: Vec<(&str, Box<dyn Fn(&mut ProfileInput)>)> = vec![
+    let cases: Vec<(&str, Change)> = vec![
         ("name empty", Box::new(|i| i.full_name = "  ".into())),
         ("name too long", Box::new(move |i| i.full_name = long_name.clone())),
         ("name with digits", Box::new(|i| i.full_name = format!("{NAME} {PHONE}"))),

@@ -52,7 +52,7 @@ impl Declarations {
 
     /// The newest version of every form: cached from the server, else bundled with the app.
     pub async fn forms(&self) -> Result<Vec<Form>, DeclarationError> {
-        let cached = self.db.read(|conn| db::cached_forms(conn)).await?;
+        let cached = self.db.read(db::cached_forms).await?;
         let mut forms = forms::bundled_forms();
         for form in cached {
             match forms.iter_mut().find(|f| f.id == form.id) {

@@ -174,10 +174,10 @@ impl SyncEngine {
                         let applied = self
                             .db
                             .write(move |tx| {
-                                if let Some(handler) = handler {
-                                    if let Err(refused) = handler.apply(tx, &applied_item, &receipt) {
-                                        return Ok::<_, OutboxError>(Err(refused.to_string()));
-                                    }
+                                if let Some(handler) = handler
+                                    && let Err(refused) = handler.apply(tx, &applied_item, &receipt)
+                                {
+                                    return Ok::<_, OutboxError>(Err(refused.to_string()));
                                 }
                                 db::remove(tx, applied_item.id)?;
                                 Ok(Ok(()))
