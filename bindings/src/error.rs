@@ -434,7 +434,9 @@ impl From<core::passes::PassError> for PassError {
                 ProfileError::DataKey { reason } => Self::DataKey { reason },
                 e @ (ProfileError::Corrupt { .. } | ProfileError::Storage { .. }) => Self::Storage { reason: e.to_string() },
             },
-            e @ (E::Client(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
+            e @ (E::Client(_) | E::Session(core::session::SessionError::Client(_))) => Self::Server { reason: e.to_string() },
+            e @ E::Session(core::session::SessionError::Sealing(_)) => Self::DataKey { reason: e.to_string() },
+            e @ E::Session(core::session::SessionError::Storage(_)) => Self::Storage { reason: e.to_string() },
             e @ E::Checkpoint(_) => Self::BadCertificate { reason: e.to_string() },
             // A stored server URL that no longer parses is as good as none.
             E::Settings(

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use healthbook_core::checkpoint::CheckpointTrustStore;
 use healthbook_core::credentials::{self, TerminalTheme, Verdict, Verifier};
 use healthbook_core::passes::{PassError, StoredPass};
+use healthbook_core::session::SessionError;
 use healthbook_core::trust::{TrustList, VerifyingKey};
 use healthbook_core::Healthbook;
 
@@ -90,7 +91,8 @@ fn pass_error(e: PassError) -> CliError {
         PassError::Untrusted(_) => "untrusted_pass",
         PassError::NotBound(_) => "not_bound",
         PassError::Profile(_) => "not_found",
-        PassError::Client(_) | PassError::Session(_) => "server_error",
+        PassError::Client(_) | PassError::Session(SessionError::Client(_)) => "server_error",
+        PassError::Session(SessionError::Sealing(_) | SessionError::Storage(_)) => "storage",
         PassError::Checkpoint(_) => "bad_certificate",
         PassError::Sealing(_) | PassError::Storage(_) => "storage",
     };
