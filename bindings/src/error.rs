@@ -94,6 +94,12 @@ pub enum ProfileError {
         /// Details.
         reason: String,
     },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -111,7 +117,8 @@ impl From<core::profiles::ProfileError> for ProfileError {
             E::DuplicateCitizenId => Self::DuplicateCitizenId,
             E::SelfProfileExists => Self::SelfProfileExists,
             E::Corrupt { id, reason } => Self::Corrupt { id, reason },
-            e @ (E::Sealing(_) | E::Storage(_)) => Self::Storage { reason: e.to_string() },
+            e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }
 }
@@ -165,11 +172,46 @@ pub enum DeclarationError {
         /// The id asked for.
         form_id: String,
     },
-    /// No such declaration or profile.
+    /// No such declaration, profile or outbox item.
     #[error("not found: {id}")]
     NotFound {
         /// The id asked for.
         id: String,
+    },
+    /// The profile the declaration is about is invalid; show `reason` next to `field` on the profile.
+    #[error("invalid profile {field:?}: {reason}")]
+    InvalidProfile {
+        /// The profile field at fault.
+        field: ProfileField,
+        /// Why.
+        reason: String,
+    },
+    /// No server URL is configured (or the stored one is unusable).
+    #[error("no server configured")]
+    NoServer,
+    /// The server can't be reached; queued declarations stay queued.
+    #[error("server unreachable: {reason}")]
+    Unreachable {
+        /// Details.
+        reason: String,
+    },
+    /// The server refused, failed, or refused this device's sign-in.
+    #[error("server error: {reason}")]
+    Server {
+        /// Details.
+        reason: String,
+    },
+    /// A stored record can't be parsed.
+    #[error("stored record unreadable: {reason}")]
+    Corrupt {
+        /// Details.
+        reason: String,
+    },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
     },
     /// Storage failed.
     #[error("storage failed: {reason}")]
@@ -179,14 +221,49 @@ pub enum DeclarationError {
     },
 }
 
+impl From<core::profiles::ProfileError> for DeclarationError {
+    fn from(e: core::profiles::ProfileError) -> Self {
+        use core::profiles::ProfileError as P;
+        match e {
+            P::NotFound(id) => Self::NotFound { id },
+            P::InvalidField { field, reason } => Self::InvalidProfile { field: field.into(), reason },
+            e @ P::DuplicateCitizenId => Self::InvalidProfile { field: ProfileField::CitizenId, reason: e.to_string() },
+            e @ P::SelfProfileExists => Self::InvalidProfile { field: ProfileField::Relation, reason: e.to_string() },
+            e @ P::Corrupt { .. } => Self::Corrupt { reason: e.to_string() },
+            e @ P::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ P::Storage(_) => Self::Storage { reason: e.to_string() },
+        }
+    }
+}
+
+impl From<core::outbox::OutboxError> for DeclarationError {
+    fn from(e: core::outbox::OutboxError) -> Self {
+        match SyncError::from(e) {
+            SyncError::NoServer => Self::NoServer,
+            SyncError::Unreachable { reason } => Self::Unreachable { reason },
+            SyncError::SignInRefused { reason } => Self::Server { reason },
+            SyncError::NotFound { item_id } => Self::NotFound { id: item_id.to_string() },
+            SyncError::Corrupt { reason, .. } => Self::Corrupt { reason },
+            SyncError::DataKey { reason } => Self::DataKey { reason },
+            SyncError::Storage { reason } => Self::Storage { reason },
+        }
+    }
+}
+
 impl From<core::declarations::DeclarationError> for DeclarationError {
     fn from(e: core::declarations::DeclarationError) -> Self {
         use core::declarations::DeclarationError as E;
         match e {
             E::Invalid(errors) => Self::InvalidAnswers { errors: errors.into_iter().map(Into::into).collect() },
             E::UnknownForm(form_id) => Self::UnknownForm { form_id },
-            E::NotFound(id) | E::Profile(core::profiles::ProfileError::NotFound(id)) => Self::NotFound { id },
-            other => Self::Storage { reason: other.to_string() },
+            E::NotFound(id) => Self::NotFound { id },
+            E::Profile(p) => p.into(),
+            E::Client(c) if c.is_transient() => Self::Unreachable { reason: c.to_string() },
+            E::Client(c) => Self::Server { reason: c.to_string() },
+            E::Outbox(o) => o.into(),
+            e @ E::Corrupt(_) => Self::Corrupt { reason: e.to_string() },
+            e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }
 }
@@ -209,6 +286,26 @@ pub enum SyncError {
         /// The id asked for.
         item_id: i64,
     },
+    /// The server can't be reached; nothing was sent.
+    #[error("server unreachable: {reason}")]
+    Unreachable {
+        /// Details.
+        reason: String,
+    },
+    /// A queued item can't be read.
+    #[error("outbox item {item_id} unreadable: {reason}")]
+    Corrupt {
+        /// The item.
+        item_id: i64,
+        /// Details.
+        reason: String,
+    },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -217,14 +314,32 @@ pub enum SyncError {
     },
 }
 
+impl From<core::session::SessionError> for SyncError {
+    fn from(e: core::session::SessionError) -> Self {
+        use core::session::SessionError as S;
+        match e {
+            S::Client(c) if c.is_transient() => Self::Unreachable { reason: c.to_string() },
+            S::Client(c) => Self::SignInRefused { reason: c.to_string() },
+            e @ S::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ S::Storage(_) => Self::Storage { reason: e.to_string() },
+        }
+    }
+}
+
 impl From<core::outbox::OutboxError> for SyncError {
     fn from(e: core::outbox::OutboxError) -> Self {
         use core::outbox::OutboxError as E;
+        use core::settings::SettingsError as S;
         match e {
             E::NoServer => Self::NoServer,
-            E::Session(reason) => Self::SignInRefused { reason },
+            E::Session(session) => session.into(),
             E::NotFound(item_id) => Self::NotFound { item_id },
-            other => Self::Storage { reason: other.to_string() },
+            E::Corrupt(item_id, reason) => Self::Corrupt { item_id, reason },
+            // A stored server URL that no longer parses is as good as none.
+            E::Settings(S::InvalidServerUrl(_) | S::InsecureServerUrl(_) | S::InvalidRootKey(_)) => Self::NoServer,
+            e @ E::Settings(S::Storage(_)) => Self::Storage { reason: e.to_string() },
+            e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }
 }
@@ -280,6 +395,20 @@ pub enum PassError {
         /// Details.
         reason: String,
     },
+    /// The profile is invalid; show `reason` next to `field` on the profile.
+    #[error("invalid profile {field:?}: {reason}")]
+    InvalidProfile {
+        /// The profile field at fault.
+        field: ProfileField,
+        /// Why.
+        reason: String,
+    },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -297,10 +426,27 @@ impl From<core::passes::PassError> for PassError {
             E::Unreachable(reason) => Self::Unreachable { reason },
             E::Untrusted(reason) => Self::Untrusted { reason },
             E::NotBound(profile_id) => Self::NotBound { profile_id },
-            E::Profile(core::profiles::ProfileError::NotFound(id)) => Self::NotFound { id },
-            e @ (E::Client(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
+            E::Profile(p) => match ProfileError::from(p) {
+                ProfileError::NotFound { id } => Self::NotFound { id },
+                ProfileError::InvalidField { field, reason } => Self::InvalidProfile { field, reason },
+                e @ ProfileError::DuplicateCitizenId => Self::InvalidProfile { field: ProfileField::CitizenId, reason: e.to_string() },
+                e @ ProfileError::SelfProfileExists => Self::InvalidProfile { field: ProfileField::Relation, reason: e.to_string() },
+                ProfileError::DataKey { reason } => Self::DataKey { reason },
+                e @ (ProfileError::Corrupt { .. } | ProfileError::Storage { .. }) => Self::Storage { reason: e.to_string() },
+            },
+            e @ (E::Client(_) | E::Session(core::session::SessionError::Client(_))) => Self::Server { reason: e.to_string() },
+            e @ E::Session(core::session::SessionError::Sealing(_)) => Self::DataKey { reason: e.to_string() },
+            e @ E::Session(core::session::SessionError::Storage(_)) => Self::Storage { reason: e.to_string() },
             e @ E::Checkpoint(_) => Self::BadCertificate { reason: e.to_string() },
-            e => Self::Storage { reason: e.to_string() },
+            // A stored server URL that no longer parses is as good as none.
+            E::Settings(
+                core::settings::SettingsError::InvalidServerUrl(_)
+                | core::settings::SettingsError::InsecureServerUrl(_)
+                | core::settings::SettingsError::InvalidRootKey(_),
+            ) => Self::NoServer,
+            e @ E::Settings(core::settings::SettingsError::Storage(_)) => Self::Storage { reason: e.to_string() },
+            e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
+            e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }
 }

@@ -228,6 +228,12 @@ pub enum PersonError {
         /// Details.
         reason: String,
     },
+    /// The data key could not seal or open a value (wrong key, or data altered).
+    #[error("data key failed: {reason}")]
+    DataKey {
+        /// Details.
+        reason: String,
+    },
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -239,6 +245,7 @@ pub enum PersonError {
 impl From<persons::PersonError> for PersonError {
     fn from(e: persons::PersonError) -> Self {
         use core::profiles::ProfileError as P;
+        use core::session::SessionError as S;
         use persons::PersonError as E;
         match e {
             E::NoServer => Self::NoServer,
@@ -254,8 +261,13 @@ impl From<persons::PersonError> for PersonError {
             E::NotBound(profile_id) => Self::NotBound { profile_id },
             E::Profile(P::InvalidField { field, reason }) => Self::InvalidField { field: field.into(), reason },
             E::Profile(P::NotFound(id)) => Self::NotFound { id },
-            e @ (E::Invalid(_) | E::Server(_) | E::Session(_)) => Self::Server { reason: e.to_string() },
-            e => Self::Storage { reason: e.to_string() },
+            e @ E::Profile(P::DuplicateCitizenId) => Self::InvalidField { field: ProfileField::CitizenId, reason: e.to_string() },
+            e @ E::Profile(P::SelfProfileExists) => Self::InvalidField { field: ProfileField::Relation, reason: e.to_string() },
+            e @ (E::Invalid(_) | E::Server(_) | E::Session(S::Client(_))) => Self::Server { reason: e.to_string() },
+            e @ (E::Sealing(_) | E::Profile(P::Sealing(_)) | E::Session(S::Sealing(_))) => Self::DataKey { reason: e.to_string() },
+            e @ (E::Storage(_) | E::Corrupt(_) | E::Profile(P::Storage(_) | P::Corrupt { .. }) | E::Session(S::Storage(_))) => {
+                Self::Storage { reason: e.to_string() }
+            }
         }
     }
 }

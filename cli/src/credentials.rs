@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use healthbook_core::checkpoint::CheckpointTrustStore;
 use healthbook_core::credentials::{self, TerminalTheme, Verdict, Verifier};
 use healthbook_core::passes::{PassError, StoredPass};
+use healthbook_core::session::SessionError;
 use healthbook_core::trust::{TrustList, VerifyingKey};
 use healthbook_core::Healthbook;
 
@@ -78,14 +79,20 @@ fn pass_error(e: PassError) -> CliError {
     if let PassError::NotBound(profile) = &e {
         return CliError::failed("not_bound", format!("profile {profile} is not bound to a person: run `healthbook person bind --profile {profile}` first"));
     }
+    let e = match e {
+        PassError::Settings(settings) => return settings.into(),
+        other => other,
+    };
     let code = match &e {
+        PassError::Settings(_) => "settings",
         PassError::NoServer => "no_server",
         PassError::NoRootKey => "no_root_key",
         PassError::Unreachable(_) => "server_unreachable",
         PassError::Untrusted(_) => "untrusted_pass",
         PassError::NotBound(_) => "not_bound",
         PassError::Profile(_) => "not_found",
-        PassError::Client(_) | PassError::Session(_) => "server_error",
+        PassError::Client(_) | PassError::Session(SessionError::Client(_)) => "server_error",
+        PassError::Session(SessionError::Sealing(_) | SessionError::Storage(_)) => "storage",
         PassError::Checkpoint(_) => "bad_certificate",
         PassError::Sealing(_) | PassError::Storage(_) => "storage",
     };

@@ -71,7 +71,11 @@ impl From<DeclarationError> for CliError {
             DeclarationError::UnknownForm(_) => CliError::failed("unknown_form", e.to_string()),
             DeclarationError::NotFound(_) => CliError::failed("not_found", e.to_string()),
             DeclarationError::Profile(p) => p.into(),
-            other => CliError::failed("storage", other.to_string()),
+            DeclarationError::Outbox(o) => o.into(),
+            DeclarationError::Client(ref c) if c.is_transient() => CliError::failed("server_unreachable", e.to_string()),
+            DeclarationError::Client(_) => CliError::failed("server_error", e.to_string()),
+            DeclarationError::Corrupt(_) => CliError::failed("corrupt", e.to_string()),
+            DeclarationError::Sealing(_) | DeclarationError::Storage(_) => CliError::failed("storage", e.to_string()),
         }
     }
 }
@@ -82,7 +86,9 @@ impl From<OutboxError> for CliError {
             OutboxError::NoServer => CliError::failed("no_server", "no server configured: pass --server URL (or set HEALTHBOOK_SERVER)"),
             OutboxError::NotFound(_) => CliError::failed("not_found", e.to_string()),
             OutboxError::Session(_) => CliError::failed("sign_in_failed", e.to_string()),
-            other => CliError::failed("storage", other.to_string()),
+            OutboxError::Settings(s) => s.into(),
+            OutboxError::Corrupt(..) => CliError::failed("corrupt", e.to_string()),
+            OutboxError::Sealing(_) | OutboxError::Storage(_) => CliError::failed("storage", e.to_string()),
         }
     }
 }
@@ -207,7 +213,7 @@ fn declaration_json(d: &Declaration) -> Value {
 pub async fn declare(healthbook: &Healthbook, args: &DeclareArgs, out: &Output) -> Result<(), CliError> {
     let language = match &args.lang {
         Some(tag) => Language::from_tag(tag).unwrap_or_default(),
-        None => healthbook.settings().language().await.map_err(|e| CliError::failed("storage", e.to_string()))?,
+        None => healthbook.settings().language().await?,
     };
     let declarations = healthbook.declarations();
     let answers = match &args.answers {

@@ -80,7 +80,7 @@ fn open(cli: &Cli) -> Result<Healthbook, CliError> {
 async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
     let healthbook = open(cli)?;
     if let Some(server) = &cli.server {
-        healthbook.settings().set_server_url(Some(server.clone())).await.map_err(|e| CliError::failed("invalid_server_url", e.to_string()))?;
+        healthbook.settings().set_server_url(Some(server.clone())).await?;
     }
     match &cli.command {
         Command::Profile(command) => profile::run(&healthbook, command, out).await,

@@ -5,6 +5,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use healthbook_core::profiles::ProfileError;
+use healthbook_core::settings::SettingsError;
 use healthbook_core::OpenError;
 
 /// An error to report on stderr: a stable code, an optional field and a message.
@@ -62,6 +63,17 @@ impl From<ProfileError> for CliError {
             ProfileError::Corrupt { .. } => Self::failed("corrupt", e.to_string()),
             ProfileError::Sealing(_) | ProfileError::Storage(_) => Self::failed("storage", e.to_string()),
         }
+    }
+}
+
+impl From<SettingsError> for CliError {
+    fn from(e: SettingsError) -> Self {
+        let code = match &e {
+            SettingsError::InvalidServerUrl(_) | SettingsError::InsecureServerUrl(_) => "invalid_server_url",
+            SettingsError::InvalidRootKey(_) => "invalid_root_key",
+            SettingsError::Storage(_) => "storage",
+        };
+        Self::failed(code, e.to_string())
     }
 }
 

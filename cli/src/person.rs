@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use healthbook_core::credentials::{self, TerminalTheme};
 use healthbook_core::persons::{AttestationCode, Binding, BindingList, PersonError, SmsChallenge};
+use healthbook_core::session::SessionError;
 use healthbook_core::Healthbook;
 
 use crate::output::{CliError, Output};
@@ -82,9 +83,13 @@ fn person_error(e: PersonError) -> CliError {
         PersonError::AttestationRequired => "attestation_required",
         PersonError::NotBound(_) => "not_bound",
         PersonError::Invalid(_) => "invalid_request",
-        PersonError::Server(_) | PersonError::Session(_) => "server_error",
+        PersonError::Server(_) | PersonError::Session(SessionError::Client(_)) => "server_error",
+        // Mapped through `CliError::from` above, so each profile error keeps its own code.
         PersonError::Profile(_) => "invalid_field",
-        PersonError::Sealing(_) | PersonError::Storage(_) | PersonError::Corrupt(_) => "storage",
+        PersonError::Sealing(_)
+        | PersonError::Storage(_)
+        | PersonError::Corrupt(_)
+        | PersonError::Session(SessionError::Sealing(_) | SessionError::Storage(_)) => "storage",
     };
     let details = match &e {
         PersonError::WrongCode { attempts_left } => Some(json!({ "attempts_left": attempts_left })),

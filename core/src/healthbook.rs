@@ -106,7 +106,7 @@ impl Healthbook {
             sealer.clone(),
             config.clock.clone(),
             outbox::Backoff::default(),
-            vec![Arc::new(DeclarationReceipts::new(config.clock.clone()))],
+            vec![Arc::new(DeclarationReceipts::new(sealer.clone(), config.clock.clone()))],
         ));
         Ok(Self { db, sealer, clock: config.clock, data_dir: config.data_dir, sync })
     }
@@ -181,18 +181,18 @@ impl Healthbook {
                 }
                 Ok(report)
             }
-            Err(e) => Err(OutboxError::Session(e.to_string())),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Connects to the configured server: registers this installation as a device the first time and signs in.
     /// Returns the device id; for a "connection" screen and for diagnostics.
     pub async fn connect_server(&self) -> Result<String, OutboxError> {
-        let server_url = self.settings().server_url().await.map_err(|e| OutboxError::Session(e.to_string()))?.ok_or(OutboxError::NoServer)?;
-        let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c)
-            .await
-            .map_err(|e| OutboxError::Session(e.to_string()))?;
-        let token = client.session().ok_or_else(|| OutboxError::Session("no session after sign-in".into()))?;
+        let server_url = self.settings().server_url().await?.ok_or(OutboxError::NoServer)?;
+        let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
+        let token = client
+            .session()
+            .ok_or(OutboxError::Session(crate::session::SessionError::Client(crate::client::ClientError::NotSignedIn)))?;
         Ok(token.account_id)
     }
 
@@ -203,10 +203,7 @@ impl Healthbook {
         struct FormList {
             forms: Vec<crate::declarations::Form>,
         }
-        let list: FormList = client
-            .get_json("/v1/forms")
-            .await
-            .map_err(|e| crate::declarations::DeclarationError::Outbox(OutboxError::Session(e.to_string())))?;
+        let list: FormList = client.get_json("/v1/forms").await?;
         self.declarations().cache_forms(list.forms).await
     }
 

@@ -47,9 +47,12 @@ pub enum PassError {
     /// The profile does not exist.
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    /// Sign-in failed.
+    /// Sign-in failed for another reason than the network.
     #[error("sign-in failed: {0}")]
-    Session(String),
+    Session(SessionError),
+    /// The settings could not be read.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
     /// Encryption failed.
     #[error(transparent)]
     Sealing(#[from] SealingError),
@@ -74,7 +77,7 @@ impl From<SessionError> for PassError {
     fn from(e: SessionError) -> Self {
         match e {
             SessionError::Client(c) => c.into(),
-            other => Self::Session(other.to_string()),
+            other => Self::Session(other),
         }
     }
 }
@@ -159,17 +162,17 @@ fn context(profile_id: &str) -> String {
 impl Healthbook {
     /// The pinned root key, read synchronously (one primary-key row).
     pub(crate) fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
-        let text: Option<String> = self
-            .db
-            .lock()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
-            .optional()?;
+        let text: Option<String> = self.db.read_blocking(|conn| {
+            Ok::<_, PassError>(
+                conn.query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0)).optional()?,
+            )
+        })?;
         let text = text.ok_or(PassError::NoRootKey)?;
         VerifyingKey::from_spki_base64(&text).map_err(|_| PassError::NoRootKey)
     }
 
     async fn server_url(&self) -> Result<String, PassError> {
-        self.settings().server_url().await.map_err(|e| PassError::Session(e.to_string()))?.ok_or(PassError::NoServer)
+        self.settings().server_url().await?.ok_or(PassError::NoServer)
     }
 
     /// Fetches the trust list and revocation list from the server, checks them against the pinned root key and
@@ -220,12 +223,11 @@ impl Healthbook {
                 store.add_revocations(&list.document);
             }
         }
-        let certs: Vec<Vec<u8>> = {
-            let conn = self.db.lock();
+        let certs: Vec<Vec<u8>> = self.db.read_blocking(|conn| {
             let mut stmt = conn.prepare("SELECT der FROM dcc_certificates ORDER BY added_at")?;
             let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            rows
-        };
+            Ok::<_, PassError>(rows)
+        })?;
         for der in certs {
             store.add_dcc_certificate_base64(&base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der))?;
         }
@@ -284,10 +286,10 @@ impl Healthbook {
             .write(move |tx| {
                 let sealed = sealer.seal(&context(&stored.profile_id), &serde_json::to_vec(&stored).map_err(|e| PassError::Untrusted(e.to_string()))?)?;
                 tx.execute(
-                    "INSERT INTO passes (profile_id, sealed, status, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (profile_id) DO UPDATE SET sealed = excluded.sealed, status = excluded.status,
+                    "INSERT INTO passes (profile_id, sealed, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (profile_id) DO UPDATE SET sealed = excluded.sealed,
                        issued_at = excluded.issued_at, expires_at = excluded.expires_at",
-                    (&stored.profile_id, sealed, &stored.status, stored.issued_at.timestamp_millis(), stored.expires_at.timestamp_millis()),
+                    (&stored.profile_id, sealed, stored.issued_at.timestamp_millis(), stored.expires_at.timestamp_millis()),
                 )?;
                 Ok::<_, PassError>(())
             })

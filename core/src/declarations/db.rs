@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::DeclarationError;
 use super::forms::Form;
-use crate::sealing::Sealer;
+use crate::sealing::{Sealer, SealingError};
 
 /// Where a declaration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +88,17 @@ pub fn insert(tx: &Transaction<'_>, sealer: &Sealer, d: &Declaration) -> Result<
     Ok(())
 }
 
-const SELECT: &str = "SELECT id, profile_id, form_id, form_version, sensitive, declared_at, status, receipt, rejection_reason FROM declarations";
+const SELECT: &str = "SELECT id, profile_id, form_id, form_version, sensitive, declared_at, status, sealed_receipt, rejection_reason FROM declarations";
+
+fn receipt_context(id: &str) -> String {
+    format!("declarations.receipt:{id}")
+}
+
+/// Seals a receipt JWS for declaration `id`: its claims name the health status (also used by the migration
+/// that sealed older rows).
+pub fn seal_receipt(sealer: &Sealer, id: &str, jws: &str) -> Result<Vec<u8>, SealingError> {
+    sealer.seal(&receipt_context(id), jws.as_bytes())
+}
 
 fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declaration, DeclarationError>> {
     let id: String = row.get(0)?;
@@ -101,6 +111,16 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
         Ok(part) => part,
         Err(e) => return Ok(Err(e)),
     };
+    let receipt = match row.get::<_, Option<Vec<u8>>>(7)?.map(|sealed| {
+        sealer
+            .open(&receipt_context(&id), &sealed)
+            .map_err(|e| DeclarationError::Corrupt(e.to_string()))
+            .and_then(|plain| String::from_utf8(plain).map_err(|_| DeclarationError::Corrupt("unreadable receipt".into())))
+    }) {
+        Some(Ok(jws)) => Some(jws),
+        Some(Err(e)) => return Ok(Err(e)),
+        None => None,
+    };
     Ok(Ok(Declaration {
         id,
         profile_id: row.get(1)?,
@@ -110,7 +130,7 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
         answers: part.answers,
         declared_at: time(row.get(5)?),
         status: DeclarationStatus::parse(&row.get::<_, String>(6)?),
-        receipt: row.get(7)?,
+        receipt,
         rejection_reason: row.get(8)?,
     }))
 }
@@ -133,11 +153,11 @@ pub fn get(conn: &Connection, sealer: &Sealer, id: &str) -> Result<Declaration, 
         .ok_or_else(|| DeclarationError::NotFound(id.to_owned()))?
 }
 
-/// Marks a declaration accepted with the server's receipt.
-pub fn mark_accepted(tx: &Transaction<'_>, id: &str, receipt: &str, at: DateTime<Utc>) -> rusqlite::Result<usize> {
+/// Marks a declaration accepted with the server's receipt, sealed by [`seal_receipt`].
+pub fn mark_accepted(tx: &Transaction<'_>, id: &str, sealed_receipt: Vec<u8>, at: DateTime<Utc>) -> rusqlite::Result<usize> {
     tx.execute(
-        "UPDATE declarations SET status = 'accepted', receipt = ?2, accepted_at = ?3, rejection_reason = NULL WHERE id = ?1",
-        (id, receipt, at.timestamp_millis()),
+        "UPDATE declarations SET status = 'accepted', sealed_receipt = ?2, accepted_at = ?3, rejection_reason = NULL WHERE id = ?1",
+        (id, sealed_receipt, at.timestamp_millis()),
     )
 }
 
@@ -182,25 +202,43 @@ pub struct HealthStatus {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Records the status a receipt carried.
-pub fn set_status(tx: &Transaction<'_>, profile_id: &str, status: &HealthStatus) -> rusqlite::Result<()> {
+/// The sealed part of a health status: the status and its reasons.
+#[derive(Deserialize)]
+struct SealedStatus {
+    status: String,
+    reasons: Vec<String>,
+}
+
+fn status_context(profile_id: &str) -> String {
+    format!("health_status.sealed:{profile_id}")
+}
+
+/// Seals a status and its reasons for `profile_id`'s row (also used by the migration that sealed older rows).
+pub fn seal_status(sealer: &Sealer, profile_id: &str, status: &str, reasons: &[String]) -> Result<Vec<u8>, SealingError> {
+    // A `Value`'s text form can't fail, unlike serialising a struct.
+    let plain = serde_json::json!({ "status": status, "reasons": reasons }).to_string();
+    sealer.seal(&status_context(profile_id), plain.as_bytes())
+}
+
+/// Records a sealed status (see [`seal_status`]) decided at `updated_at`, unless a newer one is already kept.
+pub fn set_status(tx: &Transaction<'_>, profile_id: &str, sealed: Vec<u8>, updated_at: DateTime<Utc>) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT INTO health_status (profile_id, status, reasons, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (profile_id) DO UPDATE SET status = excluded.status, reasons = excluded.reasons, updated_at = excluded.updated_at
+        "INSERT INTO health_status (profile_id, sealed, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (profile_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at
          WHERE excluded.updated_at >= health_status.updated_at",
-        (profile_id, &status.status, serde_json::to_string(&status.reasons).unwrap_or_else(|_| "[]".into()), status.updated_at.timestamp_millis()),
+        (profile_id, sealed, updated_at.timestamp_millis()),
     )?;
     Ok(())
 }
 
 /// A profile's last known health status.
-pub fn status(conn: &Connection, profile_id: &str) -> rusqlite::Result<Option<HealthStatus>> {
-    conn.query_row("SELECT status, reasons, updated_at FROM health_status WHERE profile_id = ?1", [profile_id], |r| {
-        Ok(HealthStatus {
-            status: r.get(0)?,
-            reasons: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
-            updated_at: time(r.get(2)?),
-        })
-    })
-    .optional()
+pub fn status(conn: &Connection, sealer: &Sealer, profile_id: &str) -> Result<Option<HealthStatus>, DeclarationError> {
+    let row: Option<(Vec<u8>, i64)> = conn
+        .query_row("SELECT sealed, updated_at FROM health_status WHERE profile_id = ?1", [profile_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((sealed, updated_at)) = row else { return Ok(None) };
+    let plain = sealer.open(&status_context(profile_id), &sealed)?;
+    let SealedStatus { status, reasons } =
+        serde_json::from_slice(&plain).map_err(|_| DeclarationError::Corrupt("unreadable health status".into()))?;
+    Ok(Some(HealthStatus { status, reasons, updated_at: time(updated_at) }))
 }

@@ -3,6 +3,7 @@
 use thiserror::Error;
 
 use super::validate::FieldError;
+use crate::client::ClientError;
 use crate::outbox::OutboxError;
 use crate::profiles::ProfileError;
 use crate::sealing::SealingError;
@@ -26,6 +27,9 @@ pub enum DeclarationError {
     /// A stored record is unreadable.
     #[error("stored declaration unreadable: {0}")]
     Corrupt(String),
+    /// The server refused or could not be reached (fetching forms).
+    #[error(transparent)]
+    Client(#[from] ClientError),
     /// Queueing failed.
     #[error(transparent)]
     Outbox(#[from] OutboxError),

@@ -24,11 +24,11 @@ pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
 
 use crate::clock::Clock;
-use crate::outbox::{self, NewOutboxItem, OutboxItem, ReceiptHandler};
+use crate::outbox::{self, NewOutboxItem, OutboxItem, ReceiptError, ReceiptHandler};
 use crate::profiles::{self, ProfileRelation};
 use crate::sealing::Sealer;
 use crate::settings::Language;
-use crate::storage::Database;
+use crate::storage::{Database, StorageError};
 
 /// Outbox kind of a declaration submission.
 pub const OUTBOX_KIND: &str = "declaration";
@@ -52,7 +52,7 @@ impl Declarations {
 
     /// The newest version of every form: cached from the server, else bundled with the app.
     pub async fn forms(&self) -> Result<Vec<Form>, DeclarationError> {
-        let cached = self.db.read(|conn| db::cached_forms(conn)).await?;
+        let cached = self.db.read(db::cached_forms).await?;
         let mut forms = forms::bundled_forms();
         for form in cached {
             match forms.iter_mut().find(|f| f.id == form.id) {
@@ -158,7 +158,8 @@ impl Declarations {
     /// The health status the server last gave `profile_id`.
     pub async fn health_status(&self, profile_id: &str) -> Result<Option<HealthStatus>, DeclarationError> {
         let id = profile_id.to_owned();
-        self.db.read(move |conn| Ok(db::status(conn, &id)?)).await
+        let sealer = self.sealer.clone();
+        self.db.read(move |conn| db::status(conn, &sealer, &id)).await
     }
 
     /// Deletes sent declarations older than [`RETENTION_DAYS`]; returns how many.
@@ -197,17 +198,18 @@ fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Opti
 /// Applies declaration receipts from their signed claims: marks the declaration accepted and updates the
 /// profile's health status.
 pub struct DeclarationReceipts {
+    sealer: Arc<Sealer>,
     clock: Arc<dyn Clock>,
 }
 
 impl DeclarationReceipts {
-    /// A handler judging key validity at `clock`'s time.
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    /// A handler judging key validity at `clock`'s time and sealing statuses with `sealer`.
+    pub fn new(sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
+        Self { sealer, clock }
     }
 
     /// Checks the receipt in `answer` for `item` and applies it.
-    fn apply_checked(&self, tx: &Transaction<'_>, item: &OutboxItem, answer: &Value) -> Result<(), ReceiptRefusal> {
+    fn apply_checked(&self, tx: &Transaction<'_>, item: &OutboxItem, answer: &Value) -> Result<(), ReceiptError> {
         use rusqlite::OptionalExtension;
         let jws = receipt::receipt_jws(answer)?;
         let declaration_id = item.subject_id.as_deref().unwrap_or_default();
@@ -218,14 +220,14 @@ impl DeclarationReceipts {
         let device_id = receipt::device_id(tx)?;
         let expected = receipt::Expected { declaration_id, profile_id: &profile_id, device_id: device_id.as_deref() };
         let receipt::CheckedReceipt { claims, verified } = receipt::check(tx, jws, expected, self.clock.now())?;
-        db::mark_accepted(tx, declaration_id, jws, claims.received_at)?;
+        db::mark_accepted(tx, declaration_id, db::seal_receipt(&self.sealer, declaration_id, jws)?, claims.received_at)?;
         if !verified {
             tracing::warn!("no root key is pinned: the receipt marks the declaration delivered, its status is not taken");
             return Ok(());
         }
         if let Some(status) = claims.health_status {
-            let status = HealthStatus { status: status.status, reasons: status.reasons, updated_at: claims.received_at };
-            db::set_status(tx, &profile_id, &status)?;
+            let sealed = db::seal_status(&self.sealer, &profile_id, &status.status, &status.reasons)?;
+            db::set_status(tx, &profile_id, sealed, claims.received_at)?;
         }
         Ok(())
     }
@@ -236,13 +238,13 @@ impl ReceiptHandler for DeclarationReceipts {
         OUTBOX_KIND
     }
 
-    fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &Value) -> Result<(), String> {
-        self.apply_checked(tx, item, receipt).map_err(|e| e.to_string())
+    fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &Value) -> Result<(), ReceiptError> {
+        self.apply_checked(tx, item, receipt)
     }
 
-    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), String> {
+    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), StorageError> {
         if let Some(id) = &item.subject_id {
-            db::mark_rejected(tx, id, reason).map_err(|e| e.to_string())?;
+            db::mark_rejected(tx, id, reason)?;
         }
         Ok(())
     }

@@ -10,8 +10,9 @@ use super::backoff::Backoff;
 use super::db::{self, OutboxItem, OutboxState};
 use super::OutboxError;
 use crate::clock::Clock;
-use crate::sealing::Sealer;
-use crate::storage::Database;
+use crate::declarations::ReceiptRefusal;
+use crate::sealing::{Sealer, SealingError};
+use crate::storage::{Database, StorageError};
 
 /// Why a delivery failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,15 +32,35 @@ pub trait OutboxTransport: Send + Sync {
     async fn deliver(&self, item: &OutboxItem) -> Result<serde_json::Value, DeliveryError>;
 }
 
+/// Why a receipt was not applied; the item stays queued, with this as its last error.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// The receipt is unreadable, or its signature, signer or claims don't hold.
+    #[error(transparent)]
+    Refused(#[from] ReceiptRefusal),
+    /// A value could not be sealed for storage.
+    #[error(transparent)]
+    Sealing(#[from] SealingError),
+    /// The phone's records could not be updated.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<rusqlite::Error> for ReceiptError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(StorageError::Sqlite(e))
+    }
+}
+
 /// Applies a receipt (or a rejection) to the local records of one kind of item, inside the transaction that
 /// removes the item from the queue.
 pub trait ReceiptHandler: Send + Sync {
     /// The item kind this handler owns.
     fn kind(&self) -> &'static str;
     /// Applies a receipt; an `Err` (e.g. the receipt can't be parsed) keeps the item queued with that reason.
-    fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &serde_json::Value) -> Result<(), String>;
+    fn apply(&self, tx: &Transaction<'_>, item: &OutboxItem, receipt: &serde_json::Value) -> Result<(), ReceiptError>;
     /// Notes that the server refused the item for good.
-    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), String>;
+    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), StorageError>;
 }
 
 /// Progress of a sync pass, for a listener.
@@ -153,10 +174,10 @@ impl SyncEngine {
                         let applied = self
                             .db
                             .write(move |tx| {
-                                if let Some(handler) = handler {
-                                    if let Err(reason) = handler.apply(tx, &applied_item, &receipt) {
-                                        return Ok::<_, OutboxError>(Err(reason));
-                                    }
+                                if let Some(handler) = handler
+                                    && let Err(refused) = handler.apply(tx, &applied_item, &receipt)
+                                {
+                                    return Ok::<_, OutboxError>(Err(refused.to_string()));
                                 }
                                 db::remove(tx, applied_item.id)?;
                                 Ok(Ok(()))

@@ -15,11 +15,13 @@ pub mod http;
 
 pub use backoff::Backoff;
 pub use db::{OutboxItem, OutboxState, NewOutboxItem};
-pub use engine::{DeliveryError, OutboxTransport, ReceiptHandler, SyncEngine, SyncEvent, SyncListener, SyncReport};
+pub use engine::{DeliveryError, OutboxTransport, ReceiptError, ReceiptHandler, SyncEngine, SyncEvent, SyncListener, SyncReport};
 
 use thiserror::Error;
 
 use crate::sealing::SealingError;
+use crate::session::SessionError;
+use crate::settings::SettingsError;
 use crate::storage::StorageError;
 
 /// Errors of the outbox and the sync engine.
@@ -31,9 +33,12 @@ pub enum OutboxError {
     /// A stored item could not be decrypted or parsed.
     #[error("outbox item {0} is unreadable: {1}")]
     Corrupt(i64, String),
-    /// Signing in to the server failed for a reason other than the network (e.g. the device was revoked).
+    /// Signing in to the server failed (the network, or the server refused this device).
     #[error("could not sign in to the server: {0}")]
-    Session(String),
+    Session(#[from] SessionError),
+    /// The settings (the server URL) could not be read.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     /// No item has this id.
     #[error("no outbox item {0}")]
     NotFound(i64),

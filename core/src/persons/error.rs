@@ -57,7 +57,7 @@ pub enum PersonError {
     Server(ClientError),
     /// Sign-in failed.
     #[error("sign-in failed: {0}")]
-    Session(String),
+    Session(crate::session::SessionError),
     /// The profile does not exist, or a value given is invalid.
     #[error(transparent)]
     Profile(#[from] ProfileError),

@@ -21,7 +21,7 @@ pub enum Verb {
 }
 
 /// What a request to the server came to, when it did not succeed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum TransportError {
     /// No server is configured.
     NoServer,
@@ -39,7 +39,7 @@ pub enum TransportError {
     /// The request failed before an answer (network, timeout, sign-in, an unreadable answer).
     Client(ClientError),
     /// Signing in failed for a reason other than the network.
-    Session(String),
+    Session(SessionError),
 }
 
 /// Sends one request of the bindings API; the answer's JSON body on success.
@@ -69,12 +69,16 @@ impl PersonsTransport for HttpPersonsTransport {
             .settings()
             .server_url()
             .await
-            .map_err(|e| TransportError::Session(e.to_string()))?
+            .map_err(|e| match e {
+                crate::settings::SettingsError::Storage(s) => TransportError::Session(SessionError::Storage(s)),
+                // A stored URL that no longer parses is as good as none.
+                _ => TransportError::NoServer,
+            })?
             .ok_or(TransportError::NoServer)?;
         let hb = &self.healthbook;
         let client = crate::session::connect(&hb.db, &hb.sealer, hb.clock.clone(), &url, |c| c).await.map_err(|e| match e {
             SessionError::Client(c) => TransportError::Client(c),
-            other => TransportError::Session(other.to_string()),
+            other => TransportError::Session(other),
         })?;
         let method = match verb {
             Verb::Get => reqwest::Method::GET,

@@ -77,7 +77,8 @@ impl Database {
         Ok(())
     }
 
-    /// Locks the connection for synchronous use (start-up, migrations, tests).
+    /// Locks the connection for synchronous use: only start-up (key check and migrations) and tests; everything
+    /// else goes through [`Database::read`], [`Database::write`] or their blocking forms.
     pub fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock can only come from a bug in a closure; the connection itself is
         // still consistent (SQLite rolled the transaction back), so keep serving.
@@ -111,6 +112,16 @@ impl Database {
         tokio::task::spawn_blocking(move || db.write_blocking(f))
             .await
             .map_err(|e| E::from(StorageError::Task(e.to_string())))?
+    }
+
+    /// The synchronous form of [`Database::read`], for the few callers that can't await (the offline verifier,
+    /// which a scan calls synchronously). Like `read`, it runs no explicit transaction.
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StorageError>,
+        F: FnOnce(&Connection) -> Result<T, E>,
+    {
+        f(&self.lock())
     }
 
     /// The synchronous form of [`Database::write`].

@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 6;
+pub const LATEST_VERSION: u32 = 7;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -132,6 +132,27 @@ CREATE INDEX binding_challenges_id ON binding_challenges (challenge_id);
     };
 }
 
+/// The reshaping version 7 does: a health status and a kept pass's status are personal data, so the status
+/// and its reasons move into a sealed column (bound to `health_status.sealed:<profile_id>`), the pass's
+/// clear `status` column goes (the sealed pass already holds it), and a declaration's signed receipt, whose
+/// claims name the health status, is kept sealed (bound to `declarations.receipt:<id>`). A fresh database runs it too, on empty tables,
+/// so that the fresh schema and the upgrade share one text.
+macro_rules! v7_reshape {
+    () => {
+        "
+DROP TABLE health_status;
+CREATE TABLE health_status (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+ALTER TABLE passes DROP COLUMN status;
+ALTER TABLE declarations ADD COLUMN sealed_receipt BLOB;
+ALTER TABLE declarations DROP COLUMN receipt;
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -152,12 +173,13 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
 const ADD_V5: &str = v5_tables!();
 const ADD_V6: &str = v6_tables!();
+const RESHAPE_V7: &str = v7_reshape!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -176,6 +198,12 @@ CREATE TABLE profiles (
 
 /// Brings the database to [`LATEST_VERSION`]. `sealer` is needed by steps that rewrite encrypted data.
 pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<u32, StorageError> {
+    migrate_to(conn, sealer, LATEST_VERSION)
+}
+
+/// Brings an existing database up to `target` (at most [`LATEST_VERSION`]); tests use it to build an older
+/// version with data in it.
+fn migrate_to(conn: &mut Connection, sealer: &Sealer, target: u32) -> Result<u32, StorageError> {
     let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > LATEST_VERSION {
         return Err(StorageError::NewerSchema { found, supported: LATEST_VERSION });
@@ -187,13 +215,13 @@ pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<u32, StorageErr
         tx.commit()?;
         return Ok(LATEST_VERSION);
     }
-    for version in (found + 1)..=LATEST_VERSION {
+    for version in (found + 1)..=target.min(LATEST_VERSION) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         upgrade_to(&tx, version, sealer).map_err(|e| StorageError::Migration { version, reason: e.to_string() })?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
-    Ok(LATEST_VERSION)
+    Ok(target.min(LATEST_VERSION).max(found))
 }
 
 fn has_tables(conn: &Connection) -> Result<bool, StorageError> {
@@ -240,6 +268,32 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         6 => {
             tx.execute_batch(ADD_V6)?;
+            Ok(())
+        }
+        7 => {
+            // Read the clear rows before the table is rebuilt, then write them back sealed.
+            let rows: Vec<(String, String, String, i64)> = tx
+                .prepare("SELECT profile_id, status, reasons, updated_at FROM health_status")?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            let receipts: Vec<(String, String)> = tx
+                .prepare("SELECT id, receipt FROM declarations WHERE receipt IS NOT NULL")?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            tx.execute_batch(RESHAPE_V7)?;
+            for (id, receipt) in receipts {
+                let sealed = crate::declarations::db::seal_receipt(sealer, &id, &receipt)?;
+                tx.execute("UPDATE declarations SET sealed_receipt = ?1 WHERE id = ?2", (sealed, &id))?;
+            }
+            for (profile_id, status, reasons, updated_at) in rows {
+                // Reasons written by an older build that no longer parse are dropped rather than failing the upgrade.
+                let reasons: Vec<String> = serde_json::from_str(&reasons).unwrap_or_default();
+                let sealed = crate::declarations::db::seal_status(sealer, &profile_id, &status, &reasons)?;
+                tx.execute(
+                    "INSERT INTO health_status (profile_id, sealed, updated_at) VALUES (?1, ?2, ?3)",
+                    (&profile_id, sealed, updated_at),
+                )?;
+            }
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),
@@ -347,6 +401,57 @@ mod tests {
         assert_eq!(profile.details.full_name, "Lê Văn Dũng");
         let index: Option<String> = conn.query_row("SELECT citizen_id_index FROM profiles WHERE id = 'p1'", [], |r| r.get(0)).unwrap();
         assert_eq!(index, profile_db::citizen_id_index(&sealer, Some("048090001234")));
+    }
+
+    #[test]
+    fn upgrade_from_v6_seals_health_status_and_receipts_and_drops_the_clear_pass_status() {
+        let sealer = sealer();
+        let old = Database::open_in_memory().unwrap();
+        {
+            let mut conn = old.lock();
+            conn.execute_batch(CREATE_V1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            assert_eq!(migrate_to(&mut conn, &sealer, 6).unwrap(), 6);
+            let sealed = sealer.seal("profiles.sensitive:p1", &serde_json::to_vec(&details(None)).unwrap()).unwrap();
+            conn.execute("INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p1', 'myself', ?1, 0, 0)", [sealed])
+                .unwrap();
+            // As versions 3 to 6 wrote them: status and reasons in clear.
+            conn.execute(
+                "INSERT INTO health_status (profile_id, status, reasons, updated_at) VALUES ('p1', 'red', '[\"quarantine\",\"recent_test\"]', 1625097600000)",
+                [],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO passes (profile_id, sealed, status, issued_at, expires_at) VALUES ('p1', x'01', 'red', 1, 2)", []).unwrap();
+            let answers = sealer.seal("declarations:d1", br#"{"answers":{},"filled_by_profile_id":null}"#).unwrap();
+            conn.execute(
+                "INSERT INTO declarations (id, profile_id, form_id, form_version, sensitive, declared_at, status, receipt, accepted_at)
+                 VALUES ('d1', 'p1', 'health_declaration', 1, ?1, 0, 'accepted', 'eyJhbGciOiJFUzI1NiJ9.eyJoZWFsdGhfc3RhdHVzIjoicmVkIn0.c2ln', 5)",
+                [answers],
+            )
+            .unwrap();
+        }
+        migrate(&mut old.lock(), &sealer).unwrap();
+
+        let fresh = Database::open_in_memory().unwrap();
+        migrate(&mut fresh.lock(), &sealer).unwrap();
+        assert_eq!(describe(&old.lock()).unwrap(), describe(&fresh.lock()).unwrap());
+
+        let conn = old.lock();
+        let status = crate::declarations::db::status(&conn, &sealer, "p1").unwrap().unwrap();
+        assert_eq!((status.status.as_str(), status.reasons.as_slice()), ("red", ["quarantine".to_owned(), "recent_test".to_owned()].as_slice()));
+        assert_eq!(status.updated_at, Utc.with_ymd_and_hms(2021, 7, 1, 0, 0, 0).unwrap());
+        let raw: Vec<u8> = conn.query_row("SELECT sealed FROM health_status", [], |r| r.get(0)).unwrap();
+        assert!(!raw.windows(3).any(|w| w == b"red"), "the status is no longer stored in clear");
+        let pass: (Vec<u8>, i64, i64) = conn.query_row("SELECT sealed, issued_at, expires_at FROM passes", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!(pass, (vec![1], 1, 2), "the kept pass survives");
+        let declaration = crate::declarations::db::get(&conn, &sealer, "d1").unwrap();
+        assert_eq!(declaration.receipt.as_deref(), Some("eyJhbGciOiJFUzI1NiJ9.eyJoZWFsdGhfc3RhdHVzIjoicmVkIn0.c2ln"), "the receipt survives, sealed");
+        let raw_receipt: Vec<u8> = conn.query_row("SELECT sealed_receipt FROM declarations", [], |r| r.get(0)).unwrap();
+        assert!(!raw_receipt.windows(8).any(|w| w == b"eyJoZWFs"), "the receipt is no longer stored in clear");
+        // The sealed status is bound to its row: moved to another profile it does not open.
+        conn.execute("INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p2', 'child', x'00', 0, 0)", []).unwrap();
+        conn.execute("INSERT INTO health_status (profile_id, sealed, updated_at) VALUES ('p2', ?1, 0)", [raw]).unwrap();
+        assert!(crate::declarations::db::status(&conn, &sealer, "p2").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ import org.healthbook.core.FormQuestion
 import org.healthbook.core.HealthStatus
 import org.healthbook.core.Language
 import org.healthbook.core.OutboxEntry
+import org.healthbook.core.ProfileField
 import org.healthbook.core.SyncEvent
 import org.healthbook.core.SyncException
 import org.healthbook.core.SyncListener
@@ -112,6 +113,12 @@ sealed interface DeclarationFormError {
     data object NoServer : DeclarationFormError
     /** The server refused this device's sign-in. */
     data class SignInRefused(val reason: String) : DeclarationFormError
+    /** The server can't be reached; what was saved stays queued. */
+    data class Offline(val reason: String) : DeclarationFormError
+    /** The server refused or failed. */
+    data class Server(val reason: String) : DeclarationFormError
+    /** The profile declared for is invalid: fix [field] on the profile screen. */
+    data class InvalidProfile(val field: ProfileField, val reason: String) : DeclarationFormError
     /** Storage, or anything unexpected. */
     data class Unavailable(val reason: String) : DeclarationFormError
 
@@ -119,10 +126,19 @@ sealed interface DeclarationFormError {
         fun from(error: Exception): DeclarationFormError = when (error) {
             is DeclarationException.UnknownForm -> UnknownForm(error.formId)
             is DeclarationException.NotFound -> NotFound(error.id)
+            is DeclarationException.InvalidProfile -> InvalidProfile(error.field, error.reason)
+            is DeclarationException.NoServer -> NoServer
+            is DeclarationException.Unreachable -> Offline(error.reason)
+            is DeclarationException.Server -> Server(error.reason)
+            is DeclarationException.Corrupt -> Unavailable(error.reason)
+            is DeclarationException.DataKey -> Unavailable(error.reason)
             is DeclarationException.Storage -> Unavailable(error.reason)
             is SyncException.NoServer -> NoServer
             is SyncException.SignInRefused -> SignInRefused(error.reason)
+            is SyncException.Unreachable -> Offline(error.reason)
             is SyncException.NotFound -> NotFound(error.itemId.toString())
+            is SyncException.Corrupt -> Unavailable(error.reason)
+            is SyncException.DataKey -> Unavailable(error.reason)
             is SyncException.Storage -> Unavailable(error.reason)
             else -> Unavailable(error.message ?: error.javaClass.simpleName)
         }

@@ -115,6 +115,8 @@ sealed interface PassScreenError {
             is PassException.NotFound -> NotFound(error.id)
             is PassException.Render -> Render(error.reason)
             is PassException.BadCertificate -> Unavailable(error.reason)
+            is PassException.InvalidProfile -> Unavailable(error.reason)
+            is PassException.DataKey -> Unavailable(error.reason)
             is PassException.Storage -> Unavailable(error.reason)
             else -> Unavailable(error.message ?: error.javaClass.simpleName)
         }

@@ -99,6 +99,7 @@ sealed interface BindingScreenError {
             is PersonException.AttestationRequired -> AttestationRequired
             is PersonException.NotFound -> NotFound(error.id)
             is PersonException.Server -> Server(error.reason)
+            is PersonException.DataKey -> Unavailable(error.reason)
             is PersonException.Storage -> Unavailable(error.reason)
             else -> Unavailable(error.message ?: error.javaClass.simpleName)
         }

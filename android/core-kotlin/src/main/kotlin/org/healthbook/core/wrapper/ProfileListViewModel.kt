@@ -49,6 +49,7 @@ sealed interface ProfileListError {
             is ProfileException.SelfProfileExists -> SelfProfileExists
             is ProfileException.Storage -> Unavailable(error.reason)
             is ProfileException.Corrupt -> Unavailable(error.reason)
+            is ProfileException.DataKey -> Unavailable(error.reason)
             else -> Unavailable(error.message ?: error.javaClass.simpleName)
         }
     }

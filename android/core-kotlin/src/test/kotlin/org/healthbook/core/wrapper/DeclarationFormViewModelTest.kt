@@ -15,6 +15,7 @@ import org.healthbook.core.FormFieldKind
 import org.healthbook.core.FormQuestion
 import org.healthbook.core.Language
 import org.healthbook.core.OutboxState
+import org.healthbook.core.ProfileField
 import org.healthbook.core.SyncEvent
 import org.healthbook.core.SyncException
 import org.healthbook.core.SyncReport
@@ -240,6 +241,12 @@ class DeclarationFormViewModelTest {
             SyncException.Storage("disk full") to DeclarationFormError.Unavailable("disk full"),
             DeclarationException.Storage("io") to DeclarationFormError.Unavailable("io"),
             DeclarationException.UnknownForm("x") to DeclarationFormError.UnknownForm("x"),
+            DeclarationException.NoServer() to DeclarationFormError.NoServer,
+            DeclarationException.Unreachable("timeout") to DeclarationFormError.Offline("timeout"),
+            DeclarationException.Server("500") to DeclarationFormError.Server("500"),
+            DeclarationException.InvalidProfile(ProfileField.PHONE, "too short") to DeclarationFormError.InvalidProfile(ProfileField.PHONE, "too short"),
+            DeclarationException.DataKey("tampered") to DeclarationFormError.Unavailable("tampered"),
+            SyncException.Unreachable("offline") to DeclarationFormError.Offline("offline"),
             IllegalStateException("boom") to DeclarationFormError.Unavailable("boom"),
         )
         for ((thrown, shown) in cases) assertEquals(shown, DeclarationFormError.from(thrown), "for $thrown")
