@@ -204,13 +204,30 @@ impl Healthbook {
                 Ok::<_, PassError>(())
             })
             .await?;
+        self.db.note_trust_changed();
         Ok(kid_text)
     }
 
     /// The checkpoint's trust store: the cached trust list and revocations (verified against the pinned root
     /// key, when one is pinned) and the trusted EU DCC certificates.
     pub fn trust_store(&self) -> Result<CheckpointTrustStore, PassError> {
-        let mut store = CheckpointTrustStore::new();
+        self.build_trust_store(self.verifier_store.max_age())
+    }
+
+    /// The checkpoint's trust store as shared between scans: built once after each change of the lists, the
+    /// DCC certificates, the root key or the maximum age, then handed out without touching the database.
+    pub fn shared_trust_store(&self) -> Result<std::sync::Arc<CheckpointTrustStore>, PassError> {
+        self.verifier_store.get_or_build(self.db.trust_generation(), |max_age| self.build_trust_store(max_age))
+    }
+
+    /// Sets how long past the trust lists' next update verdicts keep quiet about their age (48 hours unless
+    /// changed); after that every verdict says `trust_list_stale`.
+    pub fn set_trust_max_age(&self, max_age: chrono::Duration) {
+        self.verifier_store.set_max_age(max_age);
+    }
+
+    fn build_trust_store(&self, max_age: chrono::Duration) -> Result<CheckpointTrustStore, PassError> {
+        let mut store = CheckpointTrustStore::new().with_max_age(max_age);
         if let Ok(root) = self.root_key_blocking() {
             let cache = DatabaseTrustCache::new(self.db.clone());
             if let Some(list) = client::cached_trust_list(&root, &cache)? {
@@ -234,7 +251,7 @@ impl Healthbook {
 
     /// Verifies a scanned QR offline, at the clock's current time.
     pub fn verify(&self, qr_text: &str) -> Result<Verdict, PassError> {
-        Ok(Verifier::new(self.trust_store()?).verify(qr_text, self.clock.now()))
+        Ok(Verifier::new(self.shared_trust_store()?).verify(qr_text, self.clock.now()))
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
@@ -267,11 +284,11 @@ impl Healthbook {
             Err(e) => return Err(e.into()),
         };
         let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
-        let mut store = self.trust_store()?;
+        let mut store = self.shared_trust_store()?;
         // A signer the cached list doesn't name yet (a new pass key): fetch the list once more before judging.
         if decoded.key_id.is_none_or(|kid| crate::credentials::TrustStore::keys(&store, &kid).is_empty()) {
             self.refresh_trust().await?;
-            store = self.trust_store()?;
+            store = self.shared_trust_store()?;
         }
         let verdict = Verifier::new(store).verify_decoded(&decoded, self.clock.now());
         if !verdict.valid {
@@ -347,6 +364,7 @@ mod tests {
             expires_at: Some(issued + chrono::Duration::hours(24)),
             holder: None,
             payload,
+            trust_list_stale: false,
         }
     }
 
@@ -356,6 +374,7 @@ mod tests {
             birth_year: None,
             status: PassStatus::Red,
             reasons: vec![StatusReason::Quarantine, StatusReason::RecentTest],
+            province: None,
         })
     }
 
