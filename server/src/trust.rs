@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
+use healthbook_core::credentials::KeyId;
 use healthbook_core::trust::{
     IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
 };
@@ -310,6 +311,17 @@ pub async fn add_revocation(
     request: IdempotentJson<AddRevocationRequest>,
 ) -> Result<Response, ApiError> {
     principal.require(&[Role::AuthorityAdmin])?;
+    // A key id that is not 8 bytes of standard base64 (as `kid_for_spki` writes them) could never match a
+    // verifier's key and would sit in the list looking like a revocation that works.
+    if request.body.kind == RevocationKind::IssuerKey
+        && KeyId::from_base64(&request.body.id).is_none_or(|kid| kid.to_base64() != request.body.id)
+    {
+        return Err(ApiError::InvalidField {
+            field: "id",
+            field_code: "invalid_key_id",
+            message: "an issuer key id is 8 bytes in standard base64 (12 characters)".into(),
+        });
+    }
     let now = state.now();
     let entry = Revocation {
         kind: request.body.kind,
