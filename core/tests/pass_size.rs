@@ -63,6 +63,14 @@ fn the_pass_qr_is_smaller_than_before_and_within_the_target() {
             reasons: vec![StatusReason::Declaration, StatusReason::Contact, StatusReason::Symptoms],
             province: None,
         },
+        // Signed by a province's key, the pass names the province (scope check): two more characters of CBOR.
+        PersonalPass {
+            name: "Hồ Thị Xuân".into(),
+            birth_year: Some(1968),
+            status: PassStatus::Green,
+            reasons: vec![StatusReason::Declaration],
+            province: Some("01".into()),
+        },
     ];
     for pass in cases {
         let before = legacy_pass(&signer, &pass, issued.timestamp(), (issued + Duration::hours(24)).timestamp());
