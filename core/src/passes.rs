@@ -159,11 +159,7 @@ fn context(profile_id: &str) -> String {
 impl Healthbook {
     /// The pinned root key, read synchronously (one primary-key row).
     pub(crate) fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
-        let text: Option<String> = self
-            .db
-            .lock()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
-            .optional()?;
+        let text = crate::trust::pinned::root_key_text(&self.db.lock())?;
         let text = text.ok_or(PassError::NoRootKey)?;
         VerifyingKey::from_spki_base64(&text).map_err(|_| PassError::NoRootKey)
     }

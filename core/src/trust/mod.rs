@@ -8,6 +8,7 @@ mod error;
 pub mod jws;
 pub mod keys;
 mod model;
+pub mod pinned;
 pub mod shared;
 #[cfg(test)]
 mod tests;
