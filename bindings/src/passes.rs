@@ -105,6 +105,8 @@ pub enum FailedStage {
     Revoked,
     /// The issuer may not sign this kind of credential.
     WrongRole,
+    /// The claims name an agency or province outside the signing key's scope.
+    OutOfScope,
     /// The signed content is malformed.
     PayloadSchema,
 }
@@ -125,6 +127,7 @@ impl From<cred::FailedStage> for FailedStage {
             S::Expired => Self::Expired,
             S::Revoked => Self::Revoked,
             S::WrongRole => Self::WrongRole,
+            S::OutOfScope => Self::OutOfScope,
             S::PayloadSchema => Self::PayloadSchema,
         }
     }
@@ -164,6 +167,9 @@ pub struct Verdict {
     pub holder: Option<CredentialHolder>,
     /// One line describing the content (status, dose n/m, test result, ...).
     pub summary: Option<String>,
+    /// The trust or revocation list is past its maximum age: the gate should show that revocations may be missing.
+    #[uniffi(default = false)]
+    pub trust_list_stale: bool,
 }
 
 impl From<cred::Verdict> for Verdict {
@@ -187,6 +193,7 @@ impl From<cred::Verdict> for Verdict {
                 birth_date: h.birth_date,
             }),
             summary: v.payload.map(|p| p.describe()),
+            trust_list_stale: v.trust_list_stale,
         }
     }
 }
@@ -252,7 +259,7 @@ impl Verifier {
 
     /// Verifies as at `at` (for example a recorded scan's time).
     pub fn verify_at(&self, qr_text: String, at: SystemTime) -> Result<Verdict, PassError> {
-        let store = self.0.trust_store()?;
+        let store = self.0.shared_trust_store()?;
         Ok(cred::Verifier::new(store).verify(&qr_text, at.into()).into())
     }
 

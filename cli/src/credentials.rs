@@ -129,6 +129,9 @@ fn verdict_text(verdict: &Verdict) -> String {
     if let (Some(iat), Some(exp)) = (verdict.issued_at, verdict.expires_at) {
         lines.push(format!("valid {} to {} (UTC)", iat.format("%Y-%m-%d %H:%M"), exp.format("%Y-%m-%d %H:%M")));
     }
+    if verdict.trust_list_stale {
+        lines.push("WARNING: the trust list is stale; refresh it (revocations may be missing)".to_owned());
+    }
     lines.join("\n")
 }
 

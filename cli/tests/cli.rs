@@ -125,6 +125,8 @@ fn verify_eu_dcc_offline_with_exit_codes() {
     assert_eq!(verdict["kind"], "eu_dcc_recovery");
     assert_eq!(verdict["issuer"], "DE");
     assert_eq!(verdict["holder"]["birth_date"], "1964-08-12");
+    // No signed trust list in use, so nothing to go stale; the field is always there for the gate to read.
+    assert_eq!(verdict["trust_list_stale"], false);
     for key in ["error", "issued_at", "expires_at", "holder"] {
         assert!(verdict.get(key).is_some(), "missing {key}");
     }

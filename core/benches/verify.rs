@@ -45,6 +45,7 @@ fn pass_case() -> Case<InMemoryTrustStore> {
         birth_year: Some(1985),
         status: PassStatus::Green,
         reasons: vec![StatusReason::Vaccination, StatusReason::Declaration],
+        province: None,
     };
     let text = signer.issue_pass(&pass, "c2f5a4b8-0f5e-4d8e-b7a9-3c1d2e4f5a6b", at, Duration::hours(24)).unwrap();
     let decoded = credentials::decode(&text).unwrap();

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
 use base64::engine::general_purpose::STANDARD;
 use thiserror::Error;
 
@@ -35,11 +36,30 @@ fn key_role(role: IssuerRole) -> KeyRole {
 }
 
 /// The keys and revocations a checkpoint trusts.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct CheckpointTrustStore {
     keys: HashMap<KeyId, Vec<TrustedKey>>,
     revoked_credentials: HashSet<String>,
     revoked_keys: HashSet<KeyId>,
+    stale_after: Option<DateTime<Utc>>,
+    max_age: Duration,
+}
+
+/// How long past a list's `next_update` a checkpoint still trusts it silently: two days, so that a gate that
+/// missed one daily refresh (a night offline, a flaky network) stays quiet, but one whose network has been cut
+/// for longer shows that a revocation may be missing.
+pub const DEFAULT_TRUST_MAX_AGE_HOURS: i64 = 48;
+
+impl Default for CheckpointTrustStore {
+    fn default() -> Self {
+        Self {
+            keys: HashMap::new(),
+            revoked_credentials: HashSet::new(),
+            revoked_keys: HashSet::new(),
+            stale_after: None,
+            max_age: Duration::hours(DEFAULT_TRUST_MAX_AGE_HOURS),
+        }
+    }
 }
 
 impl CheckpointTrustStore {
@@ -48,20 +68,35 @@ impl CheckpointTrustStore {
         Self::default()
     }
 
-    /// Adds every issuer key of a verified trust list, with its role and validity window. The key id is
+    /// Sets how long past a list's due time verdicts keep quiet about its age (set it before adding lists).
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Counts a list due at `due` towards the store's staleness: the oldest list decides.
+    fn note_due(&mut self, due: DateTime<Utc>) {
+        let limit = due + self.max_age;
+        self.stale_after = Some(self.stale_after.map_or(limit, |current| current.min(limit)));
+    }
+
+    /// Adds every issuer key of a verified trust list, with its role, scope and validity window. The key id is
     /// computed from the key itself, not read from the list.
     pub fn add_trust_list(&mut self, list: &TrustList) -> Result<(), CheckpointError> {
         for issuer in &list.keys {
             let spki = STANDARD.decode(&issuer.public_key).map_err(|_| CheckpointError::BadBase64)?;
             let key = TrustedKey::from_spki_der(&spki, key_role(issuer.role), issuer.name.clone())?
-                .with_validity(Some(issuer.not_before), Some(issuer.not_after));
+                .with_validity(Some(issuer.not_before), Some(issuer.not_after))
+                .with_scope(issuer.key_scope());
             self.add_key(key);
         }
+        self.note_due(list.due());
         Ok(())
     }
 
     /// Adds the revocations of a verified revocation list.
     pub fn add_revocations(&mut self, list: &RevocationList) {
+        self.note_due(list.due());
         for entry in &list.entries {
             match entry.kind {
                 RevocationKind::Credential => {
@@ -106,5 +141,9 @@ impl TrustStore for CheckpointTrustStore {
 
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         self.revoked_keys.contains(kid)
+    }
+
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        self.stale_after
     }
 }

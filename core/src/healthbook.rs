@@ -68,6 +68,7 @@ pub struct Healthbook {
     pub(crate) clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     sync: Arc<SyncEngine>,
+    pub(crate) verifier_store: Arc<crate::trust::SharedTrustStore>,
 }
 
 impl Healthbook {
@@ -108,7 +109,14 @@ impl Healthbook {
             outbox::Backoff::default(),
             vec![Arc::new(DeclarationReceipts::new(sealer.clone(), config.clock.clone()))],
         ));
-        Ok(Self { db, sealer, clock: config.clock, data_dir: config.data_dir, sync })
+        Ok(Self {
+            db,
+            sealer,
+            clock: config.clock,
+            data_dir: config.data_dir,
+            sync,
+            verifier_store: Arc::new(crate::trust::SharedTrustStore::new()),
+        })
     }
 
     /// The profiles on this phone.

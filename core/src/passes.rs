@@ -162,11 +162,7 @@ fn context(profile_id: &str) -> String {
 impl Healthbook {
     /// The pinned root key, read synchronously (one primary-key row).
     pub(crate) fn root_key_blocking(&self) -> Result<VerifyingKey, PassError> {
-        let text: Option<String> = self.db.read_blocking(|conn| {
-            Ok::<_, PassError>(
-                conn.query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0)).optional()?,
-            )
-        })?;
+        let text = self.db.read_blocking(|conn| Ok::<_, PassError>(crate::trust::pinned::root_key_text(conn)?))?;
         let text = text.ok_or(PassError::NoRootKey)?;
         VerifyingKey::from_spki_base64(&text).map_err(|_| PassError::NoRootKey)
     }
@@ -207,13 +203,30 @@ impl Healthbook {
                 Ok::<_, PassError>(())
             })
             .await?;
+        self.db.note_trust_changed();
         Ok(kid_text)
     }
 
     /// The checkpoint's trust store: the cached trust list and revocations (verified against the pinned root
     /// key, when one is pinned) and the trusted EU DCC certificates.
     pub fn trust_store(&self) -> Result<CheckpointTrustStore, PassError> {
-        let mut store = CheckpointTrustStore::new();
+        self.build_trust_store(self.verifier_store.max_age())
+    }
+
+    /// The checkpoint's trust store as shared between scans: built once after each change of the lists, the
+    /// DCC certificates, the root key or the maximum age, then handed out without touching the database.
+    pub fn shared_trust_store(&self) -> Result<std::sync::Arc<CheckpointTrustStore>, PassError> {
+        self.verifier_store.get_or_build(self.db.trust_generation(), |max_age| self.build_trust_store(max_age))
+    }
+
+    /// Sets how long past the trust lists' next update verdicts keep quiet about their age (48 hours unless
+    /// changed); after that every verdict says `trust_list_stale`.
+    pub fn set_trust_max_age(&self, max_age: chrono::Duration) {
+        self.verifier_store.set_max_age(max_age);
+    }
+
+    fn build_trust_store(&self, max_age: chrono::Duration) -> Result<CheckpointTrustStore, PassError> {
+        let mut store = CheckpointTrustStore::new().with_max_age(max_age);
         if let Ok(root) = self.root_key_blocking() {
             let cache = DatabaseTrustCache::new(self.db.clone());
             if let Some(list) = client::cached_trust_list(&root, &cache)? {
@@ -236,7 +249,7 @@ impl Healthbook {
 
     /// Verifies a scanned QR offline, at the clock's current time.
     pub fn verify(&self, qr_text: &str) -> Result<Verdict, PassError> {
-        Ok(Verifier::new(self.trust_store()?).verify(qr_text, self.clock.now()))
+        Ok(Verifier::new(self.shared_trust_store()?).verify(qr_text, self.clock.now()))
     }
 
     /// Gets a fresh pass for `profile_id` from the server, checks it against the trust list (refreshing the
@@ -269,11 +282,11 @@ impl Healthbook {
             Err(e) => return Err(e.into()),
         };
         let decoded = crate::credentials::decode(&answer.qr).map_err(|e| PassError::Untrusted(e.message))?;
-        let mut store = self.trust_store()?;
+        let mut store = self.shared_trust_store()?;
         // A signer the cached list doesn't name yet (a new pass key): fetch the list once more before judging.
         if decoded.key_id.is_none_or(|kid| crate::credentials::TrustStore::keys(&store, &kid).is_empty()) {
             self.refresh_trust().await?;
-            store = self.trust_store()?;
+            store = self.shared_trust_store()?;
         }
         let verdict = Verifier::new(store).verify_decoded(&decoded, self.clock.now());
         if !verdict.valid {
@@ -349,6 +362,7 @@ mod tests {
             expires_at: Some(issued + chrono::Duration::hours(24)),
             holder: None,
             payload,
+            trust_list_stale: false,
         }
     }
 
@@ -358,6 +372,7 @@ mod tests {
             birth_year: None,
             status: PassStatus::Red,
             reasons: vec![StatusReason::Quarantine, StatusReason::RecentTest],
+            province: None,
         })
     }
 

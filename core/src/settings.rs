@@ -91,9 +91,13 @@ impl Settings {
                     )?,
                     None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
                 };
-                Ok(())
+                Ok::<_, SettingsError>(())
             })
-            .await
+            .await?;
+        if key == ROOT_KEY {
+            self.db.note_trust_changed();
+        }
+        Ok(())
     }
 
     /// The display language (Vietnamese unless changed).

@@ -49,6 +49,8 @@ impl TrustCache for DatabaseTrustCache {
             (kind.as_str(), &document.jws, &document.etag, document.fetched_at.timestamp_millis()),
         )
         .map_err(cache_error)?;
+        drop(conn);
+        self.db.note_trust_changed();
         Ok(())
     }
 }

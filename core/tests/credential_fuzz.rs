@@ -218,6 +218,7 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
         birth_year: Some(1979),
         status: PassStatus::Yellow,
         reasons: vec![StatusReason::Declaration, StatusReason::Quarantine],
+        province: None,
     };
     let staff =
         StaffCard {

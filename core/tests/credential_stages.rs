@@ -62,6 +62,7 @@ fn pass() -> PersonalPass {
         birth_year: Some(1985),
         status: PassStatus::Green,
         reasons: vec![StatusReason::Vaccination, StatusReason::RecentTest],
+        province: None,
     }
 }
 
@@ -157,6 +158,7 @@ fn staff_cards_control_cards_and_venue_posters_reuse_the_container() {
             profile_id: "p-9".into(),
             name: "Lê Văn C".into(),
             birth_year: Some(1950),
+            province: None,
         }),
     );
     let venue = issue(
@@ -166,6 +168,8 @@ fn staff_cards_control_cards_and_venue_posters_reuse_the_container() {
             name: "Chợ".into(),
             gate: Some("2".into()),
             admin_unit: None,
+            agency_id: None,
+            province: None,
         }),
     );
     for (text, prefix, kind) in [

@@ -55,12 +55,21 @@ fn the_pass_qr_is_smaller_than_before_and_within_the_target() {
     let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
     let cases = [
         // A common name, and a long one with many diacritics (each takes 2 to 3 UTF-8 bytes).
-        PersonalPass { name: "Hồ Thị Xuân".into(), birth_year: Some(1968), status: PassStatus::Green, reasons: vec![StatusReason::Declaration] },
+        PersonalPass { name: "Hồ Thị Xuân".into(), birth_year: Some(1968), status: PassStatus::Green, reasons: vec![StatusReason::Declaration], province: None },
         PersonalPass {
             name: "Nguyễn Hoàng Phương Thảo Quỳnh".into(),
             birth_year: Some(1985),
             status: PassStatus::Red,
             reasons: vec![StatusReason::Declaration, StatusReason::Contact, StatusReason::Symptoms],
+            province: None,
+        },
+        // Signed by a province's key, the pass names the province (scope check): two more characters of CBOR.
+        PersonalPass {
+            name: "Hồ Thị Xuân".into(),
+            birth_year: Some(1968),
+            status: PassStatus::Green,
+            reasons: vec![StatusReason::Declaration],
+            province: Some("01".into()),
         },
     ];
     for pass in cases {

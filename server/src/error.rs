@@ -89,6 +89,16 @@ pub enum ApiError {
     /// The body is JSON but not the expected shape, or a field is invalid.
     #[error("{0}")]
     InvalidRequest(String),
+    /// One field of the body is invalid; answered like [`Self::InvalidRequest`] plus the field.
+    #[error("{message}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Stable code of the field's problem.
+        field_code: &'static str,
+        /// Explanation, without the value.
+        message: String,
+    },
     /// Declaration answers failed validation; one error per field.
     #[error("{} answer(s) are invalid", .0.len())]
     InvalidAnswers(Vec<healthbook_core::declarations::FieldError>),
@@ -187,7 +197,7 @@ impl ApiError {
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::IdempotencyKeyReused | Self::InvalidRequest(_) | Self::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyReused | Self::InvalidRequest(_) | Self::InvalidField { .. } | Self::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -219,7 +229,7 @@ impl ApiError {
             Self::InvalidIdempotencyKey => "invalid_idempotency_key",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::MalformedJson(_) => "malformed_json",
-            Self::InvalidRequest(_) => "invalid_request",
+            Self::InvalidRequest(_) | Self::InvalidField { .. } => "invalid_request",
             Self::InvalidAnswers(_) => "invalid_answers",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } => code,
@@ -239,7 +249,7 @@ impl ApiError {
                     .map(|e| FieldErrorInfo { field: e.field.clone(), code: e.code.as_str().to_owned(), message: e.message.clone() })
                     .collect(),
             ),
-            Self::FieldConflict { field, field_code, message, .. } => Some(vec![FieldErrorInfo {
+            Self::FieldConflict { field, field_code, message, .. } | Self::InvalidField { field, field_code, message } => Some(vec![FieldErrorInfo {
                 field: (*field).to_owned(),
                 code: (*field_code).to_owned(),
                 message: message.clone(),

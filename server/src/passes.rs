@@ -98,6 +98,8 @@ pub fn issue_for_binding(
         birth_year: u16::try_from(birth_year).ok(),
         status: assessment.status.pass_status(),
         reasons: assessment.pass_reasons(),
+        // The pass key is national: no province claim, which keeps the QR as small as before.
+        province: None,
     };
     let validity = Duration::hours(PASS_VALIDITY_HOURS);
     let mut credential_id = None;

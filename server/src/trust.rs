@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::Role;
+use healthbook_core::credentials::KeyId;
 use healthbook_core::trust::{
     IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
 };
@@ -94,6 +95,18 @@ fn store_document(tx: &mut dyn Tx, kind: &str, version: u64, jws: &str, now: Dat
     Ok(())
 }
 
+/// How long after signing the trust documents promise a newer version: the day phones are told to refresh by.
+/// Set with `HEALTHBOOK_TRUST_UPDATE_HOURS` (1 to 168; 24 by default). A document is signed again at every
+/// change; a deployment that wants the promise kept on quiet days re-signs on a timer.
+fn update_interval() -> chrono::Duration {
+    let hours = std::env::var("HEALTHBOOK_TRUST_UPDATE_HOURS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|h| (1..=168).contains(h))
+        .unwrap_or(healthbook_core::trust::DEFAULT_UPDATE_INTERVAL_HOURS);
+    chrono::Duration::hours(hours)
+}
+
 fn resign_trust_list(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) -> Result<(), ApiError> {
     let keys = tx
         .query(
@@ -114,7 +127,7 @@ fn resign_trust_list(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) -> 
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let version = next_version(tx, TRUST_LIST)?;
-    let jws = TrustList { version, issued_at: now, keys }.sign(root).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let jws = TrustList { version, issued_at: now, keys, next_update: Some(now + update_interval()) }.sign(root).map_err(|e| ApiError::Internal(e.to_string()))?;
     store_document(tx, TRUST_LIST, version, &jws, now)
 }
 
@@ -133,7 +146,7 @@ fn resign_revocations(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) ->
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let version = next_version(tx, REVOCATIONS)?;
-    let jws = RevocationList { version, issued_at: now, entries }
+    let jws = RevocationList { version, issued_at: now, entries, next_update: Some(now + update_interval()) }
         .sign(root)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     store_document(tx, REVOCATIONS, version, &jws, now)
@@ -298,6 +311,17 @@ pub async fn add_revocation(
     request: IdempotentJson<AddRevocationRequest>,
 ) -> Result<Response, ApiError> {
     principal.require(&[Role::AuthorityAdmin])?;
+    // A key id that is not 8 bytes of standard base64 (as `kid_for_spki` writes them) could never match a
+    // verifier's key and would sit in the list looking like a revocation that works.
+    if request.body.kind == RevocationKind::IssuerKey
+        && KeyId::from_base64(&request.body.id).is_none_or(|kid| kid.to_base64() != request.body.id)
+    {
+        return Err(ApiError::InvalidField {
+            field: "id",
+            field_code: "invalid_key_id",
+            message: "an issuer key id is 8 bytes in standard base64 (12 characters)".into(),
+        });
+    }
     let now = state.now();
     let entry = Revocation {
         kind: request.body.kind,

@@ -105,7 +105,7 @@ async fn pass_follows_declarations_and_verifies_offline() {
     }).await.unwrap();
     checkpoint.refresh_trust().await.unwrap();
     let forged = agency_signer
-        .issue_pass(&PersonalPass { name: "Kẻ Giả Mạo".into(), birth_year: Some(1990), status: PassStatus::Green, reasons: vec![] }, "forged-1", now, Duration::hours(24))
+        .issue_pass(&PersonalPass { name: "Kẻ Giả Mạo".into(), birth_year: Some(1990), status: PassStatus::Green, reasons: vec![], province: None }, "forged-1", now, Duration::hours(24))
         .unwrap();
     assert_eq!(checkpoint.verify(&forged).unwrap().stage, Some(FailedStage::WrongRole));
 

@@ -401,7 +401,7 @@ fn base45(bytes: &[u8]) -> String {
 #[test]
 fn lenient_eu_dcc_transport_is_refused_at_each_stage() {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN-HB").unwrap();
-    let pass = PersonalPass { name: "Ninh Văn Bảo".into(), birth_year: None, status: PassStatus::Green, reasons: vec![] };
+    let pass = PersonalPass { name: "Ninh Văn Bảo".into(), birth_year: None, status: PassStatus::Green, reasons: vec![], province: None };
     let qr = signer.issue_pass(&pass, "c-1", Utc::now(), Duration::hours(24)).unwrap();
     let stage = |text: &str| credentials::decode(text).err().map(|e| e.stage);
     assert_eq!(stage(&qr), None, "the well-formed pass decodes");

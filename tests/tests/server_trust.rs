@@ -19,6 +19,8 @@ server_scenarios!(
     trust_list_is_signed_verified_cached_and_revalidated,
     tampered_foreign_or_rolled_back_trust_list_is_refused,
     offline_client_uses_the_cached_trust_list,
+    malformed_key_id_revocation_is_refused_and_never_stored,
+    trust_documents_name_their_next_update,
 );
 
 fn agency_key(server: &TestServer, name: &str) -> (SigningKey, NewIssuerKey) {
@@ -199,5 +201,58 @@ async fn offline_client_uses_the_cached_trust_list(backend: TestBackend) {
     let empty = FileTrustCache::new(dir.path().join("empty"));
     let err = restarted.fetch_trust_list(&server.root_key, &empty).await.unwrap_err();
     assert!(matches!(err, ClientError::Network(_)), "{err:?}");
+    server.stop().await;
+}
+
+async fn malformed_key_id_revocation_is_refused_and_never_stored(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    let http = reqwest::Client::new();
+    let (_, _, body) = raw_request(
+        http.post(format!("{}/v1/auth/login", server.base_url))
+            .json(&serde_json::json!({"username": healthbook_e2e::server::ADMIN_USERNAME, "password": healthbook_e2e::server::ADMIN_PASSWORD})),
+    )
+    .await;
+    let token = body.unwrap()["token"].as_str().unwrap().to_owned();
+    let before = server.count("revocations").await;
+    // Not base64, base64 of 7 and 9 bytes, URL-safe alphabet, padding missing: none is a key id.
+    for (n, id) in ["not a kid!", "AAAAAAAAAA==", "AAAAAAAAAAAA", "-_-_-_-_-_-=", "AAAAAAAAAAA"].iter().enumerate() {
+        let (status, _, body) = raw_request(
+            http.post(format!("{}/v1/revocations", server.base_url))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("bad-kid-{n}"))
+                .json(&serde_json::json!({"kind": "issuer_key", "id": id, "reason": "lost"})),
+        )
+        .await;
+        let body = body.unwrap();
+        assert_eq!(status, 422, "{id}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_request");
+        assert_eq!(body["error"]["fields"][0]["field"], "id");
+        assert_eq!(body["error"]["fields"][0]["code"], "invalid_key_id");
+        assert!(!body.to_string().contains(id), "the refusal does not echo the value");
+    }
+    assert_eq!(server.count("revocations").await, before, "nothing stored");
+    // A well-formed key id and a credential id (any text) still go through.
+    let admin = server.admin_client().await;
+    let (key, _) = SigningKey::generate().unwrap();
+    admin
+        .add_revocation(&NewRevocation { kind: RevocationKind::IssuerKey, id: key.kid().to_owned(), reason: "lost".into() })
+        .await
+        .unwrap();
+    admin
+        .add_revocation(&NewRevocation { kind: RevocationKind::Credential, id: "not-a-kid".into(), reason: "lost".into() })
+        .await
+        .unwrap();
+    assert_eq!(server.count("revocations").await, before + 2);
+    server.stop().await;
+}
+
+async fn trust_documents_name_their_next_update(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    let phone = server.client();
+    let cache = MemoryTrustCache::default();
+    let list = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap().document;
+    let revocations = phone.fetch_revocations(&server.root_key, &cache).await.unwrap().document;
+    assert_eq!(list.next_update, Some(list.issued_at + Duration::hours(24)));
+    assert_eq!(revocations.next_update, Some(revocations.issued_at + Duration::hours(24)));
     server.stop().await;
 }

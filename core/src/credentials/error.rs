@@ -61,6 +61,8 @@ pub enum FailedStage {
     Revoked,
     /// The key is trusted, but not to sign this kind of credential.
     WrongRole,
+    /// The key may sign this kind, but the claims name an agency, province, lab or site outside its scope.
+    OutOfScope,
     /// The signed claims are not well-formed, lack a required field, have a wrong type, or contradict the prefix.
     PayloadSchema,
 }
@@ -69,7 +71,7 @@ impl FailedStage {
     /// True when a refusal at this stage comes after the signature checked out: the credential is authentic
     /// but not acceptable (schema, role, revocation, time).
     pub fn after_signature(self) -> bool {
-        matches!(self, Self::PayloadSchema | Self::WrongRole | Self::Revoked | Self::NotYetValid | Self::Expired)
+        matches!(self, Self::PayloadSchema | Self::WrongRole | Self::OutOfScope | Self::Revoked | Self::NotYetValid | Self::Expired)
     }
 
     /// The wire name used in JSON (`prefix`, `base45`, ..., `payload_schema`).
@@ -87,6 +89,7 @@ impl FailedStage {
             Self::Expired => "expired",
             Self::Revoked => "revoked",
             Self::WrongRole => "wrong_role",
+            Self::OutOfScope => "out_of_scope",
             Self::PayloadSchema => "payload_schema",
         }
     }

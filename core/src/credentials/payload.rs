@@ -30,6 +30,9 @@ pub struct PersonalPass {
     /// Why the status is what it is.
     #[serde(rename = "r", default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<StatusReason>,
+    /// Province (official two-digit code) whose authority signed it; absent when a national key did.
+    #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
 }
 
 /// The colour of a pass; ordered so that the worse colour is the greater.
@@ -187,6 +190,8 @@ pub mod pass_wire {
         status: u64,
         #[serde(rename = "r", default, skip_serializing_if = "Vec::is_empty")]
         reasons: Vec<u64>,
+        #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
+        province: Option<String>,
     }
 
     /// Writes the compact form.
@@ -196,6 +201,7 @@ pub mod pass_wire {
             birth_year: pass.birth_year,
             status: u64::from(pass.status.code()),
             reasons: pass.reasons.iter().map(|r| u64::from(r.code())).collect(),
+            province: pass.province.clone(),
         }
         .serialize(serializer)
     }
@@ -205,7 +211,7 @@ pub mod pass_wire {
         let wire = Wire::deserialize(deserializer)?;
         let status = PassStatus::from_code(wire.status).ok_or_else(|| D::Error::custom("unknown pass status code"))?;
         let reasons = wire.reasons.into_iter().filter_map(StatusReason::from_code).collect();
-        Ok(PersonalPass { name: wire.name, birth_year: wire.birth_year, status, reasons })
+        Ok(PersonalPass { name: wire.name, birth_year: wire.birth_year, status, reasons, province: wire.province })
     }
 }
 
@@ -238,6 +244,9 @@ pub struct ControlCard {
     /// Birth year, if known.
     #[serde(rename = "by", default, skip_serializing_if = "Option::is_none")]
     pub birth_year: Option<u16>,
+    /// Province (official two-digit code) whose authority signed it; absent when a national key did.
+    #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
 }
 
 /// A venue or gate poster that phones scan to check in.
@@ -255,6 +264,12 @@ pub struct VenuePoster {
     /// Administrative unit code of the venue.
     #[serde(rename = "au", default, skip_serializing_if = "Option::is_none")]
     pub admin_unit: Option<String>,
+    /// The agency that runs the venue, when an agency's key signs the poster.
+    #[serde(rename = "ag", default, skip_serializing_if = "Option::is_none")]
+    pub agency_id: Option<String>,
+    /// Province (official two-digit code) of the venue, when a province's key signs the poster; absent otherwise.
+    #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
 }
 
 /// Any of our own payloads, tagged by `t` inside the signature.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, X509Certificate};
 
 use super::dcc::DccType;
+use crate::trust::KeyScope;
 use super::error::CredentialError;
 
 /// Key id: the first 8 bytes of SHA-256 over the signing certificate's DER (EU DCC) or the SPKI DER (our keys).
@@ -127,11 +128,6 @@ impl SignatureAlgorithm {
     }
 }
 
-/// The DER prefix of a P-256 SubjectPublicKeyInfo; the 65-byte uncompressed point follows it.
-const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
-    0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-];
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
@@ -147,15 +143,11 @@ const DCC_USAGE_OIDS: [(&str, DccType); 6] = [
     ("1.3.6.1.4.1.0.1847.2021.1.3", DccType::Recovery),
 ];
 
-/// Wraps an uncompressed P-256 point into SPKI DER, the form key ids are computed over.
+/// Wraps an uncompressed P-256 point into SPKI DER, the form key ids are computed over (the one copy of the
+/// SPKI header lives in [`crate::trust::keys`]).
 pub fn p256_spki_from_point(point: &[u8]) -> Result<Vec<u8>, CredentialError> {
-    if point.len() != 65 || point.first() != Some(&0x04) {
-        return Err(CredentialError::UnsupportedPublicKey("not an uncompressed P-256 point".into()));
-    }
-    let mut spki = Vec::with_capacity(P256_SPKI_PREFIX.len() + point.len());
-    spki.extend_from_slice(&P256_SPKI_PREFIX);
-    spki.extend_from_slice(point);
-    Ok(spki)
+    crate::trust::keys::spki_from_point(point)
+        .map_err(|_| CredentialError::UnsupportedPublicKey("not an uncompressed P-256 point".into()))
 }
 
 /// A public key the verifier trusts, with the role and validity that bound it.
@@ -173,6 +165,7 @@ pub struct TrustedKey {
     not_before: Option<DateTime<Utc>>,
     not_after: Option<DateTime<Utc>>,
     dcc_types: Option<Vec<DccType>>,
+    scope: KeyScope,
 }
 
 impl std::fmt::Debug for TrustedKey {
@@ -185,6 +178,7 @@ impl std::fmt::Debug for TrustedKey {
             .field("not_before", &self.not_before)
             .field("not_after", &self.not_after)
             .field("dcc_types", &self.dcc_types)
+            .field("scope", &self.scope)
             .finish()
     }
 }
@@ -229,6 +223,7 @@ impl TrustedKey {
             not_before: None,
             not_after: None,
             dcc_types: None,
+            scope: KeyScope::National,
         }
     }
 
@@ -304,6 +299,17 @@ impl TrustedKey {
         self
     }
 
+    /// Bounds where the key's signatures count (trust-list entries); keys start national.
+    pub fn with_scope(mut self, scope: KeyScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Where the key's signatures count.
+    pub fn scope(&self) -> &KeyScope {
+        &self.scope
+    }
+
     /// Overrides the display name of the issuer.
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = issuer.into();
@@ -373,6 +379,11 @@ pub trait TrustStore {
         let _ = kid;
         false
     }
+
+    /// The instant after which the store's lists are too old to trust silently; `None` when they never are.
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        None
+    }
 }
 
 impl<T: TrustStore + ?Sized> TrustStore for &T {
@@ -384,6 +395,9 @@ impl<T: TrustStore + ?Sized> TrustStore for &T {
     }
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         (**self).is_key_revoked(kid)
+    }
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        (**self).stale_after()
     }
 }
 
@@ -397,6 +411,9 @@ impl<T: TrustStore + ?Sized> TrustStore for Box<T> {
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         (**self).is_key_revoked(kid)
     }
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        (**self).stale_after()
+    }
 }
 
 impl<T: TrustStore + ?Sized> TrustStore for Arc<T> {
@@ -408,6 +425,9 @@ impl<T: TrustStore + ?Sized> TrustStore for Arc<T> {
     }
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         (**self).is_key_revoked(kid)
+    }
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        (**self).stale_after()
     }
 }
 
@@ -423,6 +443,12 @@ impl<A: TrustStore, B: TrustStore> TrustStore for (A, B) {
     }
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         self.0.is_key_revoked(kid) || self.1.is_key_revoked(kid)
+    }
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        match (self.0.stale_after(), self.1.stale_after()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 

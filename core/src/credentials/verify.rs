@@ -10,6 +10,7 @@ use super::dcc::{DccSummary, DccType, parse_dcc};
 use super::error::{FailedStage, StageError};
 use super::payload::{ControlCard, OwnPayload, PersonalPass, StaffCard, VenuePoster};
 use super::trust_store::{KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey};
+use crate::trust::KeyScope;
 
 /// What a credential is, once decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -146,6 +147,9 @@ pub struct Verdict {
     pub holder: Option<Holder>,
     /// The decoded payload.
     pub payload: Option<PayloadSummary>,
+    /// True when the trust or revocation list this verdict relied on is past its maximum age: the verdict still
+    /// stands, but a revocation published since may be missing, and the gate should say so.
+    pub trust_list_stale: bool,
 }
 
 impl Verdict {
@@ -165,6 +169,7 @@ impl Verdict {
             expires_at: None,
             holder: None,
             payload: None,
+            trust_list_stale: false,
         }
     }
 }
@@ -238,6 +243,7 @@ impl DecodedCredential {
             expires_at: self.claims.expires_at,
             holder: self.holder,
             payload: self.payload,
+            trust_list_stale: false,
         }
     }
 }
@@ -356,6 +362,27 @@ fn read_claims(decoded: &mut DecodedCredential, value: ciborium::Value) -> Resul
     Ok(())
 }
 
+/// Checks that what `payload` claims lies inside `scope`: an agency key vouches only for its own agency's cards
+/// and posters, a province key only for passes, cards and posters that name its province. National keys (and
+/// EU DCC signers, whose limits are their key usage) vouch for anything their role allows.
+fn within_scope(payload: &PayloadSummary, scope: &KeyScope) -> Result<(), &'static str> {
+    let (agency, province) = match payload {
+        PayloadSummary::EuDcc(_) => return Ok(()),
+        PayloadSummary::PersonalPass(p) => (None, p.province.as_deref()),
+        PayloadSummary::ControlCard(c) => (None, c.province.as_deref()),
+        PayloadSummary::StaffCard(s) => (Some(s.agency_id.as_str()), None),
+        PayloadSummary::VenuePoster(v) => (v.agency_id.as_deref(), v.province.as_deref()),
+    };
+    match scope {
+        KeyScope::National => Ok(()),
+        KeyScope::Agency(id) if agency == Some(id.as_str()) => Ok(()),
+        KeyScope::Agency(_) => Err("the credential names an agency other than the signing key's"),
+        KeyScope::Province(code) if province == Some(code.as_str()) => Ok(()),
+        KeyScope::Province(_) => Err("the credential names a province other than the signing key's"),
+        KeyScope::Lab(_) | KeyScope::VaccinationSite(_) => Err("a lab or vaccination site key vouches for no such claim"),
+    }
+}
+
 /// Verifies credentials offline against a trust store, at an instant the caller gives.
 #[derive(Debug, Clone)]
 pub struct Verifier<S> {
@@ -390,23 +417,31 @@ impl<S: TrustStore> Verifier<S> {
     /// claims (payload schema), the signer's role, revocation, then validity of the key and of the
     /// credential at `at`. The first failure decides the stage.
     pub fn verify(&self, text: &str, at: DateTime<Utc>) -> Verdict {
-        let (ty, body) = match container::strip_prefix(text) {
-            Ok(parts) => parts,
-            Err(e) => return Verdict::refused_early(None, e),
+        let mut verdict = match container::strip_prefix(text) {
+            Ok((ty, body)) => match decode_body(ty, body) {
+                Ok(decoded) => {
+                    let (signer, outcome) = self.check(&decoded, at);
+                    decoded.into_verdict(signer, outcome)
+                }
+                Err(e) => Verdict::refused_early(Some(ty), e),
+            },
+            Err(e) => Verdict::refused_early(None, e),
         };
-        match decode_body(ty, body) {
-            Ok(decoded) => {
-                let (signer, outcome) = self.check(&decoded, at);
-                decoded.into_verdict(signer, outcome)
-            }
-            Err(e) => Verdict::refused_early(Some(ty), e),
-        }
+        verdict.trust_list_stale = self.trust_list_stale(at);
+        verdict
     }
 
     /// Verifies an already decoded credential as at `at`.
     pub fn verify_decoded(&self, decoded: &DecodedCredential, at: DateTime<Utc>) -> Verdict {
         let (signer, outcome) = self.check(decoded, at);
-        decoded.clone().into_verdict(signer, outcome)
+        let mut verdict = decoded.clone().into_verdict(signer, outcome);
+        verdict.trust_list_stale = self.trust_list_stale(at);
+        verdict
+    }
+
+    /// True when the store's lists are past their maximum age at `at`.
+    pub fn trust_list_stale(&self, at: DateTime<Utc>) -> bool {
+        self.store.stale_after().is_some_and(|limit| at > limit)
     }
 
     /// Every check after decoding; returns the signer's name once the signature checked out, and the outcome.
@@ -460,6 +495,11 @@ impl<S: TrustStore> Verifier<S> {
                 FailedStage::WrongRole,
                 format!("a {} key may not sign a {:?}", key.role().as_str(), decoded.kind),
             ));
+        }
+        if let Some(payload) = &decoded.payload
+            && let Err(message) = within_scope(payload, key.scope())
+        {
+            return Err(StageError::new(FailedStage::OutOfScope, message));
         }
         if let Some(PayloadSummary::EuDcc(dcc)) = &decoded.payload
             && let Some(entry) = dcc.entries.iter().find(|e| !key.may_sign_dcc(e.dcc_type()))

@@ -171,9 +171,7 @@ fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
 /// has nothing to check signatures against; it still checks what the claims name, and the result says that they
 /// are not verified.
 pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<CheckedReceipt, ReceiptRefusal> {
-    let root: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [crate::settings::ROOT_KEY], |r| r.get(0))
-        .optional()?;
+    let root = crate::trust::pinned::root_key_text(conn)?;
     let (payload, signer) = match root {
         None => (unverified_payload(jws)?, None),
         Some(root) => {

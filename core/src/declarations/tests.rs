@@ -280,6 +280,7 @@ async fn pin_trust_valid(
             not_before,
             not_after,
         }],
+        next_update: None,
     };
     let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::TrustList, &CachedDocument { jws: list.sign(&root).unwrap(), etag: None, fetched_at: now }).unwrap();
@@ -295,6 +296,7 @@ fn revoke(f: &Fixture, root: &crate::trust::SigningKey, kid: &str) {
         version: 1,
         issued_at: now,
         entries: vec![Revocation { kind: RevocationKind::IssuerKey, id: kid.into(), revoked_at: now, reason: "key lost".into() }],
+        next_update: None,
     };
     let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::RevocationList, &CachedDocument { jws: list.sign(root).unwrap(), etag: None, fetched_at: now }).unwrap();

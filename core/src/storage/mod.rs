@@ -8,6 +8,7 @@
 pub mod schema;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -44,6 +45,11 @@ pub enum StorageError {
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: Arc<Mutex<Connection>>,
+    // Every time the connection is taken; lets tests prove a hot path never touches the database.
+    accesses: Arc<AtomicU64>,
+    // Bumped whenever what the verifier trusts changes, so the shared trust store knows to rebuild without
+    // reading the database to find out.
+    trust_generation: Arc<AtomicU64>,
 }
 
 impl Database {
@@ -55,14 +61,37 @@ impl Database {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Self::configure(&conn)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self::wrap(conn))
+    }
+
+    fn wrap(conn: Connection) -> Self {
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            accesses: Arc::new(AtomicU64::new(0)),
+            trust_generation: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// How many times the connection has been taken (reads and writes) since the database was opened.
+    pub fn access_count(&self) -> u64 {
+        self.accesses.load(Ordering::Relaxed)
+    }
+
+    /// The current trust generation (see [`Database::note_trust_changed`]).
+    pub fn trust_generation(&self) -> u64 {
+        self.trust_generation.load(Ordering::Acquire)
+    }
+
+    /// Records that the trust list, revocations, DCC certificates or pinned root key changed.
+    pub fn note_trust_changed(&self) {
+        self.trust_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// An in-memory database; for tests.
     pub fn open_in_memory() -> Result<Self, StorageError> {
         let conn = Connection::open_in_memory()?;
         Self::configure(&conn)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self::wrap(conn))
     }
 
     fn configure(conn: &Connection) -> Result<(), StorageError> {
@@ -82,6 +111,7 @@ impl Database {
     pub fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock can only come from a bug in a closure; the connection itself is
         // still consistent (SQLite rolled the transaction back), so keep serving.
+        self.accesses.fetch_add(1, Ordering::Relaxed);
         self.conn.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 

@@ -40,8 +40,8 @@ pub fn point_from_spki(spki: &[u8]) -> Result<&[u8], TrustError> {
 
 /// Key id of a public key: the first 8 bytes of SHA-256 over its SPKI DER, in standard base64 (as EU DCC does).
 pub fn kid_for_spki(spki: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, spki);
-    STANDARD.encode(&digest.as_ref()[..8])
+    // The one key-id computation is `KeyId::of_der`; this is its text form.
+    crate::credentials::KeyId::of_der(spki).to_base64()
 }
 
 /// A P-256 public key that verifies ES256 signatures.

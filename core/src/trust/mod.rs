@@ -8,10 +8,15 @@ mod error;
 pub mod jws;
 pub mod keys;
 mod model;
+pub mod pinned;
+pub mod shared;
+#[cfg(test)]
+mod tests;
 
 pub use error::TrustError;
+pub use shared::SharedTrustStore;
 pub use keys::{SigningKey, VerifyingKey, kid_for_spki};
 pub use model::{
-    IssuerKey, IssuerRefusal, IssuerRole, REVOCATION_LIST_TYP, Revocation, RevocationKind, RevocationList,
+    DEFAULT_UPDATE_INTERVAL_HOURS, IssuerKey, IssuerRefusal, IssuerRole, KeyScope, REVOCATION_LIST_TYP, Revocation, RevocationKind, RevocationList,
     TRUST_LIST_TYP, TrustList,
 };

@@ -48,6 +48,62 @@ impl IssuerRole {
     }
 }
 
+/// Where an issuer key's signatures count, read from the trust list's `scope` text with the key's role.
+///
+/// The wire form stays a string so that lists signed before scopes were typed still read: `*` (or empty) is
+/// national; `province:NN` is one province by its official code; any other text names the agency, lab or
+/// vaccination site of an issuer with that role (an `agency:`, `lab:` or `site:` prefix is accepted and
+/// dropped). An authority key with any other text (e.g. a service name) is national.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum KeyScope {
+    /// Anywhere in the country.
+    National,
+    /// One province, by its official two-digit code.
+    Province(String),
+    /// One agency, by its id.
+    Agency(String),
+    /// One laboratory, by its id.
+    Lab(String),
+    /// One vaccination site, by its id.
+    VaccinationSite(String),
+}
+
+impl KeyScope {
+    /// The typed scope of a key with `role` whose trust-list entry says `scope`.
+    pub fn parse(role: IssuerRole, scope: &str) -> Self {
+        let scope = scope.trim();
+        if scope.is_empty() || scope == "*" {
+            return Self::National;
+        }
+        if let Some(code) = scope.strip_prefix("province:") {
+            return Self::Province(code.to_owned());
+        }
+        let strip = |prefix: &str| scope.strip_prefix(prefix).unwrap_or(scope).to_owned();
+        match role {
+            IssuerRole::Authority => Self::National,
+            IssuerRole::Agency => Self::Agency(strip("agency:")),
+            IssuerRole::Lab => Self::Lab(strip("lab:")),
+            IssuerRole::VaccinationSite => Self::VaccinationSite(strip("site:")),
+        }
+    }
+
+    /// The wire text [`Self::parse`] reads back to this scope.
+    pub fn to_wire(&self) -> String {
+        match self {
+            Self::National => "*".to_owned(),
+            Self::Province(code) => format!("province:{code}"),
+            Self::Agency(id) => format!("agency:{id}"),
+            Self::Lab(id) => format!("lab:{id}"),
+            Self::VaccinationSite(id) => format!("site:{id}"),
+        }
+    }
+}
+
+/// How long after `issued_at` a list is due to be replaced when it names no `next_update` (lists signed
+/// before the field existed).
+pub const DEFAULT_UPDATE_INTERVAL_HOURS: i64 = 24;
+
 /// One issuer key named by the trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuerKey {
@@ -55,7 +111,7 @@ pub struct IssuerKey {
     pub kid: String,
     /// What the key may sign.
     pub role: IssuerRole,
-    /// Where its signatures count: an agency id, a lab id, an administrative unit code, or `*`.
+    /// Where its signatures count, as text (see [`KeyScope`] for the forms and [`IssuerKey::key_scope`]).
     pub scope: String,
     /// Human name of the issuer, for display on a verifier's screen.
     pub name: String,
@@ -67,6 +123,13 @@ pub struct IssuerKey {
     pub not_after: DateTime<Utc>,
 }
 
+impl IssuerKey {
+    /// The typed scope of this key.
+    pub fn key_scope(&self) -> KeyScope {
+        KeyScope::parse(self.role, &self.scope)
+    }
+}
+
 /// The signed list of every issuer key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustList {
@@ -76,6 +139,9 @@ pub struct TrustList {
     pub issued_at: DateTime<Utc>,
     /// The issuer keys.
     pub keys: Vec<IssuerKey>,
+    /// When the authority will have signed a newer version; verifiers count staleness from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<DateTime<Utc>>,
 }
 
 /// What a revocation entry revokes.
@@ -129,6 +195,9 @@ pub struct RevocationList {
     pub issued_at: DateTime<Utc>,
     /// The revocations.
     pub entries: Vec<Revocation>,
+    /// When the authority will have signed a newer version; verifiers count staleness from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<DateTime<Utc>>,
 }
 
 /// Why an issuer key does not count at a given instant.
@@ -144,7 +213,17 @@ pub enum IssuerRefusal {
     Revoked,
 }
 
+/// The time a list issued at `issued_at` is due to be replaced.
+fn due(issued_at: DateTime<Utc>, next_update: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    next_update.unwrap_or(issued_at + chrono::Duration::hours(DEFAULT_UPDATE_INTERVAL_HOURS))
+}
+
 impl TrustList {
+    /// When this list is due to be replaced (`next_update`, or `issued_at` plus a day for older lists).
+    pub fn due(&self) -> DateTime<Utc> {
+        due(self.issued_at, self.next_update)
+    }
+
     /// Signs the list with the root key.
     pub fn sign(&self, root: &SigningKey) -> Result<String, TrustError> {
         let payload = serde_json::to_vec(self).map_err(|e| TrustError::MalformedPayload(e.to_string()))?;
@@ -192,6 +271,11 @@ impl TrustList {
 }
 
 impl RevocationList {
+    /// When this list is due to be replaced (`next_update`, or `issued_at` plus a day for older lists).
+    pub fn due(&self) -> DateTime<Utc> {
+        due(self.issued_at, self.next_update)
+    }
+
     /// Signs the list with the root key.
     pub fn sign(&self, root: &SigningKey) -> Result<String, TrustError> {
         let payload = serde_json::to_vec(self).map_err(|e| TrustError::MalformedPayload(e.to_string()))?;
@@ -229,6 +313,7 @@ mod tests {
                 not_before: root_issued,
                 not_after: root_issued + Duration::days(365),
             }],
+            next_update: None,
         };
         (list, issuer)
     }
@@ -254,12 +339,40 @@ mod tests {
                 revoked_at: t0,
                 reason: "key lost".into(),
             }],
+            next_update: Some(t0 + Duration::hours(24)),
         };
         let signed = revocations.sign(&root).unwrap();
         let revocations = RevocationList::verify(&signed, root.verifying_key()).unwrap();
         assert_eq!(back.issuer_valid_at(issuer.kid(), t0, Some(&revocations)), Err(IssuerRefusal::Revoked));
         // A revocation list is not a trust list, even though the same key signed it.
         assert_eq!(TrustList::verify(&signed, root.verifying_key()), Err(TrustError::WrongType));
+    }
+
+    #[test]
+    fn scopes_read_from_legacy_and_typed_text() {
+        assert_eq!(KeyScope::parse(IssuerRole::Authority, "*"), KeyScope::National);
+        assert_eq!(KeyScope::parse(IssuerRole::Authority, "declaration-receipts"), KeyScope::National);
+        assert_eq!(KeyScope::parse(IssuerRole::Authority, "province:79"), KeyScope::Province("79".into()));
+        assert_eq!(KeyScope::parse(IssuerRole::Agency, "agency-1"), KeyScope::Agency("agency-1".into()));
+        assert_eq!(KeyScope::parse(IssuerRole::Agency, "agency:agency-1"), KeyScope::Agency("agency-1".into()));
+        assert_eq!(KeyScope::parse(IssuerRole::Lab, "lab-3"), KeyScope::Lab("lab-3".into()));
+        assert_eq!(KeyScope::parse(IssuerRole::VaccinationSite, "site:7"), KeyScope::VaccinationSite("7".into()));
+        for scope in [KeyScope::Province("01".into()), KeyScope::Agency("a".into()), KeyScope::National] {
+            assert_eq!(KeyScope::parse(IssuerRole::Agency, &scope.to_wire()), scope);
+        }
+    }
+
+    #[test]
+    fn lists_without_next_update_are_due_a_day_after_issue() {
+        let t0 = Utc.with_ymd_and_hms(2021, 7, 1, 0, 0, 0).unwrap();
+        let (mut list, _) = sample(t0);
+        assert_eq!(list.due(), t0 + Duration::hours(24));
+        list.next_update = Some(t0 + Duration::hours(6));
+        assert_eq!(list.due(), t0 + Duration::hours(6));
+        // Lists signed before the field existed still read.
+        let legacy = r#"{"version":1,"issued_at":"2021-07-01T00:00:00Z","entries":[]}"#;
+        let read: RevocationList = serde_json::from_str(legacy).unwrap();
+        assert_eq!(read.next_update, None);
     }
 
     #[test]

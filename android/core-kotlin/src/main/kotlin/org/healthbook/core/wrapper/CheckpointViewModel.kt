@@ -38,6 +38,8 @@ data class CheckResult(val verdict: Verdict, val language: Language) {
     val holderName: String? get() = verdict.holder?.name
     /** The birth date as written in the credential (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`). */
     val holderBirthDate: String? get() = verdict.holder?.birthDate
+    /** True when the trust list is past its maximum age: show that revocations may be missing. */
+    val trustListStale: Boolean get() = verdict.trustListStale
     /** The ICAO transliteration of an EU DCC holder's name, for passports in Latin letters. */
     val holderTransliteratedName: String? get() = verdict.holder?.transliteratedName
 
@@ -67,6 +69,9 @@ data class CheckResult(val verdict: Verdict, val language: Language) {
                 FailedStage.REVOKED -> "Đã bị thu hồi." to "Revoked."
                 FailedStage.WRONG_ROLE ->
                     "Đơn vị này không được phép cấp loại giấy này." to "This signer may not issue this kind of credential."
+                FailedStage.OUT_OF_SCOPE ->
+                    "Đơn vị này không được phép cấp giấy cho cơ quan hoặc tỉnh này." to
+                        "This signer may not issue credentials for this agency or province."
                 FailedStage.PAYLOAD_SCHEMA -> "Nội dung giấy không hợp lệ." to "The credential content is malformed."
                 null -> "Không hợp lệ." to "Not valid."
             }

@@ -1,0 +1,104 @@
+//! The phone's shared verifier store: built once per change, never touching the database between changes, and
+//! the stale flag that a fresh refresh clears (with an injected clock).
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+
+use crate::client::{CachedDocument, TrustCache, TrustDocumentKind};
+use crate::clock::ManualClock;
+use crate::credentials::{CredentialSigner, OwnPayload, PassStatus, PersonalPass};
+use crate::keystore::MemoryKeyStore;
+use crate::trust::{IssuerKey, IssuerRole, RevocationList, SigningKey, TrustList, kid_for_spki};
+use crate::trust_cache::DatabaseTrustCache;
+use crate::{Clock, Healthbook, HealthbookConfig};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    hb: Healthbook,
+    root: SigningKey,
+    issuer: CredentialSigner,
+    version: u64,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2021, 8, 15, 1, 0, 0).unwrap()));
+    let config = HealthbookConfig { data_dir: dir.path().into(), key_store: Arc::new(MemoryKeyStore::default()), clock: clock.clone() };
+    let hb = Healthbook::open(config).unwrap();
+    let (root, _) = SigningKey::generate().unwrap();
+    hb.settings().set_root_key(Some(root.verifying_key().spki_base64())).await.unwrap();
+    let issuer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Bộ Y tế").unwrap();
+    let mut f = Fixture { _dir: dir, clock, hb, root, issuer, version: 0 };
+    f.publish();
+    f
+}
+
+impl Fixture {
+    /// What a successful refresh leaves in the cache: both lists, signed now, due in a day.
+    fn publish(&mut self) {
+        self.version += 1;
+        let now = self.clock.now();
+        let spki = self.issuer.public_key_spki();
+        let key = IssuerKey {
+            kid: kid_for_spki(&spki),
+            role: IssuerRole::Authority,
+            scope: "*".into(),
+            name: "Bộ Y tế".into(),
+            public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &spki),
+            not_before: now - Duration::days(1),
+            not_after: now + Duration::days(365),
+        };
+        let next_update = Some(now + Duration::hours(24));
+        let list = TrustList { version: self.version, issued_at: now, keys: vec![key], next_update };
+        let revocations = RevocationList { version: self.version, issued_at: now, entries: vec![], next_update };
+        let cache = DatabaseTrustCache::new(self.hb.db.clone());
+        let doc = |jws: String| CachedDocument { jws, etag: None, fetched_at: now };
+        cache.store(TrustDocumentKind::TrustList, &doc(list.sign(&self.root).unwrap())).unwrap();
+        cache.store(TrustDocumentKind::RevocationList, &doc(revocations.sign(&self.root).unwrap())).unwrap();
+    }
+
+    fn pass(&self) -> String {
+        let pass = PersonalPass { name: "Đỗ Thị Hoa".into(), birth_year: Some(1990), status: PassStatus::Green, reasons: vec![], province: None };
+        let now = self.clock.now();
+        self.issuer.issue(&OwnPayload::PersonalPass(pass), "c-1", now, now + Duration::days(30)).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn ten_thousand_scans_read_the_database_once() {
+    let f = fixture().await;
+    let text = f.pass();
+    assert!(f.hb.verify(&text).unwrap().valid);
+    let after_first = f.hb.db.access_count();
+    let started = std::time::Instant::now();
+    for _ in 0..10_000 {
+        assert!(f.hb.verify(&text).unwrap().valid);
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(f.hb.db.access_count(), after_first, "scans after the first must not touch the database");
+    println!("10,000 scans after the first: {elapsed:?} ({:?} each), 0 database accesses", elapsed / 10_000);
+}
+
+#[tokio::test]
+async fn a_stale_list_is_flagged_and_a_fresh_refresh_clears_it() {
+    let mut f = fixture().await;
+    let text = f.pass();
+    let first = f.hb.verify(&text).unwrap();
+    assert!(first.valid && !first.trust_list_stale);
+    // Network cut: no refresh for next_update (24 h) plus the default maximum age (48 h), and a bit.
+    f.clock.advance(Duration::hours(72) + Duration::minutes(1));
+    let stale = f.hb.verify(&text).unwrap();
+    assert!(stale.valid, "a stale list still decides");
+    assert!(stale.trust_list_stale);
+    // The refresh stores new lists; the next scan rebuilds the shared store and the flag is gone.
+    f.publish();
+    let fresh = f.hb.verify(&text).unwrap();
+    assert!(fresh.valid && !fresh.trust_list_stale);
+    // The maximum age is configurable: an hour past next_update is stale with a one-hour maximum.
+    f.clock.advance(Duration::hours(25) + Duration::minutes(1));
+    assert!(!f.hb.verify(&text).unwrap().trust_list_stale);
+    f.hb.set_trust_max_age(Duration::hours(1));
+    assert!(f.hb.verify(&text).unwrap().trust_list_stale);
+}
