@@ -161,14 +161,18 @@ async fn openapi_json() -> Response {
     }
 }
 
-/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish.
+/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish. Meanwhile it keeps the
+/// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let resigner = tokio::spawn(crate::trust::keep_documents_fresh(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    resigner.abort();
+    served
 }
 
 /// A server running on a background task; for tests and embedding.

@@ -97,7 +97,7 @@ fn store_document(tx: &mut dyn Tx, kind: &str, version: u64, jws: &str, now: Dat
 
 /// How long after signing the trust documents promise a newer version: the day phones are told to refresh by.
 /// Set with `HEALTHBOOK_TRUST_UPDATE_HOURS` (1 to 168; 24 by default). A document is signed again at every
-/// change; a deployment that wants the promise kept on quiet days re-signs on a timer.
+/// change, and [`resign_if_due`] signs it again on quiet days, so the promise is kept.
 fn update_interval() -> chrono::Duration {
     let hours = std::env::var("HEALTHBOOK_TRUST_UPDATE_HOURS")
         .ok()
@@ -105,6 +105,56 @@ fn update_interval() -> chrono::Duration {
         .filter(|h| (1..=168).contains(h))
         .unwrap_or(healthbook_core::trust::DEFAULT_UPDATE_INTERVAL_HOURS);
     chrono::Duration::hours(hours)
+}
+
+/// Signs the trust list and the revocation list again, unchanged but for their version, times and
+/// `next_update`, when half of their update interval has passed since the last signature; returns how many were
+/// signed. Without this, a quiet week would leave every checkpoint with a list past its maximum age (flagged
+/// stale) though nothing changed. The root key's row lock is taken first and the age read after it, so two
+/// instances running this together sign once.
+pub fn resign_if_due(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let due = |tx: &mut dyn Tx, kind: &str| -> Result<bool, ApiError> {
+        let last = tx.query_opt(
+            "SELECT created_at FROM signed_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1",
+            &[kind.into()],
+        )?;
+        Ok(match last {
+            Some(row) => now >= from_ms(row.int(0)?)? + update_interval() / 2,
+            None => false,
+        })
+    };
+    if !due(tx, TRUST_LIST)? && !due(tx, REVOCATIONS)? {
+        return Ok(0);
+    }
+    let root = lock_root(tx, now)?;
+    let mut signed = 0;
+    if due(tx, TRUST_LIST)? {
+        resign_trust_list(tx, &root, now)?;
+        signed += 1;
+    }
+    if due(tx, REVOCATIONS)? {
+        resign_revocations(tx, &root, now)?;
+        signed += 1;
+    }
+    Ok(signed)
+}
+
+/// How often a serving instance checks whether the trust documents are due to be signed again.
+pub const RESIGN_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Runs [`resign_if_due`] now and then every [`RESIGN_CHECK_INTERVAL`], for as long as the server serves.
+pub async fn keep_documents_fresh(state: AppState) {
+    let mut ticks = tokio::time::interval(RESIGN_CHECK_INTERVAL);
+    loop {
+        ticks.tick().await;
+        let now = state.now();
+        match state.db.write(move |tx| resign_if_due(tx, now)).await {
+            Ok(0) => {}
+            Ok(signed) => tracing::info!(signed, "trust documents signed again before their next_update"),
+            // Not initialised yet, or the database is away: the next tick tries again.
+            Err(e) => tracing::warn!(error = %e, "could not check whether the trust documents are due"),
+        }
+    }
 }
 
 fn resign_trust_list(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) -> Result<(), ApiError> {

@@ -21,6 +21,7 @@ server_scenarios!(
     offline_client_uses_the_cached_trust_list,
     malformed_key_id_revocation_is_refused_and_never_stored,
     trust_documents_name_their_next_update,
+    quiet_days_still_get_freshly_signed_trust_documents,
 );
 
 fn agency_key(server: &TestServer, name: &str) -> (SigningKey, NewIssuerKey) {
@@ -254,5 +255,38 @@ async fn trust_documents_name_their_next_update(backend: TestBackend) {
     let revocations = phone.fetch_revocations(&server.root_key, &cache).await.unwrap().document;
     assert_eq!(list.next_update, Some(list.issued_at + Duration::hours(24)));
     assert_eq!(revocations.next_update, Some(revocations.issued_at + Duration::hours(24)));
+    server.stop().await;
+}
+
+/// With nothing changing, the server still signs its documents again before their `next_update`, so a
+/// checkpoint that refreshes never holds a list past its maximum age just because the week was quiet.
+async fn quiet_days_still_get_freshly_signed_trust_documents(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    let resign = |server: &TestServer| {
+        let now = server.clock.now();
+        let db = server.db.clone();
+        async move { db.write(move |tx| healthbook_server::trust::resign_if_due(tx, now)).await.unwrap() }
+    };
+    let phone = server.client();
+    let cache = MemoryTrustCache::default();
+    let first = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap().document;
+    // Freshly signed at start-up: nothing is due.
+    server.clock.advance(Duration::hours(1));
+    assert_eq!(resign(&server).await, 0);
+    // Past half the update interval both documents are signed again, once.
+    server.clock.advance(Duration::hours(12));
+    assert_eq!(resign(&server).await, 2);
+    assert_eq!(resign(&server).await, 0, "a second check right after signs nothing");
+    let second = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap().document;
+    assert_eq!(second.version, first.version + 1);
+    assert_eq!(second.keys, first.keys, "the same keys, signed again");
+    assert!(second.next_update.unwrap() > server.clock.now() + Duration::hours(23));
+    // A week of quiet days with a check every 12 hours: the list a phone fetches is never past its next_update.
+    for _ in 0..14 {
+        server.clock.advance(Duration::hours(12));
+        resign(&server).await;
+        let list = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap().document;
+        assert!(list.next_update.unwrap() > server.clock.now(), "list past its next_update after a quiet day");
+    }
     server.stop().await;
 }
