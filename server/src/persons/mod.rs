@@ -404,6 +404,21 @@ fn require_person_in_area(tx: &mut dyn Tx, actor: &Principal, person: &PersonRow
     require_area(tx, actor, &person.province_code, person.ward_code.as_deref())
 }
 
+/// Loads a person for a staff read: 404 when unknown, refused outside the reader's area, and the read logged in
+/// the same transaction, so that no staff read of a person can skip the area check or the access log.
+fn read_person_in_area(
+    tx: &mut dyn Tx,
+    actor: &Principal,
+    person_id: &str,
+    endpoint: &'static str,
+    now: DateTime<Utc>,
+) -> Result<PersonRow, ApiError> {
+    let person = load_person(tx, person_id)?;
+    require_person_in_area(tx, actor, &person)?;
+    log_person_read(tx, actor, endpoint, &person.id, now)?;
+    Ok(person)
+}
+
 fn log_person_read(tx: &mut dyn Tx, actor: &Principal, endpoint: &'static str, person_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     log_access(
         tx,
@@ -1051,9 +1066,7 @@ pub async fn get_person(
     let view = state
         .db
         .write(move |tx| {
-            let person = load_person(tx, &person_id)?;
-            require_person_in_area(tx, &principal, &person)?;
-            log_person_read(tx, &principal, "GET /v1/persons/{id}", &person.id, now)?;
+            let person = read_person_in_area(tx, &principal, &person_id, "GET /v1/persons/{id}", now)?;
             person_view(tx, &person)
         })
         .await?;
@@ -1104,9 +1117,7 @@ pub async fn get_person_bindings(
     let list = state
         .db
         .write(move |tx| {
-            let person = load_person(tx, &person_id)?;
-            require_person_in_area(tx, &principal, &person)?;
-            log_person_read(tx, &principal, "GET /v1/persons/{id}/bindings", &person.id, now)?;
+            let person = read_person_in_area(tx, &principal, &person_id, "GET /v1/persons/{id}/bindings", now)?;
             let bindings = db::bindings_of_person(tx, &person.id)?.into_iter().map(staff_binding_view).collect();
             Ok::<_, ApiError>(StaffBindingList { bindings })
         })
@@ -1169,9 +1180,7 @@ pub async fn get_person_audit(
     let list = state
         .db
         .write(move |tx| {
-            let person = load_person(tx, &person_id)?;
-            require_person_in_area(tx, &principal, &person)?;
-            log_person_read(tx, &principal, "GET /v1/persons/{id}/audit", &person.id, now)?;
+            let person = read_person_in_area(tx, &principal, &person_id, "GET /v1/persons/{id}/audit", now)?;
             let rows = tx.query(
                 "SELECT at, actor_account_id, actor_role, action, place, detail FROM identity_audit \
                  WHERE person_id = $1 ORDER BY at, id",
