@@ -196,7 +196,7 @@ impl std::fmt::Display for ErrorCode {
 /// The JSON body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ErrorBody {
+pub struct ErrorResponse {
     /// The error.
     pub error: ErrorDetail,
 }
@@ -303,11 +303,11 @@ mod tests {
     #[test]
     fn error_bodies_have_their_shape() {
         round_trip(
-            &ErrorBody { error: ErrorDetail::new(ErrorCode::Forbidden, "no") },
+            &ErrorResponse { error: ErrorDetail::new(ErrorCode::Forbidden, "no") },
             json!({ "error": { "code": "forbidden", "message": "no" } }),
         );
         round_trip(
-            &ErrorBody {
+            &ErrorResponse {
                 error: ErrorDetail {
                     fields: Some(vec![FieldErrorDetail { field: "declared_at".into(), code: "date_in_future".into(), message: "m".into() }]),
                     ..ErrorDetail::new(ErrorCode::InvalidAnswers, "1 answer(s) are invalid")
@@ -317,13 +317,13 @@ mod tests {
                 "fields": [{ "field": "declared_at", "code": "date_in_future", "message": "m" }] } }),
         );
         round_trip(
-            &ErrorBody { error: ErrorDetail { attempts_left: Some(3), ..ErrorDetail::new(ErrorCode::WrongCode, "the code is wrong") } },
+            &ErrorResponse { error: ErrorDetail { attempts_left: Some(3), ..ErrorDetail::new(ErrorCode::WrongCode, "the code is wrong") } },
             json!({ "error": { "code": "wrong_code", "message": "the code is wrong", "attempts_left": 3 } }),
         );
         round_trip(
-            &ErrorBody { error: ErrorDetail { retry_after_secs: Some(1800), ..ErrorDetail::new(ErrorCode::BindingLocked, "locked") } },
+            &ErrorResponse { error: ErrorDetail { retry_after_secs: Some(1800), ..ErrorDetail::new(ErrorCode::BindingLocked, "locked") } },
             json!({ "error": { "code": "binding_locked", "message": "locked", "retry_after_secs": 1800 } }),
         );
-        assert!(serde_json::from_value::<ErrorBody>(json!({ "error": { "code": "teapot", "message": "m" } })).is_err());
+        assert!(serde_json::from_value::<ErrorResponse>(json!({ "error": { "code": "teapot", "message": "m" } })).is_err());
     }
 }

@@ -29,12 +29,12 @@ pub use declarations::{
     DeclarationList, DeclarationQuery, DeclarationReceipt, DeclarationRecord, DeclarationSubject, FilledBy, FormList,
     SubmitDeclarationRequest,
 };
-pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldErrorDetail};
+pub use error::{ErrorResponse, ErrorCode, ErrorDetail, FieldErrorDetail};
 pub use forms::{Choice, Condition, FieldKind, Form, FormField, Localized, TextCharset};
 pub use language::Language;
 pub use passes::{PassRequest, PassResponse};
 pub use persons::{
-    AttestBindingRequest, AttestationCodeRequest, AttestationCodeView, AuditEntry, AuditList, BindingCreated, BindingList,
+    AttestBindingRequest, AttestationCodeRequest, AttestationCodeView, AuditEntry, AuditList, BindingCreated, PhoneBindingList,
     BindingMethod, BindingView, BoundPerson, CitizenIdView, EnrolPersonRequest, IdKind, OtherDevice, PersonView,
     RemoveOtherRequest, Removed, SmsBindingRequest, SmsChallengeView, StaffBindingList, StaffBindingView, Verification,
     VerifyCodeRequest,

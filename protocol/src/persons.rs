@@ -214,7 +214,7 @@ pub struct BindingCreated {
 /// This phone's bindings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BindingList {
+pub struct PhoneBindingList {
     /// By profile.
     pub bindings: Vec<BindingView>,
 }
@@ -443,7 +443,7 @@ mod tests {
             "province_code": "01", "verification": "self_declared" }, "method": "sms", "created_at": "2021-09-01T08:00:00Z",
             "other_devices": [{ "device": "3f9a2c", "method": "attestation", "created_at": "2021-09-01T08:00:00Z" }] });
         round_trip(&BindingCreated { binding: binding.clone() }, json!({ "binding": binding_json }));
-        round_trip(&BindingList { bindings: vec![binding] }, json!({ "bindings": [binding_json] }));
+        round_trip(&PhoneBindingList { bindings: vec![binding] }, json!({ "bindings": [binding_json] }));
         round_trip(&RemoveOtherRequest { profile_ref: "p".into(), device_id: "3f".into() }, json!({ "profile_ref": "p", "device_id": "3f" }));
         round_trip(&Removed { removed: 1 }, json!({ "removed": 1 }));
     }

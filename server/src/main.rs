@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use healthbook_core::{Clock, SystemClock};
-use healthbook_core::client::Role;
+use healthbook_protocol::Role;
 use healthbook_server::admin::{self, AdminError};
 use healthbook_server::access::AreaScope;
 use healthbook_server::keys::{KEK_ENV, KekSettings, open_database};
