@@ -87,6 +87,30 @@ pub struct DeclarationReceipt {
     pub health_status: Option<HealthStatusView>,
 }
 
+/// The claims the server signs in a declaration receipt (a JWS, `typ` `healthbook-receipt+jws`); the phone
+/// applies only these, never the unsigned copies beside the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptClaims {
+    /// The declaration received.
+    pub declaration_id: String,
+    /// Its form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// The form version it was validated against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_version: Option<u32>,
+    /// The device that sent it.
+    pub device_id: String,
+    /// The phone's profile id the declaration is about.
+    pub profile_ref: String,
+    /// When the server stored it.
+    pub received_at: DateTime<Utc>,
+    /// The status it leads to (health declarations only).
+    #[serde(default)]
+    pub health_status: Option<HealthStatusView>,
+}
+
 /// One declaration in a health officer's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -211,6 +235,29 @@ mod tests {
             json!({ "province": "79", "date": "2021-08-20", "limit": 10 }),
         );
         round_trip(&FormList { forms: vec![] }, json!({ "forms": [] }));
+    }
+
+    #[test]
+    fn receipt_claims_round_trip() {
+        let at = Utc.with_ymd_and_hms(2021, 8, 15, 2, 0, 0).unwrap();
+        round_trip(
+            &ReceiptClaims {
+                declaration_id: "d1".into(),
+                form_id: Some("health_declaration".into()),
+                form_version: Some(1),
+                device_id: "device-1".into(),
+                profile_ref: "p1".into(),
+                received_at: at,
+                health_status: Some(HealthStatusView { status: PassStatus::Yellow, reasons: vec![StatusReason::Declaration] }),
+            },
+            json!({ "declaration_id": "d1", "form_id": "health_declaration", "form_version": 1, "device_id": "device-1",
+                "profile_ref": "p1", "received_at": "2021-08-15T02:00:00Z",
+                "health_status": { "status": "yellow", "reasons": ["declaration"] } }),
+        );
+        let movement: ReceiptClaims = serde_json::from_value(json!({ "declaration_id": "d2", "device_id": "device-1",
+            "profile_ref": "p1", "received_at": "2021-08-15T02:00:00Z" }))
+        .unwrap();
+        assert_eq!((movement.form_id, movement.health_status), (None, None));
     }
 
     #[test]

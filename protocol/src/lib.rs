@@ -27,7 +27,7 @@ pub use agencies::{AgencyList, AgencyView, CreateAgencyRequest, CreateGateReques
 pub use common::{Empty, Health};
 pub use declarations::{
     DeclarationList, DeclarationQuery, DeclarationReceipt, DeclarationRecord, DeclarationSubject, FilledBy, FormList,
-    SubmitDeclarationRequest,
+    ReceiptClaims, SubmitDeclarationRequest,
 };
 pub use error::{ErrorResponse, ErrorCode, ErrorDetail, FieldErrorDetail};
 pub use forms::{Choice, Condition, FieldKind, Form, FormField, Localized, TextCharset};

@@ -11,7 +11,7 @@ use healthbook_core::declarations::forms::{bundled_forms, Form};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
 use healthbook_core::settings::Language;
 use healthbook_core::trust::jws;
-use healthbook_protocol::{ErrorCode, ErrorResponse, Role, StatusReason};
+use healthbook_protocol::{ErrorCode, ErrorResponse, ReceiptClaims, Role, StatusReason};
 use serde_json::Value as Json_;
 
 use crate::access::{AccessRecord, Reach, log_access, reach_of};
@@ -147,7 +147,7 @@ pub fn status_from_answers(form_id: &str, answers: &serde_json::Map<String, Json
 }
 
 fn receipt_status(finding: &Finding) -> HealthStatusView {
-    HealthStatusView { status: finding.status.pass_status(), reasons: vec![StatusReason::Declaration] }
+    HealthStatusView { status: finding.status, reasons: vec![StatusReason::Declaration] }
 }
 
 fn check_subject(subject: &DeclarationSubject) -> Result<(), ApiError> {
@@ -217,18 +217,19 @@ pub async fn submit_declaration(
             .map(|row| row.text(0))
             .transpose()?;
         let key = crate::trust::service_key(tx, RECEIPT_KEY, now)?;
-        let claims = serde_json::json!({
-            "declaration_id": submission.declaration_id,
-            "form_id": form.id,
-            "form_version": form.version,
-            "device_id": device_id,
-            // The phone applies only signed claims, so everything it applies is here: whose declaration, for
-            // which of its profiles, when, and the status.
-            "profile_ref": submission.subject.profile_ref,
-            "received_at": now,
-            "health_status": health_status,
-        });
-        let receipt = jws::sign_compact(&key, RECEIPT_TYP, claims.to_string().as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        // The phone applies only signed claims, so everything it applies is here: whose declaration, for which of
+        // its profiles, when, and the status.
+        let claims = ReceiptClaims {
+            declaration_id: submission.declaration_id.clone(),
+            form_id: Some(form.id.clone()),
+            form_version: Some(form.version),
+            device_id: device_id.clone(),
+            profile_ref: submission.subject.profile_ref.clone(),
+            received_at: now,
+            health_status: health_status.clone(),
+        };
+        let claims = serde_json::to_vec(&claims).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let receipt = jws::sign_compact(&key, RECEIPT_TYP, &claims).map_err(|e| ApiError::Internal(e.to_string()))?;
         let mut stored = submission.clone();
         stored.answers = Json_::Object(answers);
         let body = serde_json::to_string(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -64,7 +64,7 @@ pub fn issue_for_binding(
     let pass = PersonalPass {
         name,
         birth_year: u16::try_from(birth_year).ok(),
-        status: assessment.status.pass_status(),
+        status: assessment.status,
         reasons: assessment.pass_reasons(),
         // The pass key is national: no province claim, which keeps the QR as small as before.
         province: None,

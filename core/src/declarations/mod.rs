@@ -229,7 +229,8 @@ impl DeclarationReceipts {
             return Ok(());
         }
         if let Some(status) = claims.health_status {
-            let sealed = db::seal_status(&self.sealer, &profile_id, &status.status, &status.reasons)?;
+            let reasons: Vec<String> = status.reasons.iter().map(|r| r.as_str().to_owned()).collect();
+            let sealed = db::seal_status(&self.sealer, &profile_id, status.status.as_str(), &reasons)?;
             db::set_status(tx, &profile_id, sealed, claims.received_at)?;
         }
         Ok(())
