@@ -6,12 +6,11 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
-use healthbook_protocol::Role;
+use healthbook_protocol::{ErrorResponse, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use healthbook_protocol::ErrorResponse;
 use crate::storage::{Tx, Value};
 use crate::util::{from_ms, to_ms};
 

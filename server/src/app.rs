@@ -15,12 +15,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use healthbook_protocol::{ErrorCode, ErrorDetail, ErrorResponse, Health};
 
 use crate::config::ServerConfig;
 use crate::error::ApiError;
-use healthbook_protocol::{ErrorCode, ErrorDetail, ErrorResponse};
 use crate::hashing::HashPool;
-use healthbook_protocol::Health;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
 use crate::{access, accounts, agencies, auth, declarations, passes, persons, trust};

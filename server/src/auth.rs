@@ -12,16 +12,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use healthbook_core::client::device_auth_message;
-use healthbook_protocol::Role;
 use healthbook_core::trust::VerifyingKey;
 use ring::pbkdf2;
+use healthbook_protocol::{ChallengeRequest, ChallengeResponse, DeviceTokenRequest, Empty, ErrorResponse, LoginRequest, Role, TokenResponse};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use healthbook_protocol::ErrorResponse;
 use crate::extract::{ClientAddr, JsonBody};
 use crate::hashing::HashError;
-use healthbook_protocol::{ChallengeRequest, ChallengeResponse, DeviceTokenRequest, Empty, LoginRequest, TokenResponse};
 use crate::ratelimit;
 use crate::storage::{Tx, Value};
 use crate::util::{random_bytes, random_secret, sha256_hex, to_ms};

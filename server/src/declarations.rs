@@ -11,8 +11,8 @@ use healthbook_core::declarations::forms::{bundled_forms, Form};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
 use healthbook_core::settings::Language;
 use healthbook_core::trust::jws;
-use healthbook_protocol::{ErrorCode, ErrorResponse, ReceiptClaims, Role, StatusReason};
 use serde_json::Value as Json_;
+use healthbook_protocol::{ErrorCode, ErrorResponse, ReceiptClaims, Role, StatusReason};
 
 use crate::access::{AccessRecord, Reach, log_access, reach_of};
 use crate::app::AppState;
@@ -30,7 +30,6 @@ pub use healthbook_core::declarations::RECEIPT_TYP;
 const RECEIPT_KEY: &str = "receipts";
 /// The officers' list as the access log names it.
 const LIST_ENDPOINT: &str = "GET /v1/declarations";
-
 
 pub use healthbook_protocol::{
     DeclarationList, DeclarationQuery, DeclarationReceipt, DeclarationRecord, DeclarationSubject, FilledBy, FormList,

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use healthbook_protocol::{ErrorCode, ErrorDetail, FieldErrorDetail};
 use thiserror::Error;
+use healthbook_protocol::{ErrorCode, ErrorDetail, FieldErrorDetail};
 
 pub use healthbook_protocol::ErrorResponse;
 

@@ -9,15 +9,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use healthbook_protocol::Role;
 use healthbook_core::credentials::{CredentialId, CredentialSigner, PersonalPass};
+use healthbook_protocol::{ErrorCode, ErrorResponse, Role};
 
-use healthbook_protocol::ErrorCode;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::declarations::HealthStatusView;
 use crate::error::ApiError;
-use healthbook_protocol::ErrorResponse;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::status::RuleSet;

@@ -7,21 +7,18 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use healthbook_protocol::Role;
 use healthbook_core::credentials::KeyId;
 use healthbook_core::trust::{
     IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
 };
+use healthbook_protocol::{AddIssuerKeyRequest, AddRevocationRequest, ErrorCode, ErrorResponse, Role};
 
-use healthbook_protocol::ErrorCode;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use healthbook_protocol::ErrorResponse;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::keys::{load_private_key, seal_private_key};
-use healthbook_protocol::{AddIssuerKeyRequest, AddRevocationRequest};
 use crate::storage::{Tx, Value};
 use crate::util::{clean_name, from_ms, to_ms};
 

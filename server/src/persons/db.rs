@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use ring::hmac;
+use healthbook_protocol::{BindingMethod, ErrorCode, Verification};
 
 use super::rules::IdKind;
-use healthbook_protocol::ErrorCode;
-use healthbook_protocol::{BindingMethod, Verification};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::keys::KeyError;

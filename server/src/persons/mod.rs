@@ -24,20 +24,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use healthbook_core::admin_units::{is_known_province, is_ward_code};
-use healthbook_protocol::Role;
 use serde::Serialize;
 use serde_json::json;
+use healthbook_protocol::{ErrorCode, ErrorDetail, ErrorResponse, Role};
 
 pub use db::person_id_hash;
 use db::{BindingRow, NewPerson, PersonRow};
 use rules::IdKind;
 
-use healthbook_protocol::{ErrorCode, ErrorDetail};
 use crate::access::{AccessRecord, Reach, log_access, reach_of};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use healthbook_protocol::ErrorResponse;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::ratelimit::{self, HOUR_MS};

@@ -24,8 +24,8 @@
 pub mod declaration;
 
 use chrono::{DateTime, Utc};
-use healthbook_protocol::StatusReason;
 use serde::{Deserialize, Serialize};
+use healthbook_protocol::StatusReason;
 
 use crate::error::ApiError;
 use crate::storage::Tx;
