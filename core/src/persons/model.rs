@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-// How a record was established, how a profile was bound, the bound person and the other devices travel as
-// the phone keeps them: defined once, in the wire contract.
+/// How a record was established, how a profile was bound, the bound person and the other devices travel as the
+/// phone keeps them: defined once, in the wire contract.
 pub use healthbook_protocol::persons::{BindingMethod, BoundPerson, OtherDevice, Verification};
 
 /// A profile of this phone bound to a person record.

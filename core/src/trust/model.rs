@@ -11,8 +11,8 @@ pub const TRUST_LIST_TYP: &str = "healthbook-trust-list+jws";
 /// JWS `typ` of a signed revocation list.
 pub const REVOCATION_LIST_TYP: &str = "healthbook-revocation-list+jws";
 
-// Issuer keys, their roles and scopes, and revocations travel as they are signed: defined once, in the wire
-// contract.
+/// Issuer keys, their roles and scopes, and revocations travel as they are signed: defined once, in the wire
+/// contract.
 pub use healthbook_protocol::trust::{IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};
 
 /// How long after `issued_at` a list is due to be replaced when it names no `next_update` (lists signed
