@@ -207,11 +207,7 @@ impl Healthbook {
     /// Fetches the published declaration forms and caches those newer than the cached or bundled ones; returns
     /// how many changed.
     pub async fn refresh_forms_with(&self, client: &crate::client::ServerClient) -> Result<usize, crate::declarations::DeclarationError> {
-        #[derive(serde::Deserialize)]
-        struct FormList {
-            forms: Vec<crate::declarations::Form>,
-        }
-        let list: FormList = client.get_json("/v1/forms").await?;
+        let list: healthbook_protocol::FormList = client.get_json("/v1/forms").await?;
         self.declarations().cache_forms(list.forms).await
     }
 

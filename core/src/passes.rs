@@ -9,6 +9,8 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use healthbook_protocol::{PassRequest, PassResponse};
+
 use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
 use crate::credentials::{CredentialId, PayloadSummary, Verdict, Verifier};
@@ -111,13 +113,6 @@ impl StoredPass {
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         now > self.expires_at
     }
-}
-
-/// The server's answer to a pass request. Only the QR is read: status, reasons, times and id are taken from the
-/// pass's verified claims, never from the unsigned fields beside it.
-#[derive(Deserialize)]
-struct PassAnswer {
-    qr: String,
 }
 
 /// The pass to keep for `profile_id`, built from a verified credential's signed claims; refused when it is not a
@@ -264,8 +259,10 @@ impl Healthbook {
         // pass answers this request for this profile.
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let expected = CredentialId::for_request(&profile.id, &nonce);
-        let body = serde_json::json!({ "profile_ref": profile.id, "nonce": nonce });
-        let answer: PassAnswer = match client.post_json("/v1/passes", &body).await {
+        let body = PassRequest { profile_ref: profile.id.clone(), nonce: Some(nonce), full_name: None, birth_year: None };
+        // Only the answer's QR is read: status, reasons, times and id are taken from the pass's verified claims,
+        // never from the unsigned fields beside it.
+        let answer: PassResponse = match client.post_json("/v1/passes", &body).await {
             Ok(answer) => answer,
             Err(ClientError::Http { status: 409, code, .. }) if code == "profile_not_bound" => {
                 // Removed from another phone or by an officer: the kept binding is out of date. The kept pass stays

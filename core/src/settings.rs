@@ -28,34 +28,8 @@ impl From<rusqlite::Error> for SettingsError {
     }
 }
 
-/// Languages the app is translated into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Language {
-    /// Vietnamese, the default.
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
-
-impl Language {
-    /// The BCP 47 tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::Vi => "vi",
-            Self::En => "en",
-        }
-    }
-
-    /// Parses a BCP 47 tag (`vi`, `en`, `en-GB`, ...); unknown tags give `None`.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        match tag.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
-            "vi" => Some(Self::Vi),
-            "en" => Some(Self::En),
-            _ => None,
-        }
-    }
-}
+/// Languages the app is translated into (defined once, in the wire contract).
+pub use healthbook_protocol::Language;
 
 const LANGUAGE: &str = "language";
 const SERVER_URL: &str = "server_url";

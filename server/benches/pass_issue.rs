@@ -91,7 +91,7 @@ fn pass_issue(c: &mut Criterion) {
                 move |tx| issue_for_binding(tx, &rules, DEVICE, PROFILE, None, now)
             }))
             .expect("issue");
-        assert_eq!(first.health_status.status, "yellow");
+        assert_eq!(first.health_status.status.as_str(), "yellow");
         group.bench_with_input(BenchmarkId::new("declarations", declarations), &declarations, |b, _| {
             b.iter(|| {
                 let rules = rules.clone();

@@ -6,50 +6,30 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use healthbook_protocol::{ErrorResponse, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::storage::{Tx, Value};
 use crate::util::{from_ms, to_ms};
 
 /// Most wards one account's scope may list.
 const MAX_WARDS: usize = 200;
 
-/// The area an officer account may read: one province, optionally only some of its wards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AreaScope {
-    /// Two-digit province code.
-    pub province: String,
-    /// Five-digit ward codes; empty means the whole province.
-    #[serde(default)]
-    pub wards: Vec<String>,
-}
+pub use healthbook_protocol::AreaScope;
 
-impl AreaScope {
-    /// Checks the codes, dropping duplicate wards and keeping them sorted.
-    pub fn validated(mut self) -> Result<Self, ApiError> {
-        if !healthbook_core::admin_units::is_known_province(&self.province) {
-            return Err(ApiError::InvalidRequest("area.province must be a known two-digit province code".into()));
-        }
-        if self.wards.len() > MAX_WARDS || !self.wards.iter().all(|w| healthbook_core::admin_units::is_ward_code(w)) {
-            return Err(ApiError::InvalidRequest(format!(
-                "area.wards must be at most {MAX_WARDS} five-digit ward codes"
-            )));
-        }
-        self.wards.sort_unstable();
-        self.wards.dedup();
-        Ok(self)
+/// Checks an area's codes, dropping duplicate wards and keeping them sorted.
+pub fn validated_area(mut area: AreaScope) -> Result<AreaScope, ApiError> {
+    if !healthbook_core::admin_units::is_known_province(&area.province) {
+        return Err(ApiError::InvalidRequest("area.province must be a known two-digit province code".into()));
     }
-
-    /// Whether the scope covers `ward` (any ward when the scope is the whole province).
-    pub fn covers_ward(&self, ward: &str) -> bool {
-        self.wards.is_empty() || self.wards.iter().any(|w| w == ward)
+    if area.wards.len() > MAX_WARDS || !area.wards.iter().all(|w| healthbook_core::admin_units::is_ward_code(w)) {
+        return Err(ApiError::InvalidRequest(format!("area.wards must be at most {MAX_WARDS} five-digit ward codes")));
     }
+    area.wards.sort_unstable();
+    area.wards.dedup();
+    Ok(area)
 }
 
 /// Checks a role and its area together: health officers need one, volunteers may have one, every other role
@@ -57,7 +37,7 @@ impl AreaScope {
 pub fn validate_area(role: Role, area: Option<AreaScope>) -> Result<Option<AreaScope>, ApiError> {
     match (role, area) {
         (Role::HealthOfficer, None) => Err(ApiError::InvalidRequest(format!("role {role} needs an area (a province)"))),
-        (Role::HealthOfficer | Role::Volunteer, Some(area)) => Ok(Some(area.validated()?)),
+        (Role::HealthOfficer | Role::Volunteer, Some(area)) => Ok(Some(validated_area(area)?)),
         (_, Some(_)) => Err(ApiError::InvalidRequest(format!("role {role} has no area"))),
         (_, None) => Ok(None),
     }
@@ -161,50 +141,7 @@ fn parse_log_id(id: &str) -> Option<(i64, u32)> {
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
 
-/// One entry of the access log.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AccessLogEntry {
-    /// Entry id (sorts in time order; the paging cursor).
-    pub id: String,
-    /// The account that read.
-    pub account_id: String,
-    /// Its role.
-    pub role: String,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Method and path.
-    pub endpoint: String,
-    /// Filters and area of the request.
-    #[schema(value_type = Object)]
-    pub filters: serde_json::Value,
-    /// `ok` or `denied`.
-    pub outcome: String,
-    /// How many records were returned.
-    pub record_count: u32,
-    /// Their ids.
-    pub record_ids: Vec<String>,
-}
-
-/// A page of the access log.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AccessLogPage {
-    /// Entries, oldest first.
-    pub entries: Vec<AccessLogEntry>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next_after: Option<String>,
-}
-
-/// Filters of the access log.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AccessLogQuery {
-    /// Only this account's reads.
-    pub account: Option<String>,
-    /// The last id of the previous page.
-    pub after: Option<String>,
-    /// Page size, at most 500 (default 100).
-    pub limit: Option<u32>,
-}
+pub use healthbook_protocol::{AccessLogEntry, AccessLogPage, AccessLogQuery};
 
 /// Reads of personal data, oldest first (authority admin).
 #[utoipa::path(

@@ -5,18 +5,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
 use healthbook_core::trust::VerifyingKey;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use healthbook_protocol::{AccountStatusRequest, AccountStatusView, AccountView, CreateAccountRequest, DeviceView, ErrorCode, ErrorResponse, RegisterDeviceRequest, RegisteredDevice, Role};
 
 use crate::access::{AreaScope, area_from_columns, validate_area, wards_column};
 use crate::app::AppState;
 use crate::auth::{Principal, hash_password_pooled};
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::{ApiPath, ClientAddr, IdempotentJson};
 use crate::idempotency;
-use crate::models::{AccountView, CreateAccountRequest, DeviceView, RegisterDeviceRequest, RegisteredDevice};
 use crate::ratelimit;
 use crate::storage::{Row, Tx, Value};
 use crate::util::{from_ms, new_id, to_ms};
@@ -96,7 +93,7 @@ pub fn insert_staff_account(
         ],
     )?;
     if inserted == 0 {
-        return Err(ApiError::Conflict { code: "username_taken", message: "this username is taken".into() });
+        return Err(ApiError::Conflict { code: ErrorCode::UsernameTaken, message: "this username is taken".into() });
     }
     Ok(AccountView {
         id,
@@ -168,7 +165,7 @@ pub async fn register_device(
         )?;
         if inserted == 0 {
             return Err(ApiError::Conflict {
-                code: "device_key_registered",
+                code: ErrorCode::DeviceKeyRegistered,
                 message: "this public key is already registered".into(),
             });
         }
@@ -288,33 +285,6 @@ pub async fn create_account(
         Ok((StatusCode::CREATED, created))
     })
     .await
-}
-
-/// Why an account is disabled or enabled; the body of both requests.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccountStatusRequest {
-    /// Why, for the record (at most 500 characters).
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-/// An account's enabled state and its last change.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AccountStatusView {
-    /// Account id (for a device, the device id).
-    pub id: String,
-    /// Role.
-    #[schema(value_type = String, example = "device")]
-    pub role: Role,
-    /// Whether the account is disabled.
-    pub disabled: bool,
-    /// Who made the last change, if it was ever changed.
-    pub changed_by: Option<String>,
-    /// When the last change was made.
-    pub changed_at: Option<DateTime<Utc>>,
-    /// Why, as recorded with the last change.
-    pub reason: Option<String>,
 }
 
 /// Disables an account or device at once: its tokens and pending challenges are deleted, and every later

@@ -5,16 +5,15 @@ use std::sync::Arc;
 
 use healthbook_core::Clock;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
 use healthbook_core::trust::{IssuerKey, IssuerRole, VerifyingKey};
 use thiserror::Error;
+use healthbook_protocol::{AccountView, AgencyView, Role};
 
 use crate::access::{AreaScope, validate_area};
 use crate::accounts::{NewStaffAccount, insert_staff_account, validate_password, validate_role, validate_username};
 use crate::agencies::insert_agency;
 use crate::auth::hash_password;
 use crate::error::ApiError;
-use crate::models::{AccountView, AgencyView};
 use crate::storage::{Database, StorageError};
 use crate::declarations::publish_bundled_forms;
 use crate::trust::{Rotation, init_root, insert_issuer_key, root_public_key, rotate_service_key as rotate};

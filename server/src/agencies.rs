@@ -5,14 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
+use healthbook_protocol::{AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, ErrorResponse, GateList, GateView, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::{ApiPath, IdempotentJson};
 use crate::idempotency;
-use crate::models::{AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, GateList, GateView};
 use crate::storage::{Row, Tx, Value};
 use crate::util::{clean_name, from_ms, new_id, to_ms};
 

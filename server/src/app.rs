@@ -15,11 +15,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use healthbook_protocol::{ErrorCode, ErrorDetail, ErrorResponse, Health};
 
 use crate::config::ServerConfig;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::hashing::HashPool;
-use crate::models::Health;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
 use crate::{access, accounts, agencies, auth, declarations, passes, persons, trust};
@@ -127,13 +127,10 @@ async fn json_errors(response: Response) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         _ => {
-            let body = ErrorResponse {
-                error: crate::error::ErrorInfo {
-                    code: format!("http_{}", status.as_u16()),
-                    message: status.canonical_reason().unwrap_or("error").to_owned(),
-                    fields: None,
-                },
-            };
+            // No handler answers with these (the extractors map their rejections), so only a layer can: the code
+            // says whose side the fault is on, the message names the status.
+            let code = if status.is_server_error() { ErrorCode::Internal } else { ErrorCode::InvalidRequest };
+            let body = ErrorResponse { error: ErrorDetail::new(code, status.canonical_reason().unwrap_or("error")) };
             return (status, Json(body)).into_response();
         }
     };

@@ -11,15 +11,15 @@ use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::{Role, device_auth_message};
+use healthbook_core::client::device_auth_message;
 use healthbook_core::trust::VerifyingKey;
 use ring::pbkdf2;
+use healthbook_protocol::{ChallengeRequest, ChallengeResponse, DeviceTokenRequest, Empty, ErrorResponse, LoginRequest, Role, TokenResponse};
 
 use crate::app::AppState;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::{ClientAddr, JsonBody};
 use crate::hashing::HashError;
-use crate::models::{ChallengeRequest, ChallengeResponse, DeviceTokenRequest, Empty, LoginRequest, TokenResponse};
 use crate::ratelimit;
 use crate::storage::{Tx, Value};
 use crate::util::{random_bytes, random_secret, sha256_hex, to_ms};

@@ -7,19 +7,17 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
 use healthbook_core::declarations::forms::{bundled_forms, Form};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
 use healthbook_core::settings::Language;
 use healthbook_core::trust::jws;
-use serde::{Deserialize, Serialize};
 use serde_json::Value as Json_;
-use utoipa::{IntoParams, ToSchema};
+use healthbook_protocol::{ErrorCode, ErrorResponse, ReceiptClaims, Role, StatusReason};
 
 use crate::access::{AccessRecord, Reach, log_access, reach_of};
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::{ApiPath, IdempotentJson};
 use crate::idempotency;
 use crate::status::{self, Finding};
@@ -33,136 +31,10 @@ const RECEIPT_KEY: &str = "receipts";
 /// The officers' list as the access log names it.
 const LIST_ENDPOINT: &str = "GET /v1/declarations";
 
-/// The published forms, newest version of each.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct FormList {
-    /// Forms as data (see `core/forms/*.json`).
-    #[schema(value_type = Vec<Object>)]
-    pub forms: Vec<Form>,
-}
-
-/// Who a declaration is about: the minimum a health officer needs to follow up.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct DeclarationSubject {
-    /// The phone's own id for the profile (pseudonymous, stable per phone).
-    pub profile_ref: String,
-    /// Full name.
-    pub full_name: String,
-    /// Birth year.
-    pub birth_year: u16,
-    /// Phone, E.164.
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Citizen id.
-    #[serde(default)]
-    pub citizen_id: Option<String>,
-    /// Province code of the home address.
-    #[serde(default)]
-    pub province_code: Option<String>,
-    /// Ward code of the home address.
-    #[serde(default)]
-    pub ward_code: Option<String>,
-}
-
-/// Who filled a declaration in.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct FilledBy {
-    /// The subject's relation to the phone owner: `myself`, `family_member`, `managed_by_volunteer`.
-    pub relation: String,
-    /// The name of whoever filled it in for someone else.
-    #[serde(default)]
-    pub full_name: Option<String>,
-}
-
-/// A declaration as a phone submits it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SubmitDeclarationRequest {
-    /// Id chosen by the phone (a UUID).
-    pub declaration_id: String,
-    /// Form id.
-    pub form_id: String,
-    /// Form version the answers were made with.
-    pub form_version: u32,
-    /// When the person declared.
-    pub declared_at: DateTime<Utc>,
-    /// Answers keyed by field id.
-    #[schema(value_type = Object)]
-    pub answers: Json_,
-    /// Whom it is about.
-    pub subject: DeclarationSubject,
-    /// Who filled it in.
-    pub filled_by: FilledBy,
-}
-
-/// The health status a declaration leads to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct HealthStatusView {
-    /// `green`, `yellow` or `red`.
-    pub status: String,
-    /// Reason codes.
-    pub reasons: Vec<String>,
-}
-
-/// The answer to an accepted declaration.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct DeclarationReceipt {
-    /// The declaration.
-    pub declaration_id: String,
-    /// When the server stored it.
-    pub received_at: DateTime<Utc>,
-    /// JWS (ES256) over the receipt claims, by a key in the trust list.
-    pub receipt: String,
-    /// The status it leads to, for health declarations.
-    pub health_status: Option<HealthStatusView>,
-}
-
-/// One declaration in a health officer's list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct DeclarationRecord {
-    /// Id.
-    pub id: String,
-    /// Form id.
-    pub form_id: String,
-    /// Form version.
-    pub form_version: u32,
-    /// Province of the person's address.
-    pub province_code: Option<String>,
-    /// Ward of the person's address.
-    pub ward_code: Option<String>,
-    /// When the person declared.
-    pub declared_at: DateTime<Utc>,
-    /// When the server received it.
-    pub received_at: DateTime<Utc>,
-    /// The declaration as submitted.
-    pub declaration: SubmitDeclarationRequest,
-    /// The resulting status.
-    pub health_status: Option<HealthStatusView>,
-}
-
-/// A page of declarations.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DeclarationList {
-    /// Declarations, oldest first.
-    pub declarations: Vec<DeclarationRecord>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    pub next_after: Option<String>,
-}
-
-/// Filters of the officer's list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DeclarationQuery {
-    /// Two-digit province code.
-    pub province: String,
-    /// Calendar date of the declaration (Vietnam time), `YYYY-MM-DD`.
-    pub date: String,
-    /// Five-digit ward code, to narrow down.
-    pub ward: Option<String>,
-    /// The last id of the previous page.
-    pub after: Option<String>,
-    /// Page size, at most 500 (default 100).
-    pub limit: Option<u32>,
-}
+pub use healthbook_protocol::{
+    DeclarationList, DeclarationQuery, DeclarationReceipt, DeclarationRecord, DeclarationSubject, FilledBy, FormList,
+    HealthStatusView, SubmitDeclarationRequest,
+};
 
 /// Seeds the forms bundled with this build as published versions, when missing.
 pub fn publish_bundled_forms(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<(), ApiError> {
@@ -250,7 +122,7 @@ pub async fn publish_form(State(state): State<AppState>, principal: Principal, r
             .unwrap_or(0);
         if i64::from(form.version) != latest + 1 {
             return Err(ApiError::FieldConflict {
-                code: "form_version_not_next",
+                code: ErrorCode::FormVersionNotNext,
                 field: "version",
                 field_code: "not_next",
                 message: format!("version must be {} (the latest is {latest})", latest + 1),
@@ -274,7 +146,7 @@ pub fn status_from_answers(form_id: &str, answers: &serde_json::Map<String, Json
 }
 
 fn receipt_status(finding: &Finding) -> HealthStatusView {
-    HealthStatusView { status: finding.status.as_str().into(), reasons: vec!["declaration".into()] }
+    HealthStatusView { status: finding.status, reasons: vec![StatusReason::Declaration] }
 }
 
 fn check_subject(subject: &DeclarationSubject) -> Result<(), ApiError> {
@@ -319,7 +191,7 @@ pub async fn submit_declaration(
         // The same declaration sent again under another key (a reinstalled outbox, say) gets its first receipt.
         if let Some(row) = tx.query_opt("SELECT device_id, receipt, received_at, health_status FROM declarations WHERE id = $1", &[submission.declaration_id.clone().into()])? {
             if row.text(0)? != device_id {
-                return Err(ApiError::Conflict { code: "declaration_id_taken", message: "this declaration id belongs to another device".into() });
+                return Err(ApiError::Conflict { code: ErrorCode::DeclarationIdTaken, message: "this declaration id belongs to another device".into() });
             }
             let health_status = row.opt_text(3)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|e| ApiError::Internal(e.to_string()))?;
             return Ok((StatusCode::OK, DeclarationReceipt {
@@ -344,18 +216,19 @@ pub async fn submit_declaration(
             .map(|row| row.text(0))
             .transpose()?;
         let key = crate::trust::service_key(tx, RECEIPT_KEY, now)?;
-        let claims = serde_json::json!({
-            "declaration_id": submission.declaration_id,
-            "form_id": form.id,
-            "form_version": form.version,
-            "device_id": device_id,
-            // The phone applies only signed claims, so everything it applies is here: whose declaration, for
-            // which of its profiles, when, and the status.
-            "profile_ref": submission.subject.profile_ref,
-            "received_at": now,
-            "health_status": health_status,
-        });
-        let receipt = jws::sign_compact(&key, RECEIPT_TYP, claims.to_string().as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        // The phone applies only signed claims, so everything it applies is here: whose declaration, for which of
+        // its profiles, when, and the status.
+        let claims = ReceiptClaims {
+            declaration_id: submission.declaration_id.clone(),
+            form_id: Some(form.id.clone()),
+            form_version: Some(form.version),
+            device_id: device_id.clone(),
+            profile_ref: submission.subject.profile_ref.clone(),
+            received_at: now,
+            health_status: health_status.clone(),
+        };
+        let claims = serde_json::to_vec(&claims).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let receipt = jws::sign_compact(&key, RECEIPT_TYP, &claims).map_err(|e| ApiError::Internal(e.to_string()))?;
         let mut stored = submission.clone();
         stored.answers = Json_::Object(answers);
         let body = serde_json::to_string(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -495,13 +368,13 @@ mod tests {
     fn status_follows_the_answers() {
         let map = |v: Json_| v.as_object().unwrap().clone();
         let clear = map(json!({ "symptoms": [], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false }));
-        assert_eq!(status_from_answers(HEALTH_DECLARATION, &clear).unwrap().status, "green");
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &clear).unwrap().status.as_str(), "green");
         let cough = map(json!({ "symptoms": ["cough"], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false }));
-        assert_eq!(status_from_answers(HEALTH_DECLARATION, &cough).unwrap().status, "yellow");
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &cough).unwrap().status.as_str(), "yellow");
         let contact = map(json!({ "contact_with_confirmed_case": true }));
-        assert_eq!(status_from_answers(HEALTH_DECLARATION, &contact).unwrap().status, "yellow");
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &contact).unwrap().status.as_str(), "yellow");
         let suspected = map(json!({ "symptoms": ["fever"], "contact_with_confirmed_case": true }));
-        assert_eq!(status_from_answers(HEALTH_DECLARATION, &suspected).unwrap(), HealthStatusView { status: "red".into(), reasons: vec!["declaration".into()] });
+        assert_eq!(status_from_answers(HEALTH_DECLARATION, &suspected).unwrap(), HealthStatusView { status: healthbook_protocol::PassStatus::Red, reasons: vec![StatusReason::Declaration] });
         assert_eq!(status_from_answers("movement_declaration", &clear), None);
     }
 }

@@ -1,11 +1,13 @@
-//! The API's error type and its JSON shape: `{"error": {"code": "stable_snake_code", "message": "..."}}`.
+//! The API's error type; its JSON shape, `{"error": {"code": "stable_snake_code", "message": "..."}}`, and the
+//! codes are the wire contract's (`healthbook_protocol::error`).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use thiserror::Error;
-use utoipa::ToSchema;
+use healthbook_protocol::{ErrorCode, ErrorDetail, FieldErrorDetail};
+
+pub use healthbook_protocol::ErrorResponse;
 
 use crate::storage::StorageError;
 
@@ -49,7 +51,7 @@ pub enum ApiError {
     #[error("{message}")]
     Refused {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Explanation.
         message: String,
     },
@@ -57,7 +59,7 @@ pub enum ApiError {
     #[error("{message}")]
     FieldConflict {
         /// Stable code of the error.
-        code: &'static str,
+        code: ErrorCode,
         /// The field.
         field: &'static str,
         /// Stable code of the field's problem.
@@ -109,7 +111,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable code, e.g. `username_taken`.
-        code: &'static str,
+        code: ErrorCode,
         /// Explanation.
         message: String,
     },
@@ -123,7 +125,7 @@ pub enum ApiError {
     #[error("{message}")]
     Throttled {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Explanation.
         message: String,
         /// Seconds until it may be tried again.
@@ -133,7 +135,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unavailable {
         /// Stable code, e.g. `sms_unavailable`.
-        code: &'static str,
+        code: ErrorCode,
         /// Explanation.
         message: String,
     },
@@ -146,36 +148,6 @@ pub enum ApiError {
     /// Anything else that is the server's fault.
     #[error("internal error")]
     Internal(String),
-}
-
-/// The JSON body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorResponse {
-    /// The error.
-    pub error: ErrorInfo,
-}
-
-/// Code and message of an error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorInfo {
-    /// Stable machine-readable code.
-    pub code: String,
-    /// Human-readable explanation; never contains personal data.
-    pub message: String,
-    /// Per-field problems, for invalid form answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<FieldErrorInfo>>,
-}
-
-/// One field's problem.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldErrorInfo {
-    /// The field id.
-    pub field: String,
-    /// Stable code, e.g. `date_in_future`.
-    pub code: String,
-    /// Explanation (English).
-    pub message: String,
 }
 
 impl ApiError {
@@ -209,34 +181,34 @@ impl ApiError {
     }
 
     /// Stable code of the error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Unauthenticated => "unauthenticated",
-            Self::InvalidToken => "invalid_token",
-            Self::TokenExpired => "token_expired",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::InvalidChallenge => "invalid_challenge",
-            Self::ChallengeExpired => "challenge_expired",
-            Self::InvalidSignature => "invalid_signature",
-            Self::Forbidden(_) => "forbidden",
-            Self::Refused { code, .. } | Self::FieldConflict { code, .. } => code,
-            Self::AccountDisabled => "account_disabled",
-            Self::Busy { .. } => "server_busy",
-            Self::NotFound(_) => "not_found",
-            Self::RouteNotFound => "route_not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::MissingIdempotencyKey => "missing_idempotency_key",
-            Self::InvalidIdempotencyKey => "invalid_idempotency_key",
-            Self::IdempotencyKeyReused => "idempotency_key_reused",
-            Self::MalformedJson(_) => "malformed_json",
-            Self::InvalidRequest(_) | Self::InvalidField { .. } => "invalid_request",
-            Self::InvalidAnswers(_) => "invalid_answers",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } => code,
-            Self::RateLimited { .. } => "rate_limited",
-            Self::NotInitialized => "not_initialized",
-            Self::Storage(StorageError::Pool(_)) => "database_unavailable",
-            Self::Storage(_) | Self::Internal(_) => "internal",
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::InvalidToken => ErrorCode::InvalidToken,
+            Self::TokenExpired => ErrorCode::TokenExpired,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::InvalidChallenge => ErrorCode::InvalidChallenge,
+            Self::ChallengeExpired => ErrorCode::ChallengeExpired,
+            Self::InvalidSignature => ErrorCode::InvalidSignature,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Refused { code, .. } | Self::FieldConflict { code, .. } => *code,
+            Self::AccountDisabled => ErrorCode::AccountDisabled,
+            Self::Busy { .. } => ErrorCode::ServerBusy,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::RouteNotFound => ErrorCode::RouteNotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::MissingIdempotencyKey => ErrorCode::MissingIdempotencyKey,
+            Self::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
+            Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::MalformedJson(_) => ErrorCode::MalformedJson,
+            Self::InvalidRequest(_) | Self::InvalidField { .. } => ErrorCode::InvalidRequest,
+            Self::InvalidAnswers(_) => ErrorCode::InvalidAnswers,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } => *code,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::NotInitialized => ErrorCode::NotInitialized,
+            Self::Storage(StorageError::Pool(_)) => ErrorCode::DatabaseUnavailable,
+            Self::Storage(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -246,17 +218,17 @@ impl ApiError {
             Self::InvalidAnswers(errors) => Some(
                 errors
                     .iter()
-                    .map(|e| FieldErrorInfo { field: e.field.clone(), code: e.code.as_str().to_owned(), message: e.message.clone() })
+                    .map(|e| FieldErrorDetail { field: e.field.clone(), code: e.code.as_str().to_owned(), message: e.message.clone() })
                     .collect(),
             ),
-            Self::FieldConflict { field, field_code, message, .. } | Self::InvalidField { field, field_code, message } => Some(vec![FieldErrorInfo {
+            Self::FieldConflict { field, field_code, message, .. } | Self::InvalidField { field, field_code, message } => Some(vec![FieldErrorDetail {
                 field: (*field).to_owned(),
                 code: (*field_code).to_owned(),
                 message: message.clone(),
             }]),
             _ => None,
         };
-        ErrorResponse { error: ErrorInfo { code: self.code().to_owned(), message: self.to_string(), fields } }
+        ErrorResponse { error: ErrorDetail { fields, ..ErrorDetail::new(self.code(), self.to_string()) } }
     }
 }
 

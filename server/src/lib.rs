@@ -20,7 +20,7 @@
 //! | [`extract`] | request extractors with JSON errors, the client address |
 //! | [`hashing`] | the bounded pool of password hashing threads |
 //! | [`error`] | `ApiError` and the JSON error shape |
-//! | [`models`] | request and response bodies |
+//! | `healthbook_protocol` | request and response bodies, queries, error codes (the wire contract, its own crate) |
 //! | [`openapi`] | the generated OpenAPI document |
 //! | [`admin`] | `admin init` and friends |
 //! | [`config`] | limits and lifetimes |
@@ -38,7 +38,6 @@ pub mod extract;
 pub mod hashing;
 pub mod idempotency;
 pub mod keys;
-pub mod models;
 pub mod openapi;
 pub mod passes;
 pub mod persons;

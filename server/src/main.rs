@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use healthbook_core::{Clock, SystemClock};
-use healthbook_core::client::Role;
 use healthbook_server::admin::{self, AdminError};
 use healthbook_server::access::AreaScope;
 use healthbook_server::keys::{KEK_ENV, KekSettings, open_database};
 use healthbook_server::persons::sms::{HttpSmsSender, LogSmsSender, SmsSender};
 use healthbook_server::{AppState, Database, DatabaseLocation, ServerConfig};
 use tracing_subscriber::EnvFilter;
+use healthbook_protocol::Role;
 
 #[derive(Debug, Parser)]
 #[command(name = "healthbook-server", version, about = "Healthbook reference backend")]

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, accounts, agencies, app, auth, declarations, error, models, passes, persons, trust};
+use healthbook_protocol as protocol;
+
+use crate::{access, accounts, agencies, app, auth, declarations, passes, persons, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -56,18 +58,26 @@ use crate::{access, accounts, agencies, app, auth, declarations, error, models, 
         persons::get_person_audit,
     ),
     components(schemas(
-        error::ErrorResponse, error::ErrorInfo, error::FieldErrorInfo, models::Empty,
-        accounts::AccountStatusRequest, accounts::AccountStatusView,
-        declarations::FormList, declarations::SubmitDeclarationRequest, declarations::DeclarationSubject,
-        declarations::FilledBy, declarations::DeclarationReceipt, declarations::HealthStatusView,
-        declarations::DeclarationRecord, declarations::DeclarationList, passes::PassRequest, passes::PassResponse,
-        access::AreaScope, access::AccessLogEntry, access::AccessLogPage,
-        persons::SmsBindingRequest, persons::SmsChallengeView, persons::VerifyCodeRequest,
-        persons::AttestationCodeRequest, persons::AttestationCodeView, persons::BoundPerson, persons::OtherDevice,
-        persons::BindingView, persons::BindingCreated, persons::BindingList, persons::RemoveOtherRequest,
-        persons::Removed, persons::EnrolPersonRequest, persons::PersonView, persons::AttestBindingRequest,
-        persons::StaffBindingView, persons::StaffBindingList, persons::CitizenIdView, persons::AuditEntry,
-        persons::AuditList, persons::rules::IdKind,
+        // Every body is the wire contract's (`healthbook_protocol`), so the document describes what both sides use.
+        protocol::ErrorResponse, protocol::ErrorDetail, protocol::FieldErrorDetail, protocol::ErrorCode, protocol::Empty,
+        protocol::Health, protocol::Role, protocol::IssuerRole, protocol::RevocationKind, protocol::PassStatus,
+        protocol::StatusReason, protocol::IdKind, protocol::Verification, protocol::BindingMethod,
+        protocol::LoginRequest, protocol::TokenResponse, protocol::RegisterDeviceRequest, protocol::RegisteredDevice,
+        protocol::ChallengeRequest, protocol::ChallengeResponse, protocol::DeviceTokenRequest, protocol::DeviceView,
+        protocol::CreateAccountRequest, protocol::AccountView, protocol::AccountStatusRequest, protocol::AccountStatusView,
+        protocol::AreaScope, protocol::AccessLogEntry, protocol::AccessLogPage,
+        protocol::CreateAgencyRequest, protocol::AgencyView, protocol::AgencyList, protocol::CreateGateRequest,
+        protocol::GateView, protocol::GateList,
+        protocol::AddIssuerKeyRequest, protocol::IssuerKey, protocol::AddRevocationRequest, protocol::Revocation,
+        protocol::FormList, protocol::SubmitDeclarationRequest, protocol::DeclarationSubject, protocol::FilledBy,
+        protocol::DeclarationReceipt, protocol::HealthStatusView, protocol::DeclarationRecord, protocol::DeclarationList,
+        protocol::PassRequest, protocol::PassResponse,
+        protocol::SmsBindingRequest, protocol::SmsChallengeView, protocol::VerifyCodeRequest,
+        protocol::AttestationCodeRequest, protocol::AttestationCodeView, protocol::BoundPerson, protocol::OtherDevice,
+        protocol::BindingView, protocol::BindingCreated, protocol::PhoneBindingList, protocol::RemoveOtherRequest,
+        protocol::Removed, protocol::EnrolPersonRequest, protocol::PersonView, protocol::AttestBindingRequest,
+        protocol::StaffBindingView, protocol::StaffBindingList, protocol::CitizenIdView, protocol::AuditEntry,
+        protocol::AuditList,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(

@@ -9,15 +9,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use healthbook_core::client::Role;
 use healthbook_core::credentials::{CredentialId, CredentialSigner, PersonalPass};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use healthbook_protocol::{ErrorCode, ErrorResponse, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::declarations::HealthStatusView;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::status::RuleSet;
@@ -36,39 +34,7 @@ const PASS_KEY: &str = "passes";
 /// Fresh credential ids drawn before giving up (a repeat of a live id is already a one-in-billions event).
 const CREDENTIAL_ID_ATTEMPTS: usize = 4;
 
-/// A phone asks for a pass for one of its profiles.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PassRequest {
-    /// The phone's id of the profile (the same `profile_ref` its declarations carry); it must be bound to a
-    /// person.
-    pub profile_ref: String,
-    /// A fresh value the phone chose for this request (1 to 64 printable ASCII characters): the pass's id is
-    /// derived from it and the profile (`CredentialId::for_request`), so the phone can tell that the signed pass
-    /// answers its own request for this profile. Without it the id is random.
-    #[serde(default)]
-    pub nonce: Option<String>,
-    /// Ignored (older phones send it): the name comes from the person record.
-    #[serde(default)]
-    pub full_name: Option<String>,
-    /// Ignored (older phones send it): the birth year comes from the person record.
-    #[serde(default)]
-    pub birth_year: Option<u16>,
-}
-
-/// A signed pass.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PassResponse {
-    /// The QR text (`HB1:...`).
-    pub qr: String,
-    /// The pass's id (its `cti` as hex, the revocation handle).
-    pub credential_id: String,
-    /// Status and reasons, as signed in the pass.
-    pub health_status: HealthStatusView,
-    /// Issue time.
-    pub issued_at: DateTime<Utc>,
-    /// Expiry.
-    pub expires_at: DateTime<Utc>,
-}
+pub use healthbook_protocol::{PassRequest, PassResponse};
 
 /// Signs and records a pass for the person bound to (`device_id`, `profile_ref`), with the status `rules` give
 /// at `now` and an id derived from the phone's `nonce` (random without one); the whole of `POST /v1/passes`
@@ -88,7 +54,7 @@ pub fn issue_for_binding(
             &[device_id.into(), profile_ref.into()],
         )?
         .ok_or_else(|| ApiError::Conflict {
-            code: "profile_not_bound",
+            code: ErrorCode::ProfileNotBound,
             message: "this profile is not bound to a person: bind it (SMS code or an officer's attestation) first".into(),
         })?;
     let (person_id, name, birth_year) = (person.text(0)?, person.text(1)?, person.int(2)?);
@@ -96,7 +62,7 @@ pub fn issue_for_binding(
     let pass = PersonalPass {
         name,
         birth_year: u16::try_from(birth_year).ok(),
-        status: assessment.status.pass_status(),
+        status: assessment.status,
         reasons: assessment.pass_reasons(),
         // The pass key is national: no province claim, which keeps the QR as small as before.
         province: None,
@@ -126,7 +92,7 @@ pub fn issue_for_binding(
             break;
         }
         if nonce.is_some() {
-            return Err(ApiError::Conflict { code: "pass_nonce_reused", message: "this nonce was already used for this profile: send a fresh one".into() });
+            return Err(ApiError::Conflict { code: ErrorCode::PassNonceReused, message: "this nonce was already used for this profile: send a fresh one".into() });
         }
     }
     let credential_id = credential_id.ok_or_else(|| ApiError::Internal("no fresh credential id".into()))?;
@@ -134,8 +100,8 @@ pub fn issue_for_binding(
     let signer = CredentialSigner::from_pkcs8(&pkcs8, ISSUER).map_err(|e| ApiError::Internal(e.to_string()))?;
     let qr = signer.issue_pass_with_cti(&pass, &credential_id.bytes, now, validity).map_err(|e| ApiError::Internal(e.to_string()))?;
     let health_status = HealthStatusView {
-        status: pass.status.as_str().into(),
-        reasons: pass.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
+        status: pass.status,
+        reasons: pass.reasons.clone(),
     };
     Ok(PassResponse { qr, credential_id: credential_id.text, health_status, issued_at: now, expires_at: now + validity })
 }

@@ -7,19 +7,18 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::Role;
 use healthbook_core::credentials::KeyId;
 use healthbook_core::trust::{
     IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
 };
+use healthbook_protocol::{AddIssuerKeyRequest, AddRevocationRequest, ErrorCode, ErrorResponse, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::keys::{load_private_key, seal_private_key};
-use crate::models::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKeyView, RevocationView};
 use crate::storage::{Tx, Value};
 use crate::util::{clean_name, from_ms, to_ms};
 
@@ -276,7 +275,7 @@ pub async fn get_revocations(State(state): State<AppState>, headers: HeaderMap) 
     request_body = AddIssuerKeyRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
     responses(
-        (status = 201, body = IssuerKeyView),
+        (status = 201, body = IssuerKey),
         (status = 403, body = ErrorResponse),
         (status = 409, description = "The key is already listed", body = ErrorResponse),
     )
@@ -292,7 +291,7 @@ pub async fn add_issuer_key(
         // An authority key can sign anything the authority signs; adding one needs the root key holder
         // (`healthbook-server admin add-authority-key`), not a password that can be phished.
         return Err(ApiError::Refused {
-            code: "authority_key_needs_root_holder",
+            code: ErrorCode::AuthorityKeyNeedsRootHolder,
             message: "authority keys are added offline with `healthbook-server admin add-authority-key`".into(),
         });
     }
@@ -313,7 +312,7 @@ pub async fn add_issuer_key(
     let now = state.now();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         let entry = insert_issuer_key(tx, entry, now)?;
-        Ok((StatusCode::CREATED, IssuerKeyView::from(entry)))
+        Ok((StatusCode::CREATED, entry))
     })
     .await
 }
@@ -336,7 +335,7 @@ pub fn insert_issuer_key(tx: &mut dyn Tx, entry: IssuerKey, now: DateTime<Utc>) 
         ],
     )?;
     if inserted == 0 {
-        return Err(ApiError::Conflict { code: "issuer_key_exists", message: "this key is already listed".into() });
+        return Err(ApiError::Conflict { code: ErrorCode::IssuerKeyExists, message: "this key is already listed".into() });
     }
     resign_trust_list(tx, &root, now)?;
     tracing::info!(kid = %entry.kid, role = entry.role.as_str(), "issuer key added; trust list signed again");
@@ -350,7 +349,7 @@ pub fn insert_issuer_key(tx: &mut dyn Tx, entry: IssuerKey, now: DateTime<Utc>) 
     request_body = AddRevocationRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per logical request; reuse it on retries")),
     responses(
-        (status = 201, body = RevocationView),
+        (status = 201, body = Revocation),
         (status = 403, body = ErrorResponse),
         (status = 409, description = "Already revoked", body = ErrorResponse),
     )
@@ -387,11 +386,11 @@ pub async fn add_revocation(
             &[entry.kind.as_str().into(), entry.id.clone().into(), entry.reason.clone().into(), Value::Int(to_ms(now))],
         )?;
         if inserted == 0 {
-            return Err(ApiError::Conflict { code: "already_revoked", message: "this is already revoked".into() });
+            return Err(ApiError::Conflict { code: ErrorCode::AlreadyRevoked, message: "this is already revoked".into() });
         }
         resign_revocations(tx, &root, now)?;
         tracing::info!(kind = entry.kind.as_str(), "revocation added; revocation list signed again");
-        Ok((StatusCode::CREATED, RevocationView::from(entry)))
+        Ok((StatusCode::CREATED, entry))
     })
     .await
 }

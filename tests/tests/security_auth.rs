@@ -274,6 +274,7 @@ async fn disabled_accounts_and_devices_are_refused_at_once(backend: TestBackend)
         username: username.into(),
         password: format!("{username}-password"),
         agency_id: agency_id.map(str::to_owned),
+        area: None,
     };
     admin.create_account(&staff(Role::AgencyAdmin, "market-admin", Some(&agency.id))).await.unwrap();
     let operator = admin.create_account(&staff(Role::GateOperator, "gate-1", Some(&agency.id))).await.unwrap();

@@ -54,6 +54,7 @@ async fn device_registers_signs_in_and_reads_only_its_own_record(backend: TestBa
             username: "ward1-admin".into(),
             password: "ward1-password".into(),
             agency_id: Some(agency.id.clone()),
+            area: None,
         })
         .await
         .unwrap();
@@ -127,6 +128,7 @@ async fn staff_roles_and_agency_scope_are_enforced(backend: TestBackend) {
         username: username.into(),
         password: format!("{username}-password"),
         agency_id: Some(agency.to_owned()),
+        area: None,
     };
     admin.create_account(&staff(Role::AgencyAdmin, "market-admin", &market.id)).await.unwrap();
     admin.create_account(&staff(Role::GateOperator, "factory-gate", &factory.id)).await.unwrap();
@@ -214,6 +216,7 @@ async fn staff_roles_and_agency_scope_are_enforced(backend: TestBackend) {
                 username: "no-agency".into(),
                 password: "no-agency-password".into(),
                 agency_id: None,
+                area: None,
             })
             .await,
         422,

@@ -95,6 +95,7 @@ async fn keys_are_required_and_scoped_per_account(backend: TestBackend) {
             username: "port-admin".into(),
             password: "port-admin-password".into(),
             agency_id: Some(agency.id.clone()),
+            area: None,
         })
         .await
         .unwrap();

@@ -24,10 +24,17 @@ pub use cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, Tr
 pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;
-pub use persons::{AuditEntry, IdKind, NewPerson, PersonRecord, StaffBinding};
-pub use model::{
-    AccessToken, Account, Agency, DeviceRecord, ErrorBody, ErrorDetail, Gate, NewAccount, NewIssuerKey, NewRevocation,
-    Role,
+pub use model::AccessToken;
+// The wire contract's types under the names the core's API has always used.
+pub use healthbook_protocol::{
+    AccountView as Account, AddIssuerKeyRequest as NewIssuerKey, AddRevocationRequest as NewRevocation, AgencyView as Agency,
+    AuditEntry, CreateAccountRequest as NewAccount, DeviceView as DeviceRecord, EnrolPersonRequest as NewPerson, ErrorResponse as ErrorBody,
+    ErrorCode, ErrorDetail, GateView as Gate, IdKind, PersonView as PersonRecord, Role, StaffBindingView as StaffBinding,
+};
+
+use healthbook_protocol::{
+    ChallengeRequest, ChallengeResponse, CreateAgencyRequest, CreateGateRequest, DeviceTokenRequest, Empty, GateList, LoginRequest,
+    RegisterDeviceRequest, RegisteredDevice, TokenResponse,
 };
 
 use crate::clock::Clock;
@@ -237,61 +244,39 @@ impl ServerClient {
     /// idempotency key before calling can repeat this after a crash and gets the same device id back.
     pub async fn register_device_key(&self, pkcs8: Vec<u8>, platform: &str, idempotency_key: &str) -> Result<DeviceIdentity, ClientError> {
         let key = SigningKey::from_pkcs8(&pkcs8).map_err(|e| ClientError::DeviceKey(e.to_string()))?;
-        #[derive(Serialize)]
-        struct Body<'a> {
-            public_key: String,
-            platform: &'a str,
-        }
-        #[derive(serde::Deserialize)]
-        struct Registered {
-            device_id: String,
-        }
-        let body = Body { public_key: key.verifying_key().spki_base64(), platform };
-        let registered: Registered = self.post_json_anonymous("/v1/devices", &body, idempotency_key).await?;
+        let body = RegisterDeviceRequest { public_key: key.verifying_key().spki_base64(), platform: platform.to_owned() };
+        let registered: RegisteredDevice = self.post_json_anonymous("/v1/devices", &body, idempotency_key).await?;
         DeviceIdentity::new(registered.device_id, pkcs8)
     }
 
     /// Proves possession of the device key (server nonce, signed) and keeps the short-lived token as the session.
     pub async fn sign_in_device(&self, identity: &DeviceIdentity) -> Result<AccessToken, ClientError> {
-        #[derive(Serialize)]
-        struct ChallengeRequest<'a> {
-            device_id: &'a str,
-        }
-        #[derive(serde::Deserialize)]
-        struct Challenge {
-            nonce: String,
-        }
-        #[derive(Serialize)]
-        struct TokenRequest<'a> {
-            device_id: &'a str,
-            nonce: &'a str,
-            signature: String,
-        }
-        let device_id = identity.device_id();
-        let challenge: Challenge = self
-            .post_json_anonymous("/v1/auth/device/challenge", &ChallengeRequest { device_id }, &uuid::Uuid::new_v4().to_string())
-            .await?;
-        let signature = identity.sign_challenge(&challenge.nonce)?;
-        let token: AccessToken = self
+        let device_id = identity.device_id().to_owned();
+        let challenge: ChallengeResponse = self
             .post_json_anonymous(
-                "/v1/auth/device/token",
-                &TokenRequest { device_id, nonce: &challenge.nonce, signature },
+                "/v1/auth/device/challenge",
+                &ChallengeRequest { device_id: device_id.clone() },
                 &uuid::Uuid::new_v4().to_string(),
             )
             .await?;
+        let signature = identity.sign_challenge(&challenge.nonce)?;
+        let answer: TokenResponse = self
+            .post_json_anonymous(
+                "/v1/auth/device/token",
+                &DeviceTokenRequest { device_id, nonce: challenge.nonce, signature },
+                &uuid::Uuid::new_v4().to_string(),
+            )
+            .await?;
+        let token = AccessToken::from(answer);
         self.set_session(Some(token.clone()));
         Ok(token)
     }
 
     /// Signs a staff member in with username and password and keeps the short-lived token as the session.
     pub async fn sign_in_staff(&self, username: &str, password: &str) -> Result<AccessToken, ClientError> {
-        #[derive(Serialize)]
-        struct Login<'a> {
-            username: &'a str,
-            password: &'a str,
-        }
-        let token: AccessToken =
-            self.post_json_anonymous("/v1/auth/login", &Login { username, password }, &uuid::Uuid::new_v4().to_string()).await?;
+        let login = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+        let answer: TokenResponse = self.post_json_anonymous("/v1/auth/login", &login, &uuid::Uuid::new_v4().to_string()).await?;
+        let token = AccessToken::from(answer);
         self.set_session(Some(token.clone()));
         Ok(token)
     }
@@ -301,7 +286,7 @@ impl ServerClient {
         if self.session().is_none() {
             return Err(ClientError::NotSignedIn);
         }
-        let _: serde_json::Value = self.post_json("/v1/auth/logout", &serde_json::json!({})).await?;
+        let _: Empty = self.post_json("/v1/auth/logout", &Empty {}).await?;
         self.set_session(None);
         Ok(())
     }
@@ -323,7 +308,7 @@ impl ServerClient {
 
     /// Creates an agency (authority admin).
     pub async fn create_agency(&self, name: &str) -> Result<Agency, ClientError> {
-        self.post_json("/v1/agencies", &serde_json::json!({ "name": name })).await
+        self.post_json("/v1/agencies", &CreateAgencyRequest { name: name.to_owned() }).await
     }
 
     /// Reads an agency (authority admin, or staff of that agency).
@@ -333,17 +318,13 @@ impl ServerClient {
 
     /// Creates a gate in an agency (authority admin, or that agency's admin).
     pub async fn create_gate(&self, agency_id: &str, name: &str) -> Result<Gate, ClientError> {
-        self.post_json(&format!("/v1/agencies/{}/gates", segment(agency_id)), &serde_json::json!({ "name": name }))
+        self.post_json(&format!("/v1/agencies/{}/gates", segment(agency_id)), &CreateGateRequest { name: name.to_owned() })
             .await
     }
 
     /// Lists an agency's gates (authority admin, or staff of that agency).
     pub async fn gates(&self, agency_id: &str) -> Result<Vec<Gate>, ClientError> {
-        #[derive(serde::Deserialize)]
-        struct Gates {
-            gates: Vec<Gate>,
-        }
-        let list: Gates = self.get_json(&format!("/v1/agencies/{}/gates", segment(agency_id))).await?;
+        let list: GateList = self.get_json(&format!("/v1/agencies/{}/gates", segment(agency_id))).await?;
         Ok(list.gates)
     }
 
@@ -594,9 +575,16 @@ fn check_status(raw: RawResponse) -> Result<RawResponse, ClientError> {
     if (200..300).contains(&raw.status) || raw.status == 304 {
         return Ok(raw);
     }
-    match serde_json::from_slice::<ErrorBody>(&raw.body) {
-        Ok(body) => Err(ClientError::Http { status: raw.status, code: body.error.code, message: body.error.message }),
-        Err(_) => Err(ClientError::Http {
+    if let Ok(body) = serde_json::from_slice::<ErrorBody>(&raw.body) {
+        return Err(ClientError::Http { status: raw.status, code: body.error.code.as_str().to_owned(), message: body.error.message });
+    }
+    // A code this build does not know yet (a newer server's) still reaches the caller as text.
+    let untyped: serde_json::Value = serde_json::from_slice(&raw.body).unwrap_or_default();
+    match (untyped["error"]["code"].as_str(), untyped["error"]["message"].as_str()) {
+        (Some(code), message) => {
+            Err(ClientError::Http { status: raw.status, code: code.to_owned(), message: message.unwrap_or_default().to_owned() })
+        }
+        _ => Err(ClientError::Http {
             status: raw.status,
             code: format!("http_{}", raw.status),
             message: String::from_utf8_lossy(&raw.body).chars().take(200).collect(),

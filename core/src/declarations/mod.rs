@@ -15,13 +15,15 @@ use std::sync::Arc;
 
 use chrono::{Duration, SubsecRound};
 use rusqlite::Transaction;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub use db::{Declaration, DeclarationStatus, HealthStatus};
 pub use error::DeclarationError;
 pub use forms::{Form, FormField, FieldKind, Localized};
 pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
+
+use healthbook_protocol::{DeclarationSubject, FilledBy, SubmitDeclarationRequest};
 
 use crate::clock::Clock;
 use crate::outbox::{self, NewOutboxItem, OutboxItem, ReceiptError, ReceiptHandler};
@@ -130,7 +132,8 @@ impl Declarations {
                     rejection_reason: None,
                 };
                 db::insert(tx, &sealer, &declaration)?;
-                let body = submission_body(&declaration, &subject, filled_by.as_ref());
+                let body = serde_json::to_value(submission_body(&declaration, &subject, filled_by.as_ref()))
+                    .map_err(|e| DeclarationError::Corrupt(e.to_string()))?;
                 outbox::db::enqueue(tx, &sealer, now, NewOutboxItem {
                     kind: OUTBOX_KIND.into(),
                     subject_id: Some(declaration.id.clone()),
@@ -169,30 +172,30 @@ impl Declarations {
     }
 }
 
-/// The JSON the server receives: the answers and the minimum about the person that a health officer needs
-/// to follow up (name, birth year, phone, area), plus who filled it in.
-fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Option<&profiles::Profile>) -> Value {
+/// The body the server receives: the answers and the minimum about the person that a health officer needs to
+/// follow up (name, birth year, phone, area), plus who filled it in.
+fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Option<&profiles::Profile>) -> SubmitDeclarationRequest {
     let details = &subject.details;
-    json!({
-        "declaration_id": d.id,
-        "form_id": d.form_id,
-        "form_version": d.form_version,
-        "declared_at": d.declared_at.to_rfc3339(),
-        "answers": d.answers,
-        "subject": {
-            "profile_ref": subject.id,
-            "full_name": details.full_name,
-            "birth_year": details.birth.year,
-            "phone": details.phone,
-            "citizen_id": details.citizen_id,
-            "province_code": details.address.as_ref().map(|a| a.province_code.clone()),
-            "ward_code": details.address.as_ref().and_then(|a| a.ward_code.clone()),
+    SubmitDeclarationRequest {
+        declaration_id: d.id.clone(),
+        form_id: d.form_id.clone(),
+        form_version: d.form_version,
+        declared_at: d.declared_at,
+        answers: Value::Object(d.answers.clone()),
+        subject: DeclarationSubject {
+            profile_ref: subject.id.clone(),
+            full_name: details.full_name.clone(),
+            birth_year: details.birth.year,
+            phone: details.phone.clone(),
+            citizen_id: details.citizen_id.clone(),
+            province_code: details.address.as_ref().map(|a| a.province_code.clone()),
+            ward_code: details.address.as_ref().and_then(|a| a.ward_code.clone()),
         },
-        "filled_by": {
-            "relation": subject.relation.as_str(),
-            "full_name": filled_by.map(|p| p.details.full_name.clone()),
+        filled_by: FilledBy {
+            relation: subject.relation.as_str().to_owned(),
+            full_name: filled_by.map(|p| p.details.full_name.clone()),
         },
-    })
+    }
 }
 
 /// Applies declaration receipts from their signed claims: marks the declaration accepted and updates the
@@ -226,7 +229,8 @@ impl DeclarationReceipts {
             return Ok(());
         }
         if let Some(status) = claims.health_status {
-            let sealed = db::seal_status(&self.sealer, &profile_id, &status.status, &status.reasons)?;
+            let reasons: Vec<String> = status.reasons.iter().map(|r| r.as_str().to_owned()).collect();
+            let sealed = db::seal_status(&self.sealer, &profile_id, status.status.as_str(), &reasons)?;
             db::set_status(tx, &profile_id, sealed, claims.received_at)?;
         }
         Ok(())

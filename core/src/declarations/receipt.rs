@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -71,30 +70,8 @@ impl From<rusqlite::Error> for ReceiptRefusal {
     }
 }
 
-/// The signed health status.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SignedStatus {
-    /// `green`, `yellow` or `red`.
-    pub status: String,
-    /// Reason codes.
-    pub reasons: Vec<String>,
-}
-
-/// The claims the server signs in a receipt; everything the phone applies comes from here.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ReceiptClaims {
-    /// The declaration received.
-    pub declaration_id: String,
-    /// The device that sent it.
-    pub device_id: String,
-    /// The phone's profile id the declaration is about.
-    pub profile_ref: String,
-    /// When the server stored it.
-    pub received_at: DateTime<Utc>,
-    /// The status it leads to (health declarations only).
-    #[serde(default)]
-    pub health_status: Option<SignedStatus>,
-}
+/// The claims the server signs in a receipt (defined once, in the wire contract).
+pub use healthbook_protocol::ReceiptClaims;
 
 /// A receipt that passed [`check`], with whether its signature could be checked at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,8 +172,7 @@ pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime
             (payload, Some((list, revocations, kid)))
         }
     };
-    let claims: ReceiptClaims =
-        serde_json::from_slice(&payload).map_err(|e| ReceiptRefusal::Malformed(format!("signed claims: {e}")))?;
+    let claims: ReceiptClaims = serde_json::from_slice(&payload).map_err(|e| claims_refusal(&payload, e))?;
     let verified = signer.is_some();
     if let Some((list, revocations, kid)) = signer {
         let refusal = |r: IssuerRefusal| match r {
@@ -222,10 +198,15 @@ pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime
     if claims.profile_ref != expected.profile_id {
         return Err(ReceiptRefusal::OtherProfile(claims.profile_ref));
     }
-    if let Some(status) = &claims.health_status
-        && !matches!(status.status.as_str(), "green" | "yellow" | "red")
-    {
-        return Err(ReceiptRefusal::UnknownStatus(status.status.clone()));
-    }
     Ok(CheckedReceipt { claims, verified })
+}
+
+/// Why signed claims did not read: a status this build does not know gets its own refusal (the status is typed,
+/// so it is refused while reading), anything else is malformed.
+fn claims_refusal(payload: &[u8], error: serde_json::Error) -> ReceiptRefusal {
+    let untyped: Value = serde_json::from_slice(payload).unwrap_or_default();
+    match untyped["health_status"]["status"].as_str() {
+        Some(status) if healthbook_protocol::PassStatus::from_name(status).is_none() => ReceiptRefusal::UnknownStatus(status.to_owned()),
+        _ => ReceiptRefusal::Malformed(format!("signed claims: {error}")),
+    }
 }

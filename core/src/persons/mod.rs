@@ -21,7 +21,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use healthbook_protocol::{
+    AttestationCodeRequest, AttestationCodeView, RemoveOtherRequest, SmsBindingRequest, SmsChallengeView, VerifyCodeRequest,
+};
+use serde_json::Value;
 
 pub use error::PersonError;
 pub use model::{AttestationCode, Binding, BindingMethod, BoundPerson, OtherDevice, SmsChallenge, Verification};
@@ -81,6 +84,11 @@ impl WireOtherDevice {
     fn into_other(self) -> OtherDevice {
         OtherDevice { device: self.device, profile_ref: self.profile_ref, created_at: self.created_at, method: self.method }
     }
+}
+
+/// A request body of the wire contract as the transport sends it.
+fn body_of<T: serde::Serialize>(request: &T) -> Result<Value, PersonError> {
+    serde_json::to_value(request).map_err(|e| PersonError::Corrupt(format!("request body: {e}")))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, PersonError> {
@@ -148,21 +156,17 @@ impl Persons {
             Some(raw) => validate::normalize_phone(raw)?,
             None => details.phone.clone().ok_or(PersonError::PhoneRequired)?,
         };
-        let body = json!({
-            "profile_ref": profile.id,
-            "citizen_id": citizen_id,
-            "full_name": details.full_name,
-            "birth_year": details.birth.year,
-            "phone": phone,
-        });
-        #[derive(Deserialize)]
-        struct Started {
-            challenge_id: String,
-            sent_to: String,
-            expires_at: DateTime<Utc>,
-        }
+        let body = body_of(&SmsBindingRequest {
+            profile_ref: profile.id.clone(),
+            citizen_id,
+            full_name: details.full_name.clone(),
+            birth_year: details.birth.year.into(),
+            phone: Some(phone),
+            province_code: None,
+            ward_code: None,
+        })?;
         let answer = self.transport.send(Verb::Post, "/v1/bindings/sms", Some(body)).await.map_err(|e| to_person_error(e, Some(profile_id)))?;
-        let started: Started = decode(answer)?;
+        let started: SmsChallengeView = decode(answer)?;
         let challenge = SmsChallenge {
             challenge_id: started.challenge_id,
             profile_id: profile.id,
@@ -187,7 +191,7 @@ impl Persons {
         let started = self.hb.db.read(move |conn| db::challenge_by_id(conn, &sealer, &id)).await?;
         let profile_id = started.as_ref().map(|c| c.profile_id.clone());
         let path = format!("/v1/bindings/sms/{}/verify", crate::client::segment(challenge_id));
-        let answer = match self.transport.send(Verb::Post, &path, Some(json!({ "code": clean_code(code) }))).await {
+        let answer = match self.transport.send(Verb::Post, &path, Some(body_of(&VerifyCodeRequest { code: clean_code(code) })?)).await {
             Ok(answer) => answer,
             Err(e) => {
                 let error = match e {
@@ -233,18 +237,13 @@ impl Persons {
     /// volunteer, who checks the id card and binds the profile; [`Persons::bindings`] then shows the binding.
     pub async fn start_attestation(&self, profile_id: &str) -> Result<AttestationCode, PersonError> {
         let profile = self.hb.profiles().get(profile_id).await?;
-        #[derive(Deserialize)]
-        struct Started {
-            challenge_id: String,
-            code: String,
-            expires_at: DateTime<Utc>,
-        }
+        let body = body_of(&AttestationCodeRequest { profile_ref: profile.id.clone() })?;
         let answer = self
             .transport
-            .send(Verb::Post, "/v1/bindings/attestation", Some(json!({ "profile_ref": profile.id })))
+            .send(Verb::Post, "/v1/bindings/attestation", Some(body))
             .await
             .map_err(|e| to_person_error(e, Some(profile_id)))?;
-        let started: Started = decode(answer)?;
+        let started: AttestationCodeView = decode(answer)?;
         Ok(AttestationCode { challenge_id: started.challenge_id, profile_id: profile.id, code: started.code, expires_at: started.expires_at })
     }
 
@@ -299,7 +298,7 @@ impl Persons {
     /// Removes another device's binding to the person `profile_id` is bound to (`device` as the bindings list
     /// shows it); returns the bindings as they are now.
     pub async fn remove_other_device(&self, profile_id: &str, device: &str) -> Result<BindingList, PersonError> {
-        let body = json!({ "profile_ref": profile_id, "device_id": device });
+        let body = body_of(&RemoveOtherRequest { profile_ref: profile_id.to_owned(), device_id: device.to_owned() })?;
         match self.transport.send(Verb::Post, "/v1/bindings/remove-other", Some(body)).await {
             Ok(_) => {}
             Err(TransportError::Refused { status: 404, code, .. }) if code != "profile_not_bound" => {

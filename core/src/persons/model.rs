@@ -3,55 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// How the server established a person record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verification {
-    /// An officer or volunteer saw the person's id card.
-    Attested,
-    /// The person declared it, proven only by a code sent to the phone on record.
-    SelfDeclared,
-}
-
-/// How a profile was bound to its person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BindingMethod {
-    /// A one-time code sent by SMS to the phone number on record.
-    Sms,
-    /// An officer or volunteer checked the id card in person.
-    Attestation,
-}
-
-/// The person record a profile is bound to; the server never sends the citizen id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BoundPerson {
-    /// The server's person id.
-    pub person_id: String,
-    /// Full name on record (NFC).
-    pub full_name: String,
-    /// Birth year on record.
-    pub birth_year: u16,
-    /// Province of the record.
-    #[serde(default)]
-    pub province_code: Option<String>,
-    /// How the record was established.
-    pub verification: Verification,
-}
-
-/// Another phone bound to the same person, shown so the person can see (and remove) it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OtherDevice {
-    /// The start of the other device's id: enough to tell devices apart and to remove the binding.
-    pub device: String,
-    /// The profile on that device, when the server names it.
-    #[serde(default)]
-    pub profile_ref: Option<String>,
-    /// When it was bound.
-    pub created_at: DateTime<Utc>,
-    /// How it was bound.
-    pub method: BindingMethod,
-}
+/// How a record was established, how a profile was bound, the bound person and the other devices travel as the
+/// phone keeps them: defined once, in the wire contract.
+pub use healthbook_protocol::persons::{BindingMethod, BoundPerson, OtherDevice, Verification};
 
 /// A profile of this phone bound to a person record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! and its HTTP implementation over the signed-in device client.
 
 use async_trait::async_trait;
+use healthbook_protocol::{ErrorCode, ErrorResponse};
 use serde_json::Value;
 
 use super::error::PersonError;
@@ -94,11 +95,6 @@ impl PersonsTransport for HttpPersonsTransport {
     }
 }
 
-/// The first whole number among `keys` in the error object or at the top of `body`.
-fn number_in(body: &Value, key: &str) -> Option<u64> {
-    body["error"][key].as_u64().or_else(|| body[key].as_u64()).or_else(|| body["error"]["details"][key].as_u64())
-}
-
 /// Maps a failed request onto the area's errors; `profile_id` names the profile a `profile_not_bound` is about.
 pub(crate) fn to_person_error(error: TransportError, profile_id: Option<&str>) -> PersonError {
     match error {
@@ -106,28 +102,29 @@ pub(crate) fn to_person_error(error: TransportError, profile_id: Option<&str>) -
         TransportError::Session(reason) => PersonError::Session(reason),
         TransportError::Client(e) if e.is_transient() => PersonError::Unreachable(e.to_string()),
         TransportError::Client(e) => PersonError::Server(e),
-        TransportError::Refused { status, code, body, retry_after_secs } => match code.as_str() {
-            "wrong_code" => PersonError::WrongCode {
-                attempts_left: number_in(&body, "attempts_left").map_or(0, |n| n.min(u64::from(u32::MAX)) as u32),
-            },
-            "binding_locked" | "rate_limited" => PersonError::Locked {
-                // Without a header the server's hourly window is the safe guess.
-                retry_after_secs: retry_after_secs.or_else(|| number_in(&body, "retry_after_secs")).unwrap_or(3600),
-            },
-            "challenge_closed" | "challenge_expired" => PersonError::ChallengeClosed,
-            "identity_mismatch" => PersonError::IdentityMismatch,
-            "attestation_required" => PersonError::AttestationRequired,
-            "profile_not_bound" | "binding_not_found" => PersonError::NotBound(profile_id.unwrap_or_default().to_owned()),
-            "invalid_request" | "invalid_citizen_id" | "invalid_phone" => {
-                PersonError::Invalid(body["error"]["message"].as_str().unwrap_or(&code).to_owned())
+        TransportError::Refused { status, code, body, retry_after_secs } => {
+            // The error body is the wire contract's; a body that does not read (another server, a proxy's page)
+            // still gives its status and code.
+            let message = body["error"]["message"].as_str().unwrap_or_default().to_owned();
+            let detail = serde_json::from_value::<ErrorResponse>(body).ok().map(|b| b.error);
+            match ErrorCode::parse(&code) {
+                Some(ErrorCode::WrongCode) => {
+                    PersonError::WrongCode { attempts_left: detail.and_then(|d| d.attempts_left).unwrap_or(0) }
+                }
+                Some(ErrorCode::BindingLocked | ErrorCode::RateLimited) => PersonError::Locked {
+                    // Without a header the server's hourly window is the safe guess.
+                    retry_after_secs: retry_after_secs.or_else(|| detail.and_then(|d| d.retry_after_secs)).unwrap_or(3600),
+                },
+                Some(ErrorCode::ChallengeClosed | ErrorCode::ChallengeExpired) => PersonError::ChallengeClosed,
+                Some(ErrorCode::IdentityMismatch) => PersonError::IdentityMismatch,
+                Some(ErrorCode::AttestationRequired) => PersonError::AttestationRequired,
+                Some(ErrorCode::ProfileNotBound) => PersonError::NotBound(profile_id.unwrap_or_default().to_owned()),
+                Some(ErrorCode::InvalidRequest) => PersonError::Invalid(if message.is_empty() { code } else { message }),
+                _ if matches!(status, 408 | 500 | 502 | 503 | 504) => {
+                    PersonError::Unreachable(format!("server answered {status} {code}"))
+                }
+                _ => PersonError::Server(ClientError::Http { status, code, message }),
             }
-            _ if matches!(status, 408 | 500 | 502 | 503 | 504) => {
-                PersonError::Unreachable(format!("server answered {status} {code}"))
-            }
-            _ => {
-                let message = body["error"]["message"].as_str().unwrap_or_default().to_owned();
-                PersonError::Server(ClientError::Http { status, code, message })
-            }
-        },
+        }
     }
 }

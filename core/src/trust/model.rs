@@ -11,124 +11,13 @@ pub const TRUST_LIST_TYP: &str = "healthbook-trust-list+jws";
 /// JWS `typ` of a signed revocation list.
 pub const REVOCATION_LIST_TYP: &str = "healthbook-revocation-list+jws";
 
-/// What an issuer key may sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssuerRole {
-    /// The health authority itself (quarantine orders, risky-venue alerts).
-    Authority,
-    /// An agency (staff cards, venue posters).
-    Agency,
-    /// A laboratory (test results).
-    Lab,
-    /// A vaccination site (vaccination records).
-    VaccinationSite,
-}
-
-impl IssuerRole {
-    /// The wire name (`authority`, `agency`, `lab`, `vaccination_site`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Authority => "authority",
-            Self::Agency => "agency",
-            Self::Lab => "lab",
-            Self::VaccinationSite => "vaccination_site",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "authority" => Some(Self::Authority),
-            "agency" => Some(Self::Agency),
-            "lab" => Some(Self::Lab),
-            "vaccination_site" => Some(Self::VaccinationSite),
-            _ => None,
-        }
-    }
-}
-
-/// Where an issuer key's signatures count, read from the trust list's `scope` text with the key's role.
-///
-/// The wire form stays a string so that lists signed before scopes were typed still read: `*` (or empty) is
-/// national; `province:NN` is one province by its official code; any other text names the agency, lab or
-/// vaccination site of an issuer with that role (an `agency:`, `lab:` or `site:` prefix is accepted and
-/// dropped). An authority key with any other text (e.g. a service name) is national.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum KeyScope {
-    /// Anywhere in the country.
-    National,
-    /// One province, by its official two-digit code.
-    Province(String),
-    /// One agency, by its id.
-    Agency(String),
-    /// One laboratory, by its id.
-    Lab(String),
-    /// One vaccination site, by its id.
-    VaccinationSite(String),
-}
-
-impl KeyScope {
-    /// The typed scope of a key with `role` whose trust-list entry says `scope`.
-    pub fn parse(role: IssuerRole, scope: &str) -> Self {
-        let scope = scope.trim();
-        if scope.is_empty() || scope == "*" {
-            return Self::National;
-        }
-        if let Some(code) = scope.strip_prefix("province:") {
-            return Self::Province(code.to_owned());
-        }
-        let strip = |prefix: &str| scope.strip_prefix(prefix).unwrap_or(scope).to_owned();
-        match role {
-            IssuerRole::Authority => Self::National,
-            IssuerRole::Agency => Self::Agency(strip("agency:")),
-            IssuerRole::Lab => Self::Lab(strip("lab:")),
-            IssuerRole::VaccinationSite => Self::VaccinationSite(strip("site:")),
-        }
-    }
-
-    /// The wire text [`Self::parse`] reads back to this scope.
-    pub fn to_wire(&self) -> String {
-        match self {
-            Self::National => "*".to_owned(),
-            Self::Province(code) => format!("province:{code}"),
-            Self::Agency(id) => format!("agency:{id}"),
-            Self::Lab(id) => format!("lab:{id}"),
-            Self::VaccinationSite(id) => format!("site:{id}"),
-        }
-    }
-}
+/// Issuer keys, their roles and scopes, and revocations travel as they are signed: defined once, in the wire
+/// contract.
+pub use healthbook_protocol::trust::{IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};
 
 /// How long after `issued_at` a list is due to be replaced when it names no `next_update` (lists signed
 /// before the field existed).
 pub const DEFAULT_UPDATE_INTERVAL_HOURS: i64 = 24;
-
-/// One issuer key named by the trust list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuerKey {
-    /// Key id: first 8 bytes of SHA-256 of `public_key`, base64.
-    pub kid: String,
-    /// What the key may sign.
-    pub role: IssuerRole,
-    /// Where its signatures count, as text (see [`KeyScope`] for the forms and [`IssuerKey::key_scope`]).
-    pub scope: String,
-    /// Human name of the issuer, for display on a verifier's screen.
-    pub name: String,
-    /// The public key, base64 SPKI DER.
-    pub public_key: String,
-    /// Start of validity.
-    pub not_before: DateTime<Utc>,
-    /// End of validity.
-    pub not_after: DateTime<Utc>,
-}
-
-impl IssuerKey {
-    /// The typed scope of this key.
-    pub fn key_scope(&self) -> KeyScope {
-        KeyScope::parse(self.role, &self.scope)
-    }
-}
 
 /// The signed list of every issuer key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,48 +31,6 @@ pub struct TrustList {
     /// When the authority will have signed a newer version; verifiers count staleness from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_update: Option<DateTime<Utc>>,
-}
-
-/// What a revocation entry revokes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevocationKind {
-    /// An issuer key, by kid: nothing it signed counts any more.
-    IssuerKey,
-    /// One credential, by its identifier (a hash, never personal data).
-    Credential,
-}
-
-impl RevocationKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::IssuerKey => "issuer_key",
-            Self::Credential => "credential",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "issuer_key" => Some(Self::IssuerKey),
-            "credential" => Some(Self::Credential),
-            _ => None,
-        }
-    }
-}
-
-/// One revoked key or credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Revocation {
-    /// Kind of thing revoked.
-    pub kind: RevocationKind,
-    /// Its identifier: a kid, or a credential identifier.
-    pub id: String,
-    /// When it was revoked.
-    pub revoked_at: DateTime<Utc>,
-    /// Why, in words a verifier can show.
-    pub reason: String,
 }
 
 /// The signed list of revocations, published separately so that it can change daily without the trust list.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use ring::hmac;
+use healthbook_protocol::{BindingMethod, ErrorCode, Verification};
 
 use super::rules::IdKind;
 use crate::auth::Principal;
@@ -117,7 +118,7 @@ pub struct PersonRow {
     /// Guardian.
     pub guardian_person_id: Option<String>,
     /// `attested` or `self_declared`.
-    pub verification: String,
+    pub verification: Verification,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -128,7 +129,7 @@ const PERSON_COLUMNS: &str = "id, id_kind, citizen_id_sealed, full_name, birth_y
 fn person_from_row(row: &Row) -> Result<PersonRow, ApiError> {
     Ok(PersonRow {
         id: row.text(0)?,
-        id_kind: IdKind::parse(&row.text(1)?)?,
+        id_kind: IdKind::parse(&row.text(1)?).ok_or_else(|| ApiError::Internal("unknown id kind in the database".into()))?,
         citizen_id_sealed: row.opt_text(2)?,
         full_name: row.text(3)?,
         birth_year: u16::try_from(row.int(4)?).map_err(|_| ApiError::Internal("bad birth year".into()))?,
@@ -137,7 +138,8 @@ fn person_from_row(row: &Row) -> Result<PersonRow, ApiError> {
         province_code: row.text(7)?,
         ward_code: row.opt_text(8)?,
         guardian_person_id: row.opt_text(9)?,
-        verification: row.text(10)?,
+        verification: Verification::parse(&row.text(10)?)
+            .ok_or_else(|| ApiError::Internal("unknown verification in the database".into()))?,
         created_at: from_ms(row.int(11)?)?,
     })
 }
@@ -268,7 +270,7 @@ pub struct BindingRow {
     /// The person.
     pub person_id: String,
     /// `sms` or `attestation`.
-    pub method: String,
+    pub method: BindingMethod,
     /// When.
     pub created_at: DateTime<Utc>,
     /// The attesting account.
@@ -282,7 +284,8 @@ fn binding_from_row(row: &Row) -> Result<BindingRow, ApiError> {
         device_id: row.text(0)?,
         profile_ref: row.text(1)?,
         person_id: row.text(2)?,
-        method: row.text(3)?,
+        method: BindingMethod::parse(&row.text(3)?)
+            .ok_or_else(|| ApiError::Internal("unknown binding method in the database".into()))?,
         created_at: from_ms(row.int(4)?)?,
         attested_by: row.opt_text(5)?,
     })
@@ -332,7 +335,7 @@ pub fn bind(
     match binding(tx, device_id, profile_ref)? {
         Some(existing) if existing.person_id != person_id => {
             return Err(ApiError::Conflict {
-                code: "profile_already_bound",
+                code: ErrorCode::ProfileAlreadyBound,
                 message: "this profile is bound to another person; remove that binding first".into(),
             });
         }

@@ -24,10 +24,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use healthbook_core::admin_units::{is_known_province, is_ward_code};
-use healthbook_core::client::Role;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
+use healthbook_protocol::{ErrorCode, ErrorDetail, ErrorResponse, Role};
 
 pub use db::person_id_hash;
 use db::{BindingRow, NewPerson, PersonRow};
@@ -36,7 +35,7 @@ use rules::IdKind;
 use crate::access::{AccessRecord, Reach, log_access, reach_of};
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ApiError;
 use crate::extract::IdempotentJson;
 use crate::idempotency;
 use crate::ratelimit::{self, HOUR_MS};
@@ -53,258 +52,11 @@ const DEVICE_PREFIX_CHARS: usize = 8;
 // ---------------------------------------------------------------------------------------------------------
 // Bodies
 
-/// A phone asks for an SMS code to bind one of its profiles to the person with this citizen id.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SmsBindingRequest {
-    /// The phone's id of the profile.
-    pub profile_ref: String,
-    /// CCCD (12 digits) or CMND (9 digits).
-    pub citizen_id: String,
-    /// Full name; must match the record when the person is known.
-    pub full_name: String,
-    /// Birth year; must match the record when the person is known.
-    pub birth_year: i64,
-    /// Phone for a person the server does not know yet (ignored otherwise: the code goes to the phone on record).
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Province of a new person (taken from the CCCD when absent).
-    #[serde(default)]
-    pub province_code: Option<String>,
-    /// Ward of a new person.
-    #[serde(default)]
-    pub ward_code: Option<String>,
-}
-
-/// An SMS code was sent.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SmsChallengeView {
-    /// Id to verify the code against.
-    pub challenge_id: String,
-    /// The phone on record, masked (`+84 9** *** *21`).
-    pub sent_to: String,
-    /// When the code stops working.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The code the person received.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct VerifyCodeRequest {
-    /// Six digits.
-    pub code: String,
-}
-
-/// A phone asks for a code to show an officer or volunteer.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AttestationCodeRequest {
-    /// The phone's id of the profile.
-    pub profile_ref: String,
-}
-
-/// A code to show an officer (and a QR of it).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AttestationCodeView {
-    /// Id of the challenge.
-    pub challenge_id: String,
-    /// 8 characters, Crockford base32.
-    pub code: String,
-    /// When it stops working.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The person a profile is bound to, as the phone sees it: no id number.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BoundPerson {
-    /// Person id.
-    pub person_id: String,
-    /// Full name.
-    pub full_name: String,
-    /// Birth year.
-    pub birth_year: u16,
-    /// Province code.
-    pub province_code: String,
-    /// `attested` or `self_declared`.
-    pub verification: String,
-}
-
-/// Another phone bound to the same person, as the person sees it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct OtherDevice {
-    /// The first characters of its device id (enough to remove it with `remove-other`).
-    pub device: String,
-    /// `sms` or `attestation`.
-    pub method: String,
-    /// When it was bound.
-    pub created_at: DateTime<Utc>,
-}
-
-/// A profile of this phone and the person it is bound to.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BindingView {
-    /// The phone's id of the profile.
-    pub profile_ref: String,
-    /// The person.
-    pub person: BoundPerson,
-    /// `sms` or `attestation`.
-    pub method: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-    /// Other phones bound to the same person (in `GET /v1/bindings` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_devices: Option<Vec<OtherDevice>>,
-}
-
-/// A binding was made.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BindingCreated {
-    /// The binding.
-    pub binding: BindingView,
-}
-
-/// This phone's bindings.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BindingList {
-    /// By profile.
-    pub bindings: Vec<BindingView>,
-}
-
-/// A phone bound to person P removes another phone's binding to P.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RemoveOtherRequest {
-    /// The calling phone's profile bound to the person.
-    pub profile_ref: String,
-    /// The other phone's device id, or the prefix `GET /v1/bindings` shows.
-    pub device_id: String,
-}
-
-/// How many bindings were removed.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Removed {
-    /// Count.
-    pub removed: u64,
-}
-
-/// An officer or volunteer enrols a person after seeing their id card (or a guardian's).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct EnrolPersonRequest {
-    /// The id number, for `cccd` and `cmnd` (and an existing `officer_assigned` id); absent for `none`.
-    #[serde(default)]
-    pub citizen_id: Option<String>,
-    /// Kind of id.
-    pub id_kind: IdKind,
-    /// Full name.
-    pub full_name: String,
-    /// `YYYY` or `YYYY-MM-DD`.
-    pub birth: String,
-    /// Phone, any Vietnamese form.
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Province code.
-    pub province_code: String,
-    /// Ward code.
-    #[serde(default)]
-    pub ward_code: Option<String>,
-    /// The guardian, required for `none`.
-    #[serde(default)]
-    pub guardian_person_id: Option<String>,
-    /// Where the card was checked.
-    pub place: String,
-}
-
-/// A person as staff see it: the id's kind and last 3 characters, never the whole id.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PersonView {
-    /// Person id.
-    pub person_id: String,
-    /// Kind of id.
-    pub id_kind: IdKind,
-    /// Last 3 characters of the id.
-    pub id_last3: Option<String>,
-    /// Full name.
-    pub full_name: String,
-    /// Birth year.
-    pub birth_year: u16,
-    /// Birth date, when known.
-    pub birth_date: Option<String>,
-    /// Phone, E.164.
-    pub phone: Option<String>,
-    /// Province.
-    pub province_code: String,
-    /// Ward.
-    pub ward_code: Option<String>,
-    /// Guardian.
-    pub guardian_person_id: Option<String>,
-    /// `attested` or `self_declared`.
-    pub verification: String,
-    /// When recorded.
-    pub created_at: DateTime<Utc>,
-}
-
-/// An officer or volunteer binds the profile showing `challenge_code` to a person whose card they checked.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AttestBindingRequest {
-    /// The code the phone shows.
-    pub challenge_code: String,
-    /// The person.
-    pub person_id: String,
-    /// Where.
-    pub place: String,
-}
-
-/// A binding as staff see it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StaffBindingView {
-    /// The phone.
-    pub device_id: String,
-    /// Its profile.
-    pub profile_ref: String,
-    /// The person.
-    pub person_id: String,
-    /// `sms` or `attestation`.
-    pub method: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-    /// The attesting account.
-    pub attested_by: Option<String>,
-}
-
-/// A person's bindings.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StaffBindingList {
-    /// Oldest first.
-    pub bindings: Vec<StaffBindingView>,
-}
-
-/// The clear citizen id (read logged).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CitizenIdView {
-    /// The id.
-    pub citizen_id: String,
-}
-
-/// One identity audit row.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AuditEntry {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor_account_id: String,
-    /// Their role.
-    pub actor_role: String,
-    /// What: `person_created`, `attested`, `sms_code_sent`, `sms_failed`, `identity_mismatch`,
-    /// `challenge_burned`, `binding_locked`, `bound`, `unbound`, `citizen_id_read`.
-    pub action: String,
-    /// Where (attestations).
-    pub place: Option<String>,
-    /// More.
-    pub detail: Option<String>,
-}
-
-/// A person's identity audit trail.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AuditList {
-    /// Oldest first.
-    pub entries: Vec<AuditEntry>,
-}
+pub use healthbook_protocol::persons::{
+    AttestBindingRequest, AttestationCodeRequest, AttestationCodeView, AuditEntry, AuditList, BindingCreated, BindingMethod,
+    BindingView, BoundPerson, CitizenIdView, EnrolPersonRequest, OtherDevice, PersonView, PhoneBindingList, RemoveOtherRequest,
+    Removed, SmsBindingRequest, SmsChallengeView, StaffBindingList, StaffBindingView, Verification, VerifyCodeRequest,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -317,16 +69,13 @@ fn ok<T: Serialize>(status: StatusCode, value: T) -> Result<Answer, ApiError> {
 }
 
 /// A refusal that commits (the transaction's counters and audit rows stay).
-fn refusal(status: StatusCode, code: &str, message: &str, extra: Option<(&str, serde_json::Value)>) -> Answer {
-    let mut error = json!({ "code": code, "message": message });
-    if let Some((key, value)) = extra {
-        error[key] = value;
-    }
-    (status, json!({ "error": error }))
+fn refusal(status: StatusCode, error: ErrorDetail) -> Answer {
+    // The body is the wire contract's error shape; serialising it can't fail, the fallback only keeps the type.
+    (status, serde_json::to_value(ErrorResponse { error }).unwrap_or_default())
 }
 
 fn challenge_closed() -> Answer {
-    refusal(StatusCode::GONE, "challenge_closed", "this code was used, expired or burned; ask for a new one", None)
+    refusal(StatusCode::GONE, ErrorDetail::new(ErrorCode::ChallengeClosed, "this code was used, expired or burned; ask for a new one"))
 }
 
 fn person_view(tx: &mut dyn Tx, person: &PersonRow) -> Result<PersonView, ApiError> {
@@ -345,7 +94,7 @@ fn person_view(tx: &mut dyn Tx, person: &PersonRow) -> Result<PersonView, ApiErr
         province_code: person.province_code.clone(),
         ward_code: person.ward_code.clone(),
         guardian_person_id: person.guardian_person_id.clone(),
-        verification: person.verification.clone(),
+        verification: person.verification,
         created_at: person.created_at,
     })
 }
@@ -355,8 +104,8 @@ fn bound_person(person: &PersonRow) -> BoundPerson {
         person_id: person.id.clone(),
         full_name: person.full_name.clone(),
         birth_year: person.birth_year,
-        province_code: person.province_code.clone(),
-        verification: person.verification.clone(),
+        province_code: Some(person.province_code.clone()),
+        verification: person.verification,
     }
 }
 
@@ -364,7 +113,7 @@ fn binding_view(binding: &BindingRow, person: &PersonRow) -> BindingView {
     BindingView {
         profile_ref: binding.profile_ref.clone(),
         person: bound_person(person),
-        method: binding.method.clone(),
+        method: binding.method,
         created_at: binding.created_at,
         other_devices: None,
     }
@@ -529,9 +278,7 @@ pub async fn start_sms_binding(
                     db::audit(tx, now, &actor, "identity_mismatch", Some(&person.id), None, None)?;
                     return Ok(refusal(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "identity_mismatch",
-                        "the name or birth year does not match the record of this id",
-                        None,
+                        ErrorDetail::new(ErrorCode::IdentityMismatch, "the name or birth year does not match the record of this id"),
                     ));
                 }
                 person
@@ -563,7 +310,7 @@ pub async fn start_sms_binding(
         };
         let Some(to) = person.phone.clone() else {
             return Err(ApiError::Conflict {
-                code: "attestation_required",
+                code: ErrorCode::AttestationRequired,
                 message: "no phone is on record for this person: ask an officer or volunteer to attest".into(),
             });
         };
@@ -585,7 +332,7 @@ pub async fn start_sms_binding(
                 )?
                 .is_some();
             if told {
-                return Err(ApiError::Throttled { code: "binding_locked", message: message.into(), retry_after_secs });
+                return Err(ApiError::Throttled { code: ErrorCode::BindingLocked, message: message.into(), retry_after_secs });
             }
             // The first refusal of a lock commits, so the person is told once per lock, not once per attempt.
             db::audit(tx, now, &actor, "binding_locked", Some(&person.id), None, None)?;
@@ -595,9 +342,7 @@ pub async fn start_sms_binding(
             }
             return Ok(refusal(
                 StatusCode::TOO_MANY_REQUESTS,
-                "binding_locked",
-                message,
-                Some(("retry_after_secs", json!(retry_after_secs))),
+                ErrorDetail { retry_after_secs: Some(retry_after_secs), ..ErrorDetail::new(ErrorCode::BindingLocked, message) },
             ));
         }
         // Only the newest code of a profile works.
@@ -647,7 +392,7 @@ pub async fn start_sms_binding(
         tracing::warn!(error = %e, "a binding code could not be sent");
         forget_unsent_challenge(&state, &principal, &request.key, challenge_id).await?;
         return Err(ApiError::Unavailable {
-            code: "sms_unavailable",
+            code: ErrorCode::SmsUnavailable,
             message: "the code could not be sent; try again shortly".into(),
         });
     }
@@ -707,7 +452,7 @@ pub async fn verify_sms_binding(
             &[Value::Int(rules::SMS_MAX_ATTEMPTS), Value::Int(now_ms), challenge_id.clone().into()],
         )?;
         let Some(row) = rows.first() else { return Ok(challenge_closed()) };
-        let attempts_left = (rules::SMS_MAX_ATTEMPTS - row.int(0)?).max(0);
+        let attempts_left = u32::try_from((rules::SMS_MAX_ATTEMPTS - row.int(0)?).max(0)).unwrap_or(0);
         if attempts_left == 0 {
             db::audit(tx, now, &actor, "challenge_burned", Some(&challenge.person_id), None, None)?;
             if let Some(phone) = load_person(tx, &challenge.person_id)?.phone {
@@ -716,9 +461,7 @@ pub async fn verify_sms_binding(
         }
         Ok(refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "wrong_code",
-            "the code is wrong",
-            Some(("attempts_left", json!(attempts_left))),
+            ErrorDetail { attempts_left: Some(attempts_left), ..ErrorDetail::new(ErrorCode::WrongCode, "the code is wrong") },
         ))
     })
     .await?;
@@ -782,9 +525,9 @@ pub async fn start_attestation(
 /// This phone's bound profiles, each with the other phones bound to the same person (device).
 #[utoipa::path(
     get, path = "/v1/bindings", tag = "persons", security(("bearer" = [])),
-    responses((status = 200, body = BindingList), (status = 403, body = ErrorResponse))
+    responses((status = 200, body = PhoneBindingList), (status = 403, body = ErrorResponse))
 )]
-pub async fn list_bindings(State(state): State<AppState>, principal: Principal) -> Result<Json<BindingList>, ApiError> {
+pub async fn list_bindings(State(state): State<AppState>, principal: Principal) -> Result<Json<PhoneBindingList>, ApiError> {
     principal.require(&[Role::Device])?;
     let device_id = principal.account_id.clone();
     let list = state
@@ -798,6 +541,7 @@ pub async fn list_bindings(State(state): State<AppState>, principal: Principal) 
                     .filter(|other| other.device_id != device_id)
                     .map(|other| OtherDevice {
                         device: device_prefix(&other.device_id),
+                        profile_ref: None,
                         method: other.method,
                         created_at: other.created_at,
                     })
@@ -806,7 +550,7 @@ pub async fn list_bindings(State(state): State<AppState>, principal: Principal) 
                 view.other_devices = Some(others);
                 bindings.push(view);
             }
-            Ok::<_, ApiError>(BindingList { bindings })
+            Ok::<_, ApiError>(PhoneBindingList { bindings })
         })
         .await?;
     Ok(Json(list))

@@ -3,8 +3,6 @@
 
 use healthbook_core::profiles::validate::{normalize_citizen_id as core_citizen_id, normalize_name, normalize_phone};
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::ApiError;
 
@@ -27,41 +25,7 @@ pub const MAX_PLACE_CHARS: usize = 200;
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// What kind of id a person record is keyed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IdKind {
-    /// 12-digit citizen identity card.
-    Cccd,
-    /// Legacy 9-digit identity card.
-    Cmnd,
-    /// An id an officer assigned (`OA-` + province + random), for people without a card.
-    OfficerAssigned,
-    /// No id: a child or a person recorded under a guardian.
-    None,
-}
-
-impl IdKind {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cccd => "cccd",
-            Self::Cmnd => "cmnd",
-            Self::OfficerAssigned => "officer_assigned",
-            Self::None => "none",
-        }
-    }
-
-    /// From the stored form.
-    pub fn parse(text: &str) -> Result<Self, ApiError> {
-        match text {
-            "cccd" => Ok(Self::Cccd),
-            "cmnd" => Ok(Self::Cmnd),
-            "officer_assigned" => Ok(Self::OfficerAssigned),
-            "none" => Ok(Self::None),
-            _ => Err(ApiError::Internal("unknown id kind in the database".into())),
-        }
-    }
-}
+pub use healthbook_protocol::IdKind;
 
 /// A citizen id from a phone or an officer: digits only, a 12-digit CCCD whose encoded birth year matches, or a
 /// 9-digit CMND. The error never repeats the id or the year.

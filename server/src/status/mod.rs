@@ -24,44 +24,15 @@
 pub mod declaration;
 
 use chrono::{DateTime, Utc};
-use healthbook_core::credentials::{PassStatus, StatusReason};
 use serde::{Deserialize, Serialize};
+use healthbook_protocol::StatusReason;
 
 use crate::error::ApiError;
 use crate::storage::Tx;
 
-/// A health status; ordered so that the worse is the greater (`Green < Yellow < Red`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Nothing known against passing.
-    Green,
-    /// Caution: check further.
-    Yellow,
-    /// Must not pass.
-    Red,
-}
-
-impl Status {
-    /// The pass's colour.
-    pub fn pass_status(self) -> PassStatus {
-        match self {
-            Self::Green => PassStatus::Green,
-            Self::Yellow => PassStatus::Yellow,
-            Self::Red => PassStatus::Red,
-        }
-    }
-
-    /// The stored and wire name (`green`, `yellow`, `red`).
-    pub fn as_str(self) -> &'static str {
-        self.pass_status().as_str()
-    }
-
-    /// The status for a stored name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Green, Self::Yellow, Self::Red].into_iter().find(|s| s.as_str() == name)
-    }
-}
+/// A health status; ordered so that the worse is the greater (`Green < Yellow < Red`). It is the pass's colour,
+/// defined once in the wire contract.
+pub use healthbook_protocol::PassStatus as Status;
 
 /// Why a rule found what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -221,6 +192,8 @@ mod tests {
         let a = Assessment { status: Status::Yellow, reasons: vec![Reason::NoRecentDeclaration, Reason::Declaration, Reason::Symptoms] };
         assert_eq!(a.pass_reasons(), vec![StatusReason::Declaration, StatusReason::Symptoms]);
         assert_eq!(Status::from_name("red"), Some(Status::Red));
-        assert_eq!(Status::Red.pass_status(), PassStatus::Red);
+        // The rule set's status is the pass's colour itself, so it needs no mapping.
+        let red: healthbook_protocol::PassStatus = Status::Red;
+        assert_eq!(red.as_str(), "red");
     }
 }
