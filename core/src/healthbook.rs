@@ -162,7 +162,7 @@ impl Healthbook {
                 // Receipts are checked against the trust list and the revocation list; conditional GETs keep
                 // them current cheaply.
                 if let Ok(root) = self.root_key_blocking() {
-                    let cache = crate::trust_cache::DatabaseTrustCache::new(self.db.clone());
+                    let cache = crate::trust::db::DatabaseTrustCache::new(self.db.clone());
                     if let Err(e) = client.fetch_trust_list(&root, &cache).await {
                         tracing::warn!(error = %e, "could not refresh the trust list");
                     }

@@ -282,7 +282,7 @@ async fn pin_trust_valid(
         }],
         next_update: None,
     };
-    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    let cache = crate::trust::db::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::TrustList, &CachedDocument { jws: list.sign(&root).unwrap(), etag: None, fetched_at: now }).unwrap();
     root
 }
@@ -298,7 +298,7 @@ fn revoke(f: &Fixture, root: &crate::trust::SigningKey, kid: &str) {
         entries: vec![Revocation { kind: RevocationKind::IssuerKey, id: kid.into(), revoked_at: now, reason: "key lost".into() }],
         next_update: None,
     };
-    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    let cache = crate::trust::db::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::RevocationList, &CachedDocument { jws: list.sign(root).unwrap(), etag: None, fetched_at: now }).unwrap();
 }
 

@@ -4,12 +4,16 @@
 //! and, separately, a revocation list; both travel as JWS compact serialisation with ES256. Phones pin the root
 //! public key and verify both offline. See `README.md` beside this file for what each file holds.
 
+pub mod cache;
+pub mod checkpoint;
+pub mod db;
 mod error;
 pub mod jws;
 pub mod keys;
 mod model;
 pub mod pinned;
 pub mod shared;
+pub mod store;
 #[cfg(test)]
 mod tests;
 

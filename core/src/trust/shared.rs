@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 
-use crate::checkpoint::{CheckpointTrustStore, DEFAULT_TRUST_MAX_AGE_HOURS};
+use crate::trust::checkpoint::{CheckpointTrustStore, DEFAULT_TRUST_MAX_AGE_HOURS};
 
 /// The shared store and what it was built from.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use crate::clock::ManualClock;
 use crate::credentials::{CredentialSigner, OwnPayload, PassStatus, PersonalPass};
 use crate::keystore::MemoryKeyStore;
 use crate::trust::{IssuerKey, IssuerRole, RevocationList, SigningKey, TrustList, kid_for_spki};
-use crate::trust_cache::DatabaseTrustCache;
+use crate::trust::db::DatabaseTrustCache;
 use crate::{Clock, Healthbook, HealthbookConfig};
 
 struct Fixture {

@@ -14,9 +14,9 @@ use ring::signature::{self, UnparsedPublicKey};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, X509Certificate};
 
-use super::dcc::DccType;
+use crate::credentials::DccType;
 use crate::trust::KeyScope;
-use super::error::CredentialError;
+use crate::credentials::CredentialError;
 
 /// Key id: the first 8 bytes of SHA-256 over the signing certificate's DER (EU DCC) or the SPKI DER (our keys).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,7 +153,7 @@ pub fn p256_spki_from_point(point: &[u8]) -> Result<Vec<u8>, CredentialError> {
 /// A public key the verifier trusts, with the role and validity that bound it.
 ///
 /// The key id is always computed from the key material (certificate or SPKI DER), never taken on trust, so a
-/// store that files a key under another id is caught as [`super::FailedStage::KeyIdMismatch`].
+/// store that files a key under another id is caught as [`crate::credentials::FailedStage::KeyIdMismatch`].
 #[derive(Clone)]
 pub struct TrustedKey {
     kid: KeyId,

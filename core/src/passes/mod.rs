@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::checkpoint::{CheckpointError, CheckpointTrustStore};
+use crate::trust::checkpoint::{CheckpointError, CheckpointTrustStore};
 use crate::client::{self, ClientError, TrustSource};
 use crate::credentials::{CredentialId, PayloadSummary, Verdict, Verifier};
 use crate::healthbook::Healthbook;
@@ -18,7 +18,7 @@ use crate::sealing::SealingError;
 use crate::session::SessionError;
 use crate::storage::StorageError;
 use crate::trust::VerifyingKey;
-use crate::trust_cache::DatabaseTrustCache;
+use crate::trust::db::DatabaseTrustCache;
 
 /// Errors of passes and verification set-up.
 #[derive(Debug, Error)]
