@@ -249,7 +249,7 @@ fn outbox_json(item: &OutboxItem) -> Value {
 
 /// Runs `healthbook outbox list`.
 pub async fn outbox_list(healthbook: &Healthbook, out: &Output) -> Result<(), CliError> {
-    let items = healthbook.outbox().await?;
+    let items = healthbook.outbox().list().await?;
     out.print(&Value::Array(items.iter().map(outbox_json).collect()), || {
         if items.is_empty() {
             return "outbox empty: everything has been sent".to_owned();
@@ -298,7 +298,7 @@ impl SyncListener for ProgressPrinter {
 /// server could not be reached.
 pub async fn sync(healthbook: &Healthbook, out: &Output) -> Result<(), CliError> {
     let _ = healthbook.purge_expired().await;
-    let report = healthbook.sync_now(Some(&ProgressPrinter { enabled: !out.json })).await?;
+    let report = healthbook.outbox().sync_now(Some(&ProgressPrinter { enabled: !out.json })).await?;
     let value = json!({
         "delivered": report.delivered,
         "failed": report.failed,

@@ -69,6 +69,17 @@ impl Declarations {
         self.forms().await?.into_iter().find(|f| f.id == form_id).ok_or_else(|| DeclarationError::UnknownForm(form_id.to_owned()))
     }
 
+    /// Fetches the published forms through `client` and caches those newer than the cached or bundled ones;
+    /// returns how many changed.
+    pub async fn refresh_forms(&self, client: &crate::client::ServerClient) -> Result<usize, DeclarationError> {
+        #[derive(serde::Deserialize)]
+        struct FormList {
+            forms: Vec<Form>,
+        }
+        let list: FormList = client.get_json("/v1/forms").await?;
+        self.cache_forms(list.forms).await
+    }
+
     /// Caches forms fetched from the server; older versions than the cached ones are ignored. Returns how
     /// many forms changed.
     pub async fn cache_forms(&self, fetched: Vec<Form>) -> Result<usize, DeclarationError> {
@@ -163,7 +174,7 @@ impl Declarations {
     }
 
     /// Deletes sent declarations older than [`RETENTION_DAYS`]; returns how many.
-    pub async fn purge_expired(&self) -> Result<usize, DeclarationError> {
+    pub async fn purge_expired(&self) -> Result<usize, StorageError> {
         let cutoff = self.clock.now() - Duration::days(RETENTION_DAYS);
         self.db.write(move |tx| Ok(db::purge_before(tx, cutoff)?)).await
     }

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod checkpoint;
+mod client;
 pub mod db;
 mod error;
 pub mod jws;
@@ -17,7 +18,8 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use error::TrustError;
+pub use client::{Trust, TrustRefresh};
+pub use error::{TrustError, TrustStoreError};
 pub use shared::SharedTrustStore;
 pub use keys::{SigningKey, VerifyingKey, kid_for_spki};
 pub use model::{
