@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use healthbook_core::trust::checkpoint::CheckpointTrustStore;
+use healthbook_core::trust::store::CheckpointTrustStore;
 use healthbook_core::credentials::{self, TerminalTheme, Verdict, Verifier};
 use healthbook_core::passes::{PassError, StoredPass};
 use healthbook_core::session::SessionError;

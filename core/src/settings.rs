@@ -71,7 +71,7 @@ pub const MIN_TRUST_MAX_AGE_HOURS: u32 = 1;
 /// Longest maximum trust-list age (30 days): beyond it a checkpoint could hide a revocation for a month.
 pub const MAX_TRUST_MAX_AGE_HOURS: u32 = 720;
 
-/// The maximum trust-list age as stored, or the default (see [`crate::trust::checkpoint::DEFAULT_TRUST_MAX_AGE_HOURS`]).
+/// The maximum trust-list age as stored, or the default (see [`crate::trust::store::DEFAULT_TRUST_MAX_AGE_HOURS`]).
 ///
 /// Synchronous because the verifier reads it while building its store; a value that no longer parses (written
 /// by a newer version) counts as unset.
@@ -81,7 +81,7 @@ pub(crate) fn trust_max_age(conn: &rusqlite::Connection) -> rusqlite::Result<chr
     let hours = stored
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|h| (MIN_TRUST_MAX_AGE_HOURS..=MAX_TRUST_MAX_AGE_HOURS).contains(h))
-        .map_or(crate::trust::checkpoint::DEFAULT_TRUST_MAX_AGE_HOURS, i64::from);
+        .map_or(crate::trust::store::DEFAULT_TRUST_MAX_AGE_HOURS, i64::from);
     Ok(chrono::Duration::hours(hours))
 }
 

@@ -62,7 +62,7 @@ pub use issue::{CredentialId, CredentialSigner};
 pub use payload::{ControlCard, OwnPayload, PassStatus, PersonalPass, StaffCard, StatusReason, VenuePoster, pass_wire};
 pub use qr::{ErrorCorrection, TerminalTheme, render_png, render_svg, render_unicode};
 pub use crate::trust::store::{
-    DccTrustStore, InMemoryTrustStore, KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey, p256_spki_from_point,
+    CheckpointTrustStore, KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey, p256_spki_from_point,
 };
 pub use verify::{
     CredentialKind, DEFAULT_NOT_BEFORE_LEEWAY_SECS, DecodedCredential, Holder, PayloadSummary, Verdict, Verifier,

@@ -10,7 +10,7 @@ use crate::session::SessionError;
 use crate::settings::SettingsError;
 use crate::storage::StorageError;
 use crate::trust::TrustStoreError;
-use crate::trust::checkpoint::CheckpointError;
+use crate::trust::store::CheckpointError;
 
 /// Why the pass the server sent is not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]

@@ -10,7 +10,7 @@ use crate::client::{self, ServerClient, TrustSource};
 use crate::clock::Clock;
 use crate::credentials::{Verdict, Verifier};
 use crate::storage::Database;
-use crate::trust::checkpoint::{CheckpointError, CheckpointTrustStore};
+use crate::trust::store::{CheckpointError, CheckpointTrustStore};
 use crate::trust::db::{self, DatabaseTrustCache};
 use crate::trust::{SharedTrustStore, TrustStoreError, VerifyingKey};
 
@@ -77,7 +77,7 @@ impl Trust {
     /// Trusts an EU DCC document signer certificate (base64 DER) on this device; returns its key id.
     pub async fn add_dcc_certificate(&self, der_base64: &str) -> Result<String, TrustStoreError> {
         let mut probe = CheckpointTrustStore::new();
-        let kid = probe.add_dcc_certificate_base64(der_base64)?.to_base64();
+        let kid = probe.add_dcc_certificate_base64(der_base64).map_err(CheckpointError::from)?.to_base64();
         let der = STANDARD.decode(der_base64.trim()).map_err(|_| CheckpointError::BadBase64)?;
         let now = self.clock.now();
         let stored_kid = kid.clone();
@@ -105,7 +105,7 @@ impl Trust {
             }
         }
         for der in certificates {
-            store.add_dcc_certificate_base64(&STANDARD.encode(der))?;
+            store.add_dcc_certificate_der(&der).map_err(CheckpointError::from)?;
         }
         Ok(store)
     }

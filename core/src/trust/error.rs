@@ -59,7 +59,7 @@ pub enum TrustStoreError {
     Client(crate::client::ClientError),
     /// A trust-list key or DCC certificate could not be used.
     #[error(transparent)]
-    Checkpoint(#[from] super::checkpoint::CheckpointError),
+    Checkpoint(#[from] super::store::CheckpointError),
     /// The settings could not be read.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),

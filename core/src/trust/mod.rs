@@ -5,7 +5,6 @@
 //! public key and verify both offline. See `README.md` beside this file for what each file holds.
 
 pub mod cache;
-pub mod checkpoint;
 mod client;
 pub mod db;
 mod error;

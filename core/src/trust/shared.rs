@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::trust::checkpoint::CheckpointTrustStore;
+use crate::trust::store::CheckpointTrustStore;
 
 /// The shared store and the trust generation it was built for.
 #[derive(Debug, Default)]
