@@ -1,13 +1,16 @@
 //! Health and movement declarations: forms as data, validation per field, and offline submission through
 //! the outbox, so a declaration is never lost and never sent twice.
 //!
-//! Files: `forms.rs` (form model, bundled forms), `validate.rs` (answers against a form version, localised
+//! Files: `forms.rs` (form model, bundled forms), `localized.rs` (a form in one language, for screens and
+//! prompts), `answers.rs` (typed answers and their JSON form), `validate.rs` (answers against a form version, localised
 //! field errors), `db.rs` (declarations, form cache, health status), `receipt.rs` (checking the server's signed
 //! receipt), `error.rs`.
 
+pub mod answers;
 pub mod db;
 pub mod error;
 pub mod forms;
+pub mod localized;
 pub mod receipt;
 pub mod validate;
 
@@ -19,7 +22,9 @@ use serde_json::{json, Value};
 
 pub use db::{Declaration, DeclarationStatus, HealthStatus};
 pub use error::DeclarationError;
+pub use answers::{Answer, answers_json, typed_answers};
 pub use forms::{Form, FormField, FieldKind, Localized};
+pub use localized::{LocalizedChoice, LocalizedCondition, LocalizedForm, LocalizedKind, LocalizedQuestion};
 pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
 
