@@ -338,7 +338,7 @@ impl From<core::outbox::OutboxError> for SyncError {
             E::NoServer => Self::NoServer,
             E::Session(session) => session.into(),
             E::NotFound(item_id) => Self::NotFound { item_id },
-            E::Corrupt(item_id, reason) => Self::Corrupt { item_id, reason },
+            E::Corrupt(item_id, reason) => Self::Corrupt { item_id, reason: reason.to_owned() },
             // A stored server URL that no longer parses is as good as none.
             E::Settings(S::InvalidServerUrl(_) | S::InsecureServerUrl(_) | S::InvalidRootKey(_) | S::InvalidTrustMaxAge) => Self::NoServer,
             e @ E::Settings(S::Storage(_)) => Self::Storage { reason: e.to_string() },

@@ -11,7 +11,8 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::client::TrustDocumentKind;
-use crate::trust::{IssuerRefusal, IssuerRole, RevocationList, TrustList, VerifyingKey};
+use crate::outbox::ReceiptError;
+use crate::trust::{IssuerRefusal, IssuerRole, RevocationList, TrustError, TrustList, VerifyingKey};
 
 /// `typ` of the JWS the server signs a declaration receipt with.
 pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
@@ -19,9 +20,15 @@ pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
 /// Why a receipt is not applied; the declaration stays queued with this reason.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReceiptRefusal {
-    /// The answer has no readable signed receipt.
+    /// The answer has no readable signed receipt; says what is missing.
     #[error("unparseable server answer: {0}")]
-    Malformed(String),
+    Malformed(&'static str),
+    /// The pinned root key does not parse (the settings refuse such keys; an older database may hold one).
+    #[error("the pinned root key is unusable: {0}")]
+    BadRootKey(#[source] TrustError),
+    /// The cached trust list no longer verifies against the pinned root key (another root was pinned since).
+    #[error("the cached trust list does not verify: {0}")]
+    UntrustedTrustList(#[source] TrustError),
     /// A root key is pinned but no trust list is cached to find the signer in.
     #[error("no trust list cached to check the receipt with")]
     NoTrustList,
@@ -42,7 +49,7 @@ pub enum ReceiptRefusal {
     KeyNotYetValid(String),
     /// The signature does not verify with the listed key.
     #[error("receipt signature: {0}")]
-    BadSignature(String),
+    BadSignature(#[source] TrustError),
     /// The signed receipt is about another declaration.
     #[error("the signed receipt names declaration {0}, not the one sent")]
     OtherDeclaration(String),
@@ -60,15 +67,6 @@ pub enum ReceiptRefusal {
     /// The signed status is not one the phone knows.
     #[error("unknown health status {0:?}")]
     UnknownStatus(String),
-    /// The phone's own records could not be read.
-    #[error("could not read the phone's records: {0}")]
-    Storage(String),
-}
-
-impl From<rusqlite::Error> for ReceiptRefusal {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.to_string())
-    }
 }
 
 /// The signed health status.
@@ -123,11 +121,11 @@ pub fn receipt_jws(answer: &Value) -> Result<&str, ReceiptRefusal> {
     answer
         .get("receipt")
         .and_then(Value::as_str)
-        .ok_or_else(|| ReceiptRefusal::Malformed("no signed receipt in the answer".into()))
+        .ok_or(ReceiptRefusal::Malformed("no signed receipt in the answer"))
 }
 
 /// This phone's device id for the configured server.
-pub fn device_id(conn: &Connection) -> Result<Option<String>, ReceiptRefusal> {
+pub fn device_id(conn: &Connection) -> rusqlite::Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT d.device_id FROM device_identity d JOIN settings s ON s.key = 'server_url' AND s.value = d.server_url",
@@ -138,8 +136,8 @@ pub fn device_id(conn: &Connection) -> Result<Option<String>, ReceiptRefusal> {
         .flatten())
 }
 
-fn cached_document(conn: &Connection, kind: TrustDocumentKind) -> Result<Option<String>, ReceiptRefusal> {
-    Ok(conn.query_row("SELECT jws FROM trust_documents WHERE kind = ?1", [kind.as_str()], |r| r.get(0)).optional()?)
+fn cached_document(conn: &Connection, kind: TrustDocumentKind) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT jws FROM trust_documents WHERE kind = ?1", [kind.as_str()], |r| r.get(0)).optional()
 }
 
 /// The `kid` in a compact JWS's protected header, read before the signature is checked to find the key.
@@ -155,11 +153,11 @@ fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
     use base64::Engine;
     let mut parts = jws.split('.');
     let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(ReceiptRefusal::Malformed("the receipt is not a compact JWS".into()));
+        return Err(ReceiptRefusal::Malformed("the receipt is not a compact JWS"));
     };
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
-        .map_err(|_| ReceiptRefusal::Malformed("the receipt's payload is not base64url".into()))
+        .map_err(|_| ReceiptRefusal::Malformed("the receipt's payload is not base64url"))
 }
 
 /// Checks a receipt and returns its signed claims.
@@ -170,33 +168,33 @@ fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
 /// from a key issued today. An installation without a pinned root key (a terminal that never ran `trust pin`)
 /// has nothing to check signatures against; it still checks what the claims name, and the result says that they
 /// are not verified.
-pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<CheckedReceipt, ReceiptRefusal> {
+pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<CheckedReceipt, ReceiptError> {
     let root = crate::trust::pinned::root_key_text(conn)?;
     let (payload, signer) = match root {
         None => (unverified_payload(jws)?, None),
         Some(root) => {
-            let root = VerifyingKey::from_spki_base64(&root).map_err(|e| ReceiptRefusal::Storage(e.to_string()))?;
+            let root = VerifyingKey::from_spki_base64(&root).map_err(ReceiptRefusal::BadRootKey)?;
             let list = cached_document(conn, TrustDocumentKind::TrustList)?.ok_or(ReceiptRefusal::NoTrustList)?;
-            let list = TrustList::verify(&list, &root).map_err(|e| ReceiptRefusal::Storage(format!("cached trust list: {e}")))?;
+            let list = TrustList::verify(&list, &root).map_err(ReceiptRefusal::UntrustedTrustList)?;
             // A cached revocation list that no longer verifies is treated as absent, as the trust cache does.
             let revocations = cached_document(conn, TrustDocumentKind::RevocationList)?
                 .and_then(|jws| RevocationList::verify(&jws, &root).ok());
-            let kid = jws_kid(jws).ok_or_else(|| ReceiptRefusal::Malformed("the receipt has no key id".into()))?;
+            let kid = jws_kid(jws).ok_or(ReceiptRefusal::Malformed("the receipt has no key id"))?;
             let issuer = list.find(&kid).ok_or_else(|| ReceiptRefusal::UnknownSigner(kid.clone()))?;
             if issuer.role != IssuerRole::Authority {
-                return Err(ReceiptRefusal::NotAuthority(kid));
+                return Err(ReceiptRefusal::NotAuthority(kid).into());
             }
             if revocations.as_ref().is_some_and(|r| r.is_revoked(crate::trust::RevocationKind::IssuerKey, &kid)) {
-                return Err(ReceiptRefusal::KeyRevoked(kid));
+                return Err(ReceiptRefusal::KeyRevoked(kid).into());
             }
-            let key = VerifyingKey::from_spki_base64(&issuer.public_key).map_err(|e| ReceiptRefusal::BadSignature(e.to_string()))?;
-            let (_, payload) =
-                crate::trust::jws::verify_compact(jws, &key, RECEIPT_TYP).map_err(|e| ReceiptRefusal::BadSignature(e.to_string()))?;
+            let key = VerifyingKey::from_spki_base64(&issuer.public_key).map_err(ReceiptRefusal::BadSignature)?;
+            let (_, payload) = crate::trust::jws::verify_compact(jws, &key, RECEIPT_TYP).map_err(ReceiptRefusal::BadSignature)?;
             (payload, Some((list, revocations, kid)))
         }
     };
     let claims: ReceiptClaims =
-        serde_json::from_slice(&payload).map_err(|e| ReceiptRefusal::Malformed(format!("signed claims: {e}")))?;
+        // serde's message can quote the claims it choked on, which name a person's declaration: not kept.
+        serde_json::from_slice(&payload).map_err(|_| ReceiptRefusal::Malformed("the signed claims are not a receipt"))?;
     let verified = signer.is_some();
     if let Some((list, revocations, kid)) = signer {
         let refusal = |r: IssuerRefusal| match r {
@@ -207,25 +205,26 @@ pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime
         };
         let issuer = list.issuer_valid_at(&kid, claims.received_at, revocations.as_ref()).map_err(refusal)?;
         if now > issuer.not_after {
-            return Err(ReceiptRefusal::KeyExpired(kid));
+            return Err(ReceiptRefusal::KeyExpired(kid).into());
         }
     }
     if claims.declaration_id != expected.declaration_id {
-        return Err(ReceiptRefusal::OtherDeclaration(claims.declaration_id));
+        return Err(ReceiptRefusal::OtherDeclaration(claims.declaration_id).into());
     }
     if Some(claims.device_id.as_str()) != expected.device_id {
         return Err(ReceiptRefusal::OtherDevice {
             found: claims.device_id,
             expected: expected.device_id.unwrap_or_default().to_owned(),
-        });
+        }
+        .into());
     }
     if claims.profile_ref != expected.profile_id {
-        return Err(ReceiptRefusal::OtherProfile(claims.profile_ref));
+        return Err(ReceiptRefusal::OtherProfile(claims.profile_ref).into());
     }
     if let Some(status) = &claims.health_status
         && !matches!(status.status.as_str(), "green" | "yellow" | "red")
     {
-        return Err(ReceiptRefusal::UnknownStatus(status.status.clone()));
+        return Err(ReceiptRefusal::UnknownStatus(status.status.clone()).into());
     }
     Ok(CheckedReceipt { claims, verified })
 }

@@ -38,7 +38,7 @@ pub enum OutboxError {
     NoServer,
     /// A stored item could not be decrypted or parsed.
     #[error("outbox item {0} is unreadable: {1}")]
-    Corrupt(i64, String),
+    Corrupt(i64, &'static str),
     /// Signing in to the server failed (the network, or the server refused this device).
     #[error("could not sign in to the server: {0}")]
     Session(#[from] SessionError),

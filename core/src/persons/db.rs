@@ -17,13 +17,14 @@ fn challenge_context(profile_id: &str) -> String {
 }
 
 fn seal_json<T: serde::Serialize>(sealer: &Sealer, context: &str, value: &T) -> Result<Vec<u8>, PersonError> {
-    let plain = serde_json::to_vec(value).map_err(|e| PersonError::Corrupt(e.to_string()))?;
+    let plain = serde_json::to_vec(value).map_err(|_| PersonError::Corrupt("not serialisable"))?;
     Ok(sealer.seal(context, &plain)?)
 }
 
 fn open_json<T: serde::de::DeserializeOwned>(sealer: &Sealer, context: &str, sealed: &[u8]) -> Result<T, PersonError> {
     let plain = sealer.open(context, sealed)?;
-    serde_json::from_slice(&plain).map_err(|e| PersonError::Corrupt(e.to_string()))
+    // serde's message could quote the decrypted personal data: not kept.
+    serde_json::from_slice(&plain).map_err(|_| PersonError::Corrupt("sealed value is not the record expected"))
 }
 
 fn profile_exists(tx: &Connection, profile_id: &str) -> Result<bool, PersonError> {

@@ -84,7 +84,7 @@ impl WireOtherDevice {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, PersonError> {
-    serde_json::from_value(value).map_err(|e| PersonError::Corrupt(format!("server answer: {e}")))
+    serde_json::from_value(value).map_err(|_| PersonError::BadAnswer)
 }
 
 /// The binding in a verify or attest answer: `{"binding": {...}}` or the binding itself.
