@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use healthbook_core::client::{ClientConfig, ClientError, NewRevocation, ServerClient};
 use healthbook_core::credentials::{self, CredentialSigner, FailedStage, PassStatus, PersonalPass, container};
 use healthbook_core::declarations::{DeclarationStatus, ReceiptRefusal, forms};
+use healthbook_core::trust::signed::SignerRefusal;
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::outbox::OutboxState;
 use healthbook_core::outbox::http::ServerTransport;
@@ -266,7 +267,7 @@ async fn receipt_signed_by_a_revoked_key_is_refused() {
     assert_eq!((report.delivered, report.failed, report.pending), (0, 1, 1));
     let item = hb.outbox().list().await.unwrap().remove(0);
     assert_eq!(item.state, OutboxState::Pending);
-    assert_eq!(item.last_error, Some(ReceiptRefusal::KeyRevoked(kid).to_string()));
+    assert_eq!(item.last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyRevoked(kid)).to_string()));
     assert_eq!(hb.declarations().get(&second.id).await.unwrap().status, DeclarationStatus::Queued);
     assert_eq!(hb.declarations().health_status(&me.id).await.unwrap().unwrap().status, "green", "the first status stays");
     server.stop().await;
@@ -287,7 +288,7 @@ async fn receipt_signed_by_an_expired_key_is_refused() {
     let second = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
     let report = hb.outbox().sync_now(None).await.unwrap();
     assert_eq!((report.delivered, report.pending), (0, 1));
-    assert_eq!(hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyExpired(kid).to_string()));
+    assert_eq!(hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid)).to_string()));
     assert_eq!(hb.declarations().get(&second.id).await.unwrap().status, DeclarationStatus::Queued);
     server.stop().await;
 }

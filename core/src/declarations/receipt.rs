@@ -10,9 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::client::TrustDocumentKind;
 use crate::outbox::ReceiptError;
-use crate::trust::{IssuerRefusal, IssuerRole, RevocationList, TrustError, TrustList, VerifyingKey};
+use crate::trust::signed::{SignedError, SignerRefusal};
 
 /// `typ` of the JWS the server signs a declaration receipt with.
 pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
@@ -23,33 +22,9 @@ pub enum ReceiptRefusal {
     /// The answer has no readable signed receipt; says what is missing.
     #[error("unparseable server answer: {0}")]
     Malformed(&'static str),
-    /// The pinned root key does not parse (the settings refuse such keys; an older database may hold one).
-    #[error("the pinned root key is unusable: {0}")]
-    BadRootKey(#[source] TrustError),
-    /// The cached trust list no longer verifies against the pinned root key (another root was pinned since).
-    #[error("the cached trust list does not verify: {0}")]
-    UntrustedTrustList(#[source] TrustError),
-    /// A root key is pinned but no trust list is cached to find the signer in.
-    #[error("no trust list cached to check the receipt with")]
-    NoTrustList,
-    /// The signer is not in the trust list.
-    #[error("receipt signer {0} is not in the trust list")]
-    UnknownSigner(String),
-    /// The signer is listed, but not as an authority key.
-    #[error("receipt signer {0} is not an authority key")]
-    NotAuthority(String),
-    /// The signer is on the revocation list.
-    #[error("receipt signer {0} is revoked")]
-    KeyRevoked(String),
-    /// The signer's validity had ended when the receipt was signed, or has ended now.
-    #[error("receipt signer {0} has expired")]
-    KeyExpired(String),
-    /// The signer's validity had not begun when the receipt says it was signed.
-    #[error("receipt signer {0} was not yet valid")]
-    KeyNotYetValid(String),
-    /// The signature does not verify with the listed key.
-    #[error("receipt signature: {0}")]
-    BadSignature(#[source] TrustError),
+    /// The signer or the signature is refused (see [`SignerRefusal`]).
+    #[error(transparent)]
+    Signer(#[from] SignerRefusal),
     /// The signed receipt is about another declaration.
     #[error("the signed receipt names declaration {0}, not the one sent")]
     OtherDeclaration(String),
@@ -136,18 +111,6 @@ pub fn device_id(conn: &Connection) -> rusqlite::Result<Option<String>> {
         .flatten())
 }
 
-fn cached_document(conn: &Connection, kind: TrustDocumentKind) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT jws FROM trust_documents WHERE kind = ?1", [kind.as_str()], |r| r.get(0)).optional()
-}
-
-/// The `kid` in a compact JWS's protected header, read before the signature is checked to find the key.
-fn jws_kid(jws: &str) -> Option<String> {
-    use base64::Engine;
-    let header = jws.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
-    serde_json::from_slice::<Value>(&bytes).ok()?.get("kid")?.as_str().map(str::to_owned)
-}
-
 /// The payload of a compact JWS, without checking its signature.
 fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
     use base64::Engine;
@@ -169,44 +132,20 @@ fn unverified_payload(jws: &str) -> Result<Vec<u8>, ReceiptRefusal> {
 /// has nothing to check signatures against; it still checks what the claims name, and the result says that they
 /// are not verified.
 pub fn check(conn: &Connection, jws: &str, expected: Expected<'_>, now: DateTime<Utc>) -> Result<CheckedReceipt, ReceiptError> {
-    let root = crate::trust::pinned::root_key_text(conn)?;
-    let (payload, signer) = match root {
-        None => (unverified_payload(jws)?, None),
-        Some(root) => {
-            let root = VerifyingKey::from_spki_base64(&root).map_err(ReceiptRefusal::BadRootKey)?;
-            let list = cached_document(conn, TrustDocumentKind::TrustList)?.ok_or(ReceiptRefusal::NoTrustList)?;
-            let list = TrustList::verify(&list, &root).map_err(ReceiptRefusal::UntrustedTrustList)?;
-            // A cached revocation list that no longer verifies is treated as absent, as the trust cache does.
-            let revocations = cached_document(conn, TrustDocumentKind::RevocationList)?
-                .and_then(|jws| RevocationList::verify(&jws, &root).ok());
-            let kid = jws_kid(jws).ok_or(ReceiptRefusal::Malformed("the receipt has no key id"))?;
-            let issuer = list.find(&kid).ok_or_else(|| ReceiptRefusal::UnknownSigner(kid.clone()))?;
-            if issuer.role != IssuerRole::Authority {
-                return Err(ReceiptRefusal::NotAuthority(kid).into());
-            }
-            if revocations.as_ref().is_some_and(|r| r.is_revoked(crate::trust::RevocationKind::IssuerKey, &kid)) {
-                return Err(ReceiptRefusal::KeyRevoked(kid).into());
-            }
-            let key = VerifyingKey::from_spki_base64(&issuer.public_key).map_err(ReceiptRefusal::BadSignature)?;
-            let (_, payload) = crate::trust::jws::verify_compact(jws, &key, RECEIPT_TYP).map_err(ReceiptRefusal::BadSignature)?;
-            (payload, Some((list, revocations, kid)))
-        }
+    let signed = crate::trust::signed::verify_authority_signed(conn, jws, RECEIPT_TYP).map_err(|e| match e {
+        SignedError::Refused(r) => ReceiptError::Refused(r.into()),
+        SignedError::Storage(s) => ReceiptError::Storage(s),
+    })?;
+    let payload = match &signed {
+        Some(signed) => signed.payload().to_vec(),
+        None => unverified_payload(jws)?,
     };
     let claims: ReceiptClaims =
         // serde's message can quote the claims it choked on, which name a person's declaration: not kept.
         serde_json::from_slice(&payload).map_err(|_| ReceiptRefusal::Malformed("the signed claims are not a receipt"))?;
-    let verified = signer.is_some();
-    if let Some((list, revocations, kid)) = signer {
-        let refusal = |r: IssuerRefusal| match r {
-            IssuerRefusal::Unknown => ReceiptRefusal::UnknownSigner(kid.clone()),
-            IssuerRefusal::Revoked => ReceiptRefusal::KeyRevoked(kid.clone()),
-            IssuerRefusal::Expired => ReceiptRefusal::KeyExpired(kid.clone()),
-            IssuerRefusal::NotYetValid => ReceiptRefusal::KeyNotYetValid(kid.clone()),
-        };
-        let issuer = list.issuer_valid_at(&kid, claims.received_at, revocations.as_ref()).map_err(refusal)?;
-        if now > issuer.not_after {
-            return Err(ReceiptRefusal::KeyExpired(kid).into());
-        }
+    let verified = signed.is_some();
+    if let Some(signed) = &signed {
+        signed.check_signer_at(claims.received_at, now).map_err(ReceiptRefusal::from)?;
     }
     if claims.declaration_id != expected.declaration_id {
         return Err(ReceiptRefusal::OtherDeclaration(claims.declaration_id).into());

@@ -11,6 +11,7 @@ use crate::clock::ManualClock;
 use crate::keystore::MemoryKeyStore;
 use crate::outbox::{DeliveryError, OutboxItem, OutboxState, OutboxTransport, SyncEvent, SyncListener};
 use crate::profiles::{BirthDate, ProfileInput};
+use crate::trust::signed::SignerRefusal;
 use crate::{Healthbook, HealthbookConfig};
 
 /// Answers each delivery from a script, recording what was sent.
@@ -387,7 +388,7 @@ async fn a_receipt_by_a_revoked_key_stays_queued_with_the_reason() {
     let root = pin_trust(&f, &receipt_key).await;
     revoke(&f, &root, receipt_key.kid());
     let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
-    assert_eq!(error, Some(ReceiptRefusal::KeyRevoked(receipt_key.kid().into()).to_string()));
+    assert_eq!(error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyRevoked(receipt_key.kid().into())).to_string()));
     assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
 }
 
@@ -400,19 +401,19 @@ async fn a_receipt_by_an_expired_or_not_yet_valid_key_stays_queued_with_the_reas
     // Expired before the receipt says it was signed.
     pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), signed_at - Duration::hours(1)).await;
     let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
-    assert_eq!(error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    assert_eq!(error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid.clone())).to_string()));
     // Valid when signed, but expired by the time the phone judges it (the signing time may be backdated).
     pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), f.clock.now() - Duration::minutes(1)).await;
     f.clock.advance(Duration::hours(2));
     let report = f.hb.outbox().sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid.clone())).to_string()));
     // Not yet valid when the receipt was signed.
     pin_trust_valid(&f, &receipt_key, signed_at + Duration::hours(1), signed_at + Duration::days(30)).await;
     f.clock.advance(Duration::hours(2));
     let report = f.hb.outbox().sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyNotYetValid(kid).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyNotYetValid(kid)).to_string()));
     assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
 }
 

@@ -76,3 +76,8 @@ pub(crate) fn dcc_certificates(conn: &rusqlite::Connection) -> rusqlite::Result<
     let mut stmt = conn.prepare("SELECT der FROM dcc_certificates ORDER BY added_at")?;
     stmt.query_map([], |r| r.get(0))?.collect()
 }
+
+/// The cached JWS of `kind` as received (unverified: callers verify it against the pinned root key).
+pub(crate) fn cached_jws(conn: &rusqlite::Connection, kind: TrustDocumentKind) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT jws FROM trust_documents WHERE kind = ?1", [kind.as_str()], |r| r.get(0)).optional()
+}

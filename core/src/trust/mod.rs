@@ -13,6 +13,7 @@ pub mod keys;
 mod model;
 pub mod pinned;
 pub mod shared;
+pub mod signed;
 pub mod store;
 #[cfg(test)]
 mod tests;
