@@ -31,9 +31,3 @@ pub fn get(conn: &Connection, sealer: &Sealer, profile_id: &str) -> Result<Optio
     let plain = sealer.open(&context(profile_id), &sealed)?;
     Ok(Some(serde_json::from_slice(&plain).map_err(PassError::Corrupt)?))
 }
-
-/// Forgets the kept binding of `profile_id` after the server said it is gone; the kept pass stays.
-pub fn forget_binding(tx: &Transaction<'_>, profile_id: &str) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [profile_id])?;
-    Ok(())
-}

@@ -69,7 +69,7 @@ impl Passes {
                 // Removed from another phone or by an officer: the kept binding is out of date. The kept pass stays
                 // (it expires by itself): an unsigned refusal never deletes what was verified.
                 let id = profile.id.clone();
-                self.db.write(move |tx| Ok::<_, PassError>(db::forget_binding(tx, &id)?)).await?;
+                self.db.write(move |tx| Ok::<_, PassError>(crate::persons::db::forget_binding(tx, &id)?)).await?;
                 return Err(PassError::NotBound(profile.id));
             }
             Err(e) => return Err(e.into()),

@@ -63,6 +63,13 @@ pub fn remove(tx: &Transaction<'_>, profile_id: &str) -> rusqlite::Result<bool> 
     Ok(tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [profile_id])? > 0)
 }
 
+/// Forgets the kept binding of `profile_id` after the server said it is gone, keeping its pass (unlike
+/// [`remove`]): an unsigned refusal never deletes what was verified.
+pub fn forget_binding(tx: &Transaction<'_>, profile_id: &str) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [profile_id])?;
+    Ok(())
+}
+
 /// The kept bindings, of one profile or of all, in profile creation order.
 pub fn list(conn: &Connection, sealer: &Sealer, profile_id: Option<&str>) -> Result<Vec<Binding>, PersonError> {
     let rows: Vec<(String, Vec<u8>)> = conn
