@@ -1,18 +1,15 @@
-//! Declarations, the outbox and sync over the FFI.
+//! Declarations over the FFI.
 //!
-//! Forms are handed out already localised to the requested language, so the UI only renders. Answers cross
-//! the FFI as a typed map (`AnswerValue`), validated by the core.
+//! Forms are handed out already localised to the requested language (by the core's `LocalizedForm`), so the UI
+//! only renders. Answers cross the FFI as a typed map (`AnswerValue`, the core's `Answer`), validated by the core.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::SystemTime;
 
-use healthbook_core as core;
 use healthbook_core::declarations as decl;
-use healthbook_core::outbox as ob;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::error::{DeclarationError, SyncError};
+use crate::error::DeclarationError;
 use crate::settings::Language;
 
 /// An answer to one question.
@@ -52,46 +49,34 @@ pub enum AnswerValue {
     },
 }
 
-impl AnswerValue {
-    fn to_json(&self) -> Value {
-        match self {
-            Self::Bool { value } => Value::Bool(*value),
-            Self::Choice { id } => Value::String(id.clone()),
-            Self::Choices { ids } => Value::Array(ids.iter().cloned().map(Value::String).collect()),
-            Self::Date { iso } => Value::String(iso.clone()),
-            Self::Text { value } => Value::String(value.clone()),
-            Self::AdminUnit { province, ward } => {
-                let mut unit = Map::new();
-                unit.insert("province".into(), Value::String(province.clone()));
-                if let Some(ward) = ward {
-                    unit.insert("ward".into(), Value::String(ward.clone()));
-                }
-                Value::Object(unit)
-            }
+impl From<AnswerValue> for decl::Answer {
+    fn from(a: AnswerValue) -> Self {
+        match a {
+            AnswerValue::Bool { value } => Self::Bool(value),
+            AnswerValue::Choice { id } => Self::Choice(id),
+            AnswerValue::Choices { ids } => Self::Choices(ids),
+            AnswerValue::Date { iso } => Self::Date(iso),
+            AnswerValue::Text { value } => Self::Text(value),
+            AnswerValue::AdminUnit { province, ward } => Self::AdminUnit { province, ward },
         }
-    }
-
-    /// Reads a stored answer back, typed by the question's kind (a string is a choice, a date or text).
-    fn from_json(value: &Value, kind: Option<&decl::FieldKind>) -> Option<Self> {
-        Some(match value {
-            Value::Bool(value) => Self::Bool { value: *value },
-            Value::Array(items) => Self::Choices { ids: items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect() },
-            Value::Object(unit) => Self::AdminUnit {
-                province: unit.get("province")?.as_str()?.to_owned(),
-                ward: unit.get("ward").and_then(Value::as_str).map(str::to_owned),
-            },
-            Value::String(text) => match kind {
-                Some(decl::FieldKind::SingleChoice { .. }) => Self::Choice { id: text.clone() },
-                Some(decl::FieldKind::Date { .. }) => Self::Date { iso: text.clone() },
-                _ => Self::Text { value: text.clone() },
-            },
-            _ => return None,
-        })
     }
 }
 
-fn answers_json(answers: &HashMap<String, AnswerValue>) -> Value {
-    Value::Object(answers.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+impl From<decl::Answer> for AnswerValue {
+    fn from(a: decl::Answer) -> Self {
+        match a {
+            decl::Answer::Bool(value) => Self::Bool { value },
+            decl::Answer::Choice(id) => Self::Choice { id },
+            decl::Answer::Choices(ids) => Self::Choices { ids },
+            decl::Answer::Date(iso) => Self::Date { iso },
+            decl::Answer::Text(value) => Self::Text { value },
+            decl::Answer::AdminUnit { province, ward } => Self::AdminUnit { province, ward },
+        }
+    }
+}
+
+fn answers_json(answers: HashMap<String, AnswerValue>) -> Value {
+    decl::answers_json(&answers.into_iter().map(|(k, v)| (k, v.into())).collect())
 }
 
 /// What kind of answer a question takes.
@@ -177,38 +162,36 @@ pub struct DeclarationForm {
     pub questions: Vec<FormQuestion>,
 }
 
-fn localize(form: &decl::Form, language: core::settings::Language) -> DeclarationForm {
-    let choices = |cs: &Vec<decl::forms::Choice>| cs.iter().map(|c| FormChoice { id: c.id.clone(), label: c.label.get(language).to_owned() }).collect();
-    DeclarationForm {
-        id: form.id.clone(),
-        version: form.version,
-        title: form.title.get(language).to_owned(),
-        questions: form
-            .fields
-            .iter()
-            .map(|f| FormQuestion {
-                id: f.id.clone(),
-                label: f.label.get(language).to_owned(),
-                help: f.help.as_ref().map(|h| h.get(language).to_owned()),
-                required: f.required,
-                required_if: f.required_if.as_ref().map(|c| FormCondition {
-                    field: c.field.clone(),
-                    equals_bool: c.equals.as_ref().and_then(Value::as_bool),
-                    one_of: c.one_of.clone().unwrap_or_default(),
-                    not_empty: c.not_empty.unwrap_or(false),
-                }),
-                kind: match &f.kind {
-                    decl::FieldKind::Boolean => FormFieldKind::Boolean,
-                    decl::FieldKind::SingleChoice { choices: cs } => FormFieldKind::SingleChoice { choices: choices(cs) },
-                    decl::FieldKind::MultiChoice { choices: cs } => FormFieldKind::MultiChoice { choices: choices(cs) },
-                    decl::FieldKind::Date { max_days_past, max_days_future } => {
-                        FormFieldKind::Date { max_days_past: *max_days_past, max_days_future: *max_days_future }
-                    }
-                    decl::FieldKind::Text { max_len, .. } => FormFieldKind::Text { max_len: *max_len },
-                    decl::FieldKind::AdminUnit => FormFieldKind::AdminUnit,
-                },
-            })
-            .collect(),
+impl From<decl::LocalizedChoice> for FormChoice {
+    fn from(c: decl::LocalizedChoice) -> Self {
+        Self { id: c.id, label: c.label }
+    }
+}
+
+impl From<decl::LocalizedQuestion> for FormQuestion {
+    fn from(q: decl::LocalizedQuestion) -> Self {
+        let choices = |cs: Vec<decl::LocalizedChoice>| cs.into_iter().map(Into::into).collect();
+        Self {
+            id: q.id,
+            label: q.label,
+            help: q.help,
+            required: q.required,
+            required_if: q.required_if.map(|c| FormCondition { field: c.field, equals_bool: c.equals_bool, one_of: c.one_of, not_empty: c.not_empty }),
+            kind: match q.kind {
+                decl::LocalizedKind::Boolean => FormFieldKind::Boolean,
+                decl::LocalizedKind::SingleChoice(cs) => FormFieldKind::SingleChoice { choices: choices(cs) },
+                decl::LocalizedKind::MultiChoice(cs) => FormFieldKind::MultiChoice { choices: choices(cs) },
+                decl::LocalizedKind::Date { max_days_past, max_days_future } => FormFieldKind::Date { max_days_past, max_days_future },
+                decl::LocalizedKind::Text { max_len } => FormFieldKind::Text { max_len },
+                decl::LocalizedKind::AdminUnit => FormFieldKind::AdminUnit,
+            },
+        }
+    }
+}
+
+impl From<decl::LocalizedForm> for DeclarationForm {
+    fn from(f: decl::LocalizedForm) -> Self {
+        Self { id: f.id, version: f.version, title: f.title, questions: f.questions.into_iter().map(Into::into).collect() }
     }
 }
 
@@ -312,14 +295,13 @@ pub struct Declaration {
 impl Declaration {
     /// The FFI form of `d`, with answers typed by `form` (the form it was made with, or a later version).
     fn new(d: decl::Declaration, form: Option<&decl::Form>) -> Self {
-        let kind_of = |id: &str| form.and_then(|f| f.field(id)).map(|f| &f.kind);
         Self {
             id: d.id,
             profile_id: d.profile_id,
             filled_by_profile_id: d.filled_by_profile_id,
             form_id: d.form_id,
             form_version: d.form_version,
-            answers: d.answers.iter().filter_map(|(k, v)| AnswerValue::from_json(v, kind_of(k)).map(|a| (k.clone(), a))).collect(),
+            answers: decl::typed_answers(&d.answers, form).into_iter().map(|(k, a)| (k, a.into())).collect(),
             declared_at: d.declared_at.into(),
             status: match d.status {
                 decl::DeclarationStatus::Queued => DeclarationStatus::Queued,
@@ -350,12 +332,12 @@ pub struct Declarations(pub(crate) decl::Declarations);
 impl Declarations {
     /// The newest version of every form, in `language`.
     pub async fn forms(&self, language: Language) -> Result<Vec<DeclarationForm>, DeclarationError> {
-        Ok(self.0.forms().await?.iter().map(|f| localize(f, language.into())).collect())
+        Ok(self.0.forms().await?.iter().map(|f| healthbook_core::declarations::localized_form(f, language.into()).into()).collect())
     }
 
     /// Checks answers without saving; an empty list means they are valid.
     pub async fn validate(&self, form_id: String, answers: HashMap<String, AnswerValue>, language: Language) -> Result<Vec<FieldError>, DeclarationError> {
-        match self.0.validate(&form_id, &answers_json(&answers), language.into()).await {
+        match self.0.validate(&form_id, &answers_json(answers), language.into()).await {
             Ok(()) => Ok(Vec::new()),
             Err(decl::DeclarationError::Invalid(errors)) => Ok(errors.into_iter().map(Into::into).collect()),
             Err(e) => Err(e.into()),
@@ -371,7 +353,7 @@ impl Declarations {
         filled_by_profile_id: Option<String>,
         language: Language,
     ) -> Result<Declaration, DeclarationError> {
-        let declaration = self.0.submit(&profile_id, &form_id, answers_json(&answers), filled_by_profile_id, language.into()).await?;
+        let declaration = self.0.submit(&profile_id, &form_id, answers_json(answers), filled_by_profile_id, language.into()).await?;
         let form = self.0.form(&form_id).await.ok();
         Ok(Declaration::new(declaration, form.as_ref()))
     }
@@ -389,165 +371,5 @@ impl Declarations {
     /// The health status the server last gave `profile_id`.
     pub async fn health_status(&self, profile_id: String) -> Result<Option<HealthStatus>, DeclarationError> {
         Ok(self.0.health_status(&profile_id).await?.map(|s| HealthStatus { status: s.status, reasons: s.reasons, updated_at: s.updated_at.into() }))
-    }
-}
-
-/// Where an outbox item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum OutboxState {
-    /// Waiting to be sent.
-    Pending,
-    /// Refused by the server; retry after fixing the cause.
-    Rejected,
-}
-
-/// Something waiting to be sent.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct OutboxEntry {
-    /// Queue id.
-    pub id: i64,
-    /// What it delivers (`declaration`, ...).
-    pub kind: String,
-    /// The local record it delivers.
-    pub subject_id: Option<String>,
-    /// Pending or rejected.
-    pub state: OutboxState,
-    /// Failed attempts.
-    pub attempts: u32,
-    /// Not sent before this time.
-    pub next_attempt_at: SystemTime,
-    /// Why the last attempt failed.
-    pub last_error: Option<String>,
-}
-
-impl From<ob::OutboxItem> for OutboxEntry {
-    fn from(i: ob::OutboxItem) -> Self {
-        Self {
-            id: i.id,
-            kind: i.kind,
-            subject_id: i.subject_id,
-            state: match i.state {
-                ob::OutboxState::Pending => OutboxState::Pending,
-                ob::OutboxState::Rejected => OutboxState::Rejected,
-            },
-            attempts: i.attempts,
-            next_attempt_at: i.next_attempt_at.into(),
-            last_error: i.last_error,
-        }
-    }
-}
-
-/// The outcome of a sync pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    /// Delivered in this pass.
-    pub delivered: u32,
-    /// Failed and waiting for a retry.
-    pub failed: u32,
-    /// Refused for good in this pass.
-    pub rejected: u32,
-    /// Still pending afterwards.
-    pub pending: u64,
-    /// The pass stopped because the server could not be reached.
-    pub server_unreachable: bool,
-}
-
-impl From<ob::SyncReport> for SyncReport {
-    fn from(r: ob::SyncReport) -> Self {
-        Self { delivered: r.delivered, failed: r.failed, rejected: r.rejected, pending: r.pending, server_unreachable: r.server_unreachable }
-    }
-}
-
-/// Progress of a sync pass.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum SyncEvent {
-    /// A pass began.
-    Started {
-        /// Items due.
-        due: u64,
-    },
-    /// An item was delivered.
-    Delivered {
-        /// The item.
-        item_id: i64,
-        /// Its kind.
-        kind: String,
-    },
-    /// An item failed.
-    Failed {
-        /// The item.
-        item_id: i64,
-        /// Its kind.
-        kind: String,
-        /// Why.
-        error: String,
-        /// When it will be retried; null when refused for good.
-        retry_at: Option<SystemTime>,
-    },
-    /// The pass ended.
-    Finished {
-        /// The outcome.
-        report: SyncReport,
-    },
-}
-
-impl From<ob::SyncEvent> for SyncEvent {
-    fn from(e: ob::SyncEvent) -> Self {
-        match e {
-            ob::SyncEvent::Started { due } => Self::Started { due },
-            ob::SyncEvent::Delivered { item_id, kind } => Self::Delivered { item_id, kind },
-            ob::SyncEvent::Failed { item_id, kind, error, retry_at } => Self::Failed { item_id, kind, error, retry_at: retry_at.map(Into::into) },
-            ob::SyncEvent::Finished(report) => Self::Finished { report: report.into() },
-        }
-    }
-}
-
-/// Receives sync progress (a view model, a notification).
-#[uniffi::export(with_foreign)]
-pub trait SyncListener: Send + Sync {
-    /// Called for every event of a pass.
-    fn on_event(&self, event: SyncEvent);
-}
-
-struct ListenerAdapter(Arc<dyn SyncListener>);
-
-impl ob::SyncListener for ListenerAdapter {
-    fn on_event(&self, event: ob::SyncEvent) {
-        self.0.on_event(event.into());
-    }
-}
-
-/// The outbox and the sync engine.
-#[derive(uniffi::Object)]
-pub struct Outbox(pub(crate) core::Healthbook);
-
-#[uniffi::export(async_runtime = "tokio")]
-impl Outbox {
-    /// Everything waiting to be sent, oldest first.
-    pub async fn entries(&self) -> Result<Vec<OutboxEntry>, SyncError> {
-        Ok(self.0.outbox().await?.into_iter().map(Into::into).collect())
-    }
-
-    /// Connects to the configured server (registering this device the first time) and returns the device id.
-    pub async fn connect(&self) -> Result<String, SyncError> {
-        Ok(self.0.connect_server().await?)
-    }
-
-    /// Deletes data past its retention period (sent declarations after 21 days); returns how many records went.
-    /// The shell calls it from its daily background job.
-    pub async fn purge_expired(&self) -> Result<u64, SyncError> {
-        self.0.purge_expired().await.map(|n| n as u64).map_err(|e| SyncError::Storage { reason: e.to_string() })
-    }
-
-    /// Makes an item due now, also one the server refused.
-    pub async fn retry(&self, item_id: i64) -> Result<(), SyncError> {
-        Ok(self.0.retry_outbox_item(item_id).await?)
-    }
-
-    /// Sends what is due to the configured server; an unreachable server is reported, not thrown.
-    pub async fn sync_now(&self, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport, SyncError> {
-        let adapter = listener.map(ListenerAdapter);
-        let report = self.0.sync_now(adapter.as_ref().map(|a| a as &dyn ob::SyncListener)).await?;
-        Ok(report.into())
     }
 }

@@ -138,6 +138,9 @@ pub enum SettingsError {
         /// Why.
         reason: String,
     },
+    /// The maximum trust-list age is outside 1 to 720 hours.
+    #[error("the maximum trust-list age must be 1 to 720 hours")]
+    InvalidTrustMaxAge,
     /// Storage failed.
     #[error("storage failed: {reason}")]
     Storage {
@@ -152,6 +155,7 @@ impl From<core::settings::SettingsError> for SettingsError {
             core::settings::SettingsError::InvalidServerUrl(reason) => Self::InvalidServerUrl { reason },
             e @ core::settings::SettingsError::InsecureServerUrl(_) => Self::InvalidServerUrl { reason: e.to_string() },
             core::settings::SettingsError::InvalidRootKey(reason) => Self::InvalidRootKey { reason },
+            core::settings::SettingsError::InvalidTrustMaxAge => Self::InvalidTrustMaxAge,
             e @ core::settings::SettingsError::Storage(_) => Self::Storage { reason: e.to_string() },
         }
     }
@@ -334,9 +338,9 @@ impl From<core::outbox::OutboxError> for SyncError {
             E::NoServer => Self::NoServer,
             E::Session(session) => session.into(),
             E::NotFound(item_id) => Self::NotFound { item_id },
-            E::Corrupt(item_id, reason) => Self::Corrupt { item_id, reason },
+            E::Corrupt(item_id, reason) => Self::Corrupt { item_id, reason: reason.to_owned() },
             // A stored server URL that no longer parses is as good as none.
-            E::Settings(S::InvalidServerUrl(_) | S::InsecureServerUrl(_) | S::InvalidRootKey(_)) => Self::NoServer,
+            E::Settings(S::InvalidServerUrl(_) | S::InsecureServerUrl(_) | S::InvalidRootKey(_) | S::InvalidTrustMaxAge) => Self::NoServer,
             e @ E::Settings(S::Storage(_)) => Self::Storage { reason: e.to_string() },
             e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
             e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
@@ -423,8 +427,8 @@ impl From<core::passes::PassError> for PassError {
         match e {
             E::NoServer => Self::NoServer,
             E::NoRootKey => Self::NoRootKey,
-            E::Unreachable(reason) => Self::Unreachable { reason },
-            E::Untrusted(reason) => Self::Untrusted { reason },
+            e @ E::Unreachable(_) => Self::Unreachable { reason: e.to_string() },
+            E::Untrusted(refusal) => Self::Untrusted { reason: refusal.to_string() },
             E::NotBound(profile_id) => Self::NotBound { profile_id },
             E::Profile(p) => match ProfileError::from(p) {
                 ProfileError::NotFound { id } => Self::NotFound { id },
@@ -442,11 +446,18 @@ impl From<core::passes::PassError> for PassError {
             E::Settings(
                 core::settings::SettingsError::InvalidServerUrl(_)
                 | core::settings::SettingsError::InsecureServerUrl(_)
-                | core::settings::SettingsError::InvalidRootKey(_),
+                | core::settings::SettingsError::InvalidRootKey(_)
+                | core::settings::SettingsError::InvalidTrustMaxAge,
             ) => Self::NoServer,
             e @ E::Settings(core::settings::SettingsError::Storage(_)) => Self::Storage { reason: e.to_string() },
             e @ E::Sealing(_) => Self::DataKey { reason: e.to_string() },
-            e @ E::Storage(_) => Self::Storage { reason: e.to_string() },
+            e @ (E::Corrupt(_) | E::Storage(_)) => Self::Storage { reason: e.to_string() },
         }
+    }
+}
+
+impl From<core::trust::TrustStoreError> for PassError {
+    fn from(e: core::trust::TrustStoreError) -> Self {
+        core::passes::PassError::from(e).into()
     }
 }

@@ -7,16 +7,20 @@ uniffi::setup_scaffolding!("healthbook");
 
 mod declarations;
 mod error;
+mod outbox;
 mod passes;
 mod persons;
 mod platform;
 mod profiles;
 mod root;
 mod settings;
+mod verifier;
 
-pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError, Outbox, SyncEvent, SyncListener, SyncReport};
+pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
+pub use outbox::{Outbox, SyncEvent, SyncListener, SyncReport};
 pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};
-pub use passes::{HealthPass, Passes, Verdict, Verifier};
+pub use passes::{HealthPass, Passes};
+pub use verifier::{Verdict, Verifier};
 pub use persons::{AttestationCode, Binding, BindingList, BindingMethod, BoundPerson, OtherDevice, PersonError, PersonVerification, Persons, SmsChallenge};
 pub use platform::{Clock, PlatformKeyStore, PlatformKeyStoreError};
 pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, ProfileRelation, Profiles};

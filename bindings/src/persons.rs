@@ -263,7 +263,7 @@ impl From<persons::PersonError> for PersonError {
             E::Profile(P::NotFound(id)) => Self::NotFound { id },
             e @ E::Profile(P::DuplicateCitizenId) => Self::InvalidField { field: ProfileField::CitizenId, reason: e.to_string() },
             e @ E::Profile(P::SelfProfileExists) => Self::InvalidField { field: ProfileField::Relation, reason: e.to_string() },
-            e @ (E::Invalid(_) | E::Server(_) | E::Session(S::Client(_))) => Self::Server { reason: e.to_string() },
+            e @ (E::Invalid(_) | E::Server(_) | E::BadAnswer | E::Session(S::Client(_))) => Self::Server { reason: e.to_string() },
             e @ (E::Sealing(_) | E::Profile(P::Sealing(_)) | E::Session(S::Sealing(_))) => Self::DataKey { reason: e.to_string() },
             e @ (E::Storage(_) | E::Corrupt(_) | E::Profile(P::Storage(_) | P::Corrupt { .. }) | E::Session(S::Storage(_))) => {
                 Self::Storage { reason: e.to_string() }

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use healthbook_core as core;
 
-use crate::declarations::{Declarations, Outbox};
+use crate::declarations::Declarations;
+use crate::outbox::Outbox;
 use crate::error::OpenError;
-use crate::passes::{Passes, Verifier};
+use crate::passes::Passes;
+use crate::verifier::Verifier;
 use crate::persons::Persons;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
@@ -52,12 +54,12 @@ impl Healthbook {
 
     /// The outbox and sync.
     pub fn outbox(&self) -> Arc<Outbox> {
-        Arc::new(Outbox(self.0.clone()))
+        Arc::new(Outbox(self.0.outbox()))
     }
 
     /// Personal health passes.
     pub fn passes(&self) -> Arc<Passes> {
-        Arc::new(Passes(self.0.clone()))
+        Arc::new(Passes(self.0.passes()))
     }
 
     /// Bindings of the profiles to person records (needed for a pass).
@@ -67,7 +69,7 @@ impl Healthbook {
 
     /// The offline checkpoint verifier.
     pub fn verifier(&self) -> Arc<Verifier> {
-        Arc::new(Verifier(self.0.clone()))
+        Arc::new(Verifier(self.0.trust()))
     }
 
     /// The app settings.

@@ -66,4 +66,15 @@ impl Settings {
     pub async fn set_root_key(&self, key: Option<String>) -> Result<(), SettingsError> {
         Ok(self.0.set_root_key(key).await?)
     }
+
+    /// How many hours past the trust lists' next update the checkpoint's verdicts keep quiet about their age
+    /// (48 unless changed); after that every verdict says `trust_list_stale`.
+    pub async fn trust_max_age_hours(&self) -> Result<u32, SettingsError> {
+        Ok(u32::try_from(self.0.trust_max_age().await?.num_hours()).unwrap_or(u32::MAX))
+    }
+
+    /// Changes the maximum trust-list age (1 to 720 hours); the next scan uses it.
+    pub async fn set_trust_max_age_hours(&self, hours: u32) -> Result<(), SettingsError> {
+        Ok(self.0.set_trust_max_age_hours(hours).await?)
+    }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use healthbook_core::checkpoint::CheckpointTrustStore;
+use healthbook_core::trust::store::CheckpointTrustStore;
 use healthbook_core::credentials::{self, TerminalTheme, Verdict, Verifier};
 use healthbook_core::passes::{PassError, StoredPass};
 use healthbook_core::session::SessionError;
@@ -75,7 +75,8 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError { exit: 2, ..CliError::failed("usage", message) }
 }
 
-fn pass_error(e: PassError) -> CliError {
+fn pass_error(e: impl Into<PassError>) -> CliError {
+    let e = e.into();
     if let PassError::NotBound(profile) = &e {
         return CliError::failed("not_bound", format!("profile {profile} is not bound to a person: run `healthbook person bind --profile {profile}` first"));
     }
@@ -94,6 +95,7 @@ fn pass_error(e: PassError) -> CliError {
         PassError::Client(_) | PassError::Session(SessionError::Client(_)) => "server_error",
         PassError::Session(SessionError::Sealing(_) | SessionError::Storage(_)) => "storage",
         PassError::Checkpoint(_) => "bad_certificate",
+        PassError::Corrupt(_) => "corrupt",
         PassError::Sealing(_) | PassError::Storage(_) => "storage",
     };
     CliError::failed(code, e.to_string())
@@ -151,7 +153,7 @@ pub async fn verify(healthbook: &Healthbook, args: &VerifyArgs, out: &Output) ->
         Some(at) => DateTime::parse_from_rfc3339(at).map_err(|e| usage(format!("--at must be RFC 3339 ({e})")))?.with_timezone(&Utc),
         None => healthbook.clock().now(),
     };
-    let mut store: CheckpointTrustStore = healthbook.trust_store().map_err(pass_error)?;
+    let mut store: CheckpointTrustStore = healthbook.trust().store().map_err(pass_error)?;
     for cert in &args.trust_certs {
         store.add_dcc_certificate_base64(cert).map_err(|e| usage(format!("--trust-cert: {e}")))?;
     }
@@ -208,7 +210,8 @@ pub async fn pass(healthbook: &Healthbook, command: &PassCommand, out: &Output) 
             .ok_or_else(|| usage("no owner profile: pass --profile ID"))?,
     };
     let pass = healthbook
-        .current_pass(&profile_id)
+        .passes()
+        .current(&profile_id)
         .await
         .map_err(pass_error)?
         .ok_or_else(|| CliError::failed("no_pass", "no pass yet: connect to the server once (`--server URL`)"))?;
@@ -242,14 +245,14 @@ pub async fn trust(healthbook: &Healthbook, command: &TrustCommand, out: &Output
             out.print(&json!({ "pinned": true }), || "root key pinned".to_owned());
         }
         TrustCommand::Refresh => {
-            let refresh = healthbook.refresh_trust().await.map_err(pass_error)?;
+            let refresh = healthbook.trust().refresh().await.map_err(pass_error)?;
             out.print(
                 &json!({ "trust_list_version": refresh.trust_list_version, "revocations_version": refresh.revocations_version, "online": refresh.online }),
                 || format!("trust list v{}, revocations v{}{}", refresh.trust_list_version, refresh.revocations_version, if refresh.online { "" } else { " (offline: cached copies)" }),
             );
         }
         TrustCommand::AddDccCert { certificate } => {
-            let kid = healthbook.add_dcc_certificate(certificate).await.map_err(pass_error)?;
+            let kid = healthbook.trust().add_dcc_certificate(certificate).await.map_err(pass_error)?;
             out.print(&json!({ "kid": kid }), || format!("trusted EU DCC signer {kid}"));
         }
     }

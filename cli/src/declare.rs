@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value};
 
-use healthbook_core::declarations::{validate, Declaration, DeclarationError, FieldError, FieldKind, Form, FormField};
+use healthbook_core::declarations::{validate, Answer, Declaration, DeclarationError, FieldError, Form, FormField, LocalizedKind};
 use healthbook_core::outbox::{OutboxError, OutboxItem, OutboxState, SyncEvent, SyncListener};
 use healthbook_core::settings::Language;
 use healthbook_core::Healthbook;
@@ -93,25 +93,27 @@ impl From<OutboxError> for CliError {
     }
 }
 
-/// Prompts for one answer until it is well-formed for the field's kind; `None` skips an optional field.
+/// Prompts for one answer until it is well-formed for the field's kind; `None` skips an optional field. Labels
+/// come from the core's localised form and answers are parsed by the core, as on the phones.
 fn ask(field: &FormField, language: Language, input: &mut impl BufRead, prompt: &mut impl Write) -> Result<Option<Value>, CliError> {
     let io = |e: std::io::Error| CliError::failed("io", e.to_string());
+    let question = healthbook_core::declarations::localized_question(field, language);
     let (yes, no) = if language == Language::Vi { ("c", "k") } else { ("y", "n") };
-    writeln!(prompt, "\n{}{}", field.label.get(language), if field.required { " *" } else { "" }).map_err(io)?;
-    if let Some(help) = &field.help {
-        writeln!(prompt, "  ({})", help.get(language)).map_err(io)?;
+    writeln!(prompt, "\n{}{}", question.label, if question.required { " *" } else { "" }).map_err(io)?;
+    if let Some(help) = &question.help {
+        writeln!(prompt, "  ({help})").map_err(io)?;
     }
-    let hint = match &field.kind {
-        FieldKind::Boolean => format!("[{yes}/{no}]"),
-        FieldKind::SingleChoice { choices } | FieldKind::MultiChoice { choices } => {
+    let hint = match &question.kind {
+        LocalizedKind::Boolean => format!("[{yes}/{no}]"),
+        LocalizedKind::SingleChoice(choices) | LocalizedKind::MultiChoice(choices) => {
             for (i, c) in choices.iter().enumerate() {
-                writeln!(prompt, "  {}. {}", i + 1, c.label.get(language)).map_err(io)?;
+                writeln!(prompt, "  {}. {}", i + 1, c.label).map_err(io)?;
             }
-            if matches!(field.kind, FieldKind::MultiChoice { .. }) { "1,3,...".to_owned() } else { "1..".to_owned() + &choices.len().to_string() }
+            if matches!(question.kind, LocalizedKind::MultiChoice(_)) { "1,3,...".to_owned() } else { "1..".to_owned() + &choices.len().to_string() }
         }
-        FieldKind::Date { .. } => "YYYY-MM-DD".to_owned(),
-        FieldKind::AdminUnit => if language == Language::Vi { "mã tỉnh [mã xã]".to_owned() } else { "province code [ward code]".to_owned() },
-        FieldKind::Text { .. } => String::new(),
+        LocalizedKind::Date { .. } => "YYYY-MM-DD".to_owned(),
+        LocalizedKind::AdminUnit => if language == Language::Vi { "mã tỉnh [mã xã]".to_owned() } else { "province code [ward code]".to_owned() },
+        LocalizedKind::Text { .. } => String::new(),
     };
     loop {
         write!(prompt, "{hint}> ").map_err(io)?;
@@ -124,32 +126,8 @@ fn ask(field: &FormField, language: Language, input: &mut impl BufRead, prompt: 
         if line.is_empty() {
             return Ok(None);
         }
-        let value = match &field.kind {
-            FieldKind::Boolean => match line.to_lowercase().as_str() {
-                "y" | "yes" | "c" | "có" | "co" => Some(Value::Bool(true)),
-                "n" | "no" | "k" | "không" | "khong" => Some(Value::Bool(false)),
-                _ => None,
-            },
-            FieldKind::SingleChoice { choices } => line.parse::<usize>().ok().and_then(|n| choices.get(n.wrapping_sub(1))).map(|c| Value::String(c.id.clone())),
-            FieldKind::MultiChoice { choices } => line
-                .split(',')
-                .map(|part| part.trim().parse::<usize>().ok().and_then(|n| choices.get(n.wrapping_sub(1))).map(|c| Value::String(c.id.clone())))
-                .collect::<Option<Vec<_>>>()
-                .map(Value::Array),
-            FieldKind::AdminUnit => {
-                let mut parts = line.split_whitespace();
-                let province = parts.next().unwrap_or_default();
-                let mut unit = Map::new();
-                unit.insert("province".into(), Value::String(province.to_owned()));
-                if let Some(ward) = parts.next() {
-                    unit.insert("ward".into(), Value::String(ward.to_owned()));
-                }
-                Some(Value::Object(unit))
-            }
-            FieldKind::Date { .. } | FieldKind::Text { .. } => Some(Value::String(line.to_owned())),
-        };
-        match value {
-            Some(value) => return Ok(Some(value)),
+        match Answer::parse_typed(field, line) {
+            Some(answer) => return Ok(Some(answer.to_json())),
             None => writeln!(prompt, "{}", if language == Language::Vi { "Không hiểu câu trả lời, vui lòng nhập lại." } else { "Didn't understand that, please try again." }).map_err(io)?,
         }
     }
@@ -249,7 +227,7 @@ fn outbox_json(item: &OutboxItem) -> Value {
 
 /// Runs `healthbook outbox list`.
 pub async fn outbox_list(healthbook: &Healthbook, out: &Output) -> Result<(), CliError> {
-    let items = healthbook.outbox().await?;
+    let items = healthbook.outbox().list().await?;
     out.print(&Value::Array(items.iter().map(outbox_json).collect()), || {
         if items.is_empty() {
             return "outbox empty: everything has been sent".to_owned();
@@ -298,7 +276,7 @@ impl SyncListener for ProgressPrinter {
 /// server could not be reached.
 pub async fn sync(healthbook: &Healthbook, out: &Output) -> Result<(), CliError> {
     let _ = healthbook.purge_expired().await;
-    let report = healthbook.sync_now(Some(&ProgressPrinter { enabled: !out.json })).await?;
+    let report = healthbook.outbox().sync_now(Some(&ProgressPrinter { enabled: !out.json })).await?;
     let value = json!({
         "delivered": report.delivered,
         "failed": report.failed,

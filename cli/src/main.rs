@@ -87,7 +87,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Declare(args) => declare::declare(&healthbook, args, out).await,
         Command::Outbox(OutboxCommand::List) => declare::outbox_list(&healthbook, out).await,
         Command::Outbox(OutboxCommand::Retry { id }) => {
-            healthbook.retry_outbox_item(*id).await?;
+            healthbook.outbox().retry(*id).await?;
             out.print(&serde_json::json!({ "retry": id }), || format!("item {id} will be sent at the next sync"));
             Ok(())
         }

@@ -71,6 +71,7 @@ impl From<SettingsError> for CliError {
         let code = match &e {
             SettingsError::InvalidServerUrl(_) | SettingsError::InsecureServerUrl(_) => "invalid_server_url",
             SettingsError::InvalidRootKey(_) => "invalid_root_key",
+            SettingsError::InvalidTrustMaxAge => "invalid_trust_max_age",
             SettingsError::Storage(_) => "storage",
         };
         Self::failed(code, e.to_string())

@@ -83,7 +83,7 @@ fn person_error(e: PersonError) -> CliError {
         PersonError::AttestationRequired => "attestation_required",
         PersonError::NotBound(_) => "not_bound",
         PersonError::Invalid(_) => "invalid_request",
-        PersonError::Server(_) | PersonError::Session(SessionError::Client(_)) => "server_error",
+        PersonError::Server(_) | PersonError::BadAnswer | PersonError::Session(SessionError::Client(_)) => "server_error",
         // Mapped through `CliError::from` above, so each profile error keeps its own code.
         PersonError::Profile(_) => "invalid_field",
         PersonError::Sealing(_)

@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 use criterion::Criterion;
 use healthbook_core::credentials::{
-    self, CredentialSigner, DccTrustStore, InMemoryTrustStore, KeyRole, PassStatus, PersonalPass, StatusReason,
+    self, CredentialSigner, CheckpointTrustStore, KeyRole, PassStatus, PersonalPass, StatusReason,
     TrustStore, Verifier, container,
 };
 use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
@@ -35,10 +35,10 @@ struct Case<S> {
     signature: Vec<u8>,
 }
 
-fn pass_case() -> Case<InMemoryTrustStore> {
+fn pass_case() -> Case<CheckpointTrustStore> {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Bộ Y tế").unwrap();
-    let mut store = InMemoryTrustStore::new();
-    store.add(signer.trusted_key(KeyRole::Authority));
+    let mut store = CheckpointTrustStore::new();
+    store.add_key(signer.trusted_key(KeyRole::Authority));
     let at = DateTime::parse_from_rfc3339("2021-08-01T08:00:00Z").unwrap().with_timezone(&Utc);
     let pass = PersonalPass {
         name: "Nguyễn Văn An".into(),
@@ -61,13 +61,13 @@ fn pass_case() -> Case<InMemoryTrustStore> {
 }
 
 /// The DE ES256 conformance case with its document-signer certificate, when the shared data is beside the repo.
-fn dcc_case() -> Option<Case<DccTrustStore>> {
+fn dcc_case() -> Option<Case<CheckpointTrustStore>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/eu-dcc/DE/2DCode/raw/1.json");
     let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
     let certificate = data["TESTCTX"]["CERTIFICATE"].as_str()?;
     let text = data["PREFIX"].as_str()?.to_string();
     let at = DateTime::parse_from_rfc3339(data["TESTCTX"]["VALIDATIONCLOCK"].as_str()?).ok()?.with_timezone(&Utc);
-    let store = DccTrustStore::from_certificates_base64([certificate]).ok()?;
+    let store = CheckpointTrustStore::from_dcc_certificates_base64([certificate]).ok()?;
     let decoded = credentials::decode(&text).ok()?;
     // The bare side needs the raw point; the certificate's SPKI ends with it.
     let der = base64_decode(certificate)?;

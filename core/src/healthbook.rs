@@ -1,4 +1,5 @@
-//! The root object: opens a data directory and hands out the per-area clients.
+//! The root object: opens a data directory and hands out the per-area clients, each holding only what it needs
+//! (the database, the data key, the clock, a session, the shared verifier store), never the root itself.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,11 +10,14 @@ use thiserror::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::keystore::{KeyStoreError, PlatformKeyStore};
 use crate::declarations::{DeclarationReceipts, Declarations};
-use crate::outbox::{self, OutboxError, OutboxItem, OutboxTransport, SyncEngine, SyncListener, SyncReport};
+use crate::outbox::{self, Outbox, SyncEngine};
+use crate::passes::Passes;
 use crate::profiles::Profiles;
 use crate::sealing::{Sealer, SealingError};
+use crate::session::Session;
 use crate::settings::Settings;
 use crate::storage::{schema, Database, StorageError};
+use crate::trust::{SharedTrustStore, Trust};
 
 /// Key-store alias of the key that encrypts personal data at rest.
 pub const DATA_KEY_ALIAS: &str = "org.healthbook.data-key.v1";
@@ -68,7 +72,7 @@ pub struct Healthbook {
     pub(crate) clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     sync: Arc<SyncEngine>,
-    pub(crate) verifier_store: Arc<crate::trust::SharedTrustStore>,
+    verifier_store: Arc<SharedTrustStore>,
 }
 
 impl Healthbook {
@@ -115,7 +119,7 @@ impl Healthbook {
             clock: config.clock,
             data_dir: config.data_dir,
             sync,
-            verifier_store: Arc::new(crate::trust::SharedTrustStore::new()),
+            verifier_store: Arc::new(SharedTrustStore::new()),
         })
     }
 
@@ -129,95 +133,28 @@ impl Healthbook {
         Declarations::new(self.db.clone(), self.sealer.clone(), self.clock.clone())
     }
 
-    /// Everything waiting to be sent, oldest first.
-    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, OutboxError> {
-        let sealer = self.sealer.clone();
-        self.db.read(move |conn| outbox::db::list(conn, &sealer)).await
+    /// The outbox and sync.
+    pub fn outbox(&self) -> Outbox {
+        Outbox::new(self.db.clone(), self.sealer.clone(), self.session(), self.sync.clone(), self.declarations(), self.trust())
     }
 
-    /// Makes outbox item `id` due now, also when the server had refused it (after the user fixed the cause).
-    pub async fn retry_outbox_item(&self, id: i64) -> Result<(), OutboxError> {
-        let now = self.clock.now();
-        self.db.write(move |tx| outbox::db::retry_now(tx, id, now)).await
+    /// Trust lists, EU DCC certificates and the offline checkpoint verifier (one shared store for all scans).
+    pub fn trust(&self) -> Trust {
+        Trust::new(self.db.clone(), self.clock.clone(), self.verifier_store.clone())
     }
 
-    /// Sends what is due to the configured server: registers the device the first time, signs in, then
-    /// delivers the outbox. A server that can't be reached gives a report with `server_unreachable`, not an
-    /// error: nothing is lost, the items wait.
-    pub async fn sync_now(&self, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
-        let server_url = self.settings().server_url().await.map_err(|e| match e {
-            crate::settings::SettingsError::Storage(s) => OutboxError::Storage(s),
-            crate::settings::SettingsError::InvalidServerUrl(_)
-            | crate::settings::SettingsError::InsecureServerUrl(_)
-            | crate::settings::SettingsError::InvalidRootKey(_) => OutboxError::NoServer,
-        })?;
-        let Some(server_url) = server_url else { return Err(OutboxError::NoServer) };
-        match crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await {
-            Ok(client) => {
-                // Forms first: a newer published version is what the user should fill in next. A failure here
-                // must not hold back the outbox.
-                if let Err(e) = self.refresh_forms_with(&client).await {
-                    tracing::warn!(error = %e, "could not refresh declaration forms");
-                }
-                // Receipts are checked against the trust list and the revocation list; conditional GETs keep
-                // them current cheaply.
-                if let Ok(root) = self.root_key_blocking() {
-                    let cache = crate::trust_cache::DatabaseTrustCache::new(self.db.clone());
-                    if let Err(e) = client.fetch_trust_list(&root, &cache).await {
-                        tracing::warn!(error = %e, "could not refresh the trust list");
-                    }
-                    if let Err(e) = client.fetch_revocations(&root, &cache).await {
-                        tracing::warn!(error = %e, "could not refresh the revocation list");
-                    }
-                }
-                self.sync_with(&outbox::http::ServerTransport::new(client), listener).await
-            }
-            Err(crate::session::SessionError::Client(e)) if e.is_transient() => {
-                // Nothing was attempted, so no backoff; but every waiting item shows why it is still waiting.
-                let error = format!("server unreachable: {e}");
-                let pending = self
-                    .db
-                    .write(move |tx| {
-                        outbox::db::note_error_on_pending(tx, &error)?;
-                        outbox::db::count(tx, outbox::OutboxState::Pending)
-                    })
-                    .await?;
-                let report = SyncReport { pending, server_unreachable: true, ..SyncReport::default() };
-                if let Some(listener) = listener {
-                    listener.on_event(outbox::SyncEvent::Started { due: 0 });
-                    listener.on_event(outbox::SyncEvent::Finished(report));
-                }
-                Ok(report)
-            }
-            Err(e) => Err(e.into()),
-        }
+    /// Personal health passes.
+    pub fn passes(&self) -> Passes {
+        Passes::new(self.db.clone(), self.sealer.clone(), self.session(), self.profiles(), self.trust())
     }
 
-    /// Connects to the configured server: registers this installation as a device the first time and signs in.
-    /// Returns the device id; for a "connection" screen and for diagnostics.
-    pub async fn connect_server(&self) -> Result<String, OutboxError> {
-        let server_url = self.settings().server_url().await?.ok_or(OutboxError::NoServer)?;
-        let client = crate::session::connect(&self.db, &self.sealer, self.clock.clone(), &server_url, |c| c).await?;
-        let token = client
-            .session()
-            .ok_or(OutboxError::Session(crate::session::SessionError::Client(crate::client::ClientError::NotSignedIn)))?;
-        Ok(token.account_id)
-    }
-
-    /// Fetches the published declaration forms and caches those newer than the cached or bundled ones; returns
-    /// how many changed.
-    pub async fn refresh_forms_with(&self, client: &crate::client::ServerClient) -> Result<usize, crate::declarations::DeclarationError> {
-        let list: healthbook_protocol::FormList = client.get_json("/v1/forms").await?;
-        self.declarations().cache_forms(list.forms).await
-    }
-
-    /// Delivers the outbox through `transport` (tests, or another transport than HTTP).
-    pub async fn sync_with(&self, transport: &dyn OutboxTransport, listener: Option<&dyn SyncListener>) -> Result<SyncReport, OutboxError> {
-        self.sync.sync_now(transport, listener).await
+    /// This installation's sign-in to the configured server.
+    pub fn session(&self) -> Session {
+        Session::new(self.db.clone(), self.sealer.clone(), self.clock.clone())
     }
 
     /// Deletes data past its retention period; run at start-up and daily by the platform's scheduler.
-    pub async fn purge_expired(&self) -> Result<usize, crate::declarations::DeclarationError> {
+    pub async fn purge_expired(&self) -> Result<usize, StorageError> {
         self.declarations().purge_expired().await
     }
 

@@ -3,7 +3,6 @@
 //! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
 
 pub mod admin_units;
-pub mod checkpoint;
 pub mod clock;
 pub mod credentials;
 pub mod declarations;
@@ -18,7 +17,6 @@ pub mod settings;
 pub mod storage;
 pub mod client;
 pub mod trust;
-pub mod trust_cache;
 
 mod healthbook;
 

@@ -151,6 +151,37 @@ async fn identity_for(db: &Database, sealer: &Arc<Sealer>, clock: &Arc<dyn Clock
     .await
 }
 
+/// What a sub-client needs to talk to the configured server as this device: the database (device identity,
+/// token, settings), the data key and the clock. Cheap to clone.
+#[derive(Clone)]
+pub struct Session {
+    db: Database,
+    sealer: Arc<Sealer>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Session {
+    /// A session over this data directory's database and key.
+    pub(crate) fn new(db: Database, sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
+        Self { db, sealer, clock }
+    }
+
+    /// The configured server URL, if any.
+    pub async fn server_url(&self) -> Result<Option<String>, crate::settings::SettingsError> {
+        crate::settings::Settings::new(self.db.clone()).server_url().await
+    }
+
+    /// A signed-in client for `server_url` (see [`connect`]).
+    pub async fn connect(&self, server_url: &str) -> Result<ServerClient, SessionError> {
+        connect(&self.db, &self.sealer, self.clock.clone(), server_url, |c| c).await
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+}
+
 /// Opens a signed-in client for `server_url`, registering this installation as a device the first time; a kept
 /// token that is still good for more than [`TOKEN_RENEWAL_MARGIN`] is reused, otherwise the device signs in.
 pub async fn connect(

@@ -1,4 +1,5 @@
-//! App settings kept in the database: display language and the server to talk to.
+//! App settings kept in the database: display language, the server to talk to, the pinned root key and how old
+//! a checkpoint's trust lists may get before its verdicts say so.
 
 use rusqlite::OptionalExtension;
 use thiserror::Error;
@@ -17,6 +18,9 @@ pub enum SettingsError {
     /// The server URL is plain `http://` to a host other than loopback; the host is named.
     #[error("refusing plain http:// to {0}: use https (plain http only to 127.0.0.0/8, ::1 or localhost)")]
     InsecureServerUrl(String),
+    /// The maximum trust-list age is outside what a checkpoint may use.
+    #[error("the maximum trust-list age must be {MIN_TRUST_MAX_AGE_HOURS} to {MAX_TRUST_MAX_AGE_HOURS} hours")]
+    InvalidTrustMaxAge,
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -35,6 +39,25 @@ const LANGUAGE: &str = "language";
 const SERVER_URL: &str = "server_url";
 /// Settings key of the pinned root public key.
 pub(crate) const ROOT_KEY: &str = "root_public_key";
+const TRUST_MAX_AGE_HOURS: &str = "trust_max_age_hours";
+/// Shortest maximum trust-list age: below an hour every gate would flag lists between two routine refreshes.
+pub const MIN_TRUST_MAX_AGE_HOURS: u32 = 1;
+/// Longest maximum trust-list age (30 days): beyond it a checkpoint could hide a revocation for a month.
+pub const MAX_TRUST_MAX_AGE_HOURS: u32 = 720;
+
+/// The maximum trust-list age as stored, or the default (see [`crate::trust::store::DEFAULT_TRUST_MAX_AGE_HOURS`]).
+///
+/// Synchronous because the verifier reads it while building its store; a value that no longer parses (written
+/// by a newer version) counts as unset.
+pub(crate) fn trust_max_age(conn: &rusqlite::Connection) -> rusqlite::Result<chrono::Duration> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [TRUST_MAX_AGE_HOURS], |r| r.get(0)).optional()?;
+    let hours = stored
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|h| (MIN_TRUST_MAX_AGE_HOURS..=MAX_TRUST_MAX_AGE_HOURS).contains(h))
+        .map_or(crate::trust::store::DEFAULT_TRUST_MAX_AGE_HOURS, i64::from);
+    Ok(chrono::Duration::hours(hours))
+}
 
 /// Settings operations; obtained from [`crate::Healthbook::settings`].
 #[derive(Clone)]
@@ -68,7 +91,8 @@ impl Settings {
                 Ok::<_, SettingsError>(())
             })
             .await?;
-        if key == ROOT_KEY {
+        // What the verifier trusts depends on both: the shared store is rebuilt on the next scan.
+        if key == ROOT_KEY || key == TRUST_MAX_AGE_HOURS {
             self.db.note_trust_changed();
         }
         Ok(())
@@ -121,5 +145,20 @@ impl Settings {
             None => None,
         };
         self.set(ROOT_KEY, key).await
+    }
+
+    /// How long past the trust lists' next update a checkpoint's verdicts keep quiet about their age; after that
+    /// every verdict says `trust_list_stale`. 48 hours unless changed.
+    pub async fn trust_max_age(&self) -> Result<chrono::Duration, SettingsError> {
+        Ok(self.db.read(|conn| Ok::<_, SettingsError>(trust_max_age(conn)?)).await?)
+    }
+
+    /// Changes the maximum trust-list age, in whole hours ([`MIN_TRUST_MAX_AGE_HOURS`] to
+    /// [`MAX_TRUST_MAX_AGE_HOURS`]); the next scan uses it.
+    pub async fn set_trust_max_age_hours(&self, hours: u32) -> Result<(), SettingsError> {
+        if !(MIN_TRUST_MAX_AGE_HOURS..=MAX_TRUST_MAX_AGE_HOURS).contains(&hours) {
+            return Err(SettingsError::InvalidTrustMaxAge);
+        }
+        self.set(TRUST_MAX_AGE_HOURS, Some(hours.to_string())).await
     }
 }

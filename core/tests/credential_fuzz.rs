@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use ciborium::Value;
 use healthbook_core::credentials::{
-    self, CredentialSigner, CredentialType, DccTrustStore, InMemoryTrustStore, KeyRole, OwnPayload, PassStatus,
+    self, CredentialSigner, CredentialType, CheckpointTrustStore, KeyRole, OwnPayload, PassStatus,
     PersonalPass, StaffCard, StatusReason, Verifier, container,
 };
 use rand::rngs::StdRng;
@@ -205,10 +205,10 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
     let agency = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Agency").unwrap();
     let dsc = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN").unwrap();
     let signers = [&authority, &agency, &dsc];
-    let mut own = InMemoryTrustStore::new();
-    own.add(authority.trusted_key(KeyRole::Authority));
-    own.add(agency.trusted_key(KeyRole::Agency));
-    own.add(dsc.trusted_key(KeyRole::DccSigner));
+    let mut own = CheckpointTrustStore::new();
+    own.add_key(authority.trusted_key(KeyRole::Authority));
+    own.add_key(agency.trusted_key(KeyRole::Agency));
+    own.add_key(dsc.trusted_key(KeyRole::DccSigner));
     own.revoke_credential("revoked-1");
 
     let issued = t("2021-08-01T08:00:00Z");
@@ -237,13 +237,13 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
         Seed { text: dsc.sign_claims(CredentialType::EuDcc, &dcc_claims()).unwrap(), signer: Some(2) },
     ];
     // Real DCCs too (ES256 and PS256), trusted through their certificates, when the shared data is there.
-    let mut dcc_store = DccTrustStore::new();
+    let mut dcc_store = CheckpointTrustStore::new();
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/eu-dcc");
     for case in ["DE/2DCode/raw/1.json", "IS/2DCode/raw/1.json", "ES/2DCode/raw/1001.json", "SI/2DCode/raw/VAC.json"] {
         let Ok(text) = std::fs::read_to_string(cases.join(case)) else { continue };
         let data: serde_json::Value = serde_json::from_str(&text).unwrap();
         if let Some(cert) = data["TESTCTX"]["CERTIFICATE"].as_str() {
-            dcc_store.add_certificate_base64(cert).unwrap();
+            dcc_store.add_dcc_certificate_base64(cert).unwrap();
             seeds.push(Seed { text: data["PREFIX"].as_str().unwrap().to_string(), signer: None });
         }
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use healthbook_core::credentials::{
-    self, ControlCard, CredentialKind, CredentialSigner, CredentialType, FailedStage, InMemoryTrustStore, KeyRole,
+    self, ControlCard, CredentialKind, CredentialSigner, CredentialType, FailedStage, CheckpointTrustStore, KeyRole,
     OwnPayload, PassStatus, PayloadSummary, PersonalPass, StaffCard, StatusReason, TrustStore, VenuePoster, Verdict,
     Verifier, container,
 };
@@ -39,15 +39,15 @@ impl Issuer {
 struct World {
     authority: Issuer,
     agency: Issuer,
-    store: InMemoryTrustStore,
+    store: CheckpointTrustStore,
 }
 
 fn world() -> World {
     let authority = issuer("Bộ Y tế");
     let agency = issuer("Chợ Bến Thành");
-    let mut store = InMemoryTrustStore::new();
-    store.add(authority.signer.trusted_key(KeyRole::Authority));
-    store.add(agency.signer.trusted_key(KeyRole::Agency));
+    let mut store = CheckpointTrustStore::new();
+    store.add_key(authority.signer.trusted_key(KeyRole::Authority));
+    store.add_key(agency.signer.trusted_key(KeyRole::Agency));
     World { authority, agency, store }
 }
 
@@ -197,8 +197,8 @@ fn validity_is_checked_at_the_given_instant() {
     let strict = Verifier::new(&w.store).with_not_before_leeway(Duration::zero());
     assert_stage(&strict.verify(&text, t("2021-08-01T07:59:59Z")), FailedStage::NotYetValid);
 
-    let mut bounded = InMemoryTrustStore::new();
-    bounded.add(
+    let mut bounded = CheckpointTrustStore::new();
+    bounded.add_key(
         w.authority
             .signer
             .trusted_key(KeyRole::Authority)
@@ -237,7 +237,7 @@ fn each_kind_needs_a_key_of_the_right_role() {
     // A DCC document signer may sign only DCCs, and only DCC signers may.
     let dcc_signer = issuer("VN DSC");
     let mut store = w.store.clone();
-    store.add(dcc_signer.signer.trusted_key(KeyRole::DccSigner));
+    store.add_key(dcc_signer.signer.trusted_key(KeyRole::DccSigner));
     let pass_by_dsc = issue(&dcc_signer, OwnPayload::PersonalPass(pass()));
     assert_stage(&verify(&store, &pass_by_dsc, DURING), FailedStage::WrongRole);
     let dcc_by_dsc = dcc_signer.signer.sign_claims(CredentialType::EuDcc, &dcc_claims()).unwrap();
@@ -287,8 +287,8 @@ fn dcc_claims() -> Value {
 #[test]
 fn an_es256_dcc_gives_holder_names_and_dose() {
     let dsc = issuer("VN DSC");
-    let mut store = InMemoryTrustStore::new();
-    store.add(dsc.signer.trusted_key(KeyRole::DccSigner));
+    let mut store = CheckpointTrustStore::new();
+    store.add_key(dsc.signer.trusted_key(KeyRole::DccSigner));
     let text = dsc.signer.sign_claims(CredentialType::EuDcc, &dcc_claims()).unwrap();
     assert!(text.starts_with("HC1:"));
     let v = verify(&store, &text, DURING);
@@ -355,10 +355,10 @@ fn forged_and_tampered_credentials_fail_the_signature() {
 fn unknown_keys_and_key_id_mismatches_are_told_apart() {
     let w = world();
     let text = issue(&w.authority, OwnPayload::PersonalPass(pass()));
-    assert_stage(&verify(&InMemoryTrustStore::new(), &text, DURING), FailedStage::UnknownKey);
+    assert_stage(&verify(&CheckpointTrustStore::new(), &text, DURING), FailedStage::UnknownKey);
 
     // A store that files the authority's key under the agency's id: the credential names the agency's id.
-    let mut misfiled = InMemoryTrustStore::new();
+    let mut misfiled = CheckpointTrustStore::new();
     misfiled.add_under(w.agency.signer.key_id(), w.authority.signer.trusted_key(KeyRole::Authority));
     let claiming_agency_kid = Issuer {
         signer: CredentialSigner::from_pkcs8(&w.authority.pkcs8, "Bộ Y tế")

@@ -161,3 +161,46 @@ fn declaration_validation_errors_name_no_personal_data() {
         assert!(codes.contains(&code), "{code:?} was produced and checked (got {codes:?})");
     }
 }
+
+#[test]
+fn receipt_refusals_quote_nothing_from_the_signed_claims() {
+    use base64::Engine;
+    use healthbook_core::declarations::receipt::{Expected, check};
+    use healthbook_core::declarations::ReceiptRefusal;
+    use healthbook_core::outbox::ReceiptError;
+
+    // No root key pinned: the claims are read unverified, and a claim of the wrong type is refused. serde's own
+    // message would quote the value (here the person's name).
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)").unwrap();
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+    let claims = json!({
+        "declaration_id": "d-1", "device_id": "dev-1", "profile_ref": "p-1", "received_at": "2021-07-01T08:00:00Z",
+        "health_status": { "status": "green", "reasons": NAME },
+    });
+    let jws = format!("{}.{}.c2ln", b64(&json!({ "alg": "ES256" })), b64(&claims));
+    let expected = Expected { declaration_id: "d-1", profile_id: "p-1", device_id: Some("dev-1") };
+    let refused = check(&conn, &jws, expected, Utc.with_ymd_and_hms(2021, 7, 1, 9, 0, 0).unwrap()).unwrap_err();
+    assert!(matches!(refused, ReceiptError::Refused(ReceiptRefusal::Malformed(_))), "{refused:?}");
+    assert_clean(&refused.to_string());
+}
+
+#[test]
+fn pass_refusals_are_typed_and_name_no_personal_data() {
+    use healthbook_core::credentials::FailedStage;
+    use healthbook_core::passes::{PassError, PassRefusal};
+
+    let refusals = [
+        PassRefusal::Undecodable(FailedStage::Base45),
+        PassRefusal::NotAPersonalPass,
+        PassRefusal::MissingClaim("exp"),
+        PassRefusal::OtherRequest,
+        PassRefusal::Invalid(Some(FailedStage::Signature)),
+        PassRefusal::Invalid(None),
+    ];
+    let messages: BTreeSet<String> = refusals.iter().map(|r| PassError::from(*r).to_string()).collect();
+    assert_eq!(messages.len(), refusals.len(), "each refusal says something of its own");
+    for message in &messages {
+        assert_clean(message);
+    }
+}

@@ -18,7 +18,7 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use ciborium::Value as Cbor;
 use healthbook_core::credentials::{
-    self, CredentialKind, CredentialType, DccTrustStore, FailedStage, PayloadSummary, TrustedKey, Verifier, container,
+    self, CredentialKind, CredentialType, CheckpointTrustStore, FailedStage, PayloadSummary, TrustedKey, Verifier, container,
 };
 use serde_json::Value as Json;
 
@@ -263,7 +263,7 @@ fn every_eu_dcc_test_case_agrees_with_its_expectations() {
         let certificate = ctx.and_then(|c| c.get("CERTIFICATE")).and_then(Json::as_str).unwrap_or_default();
         let clock = ctx.and_then(|c| c.get("VALIDATIONCLOCK")).and_then(Json::as_str).map(parse_clock);
 
-        let store = DccTrustStore::from_certificates_base64([certificate]);
+        let store = CheckpointTrustStore::from_dcc_certificates_base64([certificate]);
         let key = TrustedKey::from_dcc_certificate_base64(certificate);
         let verifier = Verifier::new(store.unwrap_or_default());
         let clock = clock.unwrap_or_else(Utc::now);
@@ -518,7 +518,7 @@ fn every_eu_dcc_test_case_agrees_with_its_expectations() {
 fn every_production_sample_decodes_and_parses() {
     let path = conformance_dir().join("eu-dcc-issuers/production-samples.jsonl");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let verifier = Verifier::new(DccTrustStore::new());
+    let verifier = Verifier::new(CheckpointTrustStore::new());
     let mut count = 0;
     let mut failures = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

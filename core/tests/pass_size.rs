@@ -11,7 +11,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use ciborium::Value;
 use healthbook_core::credentials::{
-    CredentialId, CredentialSigner, CredentialType, ErrorCorrection, InMemoryTrustStore, KeyRole, PassStatus, PayloadSummary,
+    CredentialId, CredentialSigner, CredentialType, ErrorCorrection, CheckpointTrustStore, KeyRole, PassStatus, PayloadSummary,
     PersonalPass, StatusReason, Verifier, qr,
 };
 
@@ -50,8 +50,8 @@ fn legacy_pass(signer: &CredentialSigner, pass: &PersonalPass, issued: i64, expi
 #[test]
 fn the_pass_qr_is_smaller_than_before_and_within_the_target() {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN-HB").unwrap();
-    let mut store = InMemoryTrustStore::default();
-    store.add(signer.trusted_key(KeyRole::Authority));
+    let mut store = CheckpointTrustStore::default();
+    store.add_key(signer.trusted_key(KeyRole::Authority));
     let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
     let cases = [
         // A common name, and a long one with many diacritics (each takes 2 to 3 UTF-8 bytes).

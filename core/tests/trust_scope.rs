@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use healthbook_core::checkpoint::CheckpointTrustStore;
+use healthbook_core::trust::store::CheckpointTrustStore;
 use healthbook_core::credentials::{
     CredentialSigner, FailedStage, OwnPayload, PassStatus, PersonalPass, StaffCard, Verdict, VenuePoster, Verifier,
     ControlCard,

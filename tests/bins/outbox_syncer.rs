@@ -33,7 +33,7 @@ async fn main() {
     };
     let healthbook = Healthbook::open(HealthbookConfig::new(dir, Arc::new(KeyFile(key.into())))).expect("open");
     loop {
-        let report = healthbook.sync_now(Some(&PrintDeliveries)).await.expect("sync");
+        let report = healthbook.outbox().sync_now(Some(&PrintDeliveries)).await.expect("sync");
         println!("delivered {} pending {}", report.delivered, report.pending);
         if report.pending == 0 {
             break;

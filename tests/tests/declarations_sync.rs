@@ -60,14 +60,14 @@ async fn thousand_declarations_queued_offline_arrive_exactly_once(backend: TestB
         phone.declarations().submit(&owner.id, forms::HEALTH_DECLARATION, answers(i), None, Language::Vi).await.unwrap();
     }
 
-    let offline = phone.sync_now(None).await.unwrap();
+    let offline = phone.outbox().sync_now(None).await.unwrap();
     assert!(offline.server_unreachable);
     assert_eq!(offline.pending, COUNT as u64);
 
     let server = TestServer::start_at(backend, test_config(), addr).await;
     // The app ships with the authority's root key; receipts are verified against it before their status counts.
     phone.settings().set_root_key(Some(server.root_key.spki_base64())).await.unwrap();
-    let report = phone.sync_now(None).await.unwrap();
+    let report = phone.outbox().sync_now(None).await.unwrap();
     assert_eq!((report.delivered as usize, report.pending, report.failed, report.rejected), (COUNT, 0, 0, 0));
     assert_eq!(server.count("declarations").await, COUNT as i64);
     let distinct = server
@@ -79,12 +79,12 @@ async fn thousand_declarations_queued_offline_arrive_exactly_once(backend: TestB
     assert_eq!(distinct, COUNT as i64);
 
     // A second sync sends nothing; every declaration is accepted with a receipt, and the status followed.
-    assert_eq!(phone.sync_now(None).await.unwrap().delivered, 0);
+    assert_eq!(phone.outbox().sync_now(None).await.unwrap().delivered, 0);
     let local = phone.declarations().list(None).await.unwrap();
     assert!(local.iter().all(|d| d.status == DeclarationStatus::Accepted && d.receipt.is_some()));
     let status = phone.declarations().health_status(&owner.id).await.unwrap().unwrap();
     assert!(["green", "yellow"].contains(&status.status.as_str()));
-    assert!(phone.outbox().await.unwrap().is_empty());
+    assert!(phone.outbox().list().await.unwrap().is_empty());
     println!("{COUNT} declarations queued offline, delivered exactly once ({backend:?})");
 }
 
@@ -198,7 +198,7 @@ async fn sync_killed_at_random_points_delivers_each_declaration_exactly_once(bac
     assert!(replays > 0, "no kill landed between the server's commit and the phone's ({kills} kills)");
 
     let phone = open_phone(&data_dir, Arc::new(SystemClock), Arc::new(KeyFile(key_path)));
-    assert!(phone.outbox().await.unwrap().is_empty(), "outbox not empty");
+    assert!(phone.outbox().list().await.unwrap().is_empty(), "outbox not empty");
     assert!(phone.declarations().list(None).await.unwrap().iter().all(|d| d.status == DeclarationStatus::Accepted));
     assert_eq!(server.count("declarations").await, COUNT as i64, "server holds each declaration exactly once");
     // By content as well as by id: a resend under a new id would show as a repeated outbreak ward.
@@ -286,7 +286,7 @@ async fn a_newer_form_published_on_the_server_reaches_the_phone_at_sync() {
     let err = officer.post_json::<_, serde_json::Value>("/v1/forms", &form).await.unwrap_err();
     assert_eq!(err.status(), Some(409));
 
-    phone.sync_now(None).await.unwrap();
+    phone.outbox().sync_now(None).await.unwrap();
     let cached = phone.declarations().form(forms::MOVEMENT_DECLARATION).await.unwrap();
     assert_eq!((cached.version, cached.title.en.as_str()), (2, "Domestic movement declaration (2021 rules)"));
 }

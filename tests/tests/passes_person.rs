@@ -78,8 +78,8 @@ async fn a_pass_carries_the_bound_persons_name_never_the_one_sent(backend: TestB
     let qr = answer["qr"].as_str().unwrap();
     let checkpoint_dir = tempfile::tempdir().unwrap();
     let checkpoint = phone(&server, checkpoint_dir.path()).await;
-    checkpoint.refresh_trust().await.unwrap();
-    let verdict = checkpoint.verify(qr).unwrap();
+    checkpoint.trust().refresh().await.unwrap();
+    let verdict = checkpoint.trust().verify(qr).unwrap();
     assert!(verdict.valid, "{verdict:?}");
     let holder = verdict.holder.clone().unwrap();
     assert_eq!((holder.name.as_str(), holder.birth_date.as_deref()), ("Trần Văn Bình", Some("1975")));
@@ -107,7 +107,7 @@ async fn a_pass_carries_the_bound_persons_name_never_the_one_sent(backend: TestB
     let with_nonce = json!({ "profile_ref": profile_ref, "nonce": "4f1c9a" });
     let answer: serde_json::Value = device.post_json("/v1/passes", &with_nonce).await.unwrap();
     assert_eq!(answer["credential_id"], CredentialId::for_request(&profile_ref, "4f1c9a").text);
-    assert_eq!(checkpoint.verify(answer["qr"].as_str().unwrap()).unwrap().credential_id.as_deref(), answer["credential_id"].as_str());
+    assert_eq!(checkpoint.trust().verify(answer["qr"].as_str().unwrap()).unwrap().credential_id.as_deref(), answer["credential_id"].as_str());
     assert_http_error(device.post_json::<_, serde_json::Value>("/v1/passes", &with_nonce).await, 409, "pass_nonce_reused");
     server.stop().await;
 }
@@ -132,15 +132,15 @@ async fn a_red_person_is_red_on_every_profile_and_phone(backend: TestBackend) {
     let first_dir = tempfile::tempdir().unwrap();
     let first = phone(&server, first_dir.path()).await;
     let own = first.profiles().add(profile("Lê Thị Hoa", 1990, ProfileRelation::Myself)).await.unwrap();
-    let first_device = first.connect_server().await.unwrap();
+    let first_device = first.outbox().connect_server().await.unwrap();
     server.bind_profile(&first_device, &own.id, &person).await;
     first.declarations().submit(&own.id, forms::HEALTH_DECLARATION, suspected_case_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(first.sync_now(None).await.unwrap().delivered, 1);
-    let pass = first.refresh_pass(&own.id).await.unwrap();
+    assert_eq!(first.outbox().sync_now(None).await.unwrap().delivered, 1);
+    let pass = first.passes().refresh(&own.id).await.unwrap();
     assert_eq!((pass.status.as_str(), pass.reasons.clone()), (red.0, red.1.clone()));
 
     // The reasons reach the phone typed: the verifier reads them from the signed pass, with wording for the UI.
-    let verdict = first.verify(&pass.qr).unwrap();
+    let verdict = first.trust().verify(&pass.qr).unwrap();
     assert!(verdict.valid, "{verdict:?}");
     let Some(PayloadSummary::PersonalPass(signed)) = &verdict.payload else { panic!("{verdict:?}") };
     assert_eq!(signed.status, PassStatus::Red);
@@ -151,26 +151,26 @@ async fn a_red_person_is_red_on_every_profile_and_phone(backend: TestBackend) {
     // "All clear" an hour later does not lift a suspected case within the week.
     server.clock.advance(Duration::hours(1));
     first.declarations().submit(&own.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(first.sync_now(None).await.unwrap().delivered, 1);
-    assert_eq!(first.refresh_pass(&own.id).await.unwrap().status, "red");
+    assert_eq!(first.outbox().sync_now(None).await.unwrap().delivered, 1);
+    assert_eq!(first.passes().refresh(&own.id).await.unwrap().status, "red");
 
     // A brand-new profile on the same phone, bound to the same person: red, with the record's name.
     let fresh = first.profiles().add(profile("Lê Hoa", 1990, ProfileRelation::FamilyMember)).await.unwrap();
-    assert!(matches!(first.refresh_pass(&fresh.id).await, Err(PassError::NotBound(id)) if id == fresh.id), "unbound: no pass, typed");
+    assert!(matches!(first.passes().refresh(&fresh.id).await, Err(PassError::NotBound(id)) if id == fresh.id), "unbound: no pass, typed");
     server.bind_profile(&first_device, &fresh.id, &person).await;
-    let pass = first.refresh_pass(&fresh.id).await.unwrap();
+    let pass = first.passes().refresh(&fresh.id).await.unwrap();
     assert_eq!((pass.status.as_str(), pass.reasons.clone()), (red.0, red.1.clone()));
-    assert_eq!(first.verify(&pass.qr).unwrap().holder.unwrap().name, "Lê Thị Hoa");
+    assert_eq!(first.trust().verify(&pass.qr).unwrap().holder.unwrap().name, "Lê Thị Hoa");
 
     // A second phone (a parent's), and the app reinstalled on a new phone (a new device registration).
     for label in ["second phone", "reinstalled"] {
         let dir = tempfile::tempdir().unwrap();
         let other = phone(&server, dir.path()).await;
         let profile = other.profiles().add(profile("Lê Thị Hoa", 1990, ProfileRelation::Myself)).await.unwrap();
-        let device = other.connect_server().await.unwrap();
+        let device = other.outbox().connect_server().await.unwrap();
         assert_ne!(device, first_device, "{label}: a new device");
         server.bind_profile(&device, &profile.id, &person).await;
-        let pass = other.refresh_pass(&profile.id).await.unwrap();
+        let pass = other.passes().refresh(&profile.id).await.unwrap();
         assert_eq!((pass.status.as_str(), pass.reasons.clone()), (red.0, red.1.clone()), "{label}");
         assert_eq!(traced_person(&server, &pass.credential_id).await, Some(person.id.clone()), "{label}");
     }
@@ -189,8 +189,8 @@ async fn a_red_person_is_red_on_every_profile_and_phone(backend: TestBackend) {
     // A week after the suspected case, the latest declaration decides again.
     server.clock.advance(Duration::days(7));
     first.declarations().submit(&own.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(first.sync_now(None).await.unwrap().delivered, 1);
-    let pass = first.refresh_pass(&own.id).await.unwrap();
+    assert_eq!(first.outbox().sync_now(None).await.unwrap().delivered, 1);
+    let pass = first.passes().refresh(&own.id).await.unwrap();
     assert_eq!((pass.status.as_str(), pass.reasons.as_slice()), ("green", ["declaration".to_owned()].as_slice()));
     server.stop().await;
 }

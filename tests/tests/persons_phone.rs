@@ -57,8 +57,8 @@ fn wrong(code: &str) -> String {
 
 /// The name the pass of `profile_id` carries, as the phone's own verifier reads it.
 async fn pass_name(hb: &Healthbook, profile_id: &str) -> Result<String, PassError> {
-    let pass = hb.refresh_pass(profile_id).await?;
-    let verdict = hb.verify(&pass.qr)?;
+    let pass = hb.passes().refresh(profile_id).await?;
+    let verdict = hb.trust().verify(&pass.qr)?;
     assert!(verdict.valid, "{verdict:?}");
     match verdict.payload {
         Some(PayloadSummary::PersonalPass(p)) => Ok(p.name),
@@ -77,7 +77,7 @@ async fn sms_binding_gives_a_pass_in_the_records_name_and_unbinding_takes_it_awa
         .unwrap();
 
     // Before binding: no pass, typed, and nothing bound.
-    assert!(matches!(hb.refresh_pass(&me.id).await, Err(PassError::NotBound(id)) if id == me.id));
+    assert!(matches!(hb.passes().refresh(&me.id).await, Err(PassError::NotBound(id)) if id == me.id));
     let list = hb.persons().bindings(None).await.unwrap();
     assert!(list.online && list.bindings.is_empty(), "{list:?}");
 
@@ -99,13 +99,13 @@ async fn sms_binding_gives_a_pass_in_the_records_name_and_unbinding_takes_it_awa
 
     // Bound: a pass, in the record's name.
     assert_eq!(pass_name(&hb, &me.id).await.unwrap(), "Nguyễn Thị Mai");
-    assert!(hb.pass(&me.id).await.unwrap().is_some());
+    assert!(hb.passes().kept(&me.id).await.unwrap().is_some());
 
     // Unbound: the binding and the kept pass are gone, and no new pass comes.
     hb.persons().unbind(&me.id).await.unwrap();
     assert!(hb.persons().bindings(None).await.unwrap().bindings.is_empty());
-    assert!(hb.pass(&me.id).await.unwrap().is_none(), "the kept pass went with the binding");
-    assert!(matches!(hb.refresh_pass(&me.id).await, Err(PassError::NotBound(_))));
+    assert!(hb.passes().kept(&me.id).await.unwrap().is_none(), "the kept pass went with the binding");
+    assert!(matches!(hb.passes().refresh(&me.id).await, Err(PassError::NotBound(_))));
     assert!(matches!(hb.persons().unbind(&me.id).await, Err(PersonError::NotBound(_))));
     server.stop().await;
 }
@@ -136,18 +136,18 @@ async fn a_second_phone_gets_the_code_on_the_number_on_record_and_can_be_removed
     let seen = a.persons().bindings(Some(&on_a.id)).await.unwrap();
     let others = &seen.bindings[0].other_devices;
     assert_eq!(others.len(), 1, "{seen:?}");
-    let b_device = b.connect_server().await.unwrap();
+    let b_device = b.outbox().connect_server().await.unwrap();
     assert!(b_device.starts_with(&others[0].device) && others[0].device.len() < b_device.len(), "a prefix only");
     let after = a.persons().remove_other_device(&on_a.id, &others[0].device).await.unwrap();
     assert!(after.bindings[0].other_devices.is_empty());
 
     // The son's phone learns it at its next list or pass refresh.
     assert!(b.persons().bindings(None).await.unwrap().bindings.is_empty());
-    let kept = b.pass(&on_b.id).await.unwrap();
-    assert!(matches!(b.refresh_pass(&on_b.id).await, Err(PassError::NotBound(_))));
+    let kept = b.passes().kept(&on_b.id).await.unwrap();
+    assert!(matches!(b.passes().refresh(&on_b.id).await, Err(PassError::NotBound(_))));
     assert!(b.persons().kept_bindings(None).await.unwrap().is_empty());
     // The pass it had stays until it expires: an unsigned refusal deletes nothing that was verified.
-    assert_eq!(b.pass(&on_b.id).await.unwrap(), kept);
+    assert_eq!(b.passes().kept(&on_b.id).await.unwrap(), kept);
     server.stop().await;
 }
 
@@ -244,7 +244,7 @@ async fn refusals_reach_the_phone_typed(backend: TestBackend) {
     }
     assert!(matches!(other.persons().verify_code(&challenge.challenge_id, &code).await, Err(PersonError::ChallengeClosed)));
     assert!(server.sms().iter().any(|m| m.to == "+84903000444" && m.text.contains("Có người đang cố liên kết")), "the person is told");
-    assert!(matches!(other.refresh_pass(&guesser.id).await, Err(PassError::NotBound(_))), "nothing was bound");
+    assert!(matches!(other.passes().refresh(&guesser.id).await, Err(PassError::NotBound(_))), "nothing was bound");
 
     // More challenges for the same person within the hour: locked, with the wait.
     let mut locked = None;

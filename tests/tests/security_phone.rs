@@ -10,10 +10,11 @@ use chrono::{DateTime, Duration, Utc};
 use healthbook_core::client::{ClientConfig, ClientError, NewRevocation, ServerClient};
 use healthbook_core::credentials::{self, CredentialSigner, FailedStage, PassStatus, PersonalPass, container};
 use healthbook_core::declarations::{DeclarationStatus, ReceiptRefusal, forms};
+use healthbook_core::trust::signed::SignerRefusal;
 use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::outbox::OutboxState;
 use healthbook_core::outbox::http::ServerTransport;
-use healthbook_core::passes::PassError;
+use healthbook_core::passes::{PassError, PassRefusal};
 use healthbook_core::profiles::{BirthDate, ProfileInput, ProfileRelation};
 use healthbook_core::settings::{Language, SettingsError};
 use healthbook_core::trust::RevocationKind;
@@ -188,7 +189,7 @@ async fn device_token_is_kept_and_reused() {
         if i % 4 == 0 {
             hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
         }
-        let report = hb.sync_now(None).await.unwrap_or_else(|e| panic!("sync {i}: {e}"));
+        let report = hb.outbox().sync_now(None).await.unwrap_or_else(|e| panic!("sync {i}: {e}"));
         assert!(!report.server_unreachable && report.failed == 0 && report.rejected == 0, "sync {i}: {report:?}");
         server.clock.advance(Duration::seconds(5));
     }
@@ -196,23 +197,23 @@ async fn device_token_is_kept_and_reused() {
     println!("80 syncs (20 with a declaration) over 400 s: {sign_ins} sign-in(s)");
     assert!((1..=2).contains(&sign_ins), "{sign_ins} sign-ins");
     assert_eq!(server.count("declarations").await, 20);
-    assert!(hb.outbox().await.unwrap().is_empty(), "nothing waits, nothing was throttled");
+    assert!(hb.outbox().list().await.unwrap().is_empty(), "nothing waits, nothing was throttled");
 
     // The server revokes the token: the next request gets a 401, the phone signs in once and the sync succeeds.
     assert_eq!(server.execute_sql("DELETE FROM access_tokens").await, sign_ins as u64);
     hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    let report = hb.sync_now(None).await.unwrap();
+    let report = hb.outbox().sync_now(None).await.unwrap();
     assert_eq!((report.delivered, report.failed, report.pending), (1, 0, 0));
     assert_eq!(server.count("access_tokens").await, 1, "exactly one sign-in after the revocation");
-    assert_eq!(hb.sync_now(None).await.unwrap().failed, 0);
+    assert_eq!(hb.outbox().sync_now(None).await.unwrap().failed, 0);
     assert_eq!(server.count("access_tokens").await, 1);
 
     // Shortly before the token expires the phone signs in again, once, without waiting for a 401.
     let expires_at = rows(&server, "SELECT MAX(expires_at) FROM access_tokens").await;
     let expires_at = DateTime::<Utc>::from_timestamp_millis(expires_at).unwrap();
     server.clock.set(expires_at - Duration::seconds(90));
-    hb.sync_now(None).await.unwrap();
-    hb.sync_now(None).await.unwrap();
+    hb.outbox().sync_now(None).await.unwrap();
+    hb.outbox().sync_now(None).await.unwrap();
     assert_eq!(server.count("access_tokens").await, 2, "one renewal inside the margin");
     server.stop().await;
 }
@@ -232,7 +233,7 @@ async fn unsigned_receipt_fields_are_not_applied() {
             answer["received_at"] = json!("2030-01-01T00:00:00Z");
         }
     }));
-    assert_eq!(hb.sync_now(None).await.unwrap().delivered, 1);
+    assert_eq!(hb.outbox().sync_now(None).await.unwrap().delivered, 1);
 
     let stored = hb.declarations().get(&declaration.id).await.unwrap();
     assert_eq!(stored.status, DeclarationStatus::Accepted);
@@ -252,7 +253,7 @@ async fn receipt_signed_by_a_revoked_key_is_refused() {
     let hb = phone(&server, dir.path(), &server.base_url).await;
     let me = hb.profiles().add(person("Tạ Thị Hoa")).await.unwrap();
     let first = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(hb.sync_now(None).await.unwrap().delivered, 1);
+    assert_eq!(hb.outbox().sync_now(None).await.unwrap().delivered, 1);
     let receipt = hb.declarations().get(&first.id).await.unwrap().receipt.unwrap();
     let kid = jws_part(&receipt, 0)["kid"].as_str().unwrap().to_owned();
 
@@ -262,11 +263,11 @@ async fn receipt_signed_by_a_revoked_key_is_refused() {
         .await
         .unwrap();
     let second = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, fever_answers(&server), None, Language::Vi).await.unwrap();
-    let report = hb.sync_now(None).await.unwrap();
+    let report = hb.outbox().sync_now(None).await.unwrap();
     assert_eq!((report.delivered, report.failed, report.pending), (0, 1, 1));
-    let item = hb.outbox().await.unwrap().remove(0);
+    let item = hb.outbox().list().await.unwrap().remove(0);
     assert_eq!(item.state, OutboxState::Pending);
-    assert_eq!(item.last_error, Some(ReceiptRefusal::KeyRevoked(kid).to_string()));
+    assert_eq!(item.last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyRevoked(kid)).to_string()));
     assert_eq!(hb.declarations().get(&second.id).await.unwrap().status, DeclarationStatus::Queued);
     assert_eq!(hb.declarations().health_status(&me.id).await.unwrap().unwrap().status, "green", "the first status stays");
     server.stop().await;
@@ -279,15 +280,15 @@ async fn receipt_signed_by_an_expired_key_is_refused() {
     let hb = phone(&server, dir.path(), &server.base_url).await;
     let me = hb.profiles().add(person("Âu Văn Kiên")).await.unwrap();
     let first = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(hb.sync_now(None).await.unwrap().delivered, 1);
+    assert_eq!(hb.outbox().sync_now(None).await.unwrap().delivered, 1);
     let kid = jws_part(&hb.declarations().get(&first.id).await.unwrap().receipt.unwrap(), 0)["kid"].as_str().unwrap().to_owned();
 
     // The server's receipt key is listed for two years; past that, the server still signs with it.
     server.clock.advance(Duration::days(731));
     let second = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    let report = hb.sync_now(None).await.unwrap();
+    let report = hb.outbox().sync_now(None).await.unwrap();
     assert_eq!((report.delivered, report.pending), (0, 1));
-    assert_eq!(hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyExpired(kid).to_string()));
+    assert_eq!(hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid)).to_string()));
     assert_eq!(hb.declarations().get(&second.id).await.unwrap().status, DeclarationStatus::Queued);
     server.stop().await;
 }
@@ -298,8 +299,8 @@ async fn receipt_naming_another_device_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let hb = phone(&server, dir.path(), &server.base_url).await;
     let me = hb.profiles().add(person("Phó Thị Lan")).await.unwrap();
-    let this_device = hb.connect_server().await.unwrap();
-    hb.sync_now(None).await.unwrap();
+    let this_device = hb.outbox().connect_server().await.unwrap();
+    hb.outbox().sync_now(None).await.unwrap();
 
     // Another device relays this phone's declaration under its own session: the server's genuine receipt
     // names that device.
@@ -307,10 +308,10 @@ async fn receipt_naming_another_device_is_refused() {
     let identity = other.register_device("android").await.unwrap();
     other.sign_in_device(&identity).await.unwrap();
     let declaration = hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    let report = hb.sync_with(&ServerTransport::new(other), None).await.unwrap();
+    let report = hb.outbox().sync_with(&ServerTransport::new(other), None).await.unwrap();
     assert_eq!((report.delivered, report.pending), (0, 1));
     let refusal = ReceiptRefusal::OtherDevice { found: identity.device_id().to_owned(), expected: this_device };
-    assert_eq!(hb.outbox().await.unwrap()[0].last_error, Some(refusal.to_string()));
+    assert_eq!(hb.outbox().list().await.unwrap()[0].last_error, Some(refusal.to_string()));
     assert_eq!(hb.declarations().get(&declaration.id).await.unwrap().status, DeclarationStatus::Queued);
     assert_eq!(hb.declarations().health_status(&me.id).await.unwrap(), None);
     server.stop().await;
@@ -324,7 +325,7 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
     let hb = phone(&server, dir.path(), &proxy.url).await;
     let me = hb.profiles().add(person("Mạc Văn Đức")).await.unwrap();
     // Passes are for bound persons: this profile, and another profile of this phone ("someone-else").
-    let device_id = hb.connect_server().await.unwrap();
+    let device_id = hb.outbox().connect_server().await.unwrap();
     server.bind_profile(&device_id, &me.id, &TestPerson::new("Mạc Văn Đức", 1984)).await;
     server.bind_profile(&device_id, "someone-else", &TestPerson::new("Người Khác", 1990)).await;
     proxy.rewrite_answers(Some(|route, answer| {
@@ -335,8 +336,8 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
             answer["credential_id"] = json!("forged");
         }
     }));
-    let pass = hb.refresh_pass(&me.id).await.unwrap();
-    let verdict = hb.verify(&pass.qr).unwrap();
+    let pass = hb.passes().refresh(&me.id).await.unwrap();
+    let verdict = hb.trust().verify(&pass.qr).unwrap();
     assert!(verdict.valid);
     // Without a declaration the signed status is yellow; the times and id are the pass's own claims.
     assert_eq!((pass.status.as_str(), pass.reasons.as_slice()), ("yellow", ["declaration".to_owned()].as_slice()));
@@ -344,7 +345,7 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
     assert_eq!(Some(pass.issued_at), verdict.issued_at);
     assert_eq!(pass.expires_at - pass.issued_at, Duration::hours(24));
     assert_eq!(Some(pass.credential_id.clone()), verdict.credential_id);
-    assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass);
+    assert_eq!(hb.passes().kept(&me.id).await.unwrap().unwrap(), pass);
 
     // A pass the server signed for another profile (the request rewritten on the way) is not kept.
     proxy.rewrite_answers(None);
@@ -353,9 +354,9 @@ async fn pass_with_tampered_unsigned_status_or_expiry_is_not_applied() {
             request["profile_ref"] = json!("someone-else");
         }
     }));
-    let refused = hb.refresh_pass(&me.id).await.unwrap_err();
-    assert!(matches!(&refused, PassError::Untrusted(m) if m.contains("another request or profile")), "{refused:?}");
-    assert_eq!(hb.pass(&me.id).await.unwrap().unwrap(), pass, "the kept pass is unchanged");
+    let refused = hb.passes().refresh(&me.id).await.unwrap_err();
+    assert!(matches!(&refused, PassError::Untrusted(PassRefusal::OtherRequest)), "{refused:?}");
+    assert_eq!(hb.passes().kept(&me.id).await.unwrap().unwrap(), pass, "the kept pass is unchanged");
     server.stop().await;
 }
 
@@ -376,7 +377,7 @@ async fn plain_http_is_refused_except_to_loopback() {
     assert!(server.base_url.starts_with("http://127.0.0.1:"));
     let me = hb.profiles().add(person("Khổng Thị Yến")).await.unwrap();
     hb.declarations().submit(&me.id, forms::HEALTH_DECLARATION, clear_answers(), None, Language::Vi).await.unwrap();
-    assert_eq!(hb.sync_now(None).await.unwrap().delivered, 1);
+    assert_eq!(hb.outbox().sync_now(None).await.unwrap().delivered, 1);
     server.stop().await;
 }
 

@@ -528,10 +528,10 @@ async fn rotated_service_key_keeps_earlier_passes_valid(backend: TestBackend) {
     };
     let me = hb.profiles().add(input).await.unwrap();
     // Passes are issued for bound persons only (issue 8).
-    let device = hb.connect_server().await.unwrap();
+    let device = hb.outbox().connect_server().await.unwrap();
     server.bind_profile(&device, &me.id, &TestPerson::new("Phạm Văn Đức", 1970)).await;
-    let before = hb.refresh_pass(&me.id).await.unwrap();
-    let old_kid = hb.verify(&before.qr).unwrap().key_id.unwrap();
+    let before = hb.passes().refresh(&me.id).await.unwrap();
+    let old_kid = hb.trust().verify(&before.qr).unwrap().key_id.unwrap();
 
     let rotation =
         healthbook_server::admin::rotate_service_key(&server.db, server.clock.clone(), "passes").await.unwrap();
@@ -543,12 +543,12 @@ async fn rotated_service_key_keeps_earlier_passes_valid(backend: TestBackend) {
     // A checkpoint with the new trust list accepts the pass signed before, and the next pass has the new kid.
     let checkpoint_dir = tempfile::tempdir().unwrap();
     let checkpoint = phone(&server, checkpoint_dir.path()).await;
-    checkpoint.refresh_trust().await.unwrap();
-    let verdict = checkpoint.verify(&before.qr).unwrap();
+    checkpoint.trust().refresh().await.unwrap();
+    let verdict = checkpoint.trust().verify(&before.qr).unwrap();
     assert!(verdict.valid, "{verdict:?}");
     server.clock.advance(chrono::Duration::minutes(1));
-    let after = hb.refresh_pass(&me.id).await.unwrap();
-    let verdict = checkpoint.verify(&after.qr).unwrap();
+    let after = hb.passes().refresh(&me.id).await.unwrap();
+    let verdict = checkpoint.trust().verify(&after.qr).unwrap();
     assert!(verdict.valid, "{verdict:?}");
     let new_kid = verdict.key_id.unwrap();
     assert_ne!(new_kid, old_kid);

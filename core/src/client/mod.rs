@@ -5,7 +5,6 @@
 //! (network, timeout, 408/500/502/503/504) are retried; a 429 is handed back to the caller because the fixed
 //! rate-limit window can be longer than any sensible retry delay. See `README.md` beside this file.
 
-mod cache;
 mod config;
 mod device;
 mod error;
@@ -20,7 +19,7 @@ use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, TrustDocumentKind};
+pub use crate::trust::cache::{CachedDocument, FileTrustCache, MemoryTrustCache, TrustCache, TrustDocumentKind};
 pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;

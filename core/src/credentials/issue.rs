@@ -10,7 +10,7 @@ use super::claims::{CLAIM_CTI, CLAIM_EXP, CLAIM_HEALTHBOOK, CLAIM_IAT, CLAIM_ISS
 use super::container::{self, CredentialType};
 use super::error::CredentialError;
 use super::payload::{OwnPayload, PersonalPass};
-use super::trust_store::{KeyId, KeyRole, TrustedKey, p256_spki_from_point};
+use crate::trust::store::{KeyId, KeyRole, TrustedKey, p256_spki_from_point};
 
 /// An ES256 issuer key (ring, PKCS#8) with the `iss` it signs under.
 pub struct CredentialSigner {

@@ -40,7 +40,6 @@
 //! | `claims.rs` | CWT claims and CBOR helpers |
 //! | `payload.rs` | our payloads: personal pass, staff card, control card, venue poster |
 //! | `dcc.rs` | EU DCC payload: holder and entry summary |
-//! | `trust_store.rs` | key ids, roles, trusted keys, the `TrustStore` trait, in-memory and DCC stores |
 //! | `issue.rs` | `CredentialSigner`: ES256 issuing from PKCS#8 |
 //! | `verify.rs` | `decode`, `Verifier`, `Verdict` |
 //! | `qr.rs` | PNG, SVG and Unicode rendering |
@@ -53,7 +52,6 @@ mod error;
 mod issue;
 mod payload;
 pub mod qr;
-mod trust_store;
 mod verify;
 
 pub use claims::CwtClaims;
@@ -63,8 +61,8 @@ pub use error::{CredentialError, FailedStage, StageError};
 pub use issue::{CredentialId, CredentialSigner};
 pub use payload::{ControlCard, OwnPayload, PassStatus, PersonalPass, StaffCard, StatusReason, VenuePoster, pass_wire};
 pub use qr::{ErrorCorrection, TerminalTheme, render_png, render_svg, render_unicode};
-pub use trust_store::{
-    DccTrustStore, InMemoryTrustStore, KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey, p256_spki_from_point,
+pub use crate::trust::store::{
+    CheckpointTrustStore, KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey, p256_spki_from_point,
 };
 pub use verify::{
     CredentialKind, DEFAULT_NOT_BEFORE_LEEWAY_SECS, DecodedCredential, Holder, PayloadSummary, Verdict, Verifier,

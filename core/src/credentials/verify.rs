@@ -9,7 +9,7 @@ use super::container::{self, CredentialType};
 use super::dcc::{DccSummary, DccType, parse_dcc};
 use super::error::{FailedStage, StageError};
 use super::payload::{ControlCard, OwnPayload, PersonalPass, StaffCard, VenuePoster};
-use super::trust_store::{KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey};
+use crate::trust::store::{KeyId, KeyRole, SignatureAlgorithm, TrustStore, TrustedKey};
 use crate::trust::KeyScope;
 
 /// What a credential is, once decoded.

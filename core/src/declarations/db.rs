@@ -80,7 +80,7 @@ fn time(ms: i64) -> DateTime<Utc> {
 /// Stores a new declaration (inside the transaction that also queues it).
 pub fn insert(tx: &Transaction<'_>, sealer: &Sealer, d: &Declaration) -> Result<(), DeclarationError> {
     let part = SealedPart { answers: d.answers.clone(), filled_by_profile_id: d.filled_by_profile_id.clone() };
-    let sealed = sealer.seal(&context(&d.id), &serde_json::to_vec(&part).map_err(|e| DeclarationError::Corrupt(e.to_string()))?)?;
+    let sealed = sealer.seal(&context(&d.id), &serde_json::to_vec(&part).map_err(|_| DeclarationError::Corrupt("not serialisable"))?)?;
     tx.execute(
         "INSERT INTO declarations (id, profile_id, form_id, form_version, sensitive, declared_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         (&d.id, &d.profile_id, &d.form_id, d.form_version, sealed, d.declared_at.timestamp_millis(), d.status.as_str()),
@@ -105,8 +105,9 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
     let sealed: Vec<u8> = row.get(4)?;
     let part = match sealer
         .open(&context(&id), &sealed)
-        .map_err(|e| DeclarationError::Corrupt(e.to_string()))
-        .and_then(|plain| serde_json::from_slice::<SealedPart>(&plain).map_err(|e| DeclarationError::Corrupt(e.to_string())))
+        .map_err(|_| DeclarationError::Corrupt("sealed answers failed authentication"))
+        // serde's message could quote the decrypted answers: not kept.
+        .and_then(|plain| serde_json::from_slice::<SealedPart>(&plain).map_err(|_| DeclarationError::Corrupt("sealed answers are not a declaration")))
     {
         Ok(part) => part,
         Err(e) => return Ok(Err(e)),
@@ -114,8 +115,8 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<Declarati
     let receipt = match row.get::<_, Option<Vec<u8>>>(7)?.map(|sealed| {
         sealer
             .open(&receipt_context(&id), &sealed)
-            .map_err(|e| DeclarationError::Corrupt(e.to_string()))
-            .and_then(|plain| String::from_utf8(plain).map_err(|_| DeclarationError::Corrupt("unreadable receipt".into())))
+            .map_err(|_| DeclarationError::Corrupt("sealed receipt failed authentication"))
+            .and_then(|plain| String::from_utf8(plain).map_err(|_| DeclarationError::Corrupt("unreadable receipt")))
     }) {
         Some(Ok(jws)) => Some(jws),
         Some(Err(e)) => return Ok(Err(e)),
@@ -181,7 +182,7 @@ pub fn cached_forms(conn: &Connection) -> Result<Vec<Form>, DeclarationError> {
 
 /// Caches `form` if it is newer than what the cache holds.
 pub fn cache_form(tx: &Transaction<'_>, form: &Form, at: DateTime<Utc>) -> Result<bool, DeclarationError> {
-    let body = serde_json::to_string(form).map_err(|e| DeclarationError::Corrupt(e.to_string()))?;
+    let body = serde_json::to_string(form).map_err(|_| DeclarationError::Corrupt("form not serialisable"))?;
     let changed = tx.execute(
         "INSERT INTO form_cache (form_id, version, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (form_id) DO UPDATE SET version = excluded.version, body = excluded.body, fetched_at = excluded.fetched_at
@@ -239,6 +240,6 @@ pub fn status(conn: &Connection, sealer: &Sealer, profile_id: &str) -> Result<Op
     let Some((sealed, updated_at)) = row else { return Ok(None) };
     let plain = sealer.open(&status_context(profile_id), &sealed)?;
     let SealedStatus { status, reasons } =
-        serde_json::from_slice(&plain).map_err(|_| DeclarationError::Corrupt("unreadable health status".into()))?;
+        serde_json::from_slice(&plain).map_err(|_| DeclarationError::Corrupt("unreadable health status"))?;
     Ok(Some(HealthStatus { status, reasons, updated_at: time(updated_at) }))
 }

@@ -26,7 +26,7 @@ pub enum DeclarationError {
     Profile(#[from] ProfileError),
     /// A stored record is unreadable.
     #[error("stored declaration unreadable: {0}")]
-    Corrupt(String),
+    Corrupt(&'static str),
     /// The server refused or could not be reached (fetching forms).
     #[error(transparent)]
     Client(#[from] ClientError),

@@ -1,13 +1,16 @@
 //! Health and movement declarations: forms as data, validation per field, and offline submission through
 //! the outbox, so a declaration is never lost and never sent twice.
 //!
-//! Files: `forms.rs` (form model, bundled forms), `validate.rs` (answers against a form version, localised
+//! Files: `forms.rs` (form model, bundled forms), `localized.rs` (a form in one language, for screens and
+//! prompts), `answers.rs` (typed answers and their JSON form), `validate.rs` (answers against a form version, localised
 //! field errors), `db.rs` (declarations, form cache, health status), `receipt.rs` (checking the server's signed
 //! receipt), `error.rs`.
 
+pub mod answers;
 pub mod db;
 pub mod error;
 pub mod forms;
+pub mod localized;
 pub mod receipt;
 pub mod validate;
 
@@ -19,7 +22,9 @@ use serde_json::Value;
 
 pub use db::{Declaration, DeclarationStatus, HealthStatus};
 pub use error::DeclarationError;
+pub use answers::{Answer, answers_json, typed_answers};
 pub use forms::{Form, FormField, FieldKind, Localized};
+pub use localized::{localized_form, localized_question, LocalizedChoice, LocalizedCondition, LocalizedForm, LocalizedKind, LocalizedQuestion};
 pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
 
@@ -69,6 +74,13 @@ impl Declarations {
     /// The newest version of form `form_id`.
     pub async fn form(&self, form_id: &str) -> Result<Form, DeclarationError> {
         self.forms().await?.into_iter().find(|f| f.id == form_id).ok_or_else(|| DeclarationError::UnknownForm(form_id.to_owned()))
+    }
+
+    /// Fetches the published forms through `client` and caches those newer than the cached or bundled ones;
+    /// returns how many changed.
+    pub async fn refresh_forms(&self, client: &crate::client::ServerClient) -> Result<usize, DeclarationError> {
+        let list: healthbook_protocol::FormList = client.get_json("/v1/forms").await?;
+        self.cache_forms(list.forms).await
     }
 
     /// Caches forms fetched from the server; older versions than the cached ones are ignored. Returns how
@@ -133,7 +145,7 @@ impl Declarations {
                 };
                 db::insert(tx, &sealer, &declaration)?;
                 let body = serde_json::to_value(submission_body(&declaration, &subject, filled_by.as_ref()))
-                    .map_err(|e| DeclarationError::Corrupt(e.to_string()))?;
+                    .map_err(|_| DeclarationError::Corrupt("the submission body is not serialisable"))?;
                 outbox::db::enqueue(tx, &sealer, now, NewOutboxItem {
                     kind: OUTBOX_KIND.into(),
                     subject_id: Some(declaration.id.clone()),
@@ -166,7 +178,7 @@ impl Declarations {
     }
 
     /// Deletes sent declarations older than [`RETENTION_DAYS`]; returns how many.
-    pub async fn purge_expired(&self) -> Result<usize, DeclarationError> {
+    pub async fn purge_expired(&self) -> Result<usize, StorageError> {
         let cutoff = self.clock.now() - Duration::days(RETENTION_DAYS);
         self.db.write(move |tx| Ok(db::purge_before(tx, cutoff)?)).await
     }

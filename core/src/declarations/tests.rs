@@ -11,6 +11,7 @@ use crate::clock::ManualClock;
 use crate::keystore::MemoryKeyStore;
 use crate::outbox::{DeliveryError, OutboxItem, OutboxState, OutboxTransport, SyncEvent, SyncListener};
 use crate::profiles::{BirthDate, ProfileInput};
+use crate::trust::signed::SignerRefusal;
 use crate::{Healthbook, HealthbookConfig};
 
 /// Answers each delivery from a script, recording what was sent.
@@ -123,7 +124,7 @@ async fn invalid_answers_store_nothing() {
     assert!(errors.iter().any(|e| e.field == "symptoms" && e.code == FieldErrorCode::WrongType));
     assert!(errors.iter().any(|e| e.field == "vaccination_status" && e.code == FieldErrorCode::Required));
     assert!(f.hb.declarations().list(None).await.unwrap().is_empty());
-    assert!(f.hb.outbox().await.unwrap().is_empty());
+    assert!(f.hb.outbox().list().await.unwrap().is_empty());
     assert!(matches!(
         f.hb.declarations().submit(&f.owner, "tax_return", json!({}), None, Language::En).await,
         Err(DeclarationError::UnknownForm(_))
@@ -142,20 +143,20 @@ async fn offline_submission_waits_then_arrives_once_with_the_same_key() {
     assert_eq!(declaration.filled_by_profile_id.as_deref(), Some(f.owner.as_str()), "the owner filled it in for the child");
 
     let offline = ScriptedTransport::new(vec![Err(DeliveryError::Unreachable("connection refused".into()))]);
-    let report = f.hb.sync_with(&offline, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&offline, None).await.unwrap();
     assert!(report.server_unreachable);
     assert_eq!((report.delivered, report.pending), (0, 1));
-    let queued = f.hb.outbox().await.unwrap();
+    let queued = f.hb.outbox().list().await.unwrap();
     assert_eq!(queued[0].attempts, 1);
     assert_eq!(queued[0].last_error.as_deref(), Some("connection refused"));
     assert!(queued[0].next_attempt_at > f.clock.now(), "backed off");
 
     // Not yet due: a sync now sends nothing.
     let online = ScriptedTransport::new(vec![]);
-    assert_eq!(f.hb.sync_with(&online, None).await.unwrap().delivered, 0);
+    assert_eq!(f.hb.outbox().sync_with(&online, None).await.unwrap().delivered, 0);
     f.clock.advance(Duration::hours(2));
     let listener = Recorder::default();
-    let report = f.hb.sync_with(&online, Some(&listener)).await.unwrap();
+    let report = f.hb.outbox().sync_with(&online, Some(&listener)).await.unwrap();
     assert_eq!((report.delivered, report.pending), (1, 0));
     let sent_keys: Vec<String> = offline.sent.lock().unwrap().iter().chain(online.sent.lock().unwrap().iter()).map(|(k, _)| k.clone()).collect();
     assert_eq!(sent_keys.len(), 2);
@@ -181,9 +182,9 @@ async fn unparseable_answer_keeps_the_item_and_says_why() {
     let f = fixture().await;
     f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
     let garbled = ScriptedTransport::new(vec![Ok(json!({ "unexpected": true }))]);
-    let report = f.hb.sync_with(&garbled, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&garbled, None).await.unwrap();
     assert_eq!((report.delivered, report.failed, report.pending), (0, 1, 1));
-    let item = &f.hb.outbox().await.unwrap()[0];
+    let item = &f.hb.outbox().list().await.unwrap()[0];
     assert_eq!(item.state, OutboxState::Pending);
     assert!(item.last_error.as_deref().unwrap().starts_with("unparseable server answer"), "{:?}", item.last_error);
     assert_eq!(f.hb.declarations().list(None).await.unwrap()[0].status, DeclarationStatus::Queued);
@@ -194,18 +195,18 @@ async fn refusal_is_kept_for_the_user_and_can_be_retried() {
     let f = fixture().await;
     let d = f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
     let refusing = ScriptedTransport::new(vec![Err(DeliveryError::Rejected("422 invalid_answers".into()))]);
-    let report = f.hb.sync_with(&refusing, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&refusing, None).await.unwrap();
     assert_eq!((report.rejected, report.pending), (1, 0));
-    let item = f.hb.outbox().await.unwrap().remove(0);
+    let item = f.hb.outbox().list().await.unwrap().remove(0);
     assert_eq!(item.state, OutboxState::Rejected);
     let stored = f.hb.declarations().get(&d.id).await.unwrap();
     assert_eq!((stored.status, stored.rejection_reason.as_deref()), (DeclarationStatus::Rejected, Some("422 invalid_answers")));
     // Rejected items are not resent by a plain sync...
     let transport = ScriptedTransport::new(vec![]);
-    assert_eq!(f.hb.sync_with(&transport, None).await.unwrap().delivered, 0);
+    assert_eq!(f.hb.outbox().sync_with(&transport, None).await.unwrap().delivered, 0);
     // ...but the user can ask.
-    f.hb.retry_outbox_item(item.id).await.unwrap();
-    assert_eq!(f.hb.sync_with(&transport, None).await.unwrap().delivered, 1);
+    f.hb.outbox().retry(item.id).await.unwrap();
+    assert_eq!(f.hb.outbox().sync_with(&transport, None).await.unwrap().delivered, 1);
     assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
 }
 
@@ -216,14 +217,14 @@ async fn removing_a_profile_removes_its_declarations_and_queue() {
     f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
     f.hb.profiles().remove(&f.child).await.unwrap();
     assert_eq!(f.hb.declarations().list(None).await.unwrap().len(), 1);
-    assert_eq!(f.hb.outbox().await.unwrap().len(), 1);
+    assert_eq!(f.hb.outbox().list().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn sent_declarations_are_purged_after_retention_but_queued_ones_never() {
     let f = fixture().await;
     f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
-    f.hb.sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap();
+    f.hb.outbox().sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap();
     f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
     f.clock.advance(Duration::days(RETENTION_DAYS - 1));
     assert_eq!(f.hb.purge_expired().await.unwrap(), 0);
@@ -282,7 +283,7 @@ async fn pin_trust_valid(
         }],
         next_update: None,
     };
-    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    let cache = crate::trust::db::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::TrustList, &CachedDocument { jws: list.sign(&root).unwrap(), etag: None, fetched_at: now }).unwrap();
     root
 }
@@ -298,7 +299,7 @@ fn revoke(f: &Fixture, root: &crate::trust::SigningKey, kid: &str) {
         entries: vec![Revocation { kind: RevocationKind::IssuerKey, id: kid.into(), revoked_at: now, reason: "key lost".into() }],
         next_update: None,
     };
-    let cache = crate::trust_cache::DatabaseTrustCache::new(f.hb.db.clone());
+    let cache = crate::trust::db::DatabaseTrustCache::new(f.hb.db.clone());
     cache.store(TrustDocumentKind::RevocationList, &CachedDocument { jws: list.sign(root).unwrap(), etag: None, fetched_at: now }).unwrap();
 }
 
@@ -323,11 +324,11 @@ impl OutboxTransport for SigningTransport {
 /// Submits one declaration, syncs through `transport`, and returns the outbox item's error if it stayed queued.
 async fn deliver_one(f: &Fixture, transport: &dyn OutboxTransport) -> Option<String> {
     f.hb.declarations().submit(&f.owner, forms::HEALTH_DECLARATION, health_answers(), None, Language::En).await.unwrap();
-    let report = f.hb.sync_with(transport, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(transport, None).await.unwrap();
     if report.delivered == 1 {
         return None;
     }
-    let item = f.hb.outbox().await.unwrap().into_iter().find(|i| i.state == OutboxState::Pending).unwrap();
+    let item = f.hb.outbox().list().await.unwrap().into_iter().find(|i| i.state == OutboxState::Pending).unwrap();
     assert_eq!(f.hb.declarations().list(None).await.unwrap()[0].status, DeclarationStatus::Queued);
     item.last_error
 }
@@ -341,17 +342,17 @@ async fn with_a_pinned_root_key_only_receipts_signed_by_a_listed_authority_key_a
 
     // A receipt signed by a key the trust list doesn't name keeps the item queued, with the reason.
     let (stranger, _) = crate::trust::SigningKey::generate().unwrap();
-    let report = f.hb.sync_with(&SigningTransport::honest(stranger), None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&SigningTransport::honest(stranger), None).await.unwrap();
     assert_eq!((report.delivered, report.pending), (0, 1));
-    let item = f.hb.outbox().await.unwrap().remove(0);
+    let item = f.hb.outbox().list().await.unwrap().remove(0);
     assert!(item.last_error.as_deref().unwrap().contains("not in the trust list"), "{:?}", item.last_error);
     // The unsigned placeholder receipt of the scripted transport is refused too.
     f.clock.advance(Duration::hours(2));
-    assert_eq!(f.hb.sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap().delivered, 0);
+    assert_eq!(f.hb.outbox().sync_with(&ScriptedTransport::new(vec![]), None).await.unwrap().delivered, 0);
 
     // The listed key's receipt is accepted.
     f.clock.advance(Duration::hours(2));
-    assert_eq!(f.hb.sync_with(&SigningTransport::honest(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.outbox().sync_with(&SigningTransport::honest(receipt_key), None).await.unwrap().delivered, 1);
     assert_eq!(f.hb.declarations().get(&d.id).await.unwrap().status, DeclarationStatus::Accepted);
 }
 
@@ -373,7 +374,7 @@ async fn only_the_signed_claims_are_applied() {
             Ok(answer)
         }
     }
-    assert_eq!(f.hb.sync_with(&Tampering(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.outbox().sync_with(&Tampering(receipt_key), None).await.unwrap().delivered, 1);
     let status = f.hb.declarations().health_status(&f.owner).await.unwrap().unwrap();
     assert_eq!((status.status.as_str(), status.reasons.as_slice()), ("yellow", ["declaration".to_owned()].as_slice()));
     assert_eq!(status.updated_at, Utc.with_ymd_and_hms(2021, 8, 15, 2, 0, 0).unwrap());
@@ -387,7 +388,7 @@ async fn a_receipt_by_a_revoked_key_stays_queued_with_the_reason() {
     let root = pin_trust(&f, &receipt_key).await;
     revoke(&f, &root, receipt_key.kid());
     let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
-    assert_eq!(error, Some(ReceiptRefusal::KeyRevoked(receipt_key.kid().into()).to_string()));
+    assert_eq!(error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyRevoked(receipt_key.kid().into())).to_string()));
     assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
 }
 
@@ -400,19 +401,19 @@ async fn a_receipt_by_an_expired_or_not_yet_valid_key_stays_queued_with_the_reas
     // Expired before the receipt says it was signed.
     pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), signed_at - Duration::hours(1)).await;
     let error = deliver_one(&f, &SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap())).await;
-    assert_eq!(error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    assert_eq!(error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid.clone())).to_string()));
     // Valid when signed, but expired by the time the phone judges it (the signing time may be backdated).
     pin_trust_valid(&f, &receipt_key, signed_at - Duration::days(30), f.clock.now() - Duration::minutes(1)).await;
     f.clock.advance(Duration::hours(2));
-    let report = f.hb.sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyExpired(kid.clone()).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyExpired(kid.clone())).to_string()));
     // Not yet valid when the receipt was signed.
     pin_trust_valid(&f, &receipt_key, signed_at + Duration::hours(1), signed_at + Duration::days(30)).await;
     f.clock.advance(Duration::hours(2));
-    let report = f.hb.sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&SigningTransport::honest(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap()), None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::KeyNotYetValid(kid).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::Signer(SignerRefusal::KeyNotYetValid(kid)).to_string()));
     assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap(), None, "nothing applied");
 }
 
@@ -428,14 +429,14 @@ async fn a_receipt_must_name_this_device_profile_and_declaration() {
     );
     f.clock.advance(Duration::hours(2));
     let other_profile = SigningTransport(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap(), |c| c["profile_ref"] = json!("another-profile"));
-    let report = f.hb.sync_with(&other_profile, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&other_profile, None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherProfile("another-profile".into()).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherProfile("another-profile".into()).to_string()));
     f.clock.advance(Duration::hours(2));
     let other_declaration = SigningTransport(crate::trust::SigningKey::from_pkcs8(&pkcs8).unwrap(), |c| c["declaration_id"] = json!("d-2"));
-    let report = f.hb.sync_with(&other_declaration, None).await.unwrap();
+    let report = f.hb.outbox().sync_with(&other_declaration, None).await.unwrap();
     assert_eq!(report.delivered, 0);
-    assert_eq!(f.hb.outbox().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherDeclaration("d-2".into()).to_string()));
+    assert_eq!(f.hb.outbox().list().await.unwrap()[0].last_error, Some(ReceiptRefusal::OtherDeclaration("d-2".into()).to_string()));
     // Without the unsigned copies the honest receipt still applies: the phone needs nothing outside the signature.
     f.clock.advance(Duration::hours(2));
     struct SignedOnly(crate::trust::SigningKey);
@@ -445,6 +446,6 @@ async fn a_receipt_must_name_this_device_profile_and_declaration() {
             Ok(json!({ "receipt": answer_signed(&self.0, &claims_for(item, "green"))["receipt"] }))
         }
     }
-    assert_eq!(f.hb.sync_with(&SignedOnly(receipt_key), None).await.unwrap().delivered, 1);
+    assert_eq!(f.hb.outbox().sync_with(&SignedOnly(receipt_key), None).await.unwrap().delivered, 1);
     assert_eq!(f.hb.declarations().health_status(&f.owner).await.unwrap().unwrap().status, "green");
 }

@@ -89,8 +89,9 @@ fn from_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Result<OutboxIte
     let state: String = row.get(9)?;
     let opened = sealer
         .open(&context(&key), &payload)
-        .map_err(|e| OutboxError::Corrupt(id, e.to_string()))
-        .and_then(|plain| serde_json::from_slice::<SealedRequest>(&plain).map_err(|e| OutboxError::Corrupt(id, e.to_string())));
+        .map_err(|_| OutboxError::Corrupt(id, "sealed request failed authentication"))
+        // serde's message could quote the decrypted request, which names a person: not kept.
+        .and_then(|plain| serde_json::from_slice::<SealedRequest>(&plain).map_err(|_| OutboxError::Corrupt(id, "sealed value is not a request")));
     let request = match opened {
         Ok(request) => request,
         Err(e) => return Ok(Err(e)),
@@ -125,7 +126,7 @@ pub fn enqueue(tx: &Transaction<'_>, sealer: &Sealer, now: DateTime<Utc>, item: 
     let key = uuid::Uuid::new_v4().to_string();
     let sealed = sealer.seal(
         &context(&key),
-        &serde_json::to_vec(&SealedRequest { path: item.path.clone(), body: item.body.clone() }).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?,
+        &serde_json::to_vec(&SealedRequest { path: item.path.clone(), body: item.body.clone() }).map_err(|_| OutboxError::Corrupt(0, "request not serialisable"))?,
     )?;
     tx.execute(
         "INSERT INTO outbox (kind, subject_id, idempotency_key, payload, created_at, attempts, next_attempt_at, state)

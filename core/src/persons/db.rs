@@ -17,13 +17,14 @@ fn challenge_context(profile_id: &str) -> String {
 }
 
 fn seal_json<T: serde::Serialize>(sealer: &Sealer, context: &str, value: &T) -> Result<Vec<u8>, PersonError> {
-    let plain = serde_json::to_vec(value).map_err(|e| PersonError::Corrupt(e.to_string()))?;
+    let plain = serde_json::to_vec(value).map_err(|_| PersonError::Corrupt("not serialisable"))?;
     Ok(sealer.seal(context, &plain)?)
 }
 
 fn open_json<T: serde::de::DeserializeOwned>(sealer: &Sealer, context: &str, sealed: &[u8]) -> Result<T, PersonError> {
     let plain = sealer.open(context, sealed)?;
-    serde_json::from_slice(&plain).map_err(|e| PersonError::Corrupt(e.to_string()))
+    // serde's message could quote the decrypted personal data: not kept.
+    serde_json::from_slice(&plain).map_err(|_| PersonError::Corrupt("sealed value is not the record expected"))
 }
 
 fn profile_exists(tx: &Connection, profile_id: &str) -> Result<bool, PersonError> {
@@ -60,6 +61,13 @@ pub fn put(tx: &Transaction<'_>, sealer: &Sealer, binding: &Binding, now: DateTi
 pub fn remove(tx: &Transaction<'_>, profile_id: &str) -> rusqlite::Result<bool> {
     tx.execute("DELETE FROM passes WHERE profile_id = ?1", [profile_id])?;
     Ok(tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [profile_id])? > 0)
+}
+
+/// Forgets the kept binding of `profile_id` after the server said it is gone, keeping its pass (unlike
+/// [`remove`]): an unsigned refusal never deletes what was verified.
+pub fn forget_binding(tx: &Transaction<'_>, profile_id: &str) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM person_bindings WHERE profile_id = ?1", [profile_id])?;
+    Ok(())
 }
 
 /// The kept bindings, of one profile or of all, in profile creation order.

@@ -67,9 +67,12 @@ pub enum PersonError {
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
-    /// A stored or received value could not be read.
+    /// The server's answer is not the JSON expected; its content is not repeated (it names people).
+    #[error("the server's answer could not be read")]
+    BadAnswer,
+    /// A stored binding or challenge could not be read back; says which.
     #[error("unreadable binding data: {0}")]
-    Corrupt(String),
+    Corrupt(&'static str),
 }
 
 impl From<rusqlite::Error> for PersonError {

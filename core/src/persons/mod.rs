@@ -31,7 +31,10 @@ pub use model::{AttestationCode, Binding, BindingMethod, BoundPerson, OtherDevic
 pub use transport::{HttpPersonsTransport, PersonsTransport, TransportError, Verb};
 
 use crate::healthbook::Healthbook;
-use crate::profiles::validate;
+use crate::clock::Clock;
+use crate::profiles::{Profiles, validate};
+use crate::sealing::Sealer;
+use crate::storage::Database;
 use transport::to_person_error;
 
 /// The bindings of this phone's profiles, and whether the server confirmed them just now.
@@ -88,11 +91,12 @@ impl WireOtherDevice {
 
 /// A request body of the wire contract as the transport sends it.
 fn body_of<T: serde::Serialize>(request: &T) -> Result<Value, PersonError> {
-    serde_json::to_value(request).map_err(|e| PersonError::Corrupt(format!("request body: {e}")))
+    // Serialising our own wire types fails only on a bug; the message would quote the body (a person's data).
+    serde_json::to_value(request).map_err(|_| PersonError::Corrupt("request body is not serialisable"))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, PersonError> {
-    serde_json::from_value(value).map_err(|e| PersonError::Corrupt(format!("server answer: {e}")))
+    serde_json::from_value(value).map_err(|_| PersonError::BadAnswer)
 }
 
 /// The binding in a verify or attest answer: `{"binding": {...}}` or the binding itself.
@@ -132,13 +136,17 @@ fn clean_code(code: &str) -> String {
 /// Binding operations; obtained from [`Healthbook::persons`].
 #[derive(Clone)]
 pub struct Persons {
-    hb: Healthbook,
+    db: Database,
+    sealer: Arc<Sealer>,
+    clock: Arc<dyn Clock>,
+    profiles: Profiles,
     transport: Arc<dyn PersonsTransport>,
 }
 
 impl Persons {
-    pub(crate) fn new(hb: Healthbook, transport: Arc<dyn PersonsTransport>) -> Self {
-        Self { hb, transport }
+    /// Bindings kept in `db`, checked against `profiles`, exchanged with the server through `transport`.
+    pub(crate) fn new(db: Database, sealer: Arc<Sealer>, clock: Arc<dyn Clock>, profiles: Profiles, transport: Arc<dyn PersonsTransport>) -> Self {
+        Self { db, sealer, clock, profiles, transport }
     }
 
     /// Asks the server to send a binding code by SMS for `profile_id`, with the profile's name and birth year and
@@ -146,7 +154,7 @@ impl Persons {
     /// `phone`). When the server knows the person, the code goes to the number on record, whatever was given:
     /// the answer's `sent_to` says where. The started challenge is kept, so the code can be entered later.
     pub async fn start_sms_binding(&self, profile_id: &str, citizen_id: Option<&str>, phone: Option<&str>) -> Result<SmsChallenge, PersonError> {
-        let profile = self.hb.profiles().get(profile_id).await?;
+        let profile = self.profiles.get(profile_id).await?;
         let details = &profile.details;
         let citizen_id = match citizen_id.map(str::trim).filter(|c| !c.is_empty()) {
             Some(raw) => validate::normalize_citizen_id(raw, details.birth.year)?,
@@ -173,22 +181,22 @@ impl Persons {
             sent_to: started.sent_to,
             expires_at: started.expires_at,
         };
-        let (sealer, kept) = (self.hb.sealer.clone(), challenge.clone());
-        self.hb.db.write(move |tx| db::put_challenge(tx, &sealer, &kept)).await?;
+        let (sealer, kept) = (self.sealer.clone(), challenge.clone());
+        self.db.write(move |tx| db::put_challenge(tx, &sealer, &kept)).await?;
         Ok(challenge)
     }
 
     /// The SMS challenge started for `profile_id` that has not expired yet, if any.
     pub async fn pending_challenge(&self, profile_id: &str) -> Result<Option<SmsChallenge>, PersonError> {
-        let (sealer, id, now) = (self.hb.sealer.clone(), profile_id.to_owned(), self.hb.clock.now());
-        self.hb.db.read(move |conn| db::pending_challenge(conn, &sealer, &id, now)).await
+        let (sealer, id, now) = (self.sealer.clone(), profile_id.to_owned(), self.clock.now());
+        self.db.read(move |conn| db::pending_challenge(conn, &sealer, &id, now)).await
     }
 
     /// Sends the code received by SMS for `challenge_id`; on success the profile is bound and the binding kept.
     /// A wrong code says how many tries are left; a used, burned or expired challenge must be started again.
     pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Binding, PersonError> {
-        let (sealer, id) = (self.hb.sealer.clone(), challenge_id.to_owned());
-        let started = self.hb.db.read(move |conn| db::challenge_by_id(conn, &sealer, &id)).await?;
+        let (sealer, id) = (self.sealer.clone(), challenge_id.to_owned());
+        let started = self.db.read(move |conn| db::challenge_by_id(conn, &sealer, &id)).await?;
         let profile_id = started.as_ref().map(|c| c.profile_id.clone());
         let path = format!("/v1/bindings/sms/{}/verify", crate::client::segment(challenge_id));
         let answer = match self.transport.send(Verb::Post, &path, Some(body_of(&VerifyCodeRequest { code: clean_code(code) })?)).await {
@@ -199,7 +207,7 @@ impl Persons {
                     other => to_person_error(other, profile_id.as_deref()),
                 };
                 if let (PersonError::ChallengeClosed, Some(profile_id)) = (&error, profile_id) {
-                    self.hb.db.write(move |tx| db::remove_challenge(tx, &profile_id)).await?;
+                    self.db.write(move |tx| db::remove_challenge(tx, &profile_id)).await?;
                 }
                 return Err(error);
             }
@@ -219,8 +227,8 @@ impl Persons {
     /// Keeps a binding made just now, forgetting the challenge that made it and any pass kept from before
     /// (which was not issued for this person).
     async fn keep_new_binding(&self, binding: Binding) -> Result<(), PersonError> {
-        let (sealer, now) = (self.hb.sealer.clone(), self.hb.clock.now());
-        self.hb
+        let (sealer, now) = (self.sealer.clone(), self.clock.now());
+        self
             .db
             .write(move |tx| {
                 db::remove_challenge(tx, &binding.profile_id)?;
@@ -236,7 +244,7 @@ impl Persons {
     /// Asks the server for an attestation code for `profile_id`: the phone shows it (and its QR) to an officer or
     /// volunteer, who checks the id card and binds the profile; [`Persons::bindings`] then shows the binding.
     pub async fn start_attestation(&self, profile_id: &str) -> Result<AttestationCode, PersonError> {
-        let profile = self.hb.profiles().get(profile_id).await?;
+        let profile = self.profiles.get(profile_id).await?;
         let body = body_of(&AttestationCodeRequest { profile_ref: profile.id.clone() })?;
         let answer = self
             .transport
@@ -253,10 +261,10 @@ impl Persons {
         match self.transport.send(Verb::Get, "/v1/bindings", None).await {
             Ok(answer) => {
                 let fetched = bindings_of(answer)?;
-                let (sealer, now) = (self.hb.sealer.clone(), self.hb.clock.now());
-                let mut kept = self.hb.db.write(move |tx| db::replace_all(tx, &sealer, fetched, now)).await?;
+                let (sealer, now) = (self.sealer.clone(), self.clock.now());
+                let mut kept = self.db.write(move |tx| db::replace_all(tx, &sealer, fetched, now)).await?;
                 // The kept list comes back in the server's order; show them as the profiles are listed.
-                let order = self.hb.profiles().list().await?;
+                let order = self.profiles.list().await?;
                 kept.sort_by_key(|b| order.iter().position(|p| p.id == b.profile_id));
                 kept.retain(|b| profile_id.is_none_or(|id| b.profile_id == id));
                 Ok(BindingList { bindings: kept, online: true })
@@ -270,8 +278,8 @@ impl Persons {
 
     /// The kept bindings (of `profile_id` only, when given), without touching the network.
     pub async fn kept_bindings(&self, profile_id: Option<&str>) -> Result<Vec<Binding>, PersonError> {
-        let (sealer, id) = (self.hb.sealer.clone(), profile_id.map(str::to_owned));
-        self.hb.db.read(move |conn| db::list(conn, &sealer, id.as_deref())).await
+        let (sealer, id) = (self.sealer.clone(), profile_id.map(str::to_owned));
+        self.db.read(move |conn| db::list(conn, &sealer, id.as_deref())).await
     }
 
     /// The kept binding of `profile_id`, if any, without touching the network.
@@ -290,7 +298,7 @@ impl Persons {
         };
         if matches!(outcome, Ok(()) | Err(PersonError::NotBound(_))) {
             let id = profile_id.to_owned();
-            self.hb.db.write(move |tx| Ok::<_, PersonError>(db::remove(tx, &id)?)).await?;
+            self.db.write(move |tx| Ok::<_, PersonError>(db::remove(tx, &id)?)).await?;
         }
         outcome
     }
@@ -317,11 +325,11 @@ impl Persons {
 impl Healthbook {
     /// Bindings of this phone's profiles to person records, through the configured server.
     pub fn persons(&self) -> Persons {
-        Persons::new(self.clone(), Arc::new(HttpPersonsTransport::new(self.clone())))
+        self.persons_with(Arc::new(HttpPersonsTransport::new(self.clone())))
     }
 
     /// Bindings through another transport (tests, or a server reached another way).
     pub fn persons_with(&self, transport: Arc<dyn PersonsTransport>) -> Persons {
-        Persons::new(self.clone(), transport)
+        Persons::new(self.db.clone(), self.sealer.clone(), self.clock.clone(), self.profiles(), transport)
     }
 }

@@ -292,3 +292,20 @@ async fn deleting_a_profile_deletes_its_binding() {
     let rows: i64 = f.hb.db.lock().query_row("SELECT count(*) FROM person_bindings", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 0);
 }
+
+#[tokio::test]
+async fn a_garbled_answer_is_refused_without_quoting_it() {
+    let f = fixture().await;
+    f.server.answer(started("ch-1"));
+    f.persons.start_sms_binding(&f.owner, None, None).await.unwrap();
+    // The binding's person has a birth year of the wrong type: serde's message would quote the person's name.
+    let mut garbled = wire_binding(&f.owner, "person-1", "Phạm Quỳnh Hương");
+    garbled["person"]["birth_year"] = json!("Phạm Quỳnh Hương");
+    f.server.answer(Ok(json!({ "binding": garbled })));
+    let refused = f.persons.verify_code("ch-1", "123456").await.unwrap_err();
+    assert!(matches!(refused, PersonError::BadAnswer), "{refused:?}");
+    let message = refused.to_string();
+    for secret in ["Phạm", "Quỳnh", "Hương"] {
+        assert!(!message.contains(secret), "{secret} in {message:?}");
+    }
+}

@@ -41,3 +41,41 @@ pub enum TrustError {
         accepted: u64,
     },
 }
+
+/// Errors of the trust sub-client: refreshing the lists, trusting DCC certificates, building the verifier's store.
+#[derive(Debug, Error)]
+pub enum TrustStoreError {
+    /// No server URL is configured.
+    #[error("no server configured")]
+    NoServer,
+    /// No root key is pinned, so trust lists can't be checked.
+    #[error("no root key pinned")]
+    NoRootKey,
+    /// The server could not be reached; the verified cached lists stay in use.
+    #[error("server unreachable: {0}")]
+    Unreachable(#[source] crate::client::ClientError),
+    /// The server refused or failed, or a list it sent does not verify.
+    #[error(transparent)]
+    Client(crate::client::ClientError),
+    /// A trust-list key or DCC certificate could not be used.
+    #[error(transparent)]
+    Checkpoint(#[from] super::store::CheckpointError),
+    /// The settings could not be read.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+impl From<rusqlite::Error> for TrustStoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(crate::storage::StorageError::Sqlite(e))
+    }
+}
+
+impl From<crate::client::ClientError> for TrustStoreError {
+    fn from(e: crate::client::ClientError) -> Self {
+        if e.is_transient() { Self::Unreachable(e) } else { Self::Client(e) }
+    }
+}

@@ -4,16 +4,22 @@
 //! and, separately, a revocation list; both travel as JWS compact serialisation with ES256. Phones pin the root
 //! public key and verify both offline. See `README.md` beside this file for what each file holds.
 
+pub mod cache;
+mod client;
+pub mod db;
 mod error;
 pub mod jws;
 pub mod keys;
 mod model;
 pub mod pinned;
 pub mod shared;
+pub mod signed;
+pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use error::TrustError;
+pub use client::{Trust, TrustRefresh};
+pub use error::{TrustError, TrustStoreError};
 pub use shared::SharedTrustStore;
 pub use keys::{SigningKey, VerifyingKey, kid_for_spki};
 pub use model::{

@@ -10,12 +10,13 @@ use crate::clock::ManualClock;
 use crate::credentials::{CredentialSigner, OwnPayload, PassStatus, PersonalPass};
 use crate::keystore::MemoryKeyStore;
 use crate::trust::{IssuerKey, IssuerRole, RevocationList, SigningKey, TrustList, kid_for_spki};
-use crate::trust_cache::DatabaseTrustCache;
+use crate::trust::db::DatabaseTrustCache;
 use crate::{Clock, Healthbook, HealthbookConfig};
 
 struct Fixture {
     _dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
+    keys: Arc<MemoryKeyStore>,
     hb: Healthbook,
     root: SigningKey,
     issuer: CredentialSigner,
@@ -25,12 +26,13 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2021, 8, 15, 1, 0, 0).unwrap()));
-    let config = HealthbookConfig { data_dir: dir.path().into(), key_store: Arc::new(MemoryKeyStore::default()), clock: clock.clone() };
+    let keys = Arc::new(MemoryKeyStore::default());
+    let config = HealthbookConfig { data_dir: dir.path().into(), key_store: keys.clone(), clock: clock.clone() };
     let hb = Healthbook::open(config).unwrap();
     let (root, _) = SigningKey::generate().unwrap();
     hb.settings().set_root_key(Some(root.verifying_key().spki_base64())).await.unwrap();
     let issuer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Bộ Y tế").unwrap();
-    let mut f = Fixture { _dir: dir, clock, hb, root, issuer, version: 0 };
+    let mut f = Fixture { _dir: dir, clock, keys, hb, root, issuer, version: 0 };
     f.publish();
     f
 }
@@ -70,11 +72,11 @@ impl Fixture {
 async fn ten_thousand_scans_read_the_database_once() {
     let f = fixture().await;
     let text = f.pass();
-    assert!(f.hb.verify(&text).unwrap().valid);
+    assert!(f.hb.trust().verify(&text).unwrap().valid);
     let after_first = f.hb.db.access_count();
     let started = std::time::Instant::now();
     for _ in 0..10_000 {
-        assert!(f.hb.verify(&text).unwrap().valid);
+        assert!(f.hb.trust().verify(&text).unwrap().valid);
     }
     let elapsed = started.elapsed();
     assert_eq!(f.hb.db.access_count(), after_first, "scans after the first must not touch the database");
@@ -85,20 +87,43 @@ async fn ten_thousand_scans_read_the_database_once() {
 async fn a_stale_list_is_flagged_and_a_fresh_refresh_clears_it() {
     let mut f = fixture().await;
     let text = f.pass();
-    let first = f.hb.verify(&text).unwrap();
+    let first = f.hb.trust().verify(&text).unwrap();
     assert!(first.valid && !first.trust_list_stale);
     // Network cut: no refresh for next_update (24 h) plus the default maximum age (48 h), and a bit.
     f.clock.advance(Duration::hours(72) + Duration::minutes(1));
-    let stale = f.hb.verify(&text).unwrap();
+    let stale = f.hb.trust().verify(&text).unwrap();
     assert!(stale.valid, "a stale list still decides");
     assert!(stale.trust_list_stale);
     // The refresh stores new lists; the next scan rebuilds the shared store and the flag is gone.
     f.publish();
-    let fresh = f.hb.verify(&text).unwrap();
+    let fresh = f.hb.trust().verify(&text).unwrap();
     assert!(fresh.valid && !fresh.trust_list_stale);
     // The maximum age is configurable: an hour past next_update is stale with a one-hour maximum.
     f.clock.advance(Duration::hours(25) + Duration::minutes(1));
-    assert!(!f.hb.verify(&text).unwrap().trust_list_stale);
-    f.hb.set_trust_max_age(Duration::hours(1));
-    assert!(f.hb.verify(&text).unwrap().trust_list_stale);
+    assert!(!f.hb.trust().verify(&text).unwrap().trust_list_stale);
+    f.hb.settings().set_trust_max_age_hours(1).await.unwrap();
+    assert!(f.hb.trust().verify(&text).unwrap().trust_list_stale);
+}
+
+#[tokio::test]
+async fn the_maximum_age_is_a_persisted_setting() {
+    let mut f = fixture().await;
+    assert_eq!(f.hb.settings().trust_max_age().await.unwrap(), Duration::hours(48), "48 hours unless changed");
+    for refused in [0, 721] {
+        assert!(matches!(
+            f.hb.settings().set_trust_max_age_hours(refused).await,
+            Err(crate::settings::SettingsError::InvalidTrustMaxAge)
+        ));
+    }
+    f.hb.settings().set_trust_max_age_hours(2).await.unwrap();
+    let text = f.pass();
+    // Due in 24 h: with two hours of grace, 25 h later is quiet and 27 h later is stale.
+    f.clock.advance(Duration::hours(25));
+    assert!(!f.hb.trust().verify(&text).unwrap().trust_list_stale);
+    // Reopened (a restarted checkpoint): the setting is still there and decides.
+    let config = HealthbookConfig { data_dir: f._dir.path().into(), key_store: f.keys.clone(), clock: f.clock.clone() };
+    f.hb = Healthbook::open(config).unwrap();
+    assert_eq!(f.hb.settings().trust_max_age().await.unwrap(), Duration::hours(2));
+    f.clock.advance(Duration::hours(2));
+    assert!(f.hb.trust().verify(&text).unwrap().trust_list_stale);
 }

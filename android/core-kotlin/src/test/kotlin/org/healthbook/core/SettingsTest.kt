@@ -58,4 +58,21 @@ class SettingsTest {
             }
         }
     }
+
+    @Test
+    fun `the maximum trust-list age is 48 hours by default, persists, and refuses what is out of range`() = runBlocking {
+        val keyStore = InMemoryKeyStore()
+        withCore(dir, keyStore) { hb ->
+            hb.settings().use { settings ->
+                assertEquals(48u, settings.trustMaxAgeHours())
+                settings.setTrustMaxAgeHours(2u)
+                assertThrows<SettingsException.InvalidTrustMaxAge> { settings.setTrustMaxAgeHours(0u) }
+                assertThrows<SettingsException.InvalidTrustMaxAge> { settings.setTrustMaxAgeHours(721u) }
+                assertEquals(2u, settings.trustMaxAgeHours())
+            }
+        }
+        withCore(dir, keyStore) { hb ->
+            hb.settings().use { settings -> assertEquals(2u, settings.trustMaxAgeHours()) }
+        }
+    }
 }

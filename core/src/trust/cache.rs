@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ClientError;
+use crate::client::ClientError;
 
 /// Which signed document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

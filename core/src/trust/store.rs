@@ -1,22 +1,25 @@
 //! What the verifier trusts: keys by key id, their role and validity, and revocations.
 //!
-//! The verifier depends only on the [`TrustStore`] trait, so the signed trust list (`crate::trust`) can implement
-//! it without this module knowing its types. Two implementations live here: [`InMemoryTrustStore`] for our own
-//! keys and tests, and [`DccTrustStore`] built from EU DCC document-signer certificates.
+//! The verifier depends only on the [`TrustStore`] trait. The one store the phone, the CLI and the tests fill is
+//! [`CheckpointTrustStore`]: the issuer keys of the signed trust list, its revocation list, the EU DCC signing
+//! certificates this device trusts, keys added directly (our own, tests), and when the lists go stale. It is
+//! rebuilt from the verified documents each time they change (see `shared.rs`), so each verification is a hash
+//! look-up and the signature arithmetic, nothing more.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
 use ring::signature::{self, UnparsedPublicKey};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, X509Certificate};
 
-use super::dcc::DccType;
-use crate::trust::KeyScope;
-use super::error::CredentialError;
+use crate::credentials::DccType;
+use crate::trust::{IssuerRole, KeyScope, RevocationKind, RevocationList, TrustList};
+use crate::credentials::CredentialError;
 
 /// Key id: the first 8 bytes of SHA-256 over the signing certificate's DER (EU DCC) or the SPKI DER (our keys).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,7 +156,7 @@ pub fn p256_spki_from_point(point: &[u8]) -> Result<Vec<u8>, CredentialError> {
 /// A public key the verifier trusts, with the role and validity that bound it.
 ///
 /// The key id is always computed from the key material (certificate or SPKI DER), never taken on trust, so a
-/// store that files a key under another id is caught as [`super::FailedStage::KeyIdMismatch`].
+/// store that files a key under another id is caught as [`crate::credentials::FailedStage::KeyIdMismatch`].
 #[derive(Clone)]
 pub struct TrustedKey {
     kid: KeyId,
@@ -452,23 +455,135 @@ impl<A: TrustStore, B: TrustStore> TrustStore for (A, B) {
     }
 }
 
-/// A trust store held in memory: our own keys, tests, and the base of [`DccTrustStore`].
-#[derive(Debug, Clone, Default)]
-pub struct InMemoryTrustStore {
+/// Errors from building the checkpoint's trust store.
+#[derive(Debug, Error)]
+pub enum CheckpointError {
+    /// An EU DCC certificate (or a trust-list key) could not be used.
+    #[error("unusable key or certificate: {0}")]
+    BadKey(#[from] CredentialError),
+    /// A certificate is not valid base64.
+    #[error("certificate is not valid base64")]
+    BadBase64,
+}
+
+/// Maps a trust-list role onto the verifier's.
+fn key_role(role: IssuerRole) -> KeyRole {
+    match role {
+        IssuerRole::Authority => KeyRole::Authority,
+        IssuerRole::Agency => KeyRole::Agency,
+        IssuerRole::Lab => KeyRole::Lab,
+        IssuerRole::VaccinationSite => KeyRole::VaccinationSite,
+    }
+}
+
+/// The keys and revocations a checkpoint trusts.
+#[derive(Debug, Clone)]
+pub struct CheckpointTrustStore {
     keys: HashMap<KeyId, Vec<TrustedKey>>,
     revoked_credentials: HashSet<String>,
     revoked_keys: HashSet<KeyId>,
+    stale_after: Option<DateTime<Utc>>,
+    max_age: Duration,
 }
 
-impl InMemoryTrustStore {
-    /// An empty store.
+/// How long past a list's `next_update` a checkpoint still trusts it silently: two days, so that a gate that
+/// missed one daily refresh (a night offline, a flaky network) stays quiet, but one whose network has been cut
+/// for longer shows that a revocation may be missing.
+pub const DEFAULT_TRUST_MAX_AGE_HOURS: i64 = 48;
+
+impl Default for CheckpointTrustStore {
+    fn default() -> Self {
+        Self {
+            keys: HashMap::new(),
+            revoked_credentials: HashSet::new(),
+            revoked_keys: HashSet::new(),
+            stale_after: None,
+            max_age: Duration::hours(DEFAULT_TRUST_MAX_AGE_HOURS),
+        }
+    }
+}
+
+impl CheckpointTrustStore {
+    /// An empty store; nothing verifies against it.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Files a key under its own key id.
-    pub fn add(&mut self, key: TrustedKey) {
-        self.keys.entry(key.kid).or_default().push(key);
+    /// Sets how long past a list's due time verdicts keep quiet about its age (set it before adding lists).
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Counts a list due at `due` towards the store's staleness: the oldest list decides.
+    fn note_due(&mut self, due: DateTime<Utc>) {
+        let limit = due + self.max_age;
+        self.stale_after = Some(self.stale_after.map_or(limit, |current| current.min(limit)));
+    }
+
+    /// Adds every issuer key of a verified trust list, with its role, scope and validity window. The key id is
+    /// computed from the key itself, not read from the list.
+    pub fn add_trust_list(&mut self, list: &TrustList) -> Result<(), CheckpointError> {
+        for issuer in &list.keys {
+            let spki = STANDARD.decode(&issuer.public_key).map_err(|_| CheckpointError::BadBase64)?;
+            let key = TrustedKey::from_spki_der(&spki, key_role(issuer.role), issuer.name.clone())?
+                .with_validity(Some(issuer.not_before), Some(issuer.not_after))
+                .with_scope(issuer.key_scope());
+            self.add_key(key);
+        }
+        self.note_due(list.due());
+        Ok(())
+    }
+
+    /// Adds the revocations of a verified revocation list.
+    pub fn add_revocations(&mut self, list: &RevocationList) {
+        self.note_due(list.due());
+        for entry in &list.entries {
+            match entry.kind {
+                RevocationKind::Credential => {
+                    self.revoked_credentials.insert(entry.id.clone());
+                }
+                RevocationKind::IssuerKey => {
+                    if let Some(kid) = KeyId::from_base64(&entry.id) {
+                        self.revoked_keys.insert(kid);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A store holding every EU DCC document signer certificate given as base64 DER (or PEM).
+    pub fn from_dcc_certificates_base64<I, S>(certificates: I) -> Result<Self, CredentialError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut store = Self::new();
+        for certificate in certificates {
+            store.add_dcc_certificate_base64(certificate.as_ref())?;
+        }
+        Ok(store)
+    }
+
+    /// Trusts an EU DCC document signer certificate (base64 DER or PEM); returns its key id.
+    pub fn add_dcc_certificate_base64(&mut self, text: &str) -> Result<KeyId, CredentialError> {
+        let key = TrustedKey::from_dcc_certificate_base64(text.trim())?;
+        let kid = key.kid();
+        self.add_key(key);
+        Ok(kid)
+    }
+
+    /// Trusts an EU DCC document signer certificate (DER); returns its key id.
+    pub fn add_dcc_certificate_der(&mut self, der: &[u8]) -> Result<KeyId, CredentialError> {
+        let key = TrustedKey::from_dcc_certificate_der(der)?;
+        let kid = key.kid();
+        self.add_key(key);
+        Ok(kid)
+    }
+
+    /// Trusts one key, filed under its own key id.
+    pub fn add_key(&mut self, key: TrustedKey) {
+        self.keys.entry(key.kid()).or_default().push(key);
     }
 
     /// Files a key under a key id declared by someone else (as a trust-list entry does); the verifier checks
@@ -477,7 +592,7 @@ impl InMemoryTrustStore {
         self.keys.entry(kid).or_default().push(key);
     }
 
-    /// Revokes one credential by id.
+    /// Revokes one credential by id (our `cti`, or a DCC's UVCI).
     pub fn revoke_credential(&mut self, credential_id: impl Into<String>) {
         self.revoked_credentials.insert(credential_id.into());
     }
@@ -487,95 +602,31 @@ impl InMemoryTrustStore {
         self.revoked_keys.insert(kid);
     }
 
-    /// How many keys are filed.
-    pub fn len(&self) -> usize {
+    /// Number of trusted keys.
+    pub fn key_count(&self) -> usize {
         self.keys.values().map(Vec::len).sum()
     }
 
-    /// True when no key is filed.
+    /// True when no key is trusted.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.key_count() == 0
     }
 }
 
-impl TrustStore for InMemoryTrustStore {
+impl TrustStore for CheckpointTrustStore {
     fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
-        self.keys.get(kid).map(Vec::as_slice).unwrap_or_default()
+        self.keys.get(kid).map(Vec::as_slice).unwrap_or(&[])
     }
+
     fn is_revoked(&self, credential_id: &str) -> bool {
         self.revoked_credentials.contains(credential_id)
     }
+
     fn is_key_revoked(&self, kid: &KeyId) -> bool {
         self.revoked_keys.contains(kid)
     }
-}
 
-/// The EU DCC trust source: document-signer certificates (base64 DER), each filed under the key id hashed
-/// over the certificate.
-#[derive(Debug, Clone, Default)]
-pub struct DccTrustStore {
-    inner: InMemoryTrustStore,
-}
-
-impl DccTrustStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A store holding every certificate given as base64 DER (or PEM).
-    pub fn from_certificates_base64<I, S>(certificates: I) -> Result<Self, CredentialError>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let mut store = Self::new();
-        for certificate in certificates {
-            store.add_certificate_base64(certificate.as_ref())?;
-        }
-        Ok(store)
-    }
-
-    /// Adds one certificate from DER; returns its key id.
-    pub fn add_certificate_der(&mut self, der: &[u8]) -> Result<KeyId, CredentialError> {
-        let key = TrustedKey::from_dcc_certificate_der(der)?;
-        let kid = key.kid();
-        self.inner.add(key);
-        Ok(kid)
-    }
-
-    /// Adds one certificate from base64 DER or PEM; returns its key id.
-    pub fn add_certificate_base64(&mut self, text: &str) -> Result<KeyId, CredentialError> {
-        let key = TrustedKey::from_dcc_certificate_base64(text)?;
-        let kid = key.kid();
-        self.inner.add(key);
-        Ok(kid)
-    }
-
-    /// Revokes one DCC by its UVCI (the EU has no such list; ours can carry one).
-    pub fn revoke_credential(&mut self, uvci: impl Into<String>) {
-        self.inner.revoke_credential(uvci);
-    }
-
-    /// How many certificates are held.
-    pub fn len(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// True when no certificate is held.
-    pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
-    }
-}
-
-impl TrustStore for DccTrustStore {
-    fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
-        self.inner.keys(kid)
-    }
-    fn is_revoked(&self, credential_id: &str) -> bool {
-        self.inner.is_revoked(credential_id)
-    }
-    fn is_key_revoked(&self, kid: &KeyId) -> bool {
-        self.inner.is_key_revoked(kid)
+    fn stale_after(&self) -> Option<DateTime<Utc>> {
+        self.stale_after
     }
 }
