@@ -38,7 +38,7 @@ struct Case<S> {
 fn pass_case() -> Case<CheckpointTrustStore> {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Bộ Y tế").unwrap();
     let mut store = CheckpointTrustStore::new();
-    store.add_key(signer.trusted_key(KeyRole::Authority));
+    store.add_key(signer.trusted_key(KeyRole::AUTHORITY));
     let at = DateTime::parse_from_rfc3339("2021-08-01T08:00:00Z").unwrap().with_timezone(&Utc);
     let pass = PersonalPass {
         name: "Nguyễn Văn An".into(),

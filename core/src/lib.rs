@@ -6,20 +6,32 @@ pub mod admin_units;
 pub mod clock;
 pub mod credentials;
 pub mod declarations;
+#[cfg(feature = "phone")]
 pub mod keystore;
+#[cfg(feature = "phone")]
 pub mod outbox;
+#[cfg(feature = "phone")]
 pub mod passes;
+#[cfg(feature = "phone")]
 pub mod persons;
 pub mod profiles;
+#[cfg(feature = "phone")]
 pub mod sealing;
+#[cfg(feature = "phone")]
 pub mod session;
+#[cfg(feature = "phone")]
 pub mod settings;
+#[cfg(feature = "phone")]
 pub mod storage;
+#[cfg(feature = "phone")]
 pub mod client;
 pub mod trust;
 
+#[cfg(feature = "phone")]
 mod healthbook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "phone")]
 pub use healthbook::{Healthbook, HealthbookConfig, OpenError};
+#[cfg(feature = "phone")]
 pub use keystore::{KeyStoreError, PlatformKeyStore};

@@ -206,8 +206,8 @@ fn ten_thousand_mutated_qr_strings_give_typed_verdicts() {
     let dsc = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN").unwrap();
     let signers = [&authority, &agency, &dsc];
     let mut own = CheckpointTrustStore::new();
-    own.add_key(authority.trusted_key(KeyRole::Authority));
-    own.add_key(agency.trusted_key(KeyRole::Agency));
+    own.add_key(authority.trusted_key(KeyRole::AUTHORITY));
+    own.add_key(agency.trusted_key(KeyRole::AGENCY));
     own.add_key(dsc.trusted_key(KeyRole::DccSigner));
     own.revoke_credential("revoked-1");
 

@@ -46,8 +46,8 @@ fn world() -> World {
     let authority = issuer("Bộ Y tế");
     let agency = issuer("Chợ Bến Thành");
     let mut store = CheckpointTrustStore::new();
-    store.add_key(authority.signer.trusted_key(KeyRole::Authority));
-    store.add_key(agency.signer.trusted_key(KeyRole::Agency));
+    store.add_key(authority.signer.trusted_key(KeyRole::AUTHORITY));
+    store.add_key(agency.signer.trusted_key(KeyRole::AGENCY));
     World { authority, agency, store }
 }
 
@@ -201,7 +201,7 @@ fn validity_is_checked_at_the_given_instant() {
     bounded.add_key(
         w.authority
             .signer
-            .trusted_key(KeyRole::Authority)
+            .trusted_key(KeyRole::AUTHORITY)
             .with_validity(Some(t("2021-01-01T00:00:00Z")), Some(t("2021-08-01T10:00:00Z"))),
     );
     assert!(verify(&bounded, &text, "2021-08-01T09:00:00Z").valid);
@@ -359,7 +359,7 @@ fn unknown_keys_and_key_id_mismatches_are_told_apart() {
 
     // A store that files the authority's key under the agency's id: the credential names the agency's id.
     let mut misfiled = CheckpointTrustStore::new();
-    misfiled.add_under(w.agency.signer.key_id(), w.authority.signer.trusted_key(KeyRole::Authority));
+    misfiled.add_under(w.agency.signer.key_id(), w.authority.signer.trusted_key(KeyRole::AUTHORITY));
     let claiming_agency_kid = Issuer {
         signer: CredentialSigner::from_pkcs8(&w.authority.pkcs8, "Bộ Y tế")
             .unwrap()

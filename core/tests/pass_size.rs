@@ -51,7 +51,7 @@ fn legacy_pass(signer: &CredentialSigner, pass: &PersonalPass, issued: i64, expi
 fn the_pass_qr_is_smaller_than_before_and_within_the_target() {
     let signer = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "VN-HB").unwrap();
     let mut store = CheckpointTrustStore::default();
-    store.add_key(signer.trusted_key(KeyRole::Authority));
+    store.add_key(signer.trusted_key(KeyRole::AUTHORITY));
     let issued = Utc.with_ymd_and_hms(2021, 7, 1, 8, 0, 0).unwrap();
     let cases = [
         // A common name, and a long one with many diacritics (each takes 2 to 3 UTF-8 bytes).

@@ -358,3 +358,10 @@ mod tests {
         );
     }
 }
+
+/// The exact bytes a device signs to answer a server challenge (`POST /v1/auth/device`).
+///
+/// A fixed prefix keeps this signature from ever being valid as anything else the device key signs.
+pub fn device_auth_message(device_id: &str, nonce: &str) -> Vec<u8> {
+    format!("healthbook-device-auth-v1\n{device_id}\n{nonce}").into_bytes()
+}

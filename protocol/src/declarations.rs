@@ -267,3 +267,6 @@ mod tests {
         assert!(serde_json::from_value::<DeclarationReceipt>(answer).is_err());
     }
 }
+
+/// `typ` of the JWS the server signs a declaration receipt with.
+pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";

@@ -31,6 +31,8 @@ pub use declarations::{
 };
 pub use error::{ErrorResponse, ErrorCode, ErrorDetail, FieldErrorDetail};
 pub use forms::{Choice, Condition, FieldKind, Form, FormField, Localized, TextCharset};
+pub use accounts::device_auth_message;
+pub use declarations::RECEIPT_TYP;
 pub use language::Language;
 pub use passes::{PassRequest, PassResponse};
 pub use persons::{

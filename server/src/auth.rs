@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use healthbook_core::client::device_auth_message;
+use healthbook_protocol::device_auth_message;
 use healthbook_core::trust::VerifyingKey;
 use ring::pbkdf2;
 use healthbook_protocol::{ChallengeRequest, ChallengeResponse, DeviceTokenRequest, Empty, ErrorResponse, LoginRequest, Role, TokenResponse};

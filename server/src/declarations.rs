@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use healthbook_core::declarations::forms::{bundled_forms, Form};
 use healthbook_core::declarations::validate::{service_today, validate_answers};
-use healthbook_core::settings::Language;
+use healthbook_protocol::Language;
 use healthbook_core::trust::jws;
 use serde_json::Value as Json_;
 use healthbook_protocol::{ErrorCode, ErrorResponse, ReceiptClaims, Role, StatusReason};
@@ -25,7 +25,7 @@ use crate::storage::{Row, Tx, Value};
 use crate::util::{from_ms, to_ms};
 
 /// `typ` of a declaration receipt JWS (shared with the phone, which checks it).
-pub use healthbook_core::declarations::RECEIPT_TYP;
+pub use healthbook_protocol::RECEIPT_TYP;
 /// Id of the service key that signs receipts (see `trust::SERVICE_KEYS`).
 const RECEIPT_KEY: &str = "receipts";
 /// The officers' list as the access log names it.

@@ -6,12 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::ClientError;
 use crate::trust::SigningKey;
 
-/// The exact bytes a device signs to answer a server challenge.
-///
-/// A fixed prefix keeps this signature from ever being valid as anything else the device key signs.
-pub fn device_auth_message(device_id: &str, nonce: &str) -> Vec<u8> {
-    format!("healthbook-device-auth-v1\n{device_id}\n{nonce}").into_bytes()
-}
+/// The exact bytes a device signs to answer a server challenge (defined once, in the wire contract).
+pub use healthbook_protocol::device_auth_message;
 
 /// A registered device: its server id and its private key (PKCS#8), which the caller keeps in the platform key
 /// store.

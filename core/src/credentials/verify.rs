@@ -49,9 +49,9 @@ impl CredentialKind {
     /// The roles whose keys may sign this kind.
     pub fn allowed_roles(self) -> &'static [KeyRole] {
         match self {
-            Self::PersonalPass | Self::ControlCard => &[KeyRole::Authority],
-            Self::StaffCard => &[KeyRole::Agency],
-            Self::VenuePoster => &[KeyRole::Agency, KeyRole::Authority],
+            Self::PersonalPass | Self::ControlCard => &[KeyRole::AUTHORITY],
+            Self::StaffCard => &[KeyRole::AGENCY],
+            Self::VenuePoster => &[KeyRole::AGENCY, KeyRole::AUTHORITY],
             Self::EuDccVaccination | Self::EuDccTest | Self::EuDccRecovery => &[KeyRole::DccSigner],
             Self::Unknown => &[],
         }

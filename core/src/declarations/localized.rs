@@ -2,7 +2,7 @@
 //! the bindings and the CLI.
 
 use super::forms::{Choice, FieldKind, Form, FormField};
-use crate::settings::Language;
+use healthbook_protocol::Language;
 
 /// One option of a choice question.
 #[derive(Debug, Clone, PartialEq, Eq)]

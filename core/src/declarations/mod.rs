@@ -7,43 +7,65 @@
 //! receipt), `error.rs`.
 
 pub mod answers;
+#[cfg(feature = "phone")]
 pub mod db;
+#[cfg(feature = "phone")]
 pub mod error;
 pub mod forms;
 pub mod localized;
+#[cfg(feature = "phone")]
 pub mod receipt;
 pub mod validate;
 
+#[cfg(feature = "phone")]
 use std::sync::Arc;
 
+#[cfg(feature = "phone")]
 use chrono::{Duration, SubsecRound};
+#[cfg(feature = "phone")]
 use rusqlite::Transaction;
+#[cfg(feature = "phone")]
 use serde_json::Value;
 
+#[cfg(feature = "phone")]
 pub use db::{Declaration, DeclarationStatus, HealthStatus};
+#[cfg(feature = "phone")]
 pub use error::DeclarationError;
 pub use answers::{Answer, answers_json, typed_answers};
 pub use forms::{Form, FormField, FieldKind, Localized};
 pub use localized::{localized_form, localized_question, LocalizedChoice, LocalizedCondition, LocalizedForm, LocalizedKind, LocalizedQuestion};
-pub use receipt::{RECEIPT_TYP, ReceiptClaims, ReceiptRefusal};
+#[cfg(feature = "phone")]
+pub use receipt::{ReceiptClaims, ReceiptRefusal};
 pub use validate::{FieldError, FieldErrorCode};
+pub use healthbook_protocol::RECEIPT_TYP;
 
+#[cfg(feature = "phone")]
 use healthbook_protocol::{DeclarationSubject, FilledBy, SubmitDeclarationRequest};
 
+#[cfg(feature = "phone")]
 use crate::clock::Clock;
+#[cfg(feature = "phone")]
 use crate::outbox::{self, NewOutboxItem, OutboxItem, ReceiptError, ReceiptHandler};
+#[cfg(feature = "phone")]
 use crate::profiles::{self, ProfileRelation};
+#[cfg(feature = "phone")]
 use crate::sealing::Sealer;
+#[cfg(feature = "phone")]
 use crate::settings::Language;
+#[cfg(feature = "phone")]
 use crate::storage::{Database, StorageError};
 
 /// Outbox kind of a declaration submission.
+#[cfg(feature = "phone")]
 pub const OUTBOX_KIND: &str = "declaration";
 /// Server path declarations are posted to.
+#[cfg(feature = "phone")]
 pub const SUBMIT_PATH: &str = "/v1/declarations";
 /// How long the phone keeps a sent declaration (the incubation period plus a margin, as in CWA's 14-21 days).
+#[cfg(feature = "phone")]
 pub const RETENTION_DAYS: i64 = 21;
 
+#[cfg(feature = "phone")]
 /// Declaration operations; obtained from [`crate::Healthbook::declarations`].
 #[derive(Clone)]
 pub struct Declarations {
@@ -52,6 +74,7 @@ pub struct Declarations {
     clock: Arc<dyn Clock>,
 }
 
+#[cfg(feature = "phone")]
 impl Declarations {
     pub(crate) fn new(db: Database, sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
         Self { db, sealer, clock }
@@ -184,6 +207,7 @@ impl Declarations {
     }
 }
 
+#[cfg(feature = "phone")]
 /// The body the server receives: the answers and the minimum about the person that a health officer needs to
 /// follow up (name, birth year, phone, area), plus who filled it in.
 fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Option<&profiles::Profile>) -> SubmitDeclarationRequest {
@@ -210,6 +234,7 @@ fn submission_body(d: &Declaration, subject: &profiles::Profile, filled_by: Opti
     }
 }
 
+#[cfg(feature = "phone")]
 /// Applies declaration receipts from their signed claims: marks the declaration accepted and updates the
 /// profile's health status.
 pub struct DeclarationReceipts {
@@ -217,6 +242,7 @@ pub struct DeclarationReceipts {
     clock: Arc<dyn Clock>,
 }
 
+#[cfg(feature = "phone")]
 impl DeclarationReceipts {
     /// A handler judging key validity at `clock`'s time and sealing statuses with `sealer`.
     pub fn new(sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
@@ -249,6 +275,7 @@ impl DeclarationReceipts {
     }
 }
 
+#[cfg(feature = "phone")]
 impl ReceiptHandler for DeclarationReceipts {
     fn kind(&self) -> &'static str {
         OUTBOX_KIND
@@ -266,5 +293,5 @@ impl ReceiptHandler for DeclarationReceipts {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "phone"))]
 mod tests;

@@ -12,8 +12,8 @@ use thiserror::Error;
 use crate::outbox::ReceiptError;
 use crate::trust::signed::{SignedError, SignerRefusal};
 
-/// `typ` of the JWS the server signs a declaration receipt with.
-pub const RECEIPT_TYP: &str = "healthbook-declaration-receipt+jwt";
+/// `typ` of the JWS the server signs a declaration receipt with (defined once, in the wire contract).
+pub use healthbook_protocol::RECEIPT_TYP;
 
 /// Why a receipt is not applied; the declaration stays queued with this reason.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

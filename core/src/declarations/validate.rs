@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::forms::{FieldKind, Form, TextCharset};
 use crate::admin_units::{is_known_province, is_ward_code};
-use crate::settings::Language;
+use healthbook_protocol::Language;
 
 /// Largest accepted answers object, serialised, in bytes.
 pub const MAX_ANSWERS_BYTES: usize = 16 * 1024;

@@ -325,7 +325,7 @@ impl Persons {
 impl Healthbook {
     /// Bindings of this phone's profiles to person records, through the configured server.
     pub fn persons(&self) -> Persons {
-        self.persons_with(Arc::new(HttpPersonsTransport::new(self.clone())))
+        self.persons_with(Arc::new(HttpPersonsTransport::new(self.session())))
     }
 
     /// Bindings through another transport (tests, or a server reached another way).

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::error::PersonError;
 use crate::client::ClientError;
-use crate::healthbook::Healthbook;
+use crate::session::Session;
 use crate::session::SessionError;
 
 /// The HTTP verbs the bindings endpoints use.
@@ -52,13 +52,13 @@ pub trait PersonsTransport: Send + Sync {
 
 /// The transport to the configured server, signed in as this installation's device.
 pub struct HttpPersonsTransport {
-    healthbook: Healthbook,
+    session: Session,
 }
 
 impl HttpPersonsTransport {
-    /// A transport that connects through `healthbook`'s settings and device session.
-    pub fn new(healthbook: Healthbook) -> Self {
-        Self { healthbook }
+    /// A transport that connects to the configured server through `session` (this installation's device).
+    pub fn new(session: Session) -> Self {
+        Self { session }
     }
 }
 
@@ -66,8 +66,7 @@ impl HttpPersonsTransport {
 impl PersonsTransport for HttpPersonsTransport {
     async fn send(&self, verb: Verb, path: &str, body: Option<Value>) -> Result<Value, TransportError> {
         let url = self
-            .healthbook
-            .settings()
+            .session
             .server_url()
             .await
             .map_err(|e| match e {
@@ -76,8 +75,7 @@ impl PersonsTransport for HttpPersonsTransport {
                 _ => TransportError::NoServer,
             })?
             .ok_or(TransportError::NoServer)?;
-        let hb = &self.healthbook;
-        let client = crate::session::connect(&hb.db, &hb.sealer, hb.clock.clone(), &url, |c| c).await.map_err(|e| match e {
+        let client = self.session.connect(&url).await.map_err(|e| match e {
             SessionError::Client(c) => TransportError::Client(c),
             other => TransportError::Session(other),
         })?;

@@ -2,7 +2,9 @@
 
 use thiserror::Error;
 
+#[cfg(feature = "phone")]
 use crate::sealing::SealingError;
+#[cfg(feature = "phone")]
 use crate::storage::StorageError;
 
 /// The profile field a validation error is about, so a UI can show the message next to it.
@@ -65,13 +67,16 @@ pub enum ProfileError {
         reason: String,
     },
     /// Encryption failed.
+    #[cfg(feature = "phone")]
     #[error(transparent)]
     Sealing(#[from] SealingError),
     /// The database failed.
+    #[cfg(feature = "phone")]
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
+#[cfg(feature = "phone")]
 impl From<rusqlite::Error> for ProfileError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Storage(StorageError::Sqlite(e))

@@ -3,28 +3,36 @@
 //! Files: `model.rs` (types), `validate.rs` (normalisation and field rules), `db.rs` (rows, encrypted at
 //! rest), `error.rs` (the area's error enum).
 
+#[cfg(feature = "phone")]
 pub mod db;
 pub mod error;
 pub mod model;
 pub mod validate;
 
+#[cfg(feature = "phone")]
 use std::sync::Arc;
 
 pub use error::{ProfileError, ProfileField};
 pub use model::{Address, BirthDate, PersonalDetails, Profile, ProfileInput, ProfileRelation};
 
+#[cfg(feature = "phone")]
 use chrono::{DateTime, SubsecRound, Utc};
 
+#[cfg(feature = "phone")]
 use crate::clock::Clock;
+#[cfg(feature = "phone")]
 use crate::sealing::Sealer;
+#[cfg(feature = "phone")]
 use crate::storage::Database;
 
 /// The current time at the precision the database keeps (milliseconds), so that what `add` returns equals
 /// what `get` reads back.
+#[cfg(feature = "phone")]
 fn stored_now(clock: &dyn Clock) -> DateTime<Utc> {
     clock.now().trunc_subsecs(3)
 }
 
+#[cfg(feature = "phone")]
 /// Profile operations; obtained from [`crate::Healthbook::profiles`].
 #[derive(Clone)]
 pub struct Profiles {
@@ -33,6 +41,7 @@ pub struct Profiles {
     clock: Arc<dyn Clock>,
 }
 
+#[cfg(feature = "phone")]
 impl Profiles {
     pub(crate) fn new(db: Database, sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
         Self { db, sealer, clock }

@@ -42,6 +42,7 @@ pub enum TrustError {
     },
 }
 
+#[cfg(feature = "phone")]
 /// Errors of the trust sub-client: refreshing the lists, trusting DCC certificates, building the verifier's store.
 #[derive(Debug, Error)]
 pub enum TrustStoreError {
@@ -68,12 +69,14 @@ pub enum TrustStoreError {
     Storage(#[from] crate::storage::StorageError),
 }
 
+#[cfg(feature = "phone")]
 impl From<rusqlite::Error> for TrustStoreError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Storage(crate::storage::StorageError::Sqlite(e))
     }
 }
 
+#[cfg(feature = "phone")]
 impl From<crate::client::ClientError> for TrustStoreError {
     fn from(e: crate::client::ClientError) -> Self {
         if e.is_transient() { Self::Unreachable(e) } else { Self::Client(e) }

@@ -4,22 +4,30 @@
 //! and, separately, a revocation list; both travel as JWS compact serialisation with ES256. Phones pin the root
 //! public key and verify both offline. See `README.md` beside this file for what each file holds.
 
+#[cfg(feature = "phone")]
 pub mod cache;
+#[cfg(feature = "phone")]
 mod client;
+#[cfg(feature = "phone")]
 pub mod db;
 mod error;
 pub mod jws;
 pub mod keys;
 mod model;
+#[cfg(feature = "phone")]
 pub mod pinned;
 pub mod shared;
+#[cfg(feature = "phone")]
 pub mod signed;
 pub mod store;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "phone")]
 pub use client::{Trust, TrustRefresh};
-pub use error::{TrustError, TrustStoreError};
+pub use error::TrustError;
+#[cfg(feature = "phone")]
+pub use error::TrustStoreError;
 pub use shared::SharedTrustStore;
 pub use keys::{SigningKey, VerifyingKey, kid_for_spki};
 pub use model::{

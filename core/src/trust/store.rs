@@ -62,30 +62,30 @@ impl std::fmt::Debug for KeyId {
     }
 }
 
-/// What a trusted key may sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What a trusted key may sign: an issuer role of our trust list (the protocol's [`IssuerRole`], defined once),
+/// or an EU DCC document signer, which only the DCC trust source names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyRole {
-    /// The health authority: personal passes and control cards.
-    Authority,
-    /// An agency: staff cards and venue posters.
-    Agency,
-    /// A laboratory: test results.
-    Lab,
-    /// A vaccination site: vaccination records.
-    VaccinationSite,
+    /// A key of our trust list, with its issuer role.
+    Issuer(IssuerRole),
     /// An EU DCC document signer from the DCC trust source.
     DccSigner,
 }
 
 impl KeyRole {
-    /// The wire name.
+    /// The health authority: personal passes and control cards.
+    pub const AUTHORITY: Self = Self::Issuer(IssuerRole::Authority);
+    /// An agency: staff cards and venue posters.
+    pub const AGENCY: Self = Self::Issuer(IssuerRole::Agency);
+    /// A laboratory: test results.
+    pub const LAB: Self = Self::Issuer(IssuerRole::Lab);
+    /// A vaccination site: vaccination records.
+    pub const VACCINATION_SITE: Self = Self::Issuer(IssuerRole::VaccinationSite);
+
+    /// The wire name (`authority`, ..., `dcc_signer`).
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Authority => "authority",
-            Self::Agency => "agency",
-            Self::Lab => "lab",
-            Self::VaccinationSite => "vaccination_site",
+            Self::Issuer(role) => role.as_str(),
             Self::DccSigner => "dcc_signer",
         }
     }
@@ -93,13 +93,16 @@ impl KeyRole {
     /// Parses a wire name; `health_authority` is accepted for `authority`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
-            "authority" | "health_authority" => Some(Self::Authority),
-            "agency" => Some(Self::Agency),
-            "lab" => Some(Self::Lab),
-            "vaccination_site" => Some(Self::VaccinationSite),
+            "health_authority" => Some(Self::AUTHORITY),
             "dcc_signer" => Some(Self::DccSigner),
-            _ => None,
+            other => IssuerRole::parse(other).map(Self::Issuer),
         }
+    }
+}
+
+impl Serialize for KeyRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -468,12 +471,7 @@ pub enum CheckpointError {
 
 /// Maps a trust-list role onto the verifier's.
 fn key_role(role: IssuerRole) -> KeyRole {
-    match role {
-        IssuerRole::Authority => KeyRole::Authority,
-        IssuerRole::Agency => KeyRole::Agency,
-        IssuerRole::Lab => KeyRole::Lab,
-        IssuerRole::VaccinationSite => KeyRole::VaccinationSite,
-    }
+    KeyRole::Issuer(role)
 }
 
 /// The keys and revocations a checkpoint trusts.
