@@ -2,8 +2,8 @@ package org.healthbook.ui.checkpoint
 
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.BoxWithConstraints
 import androidx.compose.foundation.layout.Column
-import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.defaultMinSize
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -23,9 +23,9 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
-import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.platform.LocalDensity
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
@@ -105,16 +105,16 @@ private fun VerdictScreen(result: CheckResult, onClear: () -> Unit, modifier: Mo
             .semantics { testTag = "verdict" },
         verticalArrangement = Arrangement.spacedBy(16.dp),
     ) {
-        Row(
-            verticalAlignment = Alignment.CenterVertically,
-            horizontalArrangement = Arrangement.spacedBy(16.dp),
+        // Icon above the words, so that at large font scales the headline has the full width and breaks between words.
+        Column(
+            verticalArrangement = Arrangement.spacedBy(8.dp),
             modifier = Modifier.semantics(mergeDescendants = true) {
                 contentDescription = headline
                 liveRegion = LiveRegionMode.Assertive
             },
         ) {
             Icon(kind.icon, contentDescription = null, tint = Color.White, modifier = Modifier.size(72.dp))
-            Text(headline, color = Color.White, style = MaterialTheme.typography.displayMedium, fontWeight = FontWeight.Bold)
+            FittedHeadline(headline)
         }
         if (!result.valid) {
             Text(result.message, color = Color.White, style = MaterialTheme.typography.headlineSmall)
@@ -141,6 +141,21 @@ private fun VerdictScreen(result: CheckResult, onClear: () -> Unit, modifier: Mo
             colors = ButtonDefaults.buttonColors(containerColor = Color.White, contentColor = Color.Black),
             modifier = Modifier.fillMaxWidth().defaultMinSize(minHeight = 64.dp),
         ) { Text(tr(Str.NextPerson), style = MaterialTheme.typography.titleLarge) }
+    }
+}
+
+/**
+ * [text] as large as the display style allows, shrunk so that its longest word fits the width: at font
+ * scale 2.0 "KHÔNG HỢP LỆ" would otherwise break inside a word.
+ */
+@Composable
+private fun FittedHeadline(text: String) {
+    BoxWithConstraints(Modifier.fillMaxWidth()) {
+        val style = MaterialTheme.typography.displayMedium
+        val longest = text.split(' ').maxOf { it.length }.coerceAtLeast(1)
+        // Bold capitals of DejaVu and Roboto are up to about 0.9 em wide; keep a margin.
+        val fitting = with(LocalDensity.current) { minOf(style.fontSize.toPx(), constraints.maxWidth / (longest * 0.95f)).toSp() }
+        Text(text, color = Color.White, style = style, fontSize = fitting, lineHeight = fitting * 1.2f, fontWeight = FontWeight.Bold)
     }
 }
 

@@ -81,8 +81,9 @@ private fun EntryRow(entry: OutboxEntry, now: Instant, onRetry: (Long) -> Unit) 
     val refused = entry.state == OutboxState.REJECTED
     val kind = if (entry.kind.startsWith("declaration")) tr(Str.KindDeclaration) else tr(Str.KindOther)
     val stateText = tr(if (refused) Str.StateRejected else Str.StatePending)
-    Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp), verticalAlignment = Alignment.CenterVertically) {
+    Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp), verticalAlignment = Alignment.Top) {
         if (refused) Icon(Icons.Filled.Warning, contentDescription = null, tint = MaterialTheme.colorScheme.error)
+        // Retry sits under the text, not beside it, so that the text keeps the full width at large font scales.
         Column(Modifier.weight(1f).padding(start = 8.dp)) {
             Text("$kind · $stateText", style = MaterialTheme.typography.titleMedium)
             Text("${tr(Str.Attempts)}: ${entry.attempts}", style = MaterialTheme.typography.bodyMedium)
@@ -91,14 +92,14 @@ private fun EntryRow(entry: OutboxEntry, now: Instant, onRetry: (Long) -> Unit) 
                 Text("${tr(Str.NextAttempt)}: ${durationWords(wait, l)}", style = MaterialTheme.typography.bodyMedium)
             }
             entry.lastError?.let { Text(plainError(it, refused), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.error) }
-        }
-        val retryLabel = "${tr(Str.Retry)}: $kind · $stateText"
-        OutlinedButton(
-            onClick = { onRetry(entry.id) },
-            modifier = Modifier.defaultMinSize(MinTouch, MinTouch).semantics { contentDescription = retryLabel },
-        ) {
-            Icon(Icons.Filled.Refresh, contentDescription = null)
-            Text(tr(Str.Retry), Modifier.padding(start = 4.dp))
+            val retryLabel = "${tr(Str.Retry)}: $kind · $stateText"
+            OutlinedButton(
+                onClick = { onRetry(entry.id) },
+                modifier = Modifier.padding(top = 4.dp).defaultMinSize(MinTouch, MinTouch).semantics { contentDescription = retryLabel },
+            ) {
+                Icon(Icons.Filled.Refresh, contentDescription = null)
+                Text(tr(Str.Retry), Modifier.padding(start = 4.dp))
+            }
         }
     }
 }

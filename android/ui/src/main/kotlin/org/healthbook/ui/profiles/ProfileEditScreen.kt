@@ -135,13 +135,12 @@ fun ProfileEditScreen(
             selected = state.yearOnly,
             onSelect = { onChange(state.copy(yearOnly = it)) },
         )
-        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            if (!state.yearOnly) {
-                LabeledField(Str.BirthDay, state.day, null, Modifier.weight(1f), KeyboardType.Number) { onChange(state.copy(day = it)) }
-                LabeledField(Str.BirthMonth, state.month, null, Modifier.weight(1f), KeyboardType.Number) { onChange(state.copy(month = it)) }
-            }
-            LabeledField(Str.BirthYear, state.year, null, Modifier.weight(1.4f), KeyboardType.Number) { onChange(state.copy(year = it)) }
+        // One field per line: side by side, their labels break mid-word at large font scales.
+        if (!state.yearOnly) {
+            LabeledField(Str.BirthDay, state.day, null, keyboard = KeyboardType.Number) { onChange(state.copy(day = it)) }
+            LabeledField(Str.BirthMonth, state.month, null, keyboard = KeyboardType.Number) { onChange(state.copy(month = it)) }
         }
+        LabeledField(Str.BirthYear, state.year, null, keyboard = KeyboardType.Number) { onChange(state.copy(year = it)) }
         FieldErrorText(state.errorOf(ProfileField.BIRTH_DATE))
 
         LabeledField(Str.Phone, state.phone, state.errorOf(ProfileField.PHONE), keyboard = KeyboardType.Phone) { onChange(state.copy(phone = it)) }
