@@ -55,6 +55,9 @@ step "Kotlin tests against the native library (android/core-kotlin and the Compo
 bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")
 
+step "Swift checks: tree-sitter syntax, names used on the generated bindings, String Catalog keys (with self-test)"
+bash scripts/check-swift.sh || failures+=("swift checks")
+
 # Sum cargo's per-binary lines and surefire's closing totals into one line.
 read -r rust_passed rust_failed rust_skipped < <(
   grep -E '^test result: ' "$LOG_DIR/cargo.log" |

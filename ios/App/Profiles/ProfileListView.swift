@@ -4,34 +4,25 @@ import SwiftUI
 /// Renders ``ProfileListState`` and sends ``ProfileListAction``s; no logic of its own.
 struct ProfileListView: View {
     @ObservedObject var viewModel: ProfileListViewModel
-    @State private var adding = false
+    @State private var editing: ProfileEditState?
 
     var body: some View {
-        NavigationStack {
-            content
-                .navigationTitle("Profiles")
-                .toolbar {
-                    if case .loaded = viewModel.state {
-                        Button { adding = true } label: { Image(systemName: "plus") }
-                            .accessibilityLabel("Add profile")
+        content
+            .navigationTitle(Text("profiles.title"))
+            .toolbar {
+                if case .loaded = viewModel.state {
+                    Button { editing = ProfileEditState() } label: { Image(systemName: "plus") }
+                        .accessibilityLabel(Text("profiles.add"))
+                }
+            }
+            .sheet(item: $editing) { state in
+                NavigationStack {
+                    ProfileEditView(state: state, fieldError: fieldError) { id, input in
+                        editing = nil
+                        viewModel.send(id == nil ? .add(input) : .update(id: id!, input))
                     }
                 }
-                .sheet(isPresented: $adding) {
-                    AddProfileForm { input in
-                        adding = false
-                        viewModel.send(.add(input))
-                    }
-                }
-                .alert(
-                    errorText(currentError) ?? "",
-                    isPresented: Binding(
-                        get: { currentError != nil },
-                        set: { if !$0 { viewModel.send(.dismissError) } }
-                    )
-                ) {
-                    Button("OK", role: .cancel) { viewModel.send(.dismissError) }
-                }
-        }
+            }
     }
 
     @ViewBuilder private var content: some View {
@@ -40,23 +31,27 @@ struct ProfileListView: View {
             ProgressView()
         case let .failed(error):
             VStack(spacing: 12) {
-                Text(errorText(error) ?? "")
-                Button("Retry") { viewModel.send(.refresh) }
+                ErrorBanner(message: errorKey(error), dismiss: nil)
+                Button("common.retry") { viewModel.send(.refresh) }.frame(minHeight: 44)
             }
             .padding()
-        case let .loaded(profiles, busy, _):
+        case let .loaded(profiles, busy, error):
             List {
+                if let error {
+                    ErrorBanner(message: errorKey(error)) { viewModel.send(.dismissError) }
+                }
                 if profiles.isEmpty {
-                    Text("No profiles yet. Add yourself and your family.")
+                    Text("profiles.empty")
                 }
                 ForEach(profiles, id: \.id) { profile in
-                    VStack(alignment: .leading) {
-                        Text(profile.fullName).font(.headline)
-                        Text([relationLabel(profile.relation), String(profile.birth.year), profile.phone]
-                            .compactMap { $0 }.joined(separator: " · "))
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                    Button { editing = ProfileEditState(profile) } label: {
+                        VStack(alignment: .leading) {
+                            Text(verbatim: profile.fullName).font(.headline)
+                            Text(relationKey(profile.relation)) + Text(verbatim: " · \(profile.birth.year)")
+                        }
+                        .frame(minHeight: 44)
                     }
+                    .accessibilityHint(Text("profiles.edit"))
                 }
                 .onDelete { offsets in
                     offsets.map { profiles[$0].id }.forEach { viewModel.send(.remove(id: $0)) }
@@ -66,72 +61,27 @@ struct ProfileListView: View {
         }
     }
 
-    private var currentError: ProfileListError? {
-        if case let .loaded(_, _, error) = viewModel.state { return error }
+    private var fieldError: (ProfileField, String)? {
+        if case let .loaded(_, _, .invalidField(field, reason)) = viewModel.state { return (field, reason) }
         return nil
     }
 
-    private func errorText(_ error: ProfileListError?) -> String? {
+    private func errorKey(_ error: ProfileListError) -> LocalizedStringKey {
         switch error {
-        case nil: return nil
-        case let .invalidField(field, _): return "Please check: \(fieldLabel(field))"
-        case .notFound: return "That profile no longer exists."
-        case .duplicateCitizenId: return "Another profile already has this citizen ID."
-        case .selfProfileExists: return "This phone already has your own profile."
-        case .unavailable: return "Your data could not be read or saved. Please try again."
-        }
-    }
-
-    private func fieldLabel(_ field: ProfileField) -> String {
-        switch field {
-        case .fullName: return "Full name"
-        case .birthDate: return "Birth date"
-        case .phone: return "Phone"
-        case .citizenId: return "Citizen ID"
-        case .address: return "Address"
-        case .relation: return "Relation"
-        }
-    }
-
-    private func relationLabel(_ relation: ProfileRelation) -> String {
-        switch relation {
-        case .myself: return "Me"
-        case .familyMember: return "Family member"
-        case .managedByVolunteer: return "Managed by volunteer"
+        case .invalidField: return "error.invalidField"
+        case .notFound: return "error.notFound"
+        case .duplicateCitizenId: return "error.duplicateCitizenId"
+        case .selfProfileExists: return "error.selfExists"
+        case .unavailable: return "error.unavailable"
         }
     }
 }
 
-/// A minimal form; validation is the core's job, and its field errors come back through the state.
-private struct AddProfileForm: View {
-    let onAdd: (ProfileInput) -> Void
-    @State private var name = ""
-    @State private var year = ""
-    @State private var phone = ""
-    @State private var citizenId = ""
-
-    var body: some View {
-        NavigationStack {
-            Form {
-                TextField("Full name", text: $name)
-                TextField("Year of birth", text: $year).keyboardType(.numberPad)
-                TextField("Phone", text: $phone).keyboardType(.phonePad)
-                TextField("Citizen ID (CCCD/CMND)", text: $citizenId).keyboardType(.numberPad)
-            }
-            .navigationTitle("Add profile")
-            .toolbar {
-                Button("Save") {
-                    onAdd(ProfileInput(
-                        relation: .familyMember,
-                        fullName: name,
-                        // 0 is out of range, so an empty year comes back as a birth-date field error.
-                        birth: BirthDate(year: UInt16(year) ?? 0, month: nil, day: nil),
-                        phone: phone.isEmpty ? nil : phone,
-                        citizenId: citizenId.isEmpty ? nil : citizenId,
-                        address: nil
-                    ))
-                }
-            }
-        }
+/// A relation in words.
+func relationKey(_ relation: ProfileRelation) -> LocalizedStringKey {
+    switch relation {
+    case .myself: return "relation.myself"
+    case .familyMember: return "relation.family"
+    case .managedByVolunteer: return "relation.managed"
     }
 }
