@@ -49,10 +49,11 @@ object Screenshots {
  * Each picture must decode and must not be one flat colour (a screen that failed to draw); with
  * `healthbook.screenshots.dir` set they are kept for review as `<screen>-<vi|en>[-font2].png`.
  */
-class ScreenshotsTest {
+/** Every screen of android/ui in a fixed, representative state, by name; for screenshots and accessibility checks. */
+object ScreenCatalog {
     private val qrPng: ByteArray by lazy { org.healthbook.core.qrPng("HB1:SCREENSHOT-ONLY", 4u) }
 
-    private fun screens(language: Language): Map<String, @Composable () -> Unit> = mapOf(
+    fun screens(language: Language): Map<String, @Composable () -> Unit> = mapOf(
         "first-start" to { FirstStartScreen(FirstStartUiState(language, "https://suckhoe.example.vn", "SHA-256 3F:A1:07:…:9C"), {}, {}, {}) },
         "profiles" to { ProfileListScreen(ProfileListState.Loaded(Fixtures.profiles), {}, {}, {}, {}, {}) },
         "profile-edit" to {
@@ -100,11 +101,14 @@ class ScreenshotsTest {
         },
     )
 
+}
+
+class ScreenshotsTest {
     @Test
     fun `every screen renders in Vietnamese, in English, and at font scale 2`() {
         var count = 0
         for ((language, fontScale, suffix) in listOf(Triple(Language.VI, 1f, "vi"), Triple(Language.EN, 1f, "en"), Triple(Language.VI, 2f, "vi-font2"))) {
-            for ((name, content) in screens(language)) {
+            for ((name, content) in ScreenCatalog.screens(language)) {
                 val png = renderPng(language, fontScale, content = content)
                 val image = ImageIO.read(png.inputStream())
                 val first = image.getRGB(0, 0)

@@ -1,6 +1,10 @@
 package org.healthbook.ui
 
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.requiredSize
 import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.platform.LocalDensity
@@ -17,10 +21,16 @@ import org.healthbook.core.Language
 import org.healthbook.ui.theme.HealthbookTheme
 import org.jetbrains.skia.EncodedImageFormat
 
-/** Shows [content] in the app theme, in [language], at [fontScale]. */
+/** Shows [content] in the app theme, in [language], at [fontScale]; [phone] lays it out on a 411 x 891 dp screen. */
 @OptIn(ExperimentalTestApi::class)
-fun ComposeUiTest.show(language: Language = Language.VI, fontScale: Float = 1f, content: @Composable () -> Unit) {
-    setContent { Themed(language, fontScale, 1f, content) }
+fun ComposeUiTest.show(language: Language = Language.VI, fontScale: Float = 1f, phone: Boolean = false, content: @Composable () -> Unit) {
+    setContent {
+        if (phone) {
+            Box(Modifier.requiredSize(411.dp, 891.dp)) { Themed(language, fontScale, 1f, content) }
+        } else {
+            Themed(language, fontScale, 1f, content)
+        }
+    }
 }
 
 @Composable

@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.defaultMinSize
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material.icons.Icons
@@ -110,7 +111,7 @@ private fun ProfileRow(profile: Profile, onClick: () -> Unit, onRemove: () -> Un
                 style = MaterialTheme.typography.bodyMedium,
             )
         }
-        IconButton(onClick = onRemove, modifier = Modifier.semantics { contentDescription = removeLabel }) {
+        IconButton(onClick = onRemove, modifier = Modifier.size(MinTouch).semantics { contentDescription = removeLabel }) {
             Icon(Icons.Filled.Delete, contentDescription = null)
         }
     }
