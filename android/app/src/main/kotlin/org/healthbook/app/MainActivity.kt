@@ -64,6 +64,7 @@ import org.healthbook.ui.profiles.ProfileEditorState
 import org.healthbook.ui.profiles.ProfileListScreen
 import org.healthbook.ui.settings.SettingsScreen
 import org.healthbook.ui.settings.SettingsUiState
+import org.healthbook.ui.settings.settingsErrorText
 import org.healthbook.ui.theme.HealthbookTheme
 
 /**
@@ -120,7 +121,10 @@ private fun App(holder: ScreensHolder) {
         if (settings.loaded && !settings.configured) {
             var url by rememberSaveable { mutableStateOf(settings.serverUrl ?: DEFAULT_SERVER) }
             FirstStartScreen(
-                FirstStartUiState(settings.language, url, bundledKey.takeIf { it.isNotEmpty() }?.let(::fingerprint)),
+                FirstStartUiState(
+                    settings.language, url, bundledKey.takeIf { it.isNotEmpty() }?.let(::fingerprint),
+                    error = settings.error?.let { settingsErrorText(it) },
+                ),
                 onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },
                 onServerUrl = { url = it },
                 onContinue = {
@@ -261,7 +265,7 @@ private fun SettingsTab(holder: ScreensHolder) {
     SettingsScreen(
         SettingsUiState(
             state.language, state.serverUrl.orEmpty(), state.trust, state.trustRefreshedAt, state.refreshingTrust, state.dccKeyIds,
-            state.error?.let { tr(Str.ErrorServer) },
+            state.error?.let { settingsErrorText(it) },
         ),
         rememberNow(),
         onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },

@@ -57,4 +57,12 @@ class FirstStartScreenTest {
         onNodeWithText("The app carries no root key: credentials can't be checked.").assertExists()
         onNodeWithText("Continue").assertIsNotEnabled()
     }
+
+    @Test
+    fun `a refused server address comes back as a banner`() = runComposeUiTest {
+        show(Language.EN) {
+            FirstStartScreen(FirstStartUiState(Language.EN, "https://hb.example", "SHA-256 3F", error = "The address must start with https://"), {}, {}, {})
+        }
+        onNodeWithText("The address must start with https://").assertExists()
+    }
 }

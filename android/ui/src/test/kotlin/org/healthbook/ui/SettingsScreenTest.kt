@@ -13,6 +13,12 @@ import kotlin.test.assertEquals
 import org.healthbook.core.Language
 import org.healthbook.ui.settings.SettingsScreen
 import org.healthbook.ui.settings.SettingsUiState
+import org.healthbook.ui.settings.settingsErrorText
+import org.healthbook.core.wrapper.CheckpointError
+import org.healthbook.core.wrapper.SettingsError
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
 
 @OptIn(ExperimentalTestApi::class)
 class SettingsScreenTest {
@@ -49,5 +55,18 @@ class SettingsScreenTest {
         show(Language.EN) { SettingsScreen(SettingsUiState(Language.EN), Fixtures.now, {}, {}, {}, {}, {}) }
         onNodeWithText("Never refreshed.").assertExists()
         onNodeWithText("No certificates yet.").assertExists()
+    }
+
+    @Test
+    fun `a failed trust refresh and a bad certificate are said in words, without the technical reason`() = runComposeUiTest {
+        var error by mutableStateOf<SettingsError>(SettingsError.Trust(CheckpointError.Offline("tcp connect error: Connection refused")))
+        show(Language.EN) {
+            SettingsScreen(SettingsUiState(Language.EN, error = settingsErrorText(error)), Fixtures.now, {}, {}, {}, {}, {})
+        }
+        onNodeWithText("The server can't be reached. Nothing is lost; it will be sent later.").assertExists()
+        onNodeWithText("Connection refused", substring = true).assertDoesNotExist()
+        error = SettingsError.BadCertificate("asn1 parse error at byte 3")
+        onNodeWithText("The certificate can't be used.").assertExists()
+        onNodeWithText("asn1", substring = true).assertDoesNotExist()
     }
 }

@@ -134,6 +134,8 @@ enum class Str(val vi: String, val en: String) {
     DccAdd("Thêm chứng chỉ", "Add certificate"),
     DccCertificate("Chứng chỉ (base64 DER)", "Certificate (base64 DER)"),
     DccNone("Chưa có chứng chỉ nào.", "No certificates yet."),
+    ErrorBadCertificate("Chứng chỉ không dùng được.", "The certificate can't be used."),
+    ErrorBadRootKey("Khóa gốc không hợp lệ.", "The root key is not valid."),
     ;
 
     /** This text in [language]. */

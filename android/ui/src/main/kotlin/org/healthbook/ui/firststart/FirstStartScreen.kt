@@ -19,6 +19,7 @@ import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import org.healthbook.core.Language
+import org.healthbook.ui.common.Banner
 import org.healthbook.ui.common.FieldErrorText
 import org.healthbook.ui.common.LanguagePicker
 import org.healthbook.ui.common.MinTouch
@@ -34,6 +35,8 @@ data class FirstStartUiState(
     val serverUrl: String = "",
     val rootKeyFingerprint: String? = null,
     val saving: Boolean = false,
+    /** Why the last Continue failed, in words (the host maps the view model's error). */
+    val error: String? = null,
 ) {
     /** Whether [serverUrl] looks like a server address; the core checks it for real when saving. */
     val serverUrlValid: Boolean get() = serverUrl.startsWith("https://") || serverUrl.startsWith("http://")
@@ -53,6 +56,7 @@ fun FirstStartScreen(
         verticalArrangement = Arrangement.spacedBy(12.dp),
     ) {
         Text(tr(Str.FirstStartTitle), style = MaterialTheme.typography.headlineMedium, modifier = Modifier.semantics { heading() })
+        state.error?.let { Banner(it) }
         Text(tr(Str.FirstStartIntro), style = MaterialTheme.typography.bodyLarge)
         Text(tr(Str.LanguageTitle), style = MaterialTheme.typography.titleMedium)
         LanguagePicker(state.language, onLanguage)

@@ -27,6 +27,8 @@ import androidx.compose.ui.unit.dp
 import java.time.Instant
 import org.healthbook.core.Language
 import org.healthbook.core.TrustRefresh
+import org.healthbook.core.wrapper.SettingsError
+import org.healthbook.ui.checkpoint.checkpointErrorText
 import org.healthbook.ui.common.Banner
 import org.healthbook.ui.common.FieldErrorText
 import org.healthbook.ui.common.LanguagePicker
@@ -127,4 +129,14 @@ fun SettingsScreen(
             modifier = Modifier.fillMaxWidth().defaultMinSize(minHeight = MinTouch),
         ) { Text(tr(Str.DccAdd)) }
     }
+}
+
+/** A settings error in plain words (never the technical reason). */
+@Composable
+fun settingsErrorText(error: SettingsError): String = when (error) {
+    is SettingsError.InvalidServerUrl -> tr(Str.ServerUrlInvalid)
+    is SettingsError.InvalidRootKey -> tr(Str.ErrorBadRootKey)
+    is SettingsError.BadCertificate -> tr(Str.ErrorBadCertificate)
+    is SettingsError.Trust -> checkpointErrorText(error.error)
+    is SettingsError.Unavailable -> tr(Str.ErrorUnavailable)
 }
