@@ -1,6 +1,7 @@
 // Android shell of Healthbook. Needs the Android SDK (and, to build the native library, the NDK and
-// cargo-ndk): see android/README.md. The Kotlin bindings and wrapper live in core-kotlin/ and are compiled
-// into :app as extra source directories (core-kotlin/pom.xml builds the same sources on a plain JVM for tests).
+// cargo-ndk): see android/README.md. Modules: :core-kotlin (bindings + wrapper: repositories, view models),
+// :ui (the screens), :app (activity, platform services, navigation). pom.xml builds core-kotlin and ui on a
+// plain JVM for the tests.
 pluginManagement {
     repositories {
         google()
@@ -18,4 +19,4 @@ dependencyResolutionManagement {
 }
 
 rootProject.name = "healthbook-android"
-include(":app")
+include(":app", ":core-kotlin", ":ui")

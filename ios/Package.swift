@@ -36,7 +36,7 @@ let hostLinkerSettings: [LinkerSetting] = useXCFramework
 
 let package = Package(
     name: "HealthbookCore",
-    platforms: [.iOS(.v15), .macOS(.v12)],
+    platforms: [.iOS(.v16), .macOS(.v13)],
     products: [
         .library(name: "HealthbookCore", targets: ["HealthbookCore"]),
     ],

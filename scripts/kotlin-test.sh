@@ -4,8 +4,10 @@
 #   2. builds libhealthbook_ffi.so and generates the Kotlin bindings (scripts/gen-bindings.sh),
 #   3. builds the reference server binary, which the sync tests start,
 #   4. compiles android/core-kotlin (generated bindings + wrapper) and runs its JUnit 5 tests
-#      against the real native library (surefire sets jna.library.path to target/<profile>).
-# Extra arguments go to Maven, e.g. scripts/kotlin-test.sh -Dtest=ProfilesTest
+#      against the real native library (surefire sets jna.library.path to target/<profile>),
+#   5. compiles android/ui (the Compose screens) and runs its tests headless on the same JVM setup
+#      (both modules through the reactor android/pom.xml; each prints its own Surefire totals).
+# Extra arguments go to Maven, e.g. scripts/kotlin-test.sh -Dtest=ProfilesTest -Dsurefire.failIfNoSpecifiedTests=false
 # PROFILE=release uses target/release for both the bindings and the tests.
 set -euo pipefail
 
@@ -17,6 +19,14 @@ if ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y openjdk-17-jdk-headless maven
+fi
+
+# Compose renders text with the system's fonts; DejaVu has the Vietnamese diacritics.
+if ! fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then
+  echo "kotlin-test: installing fonts-dejavu-core (text in the Compose tests and screenshots)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y fonts-dejavu-core fontconfig
 fi
 
 "$ROOT/scripts/gen-bindings.sh"
@@ -31,5 +41,6 @@ else
   cargo build -p healthbook-server
 fi
 
-exec mvn -B --no-transfer-progress -f "$ROOT/android/core-kotlin/pom.xml" \
+# --fail-at-end: a failure in core-kotlin still lets the screens' tests run and report.
+exec mvn -B --no-transfer-progress --fail-at-end -f "$ROOT/android/pom.xml" \
   "-Dnative.dir=$NATIVE_DIR" "-Dhealthbook.server.bin=$NATIVE_DIR/healthbook-server" test "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: every Rust test (unit, end-to-end against SQLite and PostgreSQL), the dependency
-# policy check, bindings generation, and the Kotlin tests against the real native library.
+# policy check, bindings generation, the Kotlin tests against the real native library (wrapper and Compose
+# screens), and the Swift checks (syntax and binding names; no Swift toolchain runs here).
 # Installs what it needs itself (PostgreSQL, JDK, Maven) and ends with one summary line.
 set -uo pipefail
 
@@ -60,25 +61,33 @@ fi
 step "OpenAPI document is valid (openapi-spec-validator)"
 bash scripts/check-openapi.sh || failures+=("openapi document")
 
-step "Kotlin tests against the native library"
+step "Kotlin tests against the native library (android/core-kotlin and the Compose screens in android/ui)"
 bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")
+
+step "Swift checks: tree-sitter syntax, names used on the generated bindings, String Catalog keys (with self-test)"
+bash scripts/check-swift.sh || failures+=("swift checks")
 
 # Sum cargo's per-binary lines and surefire's closing totals into one line.
 read -r rust_passed rust_failed rust_skipped < <(
   grep -E '^test result: ' "$LOG_DIR/cargo.log" |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/' |
     awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
-read -r kt_run kt_failed kt_errors kt_skipped < <(
-  grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$LOG_DIR/kotlin.log" | tail -n 1 |
-    sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
-kt_run=${kt_run:-0}; kt_failed=${kt_failed:-0}; kt_errors=${kt_errors:-0}; kt_skipped=${kt_skipped:-0}
+# Surefire prints one closing total per Maven module (android/core-kotlin, android/ui); per-class lines end
+# with "Time elapsed", so only the totals end right after "Skipped: N".
+read -r kt_run kt_failed kt_errors kt_skipped kt_modules < <(
+  grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$LOG_DIR/kotlin.log" |
+    sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/' |
+    awk '{r+=$1; f+=$2; e+=$3; s+=$4; m++} END {print r+0, f+0, e+0, s+0, m+0}')
+kt_run=${kt_run:-0}; kt_failed=${kt_failed:-0}; kt_errors=${kt_errors:-0}; kt_skipped=${kt_skipped:-0}; kt_modules=${kt_modules:-0}
 kt_passed=$((kt_run - kt_failed - kt_errors - kt_skipped))
 [[ $kt_run -gt 0 ]] || failures+=("no kotlin tests ran")
+# Both modules must report: a module that never reached its tests prints no total.
+[[ $kt_modules -ge 2 ]] || failures+=("kotlin totals from $kt_modules of 2 modules (core-kotlin, ui)")
 
 echo
 echo "rust: $rust_passed passed, $rust_failed failed, $rust_skipped skipped"
-echo "kotlin: $kt_passed passed, $((kt_failed + kt_errors)) failed, $kt_skipped skipped"
+echo "kotlin (core-kotlin + ui): $kt_passed passed, $((kt_failed + kt_errors)) failed, $kt_skipped skipped"
 if [[ ${#failures[@]} -gt 0 ]]; then
   echo "failed steps: ${failures[*]}"
 fi

@@ -3,17 +3,31 @@ import SwiftUI
 
 @main
 struct HealthbookApp: App {
-    @StateObject private var viewModel = ProfileListViewModel(service: HealthbookApp.openService())
+    @StateObject private var root = AppRoot()
 
     var body: some Scene {
         WindowGroup {
-            ProfileListView(viewModel: viewModel)
+            RootView(root: root)
+                // Every Text key resolves in the language chosen in the app (Vietnamese by default).
+                .environment(\.locale, Locale(identifier: root.language == .en ? "en" : "vi"))
         }
     }
+}
 
-    /// Opens the Rust core in Application Support (excluded from backups). If opening fails, the screen
-    /// shows the error through a service whose every call rethrows it.
-    private static func openService() -> ProfileServiceProxyProtocol {
+/// Opens the core once and builds one view model per screen over its `*Proxy` services.
+@MainActor
+final class AppRoot: ObservableObject {
+    @Published var language: Language = .vi
+    @Published private(set) var configured: Bool?
+    let services: HealthbookServices?
+    let openFailed: Bool
+
+    lazy var profiles = ProfileListViewModel(service: services?.profiles ?? FailedProfileService())
+    lazy var checkpoint = services.map { CheckpointViewModel(service: $0.verifier) }
+    lazy var settings = services.map { SettingsViewModel(settings: $0.settings, verifier: $0.verifier) { [weak self] in self?.language = $0 } }
+    lazy var outbox = services.map { OutboxViewModel(service: $0.declarations) }
+
+    init() {
         do {
             var directory = try FileManager.default
                 .url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
@@ -22,20 +36,117 @@ struct HealthbookApp: App {
             var values = URLResourceValues()
             values.isExcludedFromBackup = true
             try directory.setResourceValues(values)
-            return try ProfileServiceProxy.open(dataDirectory: directory, keyStore: KeychainPlatformKeyStore())
+            services = try HealthbookServices.open(dataDirectory: directory, keyStore: KeychainPlatformKeyStore())
+            openFailed = false
         } catch {
-            return FailedProfileService(error: error)
+            services = nil
+            openFailed = true
+        }
+        Task { await loadSettings() }
+    }
+
+    /// The bundled root key (`HealthbookRootKey` in Info.plist, set at build time).
+    var bundledRootKey: String? {
+        (Bundle.main.object(forInfoDictionaryKey: "HealthbookRootKey") as? String).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func loadSettings() async {
+        guard let settings = services?.settings else { return }
+        language = (try? await settings.language()) ?? .vi
+        let server = try? await settings.serverUrl()
+        let key = try? await settings.rootKey()
+        configured = (server ?? nil) != nil && (key ?? nil) != nil
+    }
+
+    // One view model per screen, kept while its subject stays the same (views are rebuilt often).
+    private var passCache: (ids: [String], viewModel: PassViewModel)?
+    private var declarationCache: (key: String, viewModel: DeclarationViewModel)?
+
+    func pass(for profiles: [Profile]) -> PassViewModel? {
+        guard let services else { return nil }
+        let ids = profiles.map(\.id)
+        if let cached = passCache, cached.ids == ids { return cached.viewModel }
+        let viewModel = PassViewModel(service: services.passes, profiles: profiles)
+        passCache = (ids, viewModel)
+        return viewModel
+    }
+
+    func declaration(for profile: Profile) -> DeclarationViewModel? {
+        guard let services else { return nil }
+        let key = "\(profile.id)|\(language)"
+        if let cached = declarationCache, cached.key == key { return cached.viewModel }
+        let viewModel = DeclarationViewModel(service: services.declarations, profileId: profile.id, formId: "health_declaration", language: language)
+        declarationCache = (key, viewModel)
+        return viewModel
+    }
+}
+
+/// First start until a server and the root key are set, then the tabs.
+struct RootView: View {
+    @ObservedObject var root: AppRoot
+
+    var body: some View {
+        if root.openFailed {
+            ErrorBanner(message: "error.unavailable", dismiss: nil).padding()
+        } else if root.configured == false, let settings = root.services?.settings {
+            NavigationStack {
+                FirstStartView(viewModel: FirstStartViewModel(
+                    settings: settings, bundledRootKey: root.bundledRootKey, defaultServer: "https://"
+                ) { Task { await root.loadSettings() } })
+            }
+        } else {
+            MainTabs(root: root)
+        }
+    }
+}
+
+private struct MainTabs: View {
+    @ObservedObject var root: AppRoot
+    @ObservedObject var profiles: ProfileListViewModel
+
+    init(root: AppRoot) {
+        self.root = root
+        profiles = root.profiles
+    }
+
+    private var loaded: [Profile] {
+        if case let .loaded(list, _, _) = profiles.state { return list }
+        return []
+    }
+
+    var body: some View {
+        TabView {
+            if let pass = root.pass(for: loaded) {
+                PassView(viewModel: pass).tabItem { Label("pass.title", systemImage: "qrcode") }
+            }
+            if let me = loaded.first, let declaration = root.declaration(for: me) {
+                NavigationStack { DeclarationView(viewModel: declaration) }
+                    .tabItem { Label("declaration.title", systemImage: "square.and.pencil") }
+            }
+            if let outbox = root.outbox {
+                NavigationStack { OutboxView(viewModel: outbox) }
+                    .tabItem { Label("outbox.title", systemImage: "tray.and.arrow.up") }
+            }
+            NavigationStack { ProfileListView(viewModel: profiles) }
+                .tabItem { Label("profiles.title", systemImage: "person.2") }
+            if let checkpoint = root.checkpoint {
+                NavigationStack { CheckpointView(viewModel: checkpoint) }
+                    .tabItem { Label("checkpoint.title", systemImage: "viewfinder") }
+            }
+            if let settings = root.settings {
+                NavigationStack { SettingsView(viewModel: settings) }
+                    .tabItem { Label("settings.title", systemImage: "gearshape") }
+            }
         }
     }
 }
 
 /// Stands in for the real service when the core could not be opened.
 private final class FailedProfileService: ProfileServiceProxyProtocol, @unchecked Sendable {
-    let error: Error
-    init(error: Error) { self.error = error }
-    func list() async throws -> [Profile] { throw error }
-    func profile(id: String) async throws -> Profile { throw error }
-    func add(_ input: ProfileInput) async throws -> Profile { throw error }
-    func update(id: String, with input: ProfileInput) async throws -> Profile { throw error }
-    func remove(id: String) async throws { throw error }
+    struct Unavailable: Error {}
+    func list() async throws -> [Profile] { throw Unavailable() }
+    func profile(id: String) async throws -> Profile { throw Unavailable() }
+    func add(_ input: ProfileInput) async throws -> Profile { throw Unavailable() }
+    func update(id: String, with input: ProfileInput) async throws -> Profile { throw Unavailable() }
+    func remove(id: String) async throws { throw Unavailable() }
 }

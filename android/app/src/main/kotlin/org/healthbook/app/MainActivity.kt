@@ -4,30 +4,95 @@ import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
-import androidx.compose.material3.MaterialTheme
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.CheckCircle
+import androidx.compose.material.icons.filled.Edit
+import androidx.compose.material.icons.filled.Person
+import androidx.compose.material.icons.filled.Search
+import androidx.compose.material.icons.filled.Settings
+import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.Icon
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
 import androidx.lifecycle.ViewModel
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewModelScope
 import androidx.lifecycle.viewmodel.compose.viewModel
 import androidx.lifecycle.viewmodel.initializer
 import androidx.lifecycle.viewmodel.viewModelFactory
+import java.time.Instant
+import kotlinx.coroutines.delay
+import org.healthbook.core.Language
+import org.healthbook.core.wrapper.CheckpointEvent
+import org.healthbook.core.wrapper.CheckpointViewModel
+import org.healthbook.core.wrapper.DeclarationFormEvent
+import org.healthbook.core.wrapper.DeclarationFormState
+import org.healthbook.core.wrapper.DeclarationFormViewModel
+import org.healthbook.core.wrapper.HealthbookCore
+import org.healthbook.core.wrapper.PassEvent
+import org.healthbook.core.wrapper.PassViewModel
+import org.healthbook.core.wrapper.ProfileListEvent
+import org.healthbook.core.wrapper.ProfileListState
 import org.healthbook.core.wrapper.ProfileListViewModel
-import org.healthbook.core.wrapper.ProfileRepository
+import org.healthbook.core.wrapper.SettingsEvent
+import org.healthbook.core.wrapper.SettingsViewModel
+import org.healthbook.ui.checkpoint.CheckpointScreen
+import org.healthbook.ui.common.Str
+import org.healthbook.ui.common.tr
+import org.healthbook.ui.declarations.DeclarationScreen
+import org.healthbook.ui.firststart.FirstStartScreen
+import org.healthbook.ui.firststart.FirstStartUiState
+import org.healthbook.ui.outbox.OutboxScreen
+import org.healthbook.ui.pass.PassPage
+import org.healthbook.ui.pass.PassScreen
+import org.healthbook.ui.profiles.ProfileEditScreen
+import org.healthbook.ui.profiles.ProfileEditorState
+import org.healthbook.ui.profiles.ProfileListScreen
+import org.healthbook.ui.settings.SettingsScreen
+import org.healthbook.ui.settings.SettingsUiState
+import org.healthbook.ui.settings.settingsErrorText
+import org.healthbook.ui.theme.HealthbookTheme
 
 /**
- * Lifecycle holder for the plain-Kotlin [ProfileListViewModel]: it lives as long as the screen's
- * ViewModelStore and runs in its viewModelScope. All screen logic is in [ProfileListViewModel].
+ * Lifecycle holder of the plain-Kotlin view models: they live as long as the activity's ViewModelStore and
+ * run in its viewModelScope. All screen logic is in the view models; the screens only render.
  */
-class ProfileListHolder(repository: ProfileRepository) : ViewModel() {
-    val viewModel = ProfileListViewModel(repository, viewModelScope)
+class ScreensHolder(val core: HealthbookCore) : ViewModel() {
+    val profiles = ProfileListViewModel(core.profiles, viewModelScope)
+    val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
+    val checkpoint = CheckpointViewModel(core.verifier, viewModelScope)
+    private val passes = mutableMapOf<String, PassViewModel>()
+    private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
+
+    /** The pass view model of [profileId], made once. */
+    fun pass(profileId: String): PassViewModel = passes.getOrPut(profileId) { PassViewModel(core.passes, viewModelScope, profileId) }
+
+    /** The health declaration view model of [profileId], made once. */
+    fun declaration(profileId: String, language: Language): DeclarationFormViewModel = declarations.getOrPut(profileId) {
+        DeclarationFormViewModel(core.declarations, viewModelScope, profileId, HEALTH_FORM, language)
+    }
 
     companion object {
-        fun factory(app: HealthbookApp) = viewModelFactory {
-            initializer { ProfileListHolder(app.profiles) }
-        }
+        const val HEALTH_FORM = "health_declaration"
+        fun factory(core: HealthbookCore) = viewModelFactory { initializer { ScreensHolder(core) } }
     }
 }
+
+private enum class Tab(val label: Str) { Pass(Str.Pass), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint), Settings(Str.Settings) }
 
 class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -35,11 +100,185 @@ class MainActivity : ComponentActivity() {
         enableEdgeToEdge()
         val app = application as HealthbookApp
         setContent {
-            MaterialTheme {
-                val holder: ProfileListHolder = viewModel(factory = ProfileListHolder.factory(app))
-                val state by holder.viewModel.state.collectAsStateWithLifecycle()
-                ProfileListScreen(state = state, onEvent = holder.viewModel::onEvent)
+            val core by produceState<HealthbookCore?>(null) { value = app.core.await() }
+            val opened = core
+            if (opened == null) {
+                HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
+            } else {
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened))
+                App(holder)
             }
         }
     }
+}
+
+@Composable
+private fun App(holder: ScreensHolder) {
+    val settings by holder.settings.state.collectAsStateWithLifecycle()
+    // The bundled root key; the build puts the authority's key in BuildConfig-free resources (see README).
+    val bundledKey = BUNDLED_ROOT_KEY
+    HealthbookTheme(settings.language) {
+        if (settings.loaded && !settings.configured) {
+            var url by rememberSaveable { mutableStateOf(settings.serverUrl ?: DEFAULT_SERVER) }
+            FirstStartScreen(
+                FirstStartUiState(
+                    settings.language, url, bundledKey.takeIf { it.isNotEmpty() }?.let(::fingerprint),
+                    error = settings.error?.let { settingsErrorText(it) },
+                ),
+                onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },
+                onServerUrl = { url = it },
+                onContinue = {
+                    holder.settings.onEvent(SettingsEvent.SetServerUrl(url))
+                    holder.settings.onEvent(SettingsEvent.PinRootKey(bundledKey))
+                },
+            )
+            return@HealthbookTheme
+        }
+        var tab by rememberSaveable { mutableStateOf(Tab.Pass) }
+        Scaffold(bottomBar = {
+            NavigationBar {
+                for (t in Tab.entries) {
+                    val icon = when (t) {
+                        Tab.Pass -> Icons.Filled.CheckCircle
+                        Tab.Declare -> Icons.Filled.Edit
+                        Tab.Profiles -> Icons.Filled.Person
+                        Tab.Check -> Icons.Filled.Search
+                        Tab.Settings -> Icons.Filled.Settings
+                    }
+                    NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(icon, null) }, label = { Text(tr(t.label)) })
+                }
+            }
+        }) { padding ->
+            Box(Modifier.padding(padding)) {
+                when (tab) {
+                    Tab.Pass -> PassTab(holder)
+                    Tab.Declare -> DeclareTab(holder, settings.language)
+                    Tab.Profiles -> ProfilesTab(holder)
+                    Tab.Check -> CheckTab(holder)
+                    Tab.Settings -> SettingsTab(holder)
+                }
+            }
+        }
+    }
+}
+
+/** Ticks once a second, for countdowns and ages. */
+@Composable
+private fun rememberNow(): Instant {
+    val now by produceState(Instant.now()) {
+        while (true) {
+            delay(1_000)
+            value = Instant.now()
+        }
+    }
+    return now
+}
+
+@Composable
+private fun PassTab(holder: ScreensHolder) {
+    val list by holder.profiles.state.collectAsStateWithLifecycle()
+    val profiles = (list as? ProfileListState.Loaded)?.profiles.orEmpty()
+    val now = rememberNow()
+    val pages = profiles.map { profile ->
+        val vm = holder.pass(profile.id)
+        val state by vm.state.collectAsStateWithLifecycle()
+        PassPage(profile.id, profile.fullName, state)
+    }
+    LaunchedEffect(Unit) { profiles.forEach { holder.pass(it.id).onEvent(PassEvent.Reload) } }
+    PassScreen(
+        pages, now, AndroidQrDecoder,
+        onRefresh = { holder.pass(it).onEvent(PassEvent.Refresh) },
+        onDismissError = { holder.pass(it).onEvent(PassEvent.DismissError) },
+    )
+}
+
+@Composable
+private fun DeclareTab(holder: ScreensHolder, language: Language) {
+    val list by holder.profiles.state.collectAsStateWithLifecycle()
+    val me = (list as? ProfileListState.Loaded)?.profiles?.firstOrNull() ?: return
+    val vm = remember(me.id) { holder.declaration(me.id, language) }
+    val state by vm.state.collectAsStateWithLifecycle()
+    var showOutbox by rememberSaveable { mutableStateOf(false) }
+    val ready = state as? DeclarationFormState.Ready
+    if (showOutbox && ready != null) {
+        OutboxScreen(
+            ready.outbox, ready.sync, ready.error, rememberNow(),
+            onSyncNow = { vm.onEvent(DeclarationFormEvent.SyncNow) },
+            onRetry = { vm.onEvent(DeclarationFormEvent.Retry(it)) },
+            onDismissError = { vm.onEvent(DeclarationFormEvent.DismissError) },
+        )
+    } else {
+        DeclarationScreen(
+            state,
+            onAnswer = { id, value -> vm.onEvent(DeclarationFormEvent.Answer(id, value)) },
+            onSubmit = { vm.onEvent(DeclarationFormEvent.Submit); showOutbox = true },
+            onReload = { vm.onEvent(DeclarationFormEvent.Reload) },
+            onDismissError = { vm.onEvent(DeclarationFormEvent.DismissError) },
+        )
+    }
+}
+
+@Composable
+private fun ProfilesTab(holder: ScreensHolder) {
+    val state by holder.profiles.state.collectAsStateWithLifecycle()
+    var editor by remember { mutableStateOf<ProfileEditorState?>(null) }
+    val open = editor
+    if (open != null) {
+        val error = (state as? ProfileListState.Loaded)?.error
+        ProfileEditScreen(
+            open.copy(error = error), AdminUnits.provinces, AdminUnits.wardsOf(open.provinceCode),
+            onChange = { editor = it },
+            onSave = { input ->
+                holder.profiles.onEvent(if (open.id == null) ProfileListEvent.Add(input) else ProfileListEvent.Update(open.id, input))
+                editor = null
+            },
+            onCancel = { editor = null; holder.profiles.onEvent(ProfileListEvent.DismissError) },
+        )
+    } else {
+        ProfileListScreen(
+            state,
+            onAdd = { editor = ProfileEditorState() },
+            onEdit = { editor = ProfileEditorState.of(it) },
+            onRemove = { holder.profiles.onEvent(ProfileListEvent.Remove(it.id)) },
+            onRetry = { holder.profiles.onEvent(ProfileListEvent.Refresh) },
+            onDismissError = { holder.profiles.onEvent(ProfileListEvent.DismissError) },
+        )
+    }
+}
+
+@Composable
+private fun CheckTab(holder: ScreensHolder) {
+    val state by holder.checkpoint.state.collectAsStateWithLifecycle()
+    CheckpointScreen(
+        state,
+        onScan = { holder.checkpoint.onEvent(CheckpointEvent.Scan(it)) },
+        onClear = { holder.checkpoint.onEvent(CheckpointEvent.Clear) },
+        onRefreshTrust = { holder.checkpoint.onEvent(CheckpointEvent.RefreshTrust) },
+        onDismissError = { holder.checkpoint.onEvent(CheckpointEvent.DismissError) },
+        scanner = { onScan -> CameraScanner(onScan) },
+    )
+}
+
+@Composable
+private fun SettingsTab(holder: ScreensHolder) {
+    val state by holder.settings.state.collectAsStateWithLifecycle()
+    SettingsScreen(
+        SettingsUiState(
+            state.language, state.serverUrl.orEmpty(), state.trust, state.trustRefreshedAt, state.refreshingTrust, state.dccKeyIds,
+            state.error?.let { settingsErrorText(it) },
+        ),
+        rememberNow(),
+        onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },
+        onServerUrl = { holder.settings.onEvent(SettingsEvent.SetServerUrl(it)) },
+        onRefreshTrust = { holder.settings.onEvent(SettingsEvent.RefreshTrust) },
+        onAddDccCertificate = { holder.settings.onEvent(SettingsEvent.AddDccCertificate(it)) },
+        onDismissError = { holder.settings.onEvent(SettingsEvent.DismissError) },
+    )
+}
+
+/** SHA-256 of the base64 key, as colon-separated hex, for a person to compare with the published one. */
+private fun fingerprint(base64Key: String): String {
+    val der = android.util.Base64.decode(base64Key, android.util.Base64.DEFAULT)
+    val digest = java.security.MessageDigest.getInstance("SHA-256").digest(der)
+    return "SHA-256 " + digest.joinToString(":") { "%02X".format(it) }
 }

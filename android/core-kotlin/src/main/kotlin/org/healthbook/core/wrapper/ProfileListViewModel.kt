@@ -59,6 +59,8 @@ sealed interface ProfileListError {
 sealed interface ProfileListEvent {
     data object Refresh : ProfileListEvent
     data class Add(val input: ProfileInput) : ProfileListEvent
+    /** Replaces the fields of profile [id] (the edit screen's Save). */
+    data class Update(val id: String, val input: ProfileInput) : ProfileListEvent
     data class Remove(val id: String) : ProfileListEvent
     data object DismissError : ProfileListEvent
 }
@@ -99,6 +101,7 @@ class ProfileListViewModel(
         when (event) {
             ProfileListEvent.Refresh -> reload()
             is ProfileListEvent.Add -> mutate { repository.add(event.input) }
+            is ProfileListEvent.Update -> mutate { repository.update(event.id, event.input) }
             is ProfileListEvent.Remove -> mutate { repository.remove(event.id) }
             ProfileListEvent.DismissError -> Unit
         }

@@ -143,4 +143,22 @@ class ProfileListViewModelTest {
         assertEquals(listOf("B", "C"), vm.loaded().profiles.map { it.fullName })
         assertEquals(listOf("list", "add", "list", "add", "list", "remove", "list", "add", "list"), repo.calls)
     }
+
+    @Test
+    fun `Update replaces the profile's fields and reloads, and an invalid field comes back as its error`() = runTest {
+        val repo = FakeProfileRepository(listOf(existing))
+        val vm = viewModel(repo)
+        runCurrent()
+
+        vm.onEvent(ProfileListEvent.Update(existing.id, validInput(ProfileRelation.MYSELF, fullName = "Nguyễn Văn Bình")))
+        runCurrent()
+        assertEquals(listOf("Nguyễn Văn Bình"), vm.loaded().profiles.map { it.fullName })
+        assertEquals(listOf("list", "update", "list"), repo.calls)
+
+        repo.failNext = ProfileException.InvalidField(ProfileField.PHONE, "bad phone")
+        vm.onEvent(ProfileListEvent.Update(existing.id, validInput(ProfileRelation.MYSELF)))
+        runCurrent()
+        assertEquals(ProfileListError.InvalidField(ProfileField.PHONE, "bad phone"), vm.loaded().error)
+        assertEquals(listOf("Nguyễn Văn Bình"), vm.loaded().profiles.map { it.fullName })
+    }
 }

@@ -37,6 +37,7 @@ enum ProfileListState: Equatable {
 enum ProfileListAction {
     case refresh
     case add(ProfileInput)
+    case update(id: String, ProfileInput)
     case remove(id: String)
     case dismissError
 }
@@ -71,6 +72,7 @@ final class ProfileListViewModel: ObservableObject {
         switch action {
         case .refresh: await reload()
         case let .add(input): await mutate { _ = try await self.service.add(input) }
+        case let .update(id, input): await mutate { _ = try await self.service.update(id: id, with: input) }
         case let .remove(id): await mutate { try await self.service.remove(id: id) }
         case .dismissError: break
         }

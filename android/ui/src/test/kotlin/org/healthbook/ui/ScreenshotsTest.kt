@@ -1,0 +1,133 @@
+package org.healthbook.ui
+
+import androidx.compose.runtime.Composable
+import java.io.File
+import javax.imageio.ImageIO
+import kotlin.test.Test
+import kotlin.test.assertTrue
+import org.healthbook.core.CredentialKind
+import org.healthbook.core.FailedStage
+import org.healthbook.core.Language
+import org.healthbook.core.wrapper.CheckResult
+import org.healthbook.core.wrapper.CheckpointState
+import org.healthbook.core.wrapper.DeclarationFormState
+import org.healthbook.core.wrapper.FakeDeclarationRepository
+import org.healthbook.core.wrapper.PassState
+import org.healthbook.core.wrapper.ProfileListState
+import org.healthbook.core.wrapper.SyncProgress
+import org.healthbook.core.FieldError
+import org.healthbook.core.FieldErrorCode
+import org.healthbook.core.AnswerValue
+import org.healthbook.ui.checkpoint.CheckpointScreen
+import org.healthbook.ui.declarations.DeclarationScreen
+import org.healthbook.ui.desktop.SkiaQrDecoder
+import org.healthbook.ui.firststart.FirstStartScreen
+import org.healthbook.ui.firststart.FirstStartUiState
+import org.healthbook.ui.outbox.OutboxScreen
+import org.healthbook.ui.pass.PassPage
+import org.healthbook.ui.pass.PassScreen
+import org.healthbook.ui.profiles.ProfileEditScreen
+import org.healthbook.ui.profiles.ProfileEditorState
+import org.healthbook.ui.profiles.ProfileListScreen
+import org.healthbook.ui.settings.SettingsScreen
+import org.healthbook.ui.settings.SettingsUiState
+
+/** Where screenshots go: the `healthbook.screenshots.dir` system property (scripts/screenshots.sh), else nowhere. */
+object Screenshots {
+    val dir: File? = System.getProperty("healthbook.screenshots.dir")?.takeIf { it.isNotBlank() }?.let(::File)
+
+    /** Writes [png] as `<name>.png` when a directory was asked for. */
+    fun save(name: String, png: ByteArray) {
+        val target = dir ?: return
+        target.mkdirs()
+        File(target, "$name.png").writeBytes(png)
+    }
+}
+
+/**
+ * Renders every screen in Vietnamese and English and, in Vietnamese, at font scale 2.0, from fixed states.
+ * Each picture must decode and must not be one flat colour (a screen that failed to draw); with
+ * `healthbook.screenshots.dir` set they are kept for review as `<screen>-<vi|en>[-font2].png`.
+ */
+/** Every screen of android/ui in a fixed, representative state, by name; for screenshots and accessibility checks. */
+object ScreenCatalog {
+    private val qrPng: ByteArray by lazy { org.healthbook.core.qrPng("HB1:SCREENSHOT-ONLY", 4u) }
+
+    fun screens(language: Language): Map<String, @Composable () -> Unit> = mapOf(
+        "first-start" to { FirstStartScreen(FirstStartUiState(language, "https://suckhoe.example.vn", "SHA-256 3F:A1:07:…:9C"), {}, {}, {}) },
+        "profiles" to { ProfileListScreen(ProfileListState.Loaded(Fixtures.profiles), {}, {}, {}, {}, {}) },
+        "profile-edit" to {
+            ProfileEditScreen(ProfileEditorState.of(Fixtures.profiles[0]).copy(yearOnly = false), Fixtures.provinces, Fixtures.hanoiWards, {}, {}, {})
+        },
+        "declaration" to {
+            val form = FakeDeclarationRepository.fakeForm(language)
+            val answers = mapOf("fever" to AnswerValue.Bool(true), "onset" to AnswerValue.Date("2030-01-01"))
+            val error = FieldError("onset", FieldErrorCode.DATE_IN_FUTURE, if (language == Language.VI) "Ngày không được ở tương lai." else "The date can't be in the future.")
+            DeclarationScreen(
+                DeclarationFormState.Ready(language, form, answers, listOf(error), answers, language, touched = setOf("onset")),
+                { _, _ -> }, {}, {}, {},
+            )
+        },
+        "outbox" to { OutboxScreen(Fixtures.outbox, SyncProgress(), null, Fixtures.now, {}, {}, {}) },
+        "pass-green" to {
+            PassScreen(
+                listOf(
+                    PassPage("p1", "Nguyễn Văn An", PassState.Ready("p1", Fixtures.pass("p1", "green", listOf("declaration", "vaccination")), qrPng)),
+                    PassPage("p2", "Trần Thị Bích Ngọc", PassState.Ready("p2", Fixtures.pass("p2", "red", listOf("contact")), qrPng)),
+                ),
+                Fixtures.now, SkiaQrDecoder, {}, {},
+            )
+        },
+        "pass-red-offline" to {
+            PassScreen(
+                listOf(PassPage("p2", "Trần Thị Bích Ngọc", PassState.Ready("p2", Fixtures.pass("p2", "red", listOf("contact", "quarantine")), qrPng, stale = true))),
+                Fixtures.now, SkiaQrDecoder, {}, {},
+            )
+        },
+        "checkpoint-scan" to { CheckpointScreen(CheckpointState(language, trust = Fixtures.trust), {}, {}, {}, {}) },
+        "checkpoint-valid" to { CheckpointScreen(CheckpointState(language, CheckResult(Fixtures.verdict(true), language)), {}, {}, {}, {}) },
+        "checkpoint-invalid" to {
+            CheckpointScreen(CheckpointState(language, CheckResult(Fixtures.verdict(false, stage = FailedStage.REVOKED), language)), {}, {}, {}, {})
+        },
+        "checkpoint-eu-dcc" to {
+            val verdict = Fixtures.verdict(true, CredentialKind.EU_DCC_VACCINATION, summary = "COVID-19 · Comirnaty · 3/3 · 2021-12-01")
+            CheckpointScreen(CheckpointState(language, CheckResult(verdict, language)), {}, {}, {}, {})
+        },
+        "settings" to {
+            SettingsScreen(
+                SettingsUiState(language, "https://suckhoe.example.vn", Fixtures.trust, Fixtures.now.minusSeconds(7_800), dccKeyIds = listOf("2dbd4c1f0a9e")),
+                Fixtures.now, {}, {}, {}, {}, {},
+            )
+        },
+    )
+
+}
+
+class ScreenshotsTest {
+    @Test
+    fun `every screen renders in Vietnamese, in English, and at font scale 2`() {
+        var count = 0
+        for ((language, fontScale, suffix) in listOf(Triple(Language.VI, 1f, "vi"), Triple(Language.EN, 1f, "en"), Triple(Language.VI, 2f, "vi-font2"))) {
+            for ((name, content) in ScreenCatalog.screens(language)) {
+                val png = renderPng(language, fontScale, content = content)
+                val image = ImageIO.read(png.inputStream())
+                val first = image.getRGB(0, 0)
+                var differs = false
+                for (y in 0 until image.height step 7) for (x in 0 until image.width step 7) if (image.getRGB(x, y) != first) differs = true
+                assertTrue(differs, "$name-$suffix rendered as one flat colour")
+                Screenshots.save("$name-$suffix", png)
+                count++
+            }
+        }
+        kotlin.test.assertEquals(3 * ScreenCatalog.screens(Language.VI).size, count, "every screen in three variants")
+    }
+
+    @Test
+    fun `the pass screen's QR decodes from its rendering at font scale 2`() {
+        val qr = org.healthbook.core.qrPng("HB1:SCREENSHOT-ONLY", 4u)
+        val png = renderPng(Language.VI, 2f) {
+            PassScreen(listOf(PassPage("p1", "Nguyễn Văn An", PassState.Ready("p1", Fixtures.pass("p1", "green", listOf("declaration")), qr))), Fixtures.now, SkiaQrDecoder, {}, {})
+        }
+        kotlin.test.assertEquals("HB1:SCREENSHOT-ONLY", decodeQr(png))
+    }
+}
