@@ -20,6 +20,7 @@ class FakeSettings : SettingsInterface {
     var language = Language.VI
     var url: String? = null
     var key: String? = null
+    var trustMaxAge: UInt = 48u
 
     override suspend fun language(): Language = language
     override suspend fun rootKey(): String? = key
@@ -32,6 +33,11 @@ class FakeSettings : SettingsInterface {
     override suspend fun setServerUrl(url: String?) {
         if (url != null && !url.startsWith("http")) throw SettingsException.InvalidServerUrl("not a URL")
         this.url = url
+    }
+    override suspend fun trustMaxAgeHours(): UInt = trustMaxAge
+    override suspend fun setTrustMaxAgeHours(hours: UInt) {
+        if (hours !in 1u..720u) throw SettingsException.InvalidTrustMaxAge()
+        trustMaxAge = hours
     }
 }
 
