@@ -11,7 +11,7 @@ use healthbook_core::credentials::KeyId;
 use healthbook_core::trust::{
     IssuerKey, IssuerRole, Revocation, RevocationKind, RevocationList, SigningKey, TrustList, VerifyingKey,
 };
-use healthbook_protocol::{AddIssuerKeyRequest, AddRevocationRequest, ErrorCode, ErrorResponse, Role};
+use healthbook_protocol::{AddIssuerKeyRequest, AddRevocationRequest, ErrorCode, ErrorResponse, KeyScope, Role};
 
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -303,7 +303,7 @@ pub async fn add_issuer_key(
     let entry = IssuerKey {
         kid: key.kid().to_owned(),
         role: body.role,
-        scope: clean_name("scope", &body.scope, 200)?,
+        scope: checked_scope(body.role, &clean_name("scope", &body.scope, 200)?)?,
         name: clean_name("name", &body.name, 200)?,
         public_key: key.spki_base64(),
         not_before: body.not_before,
@@ -315,6 +315,35 @@ pub async fn add_issuer_key(
         Ok((StatusCode::CREATED, entry))
     })
     .await
+}
+
+/// The scope text of a new issuer key, if it says where the key's signatures count in a way the verifier reads
+/// as meant: a province scope must name a province that exists, and an agency, lab or vaccination-site key must
+/// name its agency, lab or site (or a province), never everything — otherwise one agency's key would sign cards
+/// for every agency. Another role's prefix (`lab:` on an agency key) is refused rather than read as a name.
+fn checked_scope(role: IssuerRole, scope: &str) -> Result<String, ApiError> {
+    let invalid = |field_code: &'static str, message: &str| ApiError::InvalidField { field: "scope", field_code, message: message.into() };
+    let own_prefix = match role {
+        IssuerRole::Authority => None,
+        IssuerRole::Agency => Some("agency:"),
+        IssuerRole::Lab => Some("lab:"),
+        IssuerRole::VaccinationSite => Some("site:"),
+    };
+    if ["agency:", "lab:", "site:"].iter().any(|p| scope.starts_with(p) && Some(*p) != own_prefix) {
+        return Err(invalid("scope_of_another_role", "the scope names another kind of issuer than the key's role"));
+    }
+    match KeyScope::parse(role, scope) {
+        KeyScope::Province(code) if !healthbook_core::admin_units::is_known_province(&code) => {
+            Err(invalid("unknown_province", "the scope names a province code that does not exist"))
+        }
+        KeyScope::National if role != IssuerRole::Authority => {
+            Err(invalid("scope_required", "an agency, lab or vaccination-site key must name what it signs for"))
+        }
+        KeyScope::Agency(id) | KeyScope::Lab(id) | KeyScope::VaccinationSite(id) if id.trim().is_empty() => {
+            Err(invalid("scope_required", "the scope names no agency, lab or site"))
+        }
+        _ => Ok(scope.to_owned()),
+    }
 }
 
 /// Lists an issuer key and signs the trust list again; refuses a kid already listed.

@@ -98,7 +98,7 @@ async fn pass_follows_declarations_and_verifies_offline() {
     let now = server.clock.now();
     admin.add_issuer_key(&NewIssuerKey {
         role: IssuerRole::Agency,
-        scope: "*".into(),
+        scope: "agency:cho-ben-thanh".into(),
         name: "Chợ Bến Thành".into(),
         public_key: base64_spki(&agency_signer),
         not_before: now - Duration::days(1),

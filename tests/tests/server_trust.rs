@@ -20,6 +20,7 @@ server_scenarios!(
     tampered_foreign_or_rolled_back_trust_list_is_refused,
     offline_client_uses_the_cached_trust_list,
     malformed_key_id_revocation_is_refused_and_never_stored,
+    issuer_key_scopes_must_say_where_the_key_signs,
     trust_documents_name_their_next_update,
     quiet_days_still_get_freshly_signed_trust_documents,
 );
@@ -288,5 +289,61 @@ async fn quiet_days_still_get_freshly_signed_trust_documents(backend: TestBacken
         let list = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap().document;
         assert!(list.next_update.unwrap() > server.clock.now(), "list past its next_update after a quiet day");
     }
+    server.stop().await;
+}
+
+/// An issuer key's scope is checked when it is added: what the verifier will read from it is what the authority
+/// meant, and nothing is listed otherwise.
+async fn issuer_key_scopes_must_say_where_the_key_signs(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.admin_client().await;
+    let before = server.count("issuer_keys").await;
+    let refused = [
+        (IssuerRole::Agency, "*", "scope_required"),
+        (IssuerRole::Lab, "*", "scope_required"),
+        (IssuerRole::Agency, "agency:", "scope_required"),
+        (IssuerRole::VaccinationSite, "province:99", "unknown_province"),
+        (IssuerRole::Agency, "lab:hcdc", "scope_of_another_role"),
+        (IssuerRole::Lab, "site:tram-y-te-1", "scope_of_another_role"),
+    ];
+    let http = reqwest::Client::new();
+    let (_, _, body) = raw_request(
+        http.post(format!("{}/v1/auth/login", server.base_url))
+            .json(&serde_json::json!({"username": healthbook_e2e::server::ADMIN_USERNAME, "password": healthbook_e2e::server::ADMIN_PASSWORD})),
+    )
+    .await;
+    let token = body.unwrap()["token"].as_str().unwrap().to_owned();
+    for (n, (role, scope, code)) in refused.into_iter().enumerate() {
+        let (_, mut entry) = agency_key(&server, "Trạm xét nghiệm");
+        entry.role = role;
+        entry.scope = scope.into();
+        let (status, _, body) = raw_request(
+            http.post(format!("{}/v1/trust-list/keys", server.base_url))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("bad-scope-{n}"))
+                .json(&entry),
+        )
+        .await;
+        let body = body.unwrap();
+        assert_eq!(status, 422, "{role:?} {scope:?}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_request");
+        assert_eq!(body["error"]["fields"][0]["field"], "scope", "{role:?} {scope:?}");
+        assert_eq!(body["error"]["fields"][0]["code"], code, "{role:?} {scope:?}");
+    }
+    assert_eq!(server.count("issuer_keys").await, before, "no refused key is listed");
+    // Each role with its own scope, and any role scoped to a real province, is listed.
+    for (role, scope) in [
+        (IssuerRole::Agency, "agency:cho-ben-thanh"),
+        (IssuerRole::Agency, "legacy-agency-name"),
+        (IssuerRole::Lab, "lab:hcdc"),
+        (IssuerRole::VaccinationSite, "province:79"),
+    ] {
+        let (_, mut entry) = agency_key(&server, "Khoa xét nghiệm");
+        entry.role = role;
+        entry.scope = scope.into();
+        let added = admin.add_issuer_key(&entry).await.unwrap();
+        assert_eq!(added.scope, scope);
+    }
+    assert_eq!(server.count("issuer_keys").await, before + 4);
     server.stop().await;
 }
