@@ -481,7 +481,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -528,4 +528,8 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
 /// The server's own signing services: id, role in the trust list, scope. Created with the root key, so that the
 /// first trust list a phone fetches already names them and their first signatures verify.
 pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
-    &[("receipts", IssuerRole::Authority, "declaration-receipts"), ("passes", IssuerRole::Authority, "health-pass")];
+    &[
+        ("receipts", IssuerRole::Authority, "declaration-receipts"),
+        ("passes", IssuerRole::Authority, "health-pass"),
+        ("lab-results", IssuerRole::Lab, "lab-results"),
+    ];
