@@ -289,7 +289,10 @@ pub async fn upload_lab_results(
 /// written to the access log.
 #[utoipa::path(
     get, path = "/v1/results/report", tag = "results", security(("bearer" = [])),
-    params(ResultsReportQuery),
+    params(
+        ("from" = String, Query, format = Date, description = "First day (UTC), inclusive, YYYY-MM-DD"),
+        ("to" = String, Query, format = Date, description = "Last day (UTC), inclusive, YYYY-MM-DD"),
+    ),
     responses(
         (status = 200, body = ResultsReport),
         (status = 403, body = ErrorResponse),
