@@ -495,14 +495,27 @@ async fn a_thousand_samples_reach_their_final_state_with_verifiable_certificates
     }
     let at = now(&server) - Duration::hours(6);
     let started = Instant::now();
-    let mut samples = Vec::with_capacity(SAMPLES);
-    for i in 0..SAMPLES {
-        let hash = code(&i.to_string());
-        let phone = &phones[i % PHONES];
-        let token = register(phone, &hash, "me").await;
-        link(&site, &hash, WARD, at).await;
-        samples.push((hash, token, i % PHONES));
+    // The phones register at once, as they would in the field; the site reports each sample as it is taken.
+    let mut tasks = Vec::new();
+    for (p, phone) in phones.iter().enumerate() {
+        let (phone, site) = (phone.clone(), site.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            for i in (p..SAMPLES).step_by(PHONES) {
+                let hash = code(&i.to_string());
+                let token = register(&phone, &hash, "me").await;
+                link(&site, &hash, WARD, at).await;
+                mine.push((i, hash, token, p));
+            }
+            mine
+        }));
     }
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for task in tasks {
+        samples.extend(task.await.unwrap());
+    }
+    samples.sort_by_key(|s| s.0);
+    let samples: Vec<(String, String, usize)> = samples.into_iter().map(|(_, h, t, p)| (h, t, p)).collect();
     let registered = started.elapsed();
     let outcome = |i: usize| match i % 10 {
         0 => "positive",
@@ -519,9 +532,25 @@ async fn a_thousand_samples_reach_their_final_state_with_verifiable_certificates
     let upload_time = uploaded_at.elapsed();
     let verifier = verifier(&server).await;
     let polled_at = Instant::now();
+    let mut tasks = Vec::new();
+    for (p, phone) in phones.iter().enumerate() {
+        let phone = phone.clone();
+        let mine: Vec<(usize, String)> = samples.iter().enumerate().filter(|(_, s)| s.2 == p).map(|(i, s)| (i, s.1.clone())).collect();
+        tasks.push(tokio::spawn(async move {
+            let mut views = Vec::new();
+            for (i, token) in mine {
+                views.push((i, poll(&phone, &token).await));
+            }
+            views
+        }));
+    }
+    let mut views = Vec::with_capacity(SAMPLES);
+    for task in tasks {
+        views.extend(task.await.unwrap());
+    }
+    assert_eq!(views.len(), SAMPLES);
     let mut certificates = 0;
-    for (i, (_, token, p)) in samples.iter().enumerate() {
-        let view = poll(&phones[*p], token).await;
+    for (i, view) in views {
         assert_eq!(view["state"], outcome(i), "sample {i}");
         assert!(view.get("poll_after_secs").is_none());
         match outcome(i) {
