@@ -147,8 +147,8 @@ enum AdminCommand {
     /// Replace a service's signing key: the new key is listed and signs at once, the old one stays listed
     /// until what it signed has expired.
     RotateServiceKey {
-        /// `receipts` or `passes`.
-        #[arg(value_parser = ["receipts", "passes"])]
+        /// `receipts`, `passes` or `lab-results`.
+        #[arg(value_parser = ["receipts", "passes", "lab-results"])]
         service: String,
     },
     /// List an `authority` issuer key (the API refuses them): needs the database and its key-encryption key.

@@ -451,8 +451,9 @@ fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, 
 
 /// How long what a service key signed stays verifiable after the key is replaced: a pass lives
 /// [`crate::passes::PASS_VALIDITY_HOURS`]; a receipt is checked when the phone receives it, which for a stored
-/// receipt sent again to a phone that resubmits a declaration can be later, so receipts get a month. An hour
-/// more covers clocks that run behind.
+/// receipt sent again to a phone that resubmits a declaration can be later, so receipts get a month, as do test
+/// certificates ([`crate::results::certificate::CERTIFICATE_VALIDITY_DAYS`]). An hour more covers clocks that
+/// run behind.
 pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
     let lifetime = match id {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
