@@ -286,28 +286,30 @@ fn apply(
             rules::reason_name(reason).into(),
             Value::Int(to_ms(tested_at)),
             Value::Int(to_ms(now)),
-            person_id.into(),
+            person_id.clone().into(),
         ],
     )?;
-    if inserted == 1 && rules::gets_certificate(state) {
-        certify(tx, code_hash, signer, now)?;
+    if inserted == 1
+        && rules::gets_certificate(state)
+        && let Some(person_id) = person_id
+    {
+        certify_for(tx, code_hash, &person_id, signer, now)?;
     }
     Ok(())
 }
 
 /// The person a sample belongs to: the one linked at the site, else the one the registering profile is bound to.
 fn person_of_sample(tx: &mut dyn Tx, code_hash: &str) -> Result<Option<String>, ApiError> {
-    if let Some(person) = tx
-        .query_opt("SELECT person_id FROM result_samples WHERE code_hash = $1 AND person_id IS NOT NULL", &[code_hash.into()])?
-    {
-        return Ok(Some(person.text(0)?));
-    }
-    let bound = tx.query_opt(
-        "SELECT b.person_id FROM result_registrations r JOIN person_bindings b ON b.device_id = r.device_id AND b.profile_ref = r.profile_ref \
-         WHERE r.code_hash = $1",
+    let row = tx.query_opt(
+        "SELECT s.person_id, b.person_id FROM result_samples s \
+         LEFT JOIN result_registrations r ON r.code_hash = s.code_hash \
+         LEFT JOIN person_bindings b ON b.device_id = r.device_id AND b.profile_ref = r.profile_ref WHERE s.code_hash = $1",
         &[code_hash.into()],
     )?;
-    Ok(bound.map(|row| row.text(0)).transpose()?)
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(row.opt_text(0)?.or(row.opt_text(1)?))
 }
 
 /// The lab-results signer, loaded once per transaction (unsealing the key costs more than signing with it).
@@ -328,13 +330,18 @@ impl Signer {
 /// Signs the certificate of a sample's negative or positive result when its person and sample are known, and
 /// stores it with the person (the status rule reads results by person).
 fn certify(tx: &mut dyn Tx, code_hash: &str, signer: &mut Signer, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let Some(person_id) = person_of_sample(tx, code_hash)? else {
-        return Ok(());
-    };
+    match person_of_sample(tx, code_hash)? {
+        Some(person_id) => certify_for(tx, code_hash, &person_id, signer, now),
+        None => Ok(()),
+    }
+}
+
+/// [`certify`] for a person already looked up.
+fn certify_for(tx: &mut dyn Tx, code_hash: &str, person_id: &str, signer: &mut Signer, now: DateTime<Utc>) -> Result<(), ApiError> {
     let row = tx.query_opt(
         "SELECT r.state, s.test_kind, s.sampled_at, s.site_ward, p.full_name, p.birth_year FROM sample_results r \
          JOIN result_samples s ON s.code_hash = r.code_hash JOIN persons p ON p.id = $2 WHERE r.code_hash = $1",
-        &[code_hash.into(), person_id.clone().into()],
+        &[code_hash.into(), person_id.into()],
     )?;
     let Some(row) = row else {
         return Ok(());
@@ -381,21 +388,45 @@ pub fn lab_upload(tx: &mut dyn Tx, batch: &LabResultBatch, lab_account: &str, no
             &[code.into(), rules::outcome_name(result.outcome).into(), Value::Int(to_ms(result.tested_at)), lab_account.into(), Value::Int(to_ms(now))],
         )?;
         report.accepted += 1;
-        if tx.query_opt("SELECT 1 FROM result_pools WHERE pool_code_hash = $1", &[code.into()])?.is_some() {
-            apply_to_pool(tx, code, result.outcome, result.tested_at, &mut signer, now)?;
-        } else if tx.query_opt("SELECT 1 FROM result_samples WHERE code_hash = $1", &[code.into()])?.is_some() {
-            let (state, reason) = rules::sample_outcome(result.outcome, false);
-            apply(tx, code, state, reason, result.tested_at, &mut signer, now)?;
-        } else {
-            report.unknown_samples += 1;
+        match code_is(tx, code)? {
+            Some(Code::Pool) => apply_to_pool(tx, code, result.outcome, result.tested_at, &mut signer, now)?,
+            Some(Code::Sample) => {
+                let (state, reason) = rules::sample_outcome(result.outcome, false);
+                apply(tx, code, state, reason, result.tested_at, &mut signer, now)?;
+            }
+            None => report.unknown_samples += 1,
         }
     }
     Ok(report)
 }
 
+/// What a code hash a lab reports stands for.
+enum Code {
+    Pool,
+    Sample,
+}
+
+/// Whether a code is a pool's or a sample's (one query: a batch asks it for every result).
+fn code_is(tx: &mut dyn Tx, code: &str) -> Result<Option<Code>, ApiError> {
+    let row = tx.query_opt(
+        "SELECT (SELECT COUNT(*) FROM result_pools WHERE pool_code_hash = $1), (SELECT COUNT(*) FROM result_samples WHERE code_hash = $1)",
+        &[code.into()],
+    )?;
+    let (pools, samples) = match row {
+        Some(row) => (row.int(0)?, row.int(1)?),
+        None => (0, 0),
+    };
+    Ok(if pools > 0 {
+        Some(Code::Pool)
+    } else if samples > 0 {
+        Some(Code::Sample)
+    } else {
+        None
+    })
+}
+
 fn is_known_code(tx: &mut dyn Tx, code: &str) -> Result<bool, ApiError> {
-    Ok(tx.query_opt("SELECT 1 FROM result_pools WHERE pool_code_hash = $1", &[code.into()])?.is_some()
-        || tx.query_opt("SELECT 1 FROM result_samples WHERE code_hash = $1", &[code.into()])?.is_some())
+    Ok(code_is(tx, code)?.is_some())
 }
 
 /// One sample as the report counts it.
