@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::{Duration, Utc};
 use healthbook_core::Clock;
 use healthbook_core::client::{MemoryTrustCache, ServerClient};
-use healthbook_core::credentials::{CheckpointTrustStore, CredentialKind, Verifier};
+use healthbook_core::credentials::{CheckpointTrustStore, CredentialKind, CredentialSigner, PassStatus, PersonalPass, Verifier};
 use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_http_error, assert_json_error, raw_request, test_config};
 use healthbook_e2e::server_scenarios;
 use healthbook_server::ServerConfig;
@@ -198,7 +198,14 @@ async fn malformed_and_oversized_bodies_are_refused(backend: TestBackend) {
     assert_http_error(site.post_json::<_, Value>("/v1/results/pools", &twice).await, 422, "invalid_request");
     let unknown = json!({ "pool_code_hash": code("p"), "member_code_hashes": [member, code("never-taken")] });
     assert_http_error(site.post_json::<_, Value>("/v1/results/pools", &unknown).await, 422, "invalid_request");
-    let forged = json!({ "code_hash": code("x"), "sampled_at": at, "site_ward": WARD, "test_kind": "pcr", "person_credential": "HB1:NOTAPASS" });
+    let garbage = json!({ "code_hash": code("x"), "sampled_at": at, "site_ward": WARD, "test_kind": "pcr", "person_credential": "HB1:NOTAPASS" });
+    assert_http_error(site.post_json::<_, Value>("/v1/results/samples", &garbage).await, 422, "invalid_request");
+    // A well-formed pass signed by a key that is not the server's links no one.
+    let pkcs8 = CredentialSigner::generate_pkcs8().unwrap();
+    let stranger = CredentialSigner::from_pkcs8(&pkcs8, "VN-HB").unwrap();
+    let pass = PersonalPass { name: "Trần Thị Hoa".into(), birth_year: Some(1975), status: PassStatus::Green, reasons: vec![], province: None };
+    let forged_pass = stranger.issue_pass(&pass, "0123456789abcdef", now(&server), Duration::hours(24)).unwrap();
+    let forged = json!({ "code_hash": code("y"), "sampled_at": at, "site_ward": WARD, "test_kind": "pcr", "person_credential": forged_pass });
     assert_http_error(site.post_json::<_, Value>("/v1/results/samples", &forged).await, 422, "invalid_request");
     // Labs: 1,001 results, an empty batch, a malformed hash; and a body over the lab route's limit.
     let many: Vec<Value> = (0..1_001).map(|i| json!({ "code_hash": code(&i.to_string()), "outcome": "negative", "tested_at": at })).collect();
@@ -379,13 +386,13 @@ async fn pools_of_ten_give_each_member_the_pool_outcome(backend: TestBackend) {
 }
 
 async fn results_set_the_persons_status(backend: TestBackend) {
-    let server = TestServer::start(backend).await;
+    let server = TestServer::start_with(backend, long_config()).await;
     let (device, device_id) = phone(&server).await;
     let site = volunteer(&server, "vol-1", WARD).await;
     let lab = lab(&server).await;
     let at = now(&server) - Duration::hours(5);
     let mut tokens = Vec::new();
-    for (profile, outcome) in [("sick", "positive"), ("pooled", "positive")] {
+    for (profile, outcome) in [("sick", "positive"), ("pooled", "positive"), ("clear", "negative")] {
         server.bind_profile(&device_id, profile, &TestPerson::new("Trần Thị Hoa", 1975)).await;
         let hash = code(profile);
         tokens.push(register(&device, &hash, profile).await);
@@ -408,6 +415,15 @@ async fn results_set_the_persons_status(backend: TestBackend) {
     let pass: Value = device.post_json("/v1/passes", &json!({ "profile_ref": "pooled" })).await.unwrap();
     assert_eq!(pass["health_status"]["status"], "yellow");
     assert!(pass["health_status"]["reasons"].as_array().unwrap().contains(&json!("recent_test")), "{pass}");
+    // A negative test counts as a reason for 72 hours (green, beside the missing declaration's yellow).
+    let reasons = |pass: &Value| pass["health_status"]["reasons"].as_array().unwrap().clone();
+    let pass: Value = device.post_json("/v1/passes", &json!({ "profile_ref": "clear" })).await.unwrap();
+    assert_eq!(reasons(&pass), vec![json!("recent_test"), json!("declaration")]);
+    server.clock.advance(Duration::hours(73));
+    let pass: Value = device.post_json("/v1/passes", &json!({ "profile_ref": "clear" })).await.unwrap();
+    assert_eq!(reasons(&pass), vec![json!("declaration")]);
+    let pass: Value = device.post_json("/v1/passes", &json!({ "profile_ref": "sick" })).await.unwrap();
+    assert_eq!(pass["health_status"]["status"], "red", "a positive test holds for 14 days");
     server.stop().await;
 }
 
