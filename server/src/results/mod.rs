@@ -335,29 +335,38 @@ pub async fn results_report(
     Ok(Json(report))
 }
 
+/// One site's day while counting.
+#[derive(Default)]
+struct Tally {
+    samples_taken: u32,
+    results_returned: u32,
+    positive: u32,
+    hours_to_result: Vec<f64>,
+}
+
 /// Counts samples per (day, site), ordered by day then site.
 fn report_rows(samples: impl Iterator<Item = db::ReportSample>) -> Vec<ResultsReportRow> {
-    let mut groups: BTreeMap<(chrono::NaiveDate, String), (u32, u32, u32, Vec<f64>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(chrono::NaiveDate, String), Tally> = BTreeMap::new();
     for sample in samples {
-        let group = groups.entry((sample.day, sample.site_ward.clone())).or_default();
-        group.0 += 1;
+        let tally = groups.entry((sample.day, sample.site_ward.clone())).or_default();
+        tally.samples_taken += 1;
         if let Some((state, received_at)) = sample.result {
-            group.1 += 1;
+            tally.results_returned += 1;
             if state == TestResultState::Positive {
-                group.2 += 1;
+                tally.positive += 1;
             }
-            group.3.push((received_at - sample.sampled_at).num_seconds() as f64 / 3_600.0);
+            tally.hours_to_result.push((received_at - sample.sampled_at).num_seconds() as f64 / 3_600.0);
         }
     }
     groups
         .into_iter()
-        .map(|((day, site_ward), (samples_taken, results_returned, positive, hours))| ResultsReportRow {
+        .map(|((day, site_ward), tally)| ResultsReportRow {
             site_ward,
             day,
-            samples_taken,
-            results_returned,
-            positive,
-            median_hours_to_result: rules::median(hours),
+            samples_taken: tally.samples_taken,
+            results_returned: tally.results_returned,
+            positive: tally.positive,
+            median_hours_to_result: rules::median(tally.hours_to_result),
         })
         .collect()
 }

@@ -149,7 +149,7 @@ pub fn median(mut hours: Vec<f64>) -> Option<f64> {
     }
     hours.sort_by(f64::total_cmp);
     let mid = hours.len() / 2;
-    Some(if hours.len() % 2 == 0 { (hours[mid - 1] + hours[mid]) / 2.0 } else { hours[mid] })
+    Some(if hours.len().is_multiple_of(2) { (hours[mid - 1] + hours[mid]) / 2.0 } else { hours[mid] })
 }
 
 #[cfg(test)]
