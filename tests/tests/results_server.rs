@@ -4,6 +4,8 @@
 //! certificates that the checkpoint verifier accepts, retention with an injected clock, the report's scope, and
 //! the acceptance scenario: 1,000 samples on several phones, one lab upload, every poll final.
 
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
@@ -264,9 +266,10 @@ async fn a_code_registers_once_and_only_its_phone_polls(backend: TestBackend) {
 }
 
 async fn registrations_are_rate_limited_per_device(backend: TestBackend) {
+    let log = captured_log();
     let config = ServerConfig { result_registrations_per_hour: 10, token_ttl: Duration::hours(2), ..test_config() };
     let server = TestServer::start_with(backend, config).await;
-    let (guesser, _) = phone(&server).await;
+    let (guesser, guesser_id) = phone(&server).await;
     let taken = code("taken");
     let (owner, _) = phone(&server).await;
     register(&owner, &taken, "p1").await;
@@ -281,14 +284,56 @@ async fn registrations_are_rate_limited_per_device(backend: TestBackend) {
             result.unwrap();
         }
     }
-    let eleventh = json!({ "code_hash": code("11"), "kind": "short_code", "profile_ref": "p1" });
+    let eleventh_hash = code("11");
+    let eleventh = json!({ "code_hash": eleventh_hash, "kind": "short_code", "profile_ref": "p1" });
     assert_http_error(guesser.post_json::<_, Value>("/v1/results/registrations", &eleventh).await, 429, "rate_limited");
+    // Detected: the server logs that a device reached the limit, naming neither the device nor a code.
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    let detected: Vec<&str> = text.lines().filter(|l| l.contains("hourly limit of sample registrations")).collect();
+    assert!(!detected.is_empty(), "the limit is logged");
+    assert!(detected.iter().all(|l| !l.contains(&guesser_id) && !l.contains(&eleventh_hash) && !l.contains(&taken)), "{detected:?}");
+    // At the server's default level (info; tokio-postgres prints query parameters at debug, as it does for every
+    // table), no code hash is logged.
+    let leaks: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains(" DEBUG ") && !l.contains(" TRACE "))
+        .filter(|l| l.contains(&taken) || l.contains(&eleventh_hash))
+        .collect();
+    assert!(leaks.is_empty(), "no code hash is logged: {leaks:?}");
     assert_eq!(server.count("result_registrations").await, 1 + 5);
     // Another phone is not slowed by it, and the guesser gets on in the next hour.
     register(&owner, &code("own"), "p1").await;
     server.clock.advance(Duration::hours(1));
     register(&guesser, &code("later"), "p1").await;
     server.stop().await;
+}
+
+/// Everything the process logs, from any test in this binary.
+fn captured_log() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init();
+        buffer
+    })
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 async fn lab_uploads_are_idempotent_and_report_conflicts(backend: TestBackend) {
