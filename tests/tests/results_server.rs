@@ -338,7 +338,7 @@ impl Write for LogWriter {
 
 async fn lab_uploads_are_idempotent_and_report_conflicts(backend: TestBackend) {
     let server = TestServer::start(backend).await;
-    let (device, _) = phone(&server).await;
+    let (device, device_id) = phone(&server).await;
     let site = volunteer(&server, "vol-1", WARD).await;
     let lab = lab(&server).await;
     let at = now(&server) - Duration::hours(3);
@@ -359,6 +359,10 @@ async fn lab_uploads_are_idempotent_and_report_conflicts(backend: TestBackend) {
     assert_eq!((view["state"].as_str(), view["reason"].as_str()), (Some("negative"), Some("lab_reported")), "the conflict was not applied");
     assert!(view.get("poll_after_secs").is_none() && view["result_at"].is_string());
     assert!(view.get("certificate").is_none(), "no person is known for this profile");
+    // Bound afterwards: the next poll carries the certificate, signed for the person now known.
+    server.bind_profile(&device_id, "p1", &TestPerson::new("Võ Thị Sáu", 1993)).await;
+    let view = poll(&device, &tokens[0]).await;
+    assert_certificate_verifies(&verifier(&server).await, view["certificate"].as_str().unwrap(), now(&server), false);
     let view = poll(&device, &tokens[1]).await;
     assert_eq!(view["state"], "positive");
     // A result that arrived before its site reported the sample: final at once, and applied when the site syncs.
