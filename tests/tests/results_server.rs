@@ -417,6 +417,9 @@ async fn pools_of_ten_give_each_member_the_pool_outcome(backend: TestBackend) {
     link(&site, &fresh.1, WARD, at).await;
     let same_code = json!({ "pool_code_hash": pools[0].0, "member_code_hashes": [fresh.0, fresh.1] });
     assert_http_error(site.post_json::<_, Value>("/v1/results/pools", &same_code).await, 409, "sample_already_pooled");
+    let member_as_pool = json!({ "pool_code_hash": pools[0].1[1].0, "member_code_hashes": [fresh.0, fresh.1] });
+    assert_http_error(site.post_json::<_, Value>("/v1/results/pools", &member_as_pool).await, 409, "sample_already_pooled");
+    assert_http_error(site.post_json::<_, Value>("/v1/results/samples", &sample_body(&pools[0].0, WARD, at)).await, 409, "sample_already_pooled");
     let report = upload(&lab, &[(pools[0].0.as_str(), "positive"), (pools[1].0.as_str(), "negative")], now(&server) - Duration::hours(1)).await;
     assert_eq!(report, json!({ "accepted": 2, "unknown_samples": 0, "conflicts": [] }));
     let verifier = verifier(&server).await;

@@ -162,6 +162,9 @@ pub fn link_sample(
     signer: &mut Signer,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    if tx.query_opt("SELECT 1 FROM result_pools WHERE pool_code_hash = $1", &[request.code_hash.clone().into()])?.is_some() {
+        return Err(ApiError::Conflict { code: ErrorCode::SampleAlreadyPooled, message: "this code is a pool's".into() });
+    }
     let inserted = tx.execute(
         "INSERT INTO result_samples (code_hash, site_province, site_ward, test_kind, sampled_at, sampled_day, person_id, linked_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code_hash) DO NOTHING",

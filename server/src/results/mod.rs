@@ -158,7 +158,7 @@ fn site_area(tx: &mut dyn crate::storage::Tx, principal: &Principal, ward: &str)
     responses(
         (status = 201, body = LinkedSample),
         (status = 403, description = "Not site staff, or a site outside the account's area", body = ErrorResponse),
-        (status = 409, description = "`sample_already_registered`: a site already reported this sample", body = ErrorResponse),
+        (status = 409, description = "`sample_already_registered`: a site already reported this sample; `sample_already_pooled`: the code is a pool's", body = ErrorResponse),
         (status = 422, body = ErrorResponse),
     )
 )]
