@@ -70,9 +70,10 @@ pub fn registration(tx: &mut dyn Tx, token_hash: &str) -> Result<Option<Registra
     .transpose()
 }
 
-/// What is known about a registered code, signing its certificate first if it is due and the person is known
-/// only now (a profile bound after the result arrived).
-pub fn known(tx: &mut dyn Tx, code_hash: &str, signer: &mut Signer, now: DateTime<Utc>) -> Result<Known, ApiError> {
+/// What is known about a registered code. A certificate that is due, because the person became known only after
+/// the result (a profile bound later), is signed first when a `signer` is given; without one (a read
+/// transaction) the answer says that it is due, and the caller asks again with a signer in a write transaction.
+pub fn known(tx: &mut dyn Tx, code_hash: &str, signer: Option<&mut Signer>, now: DateTime<Utc>) -> Result<(Known, bool), ApiError> {
     let sampled_at = tx
         .query_opt("SELECT sampled_at FROM result_samples WHERE code_hash = $1", &[code_hash.into()])?
         .map(|row| row.int(0))
@@ -86,21 +87,28 @@ pub fn known(tx: &mut dyn Tx, code_hash: &str, signer: &mut Signer, now: DateTim
         if let Some(row) = tx.query_opt("SELECT outcome, tested_at FROM lab_results WHERE code_hash = $1", &[code_hash.into()])? {
             let outcome = rules::outcome_from_name(&row.text(0)?).ok_or_else(|| ApiError::Internal("stored outcome".into()))?;
             let (state, reason) = rules::sample_outcome(outcome, false);
-            return Ok(Known { sampled_at: None, result: Some((state, reason, from_ms(row.int(1)?)?)), certificate: None });
+            return Ok((Known { sampled_at: None, result: Some((state, reason, from_ms(row.int(1)?)?)), certificate: None }, false));
         }
     }
+    let mut due = false;
     if let Some(stored) = &result
         && rules::gets_certificate(stored.state)
         && stored.certificate.is_none()
     {
-        certify(tx, code_hash, signer, now)?;
-        result = stored_result(tx, code_hash)?;
+        match signer {
+            Some(signer) => {
+                certify(tx, code_hash, signer, now)?;
+                result = stored_result(tx, code_hash)?;
+            }
+            None => due = person_of_sample(tx, code_hash)?.is_some(),
+        }
     }
-    Ok(Known {
+    let known = Known {
         sampled_at,
         certificate: result.as_ref().and_then(|r| r.certificate.clone()),
         result: result.map(|r| (r.state, r.reason, r.tested_at)),
-    })
+    };
+    Ok((known, due))
 }
 
 struct StoredResult {

@@ -126,18 +126,22 @@ pub async fn poll_result(
     let now = state.now();
     let retention = state.config.results_retention;
     let device_id = principal.account_id.clone();
-    let view = state
-        .db
-        .write(move |tx| {
-            let registration = db::registration(tx, &token_hash)?.filter(|r| r.device_id == device_id).ok_or_else(unknown_registration)?;
-            let known = if now - registration.registered_at >= retention {
-                rules::Known::default()
-            } else {
-                db::known(tx, &registration.code_hash, &mut db::Signer::default(), now)?
-            };
-            Ok::<_, ApiError>(rules::poll_view(known, registration.registered_at, now, retention))
-        })
-        .await?;
+    // Phones poll often: a read transaction answers, unless a certificate has to be signed first.
+    let look = move |tx: &mut dyn crate::storage::Tx, signer: Option<&mut db::Signer>| {
+        let registration = db::registration(tx, &token_hash)?.filter(|r| r.device_id == device_id).ok_or_else(unknown_registration)?;
+        let (known, due) = if now - registration.registered_at >= retention {
+            (rules::Known::default(), false)
+        } else {
+            db::known(tx, &registration.code_hash, signer, now)?
+        };
+        Ok::<_, ApiError>((rules::poll_view(known, registration.registered_at, now, retention), due))
+    };
+    let again = look.clone();
+    let (view, due) = state.db.read(move |tx| look(tx, None)).await?;
+    if !due {
+        return Ok(Json(view));
+    }
+    let (view, _) = state.db.write(move |tx| again(tx, Some(&mut db::Signer::default()))).await?;
     Ok(Json(view))
 }
 
