@@ -567,3 +567,54 @@ fn issued_passes_render_as_qr_codes() {
     let blocks = credentials::render_unicode(&text, credentials::TerminalTheme::Dark).unwrap();
     assert!(blocks.contains('█'));
 }
+
+/// An EU DCC test certificate (negative PCR), as the server's lab-results key signs them.
+fn dcc_test_claims() -> Value {
+    let text = |s: &str| Value::Text(s.into());
+    let entry = Value::Map(vec![
+        (text("tg"), text("840539006")),
+        (text("tt"), text("LP6464-4")),
+        (text("sc"), text("2021-08-01T07:00:00Z")),
+        (text("tr"), text(credentials::TEST_NOT_DETECTED)),
+        (text("tc"), text("Sampling site 26734")),
+        (text("co"), text("VN")),
+        (text("is"), text("Ministry of Health")),
+        (text("ci"), text("URN:UVCI:01:VN:TEST42#Q")),
+    ]);
+    let hcert = Value::Map(vec![
+        (text("ver"), text("1.3.0")),
+        (
+            text("nam"),
+            Value::Map(vec![
+                (text("fn"), text("Trần")),
+                (text("fnt"), text("TRAN")),
+                (text("gn"), text("Thị Hoa")),
+                (text("gnt"), text("THI<HOA")),
+            ]),
+        ),
+        (text("dob"), text("1975")),
+        (text("t"), Value::Array(vec![entry])),
+    ]);
+    Value::Map(vec![
+        (Value::Integer(1.into()), text("VN")),
+        (Value::Integer(6.into()), Value::Integer(t(ISSUED).timestamp().into())),
+        (Value::Integer(4.into()), Value::Integer(t(EXPIRES).timestamp().into())),
+        (Value::Integer((-260).into()), Value::Map(vec![(Value::Integer(1.into()), hcert)])),
+    ])
+}
+
+#[test]
+fn a_lab_key_of_our_trust_list_signs_test_certificates_only() {
+    let lab = issuer("healthbook-server lab-results");
+    let mut store = CheckpointTrustStore::new();
+    store.add_key(lab.signer.trusted_key(KeyRole::LAB));
+    let test = lab.signer.sign_claims(CredentialType::EuDcc, &dcc_test_claims()).unwrap();
+    let v = verify(&store, &test, DURING);
+    assert!(v.valid, "{:?}", v.error);
+    assert_eq!(v.kind, CredentialKind::EuDccTest);
+    assert_eq!(v.payload.unwrap().describe(), "test negative, sampled 2021-08-01T07:00:00Z");
+    let vaccination = lab.signer.sign_claims(CredentialType::EuDcc, &dcc_claims()).unwrap();
+    assert_stage(&verify(&store, &vaccination, DURING), FailedStage::WrongRole);
+    let pass_by_lab = issue(&lab, OwnPayload::PersonalPass(pass()));
+    assert_stage(&verify(&store, &pass_by_lab, DURING), FailedStage::WrongRole);
+}

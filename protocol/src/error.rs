@@ -88,11 +88,17 @@ pub enum ErrorCode {
     ChallengeClosed,
     /// The SMS gateway is unavailable; the request may be retried.
     SmsUnavailable,
+    /// The sample code is already registered (by another phone, or by this one for another profile).
+    SampleAlreadyRegistered,
+    /// The registration token is unknown, or its data passed the retention period.
+    UnknownRegistration,
+    /// The sample code is already part of a pool, or the pool code is already used.
+    SampleAlreadyPooled,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 43] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -133,6 +139,9 @@ impl ErrorCode {
         Self::WrongCode,
         Self::ChallengeClosed,
         Self::SmsUnavailable,
+        Self::SampleAlreadyRegistered,
+        Self::UnknownRegistration,
+        Self::SampleAlreadyPooled,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -178,6 +187,9 @@ impl ErrorCode {
             Self::WrongCode => "wrong_code",
             Self::ChallengeClosed => "challenge_closed",
             Self::SmsUnavailable => "sms_unavailable",
+            Self::SampleAlreadyRegistered => "sample_already_registered",
+            Self::UnknownRegistration => "unknown_registration",
+            Self::SampleAlreadyPooled => "sample_already_pooled",
         }
     }
 
@@ -287,6 +299,9 @@ mod tests {
         (ErrorCode::WrongCode, "wrong_code"),
         (ErrorCode::ChallengeClosed, "challenge_closed"),
         (ErrorCode::SmsUnavailable, "sms_unavailable"),
+        (ErrorCode::SampleAlreadyRegistered, "sample_already_registered"),
+        (ErrorCode::UnknownRegistration, "unknown_registration"),
+        (ErrorCode::SampleAlreadyPooled, "sample_already_pooled"),
     ];
 
     #[test]

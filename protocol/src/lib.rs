@@ -15,6 +15,7 @@ pub mod forms;
 pub mod language;
 pub mod passes;
 pub mod persons;
+pub mod results;
 pub mod status;
 pub mod trust;
 
@@ -40,6 +41,11 @@ pub use persons::{
     BindingMethod, BindingView, BoundPerson, CitizenIdView, EnrolPersonRequest, IdKind, OtherDevice, PersonView,
     RemoveOtherRequest, Removed, SmsBindingRequest, SmsChallengeView, StaffBindingList, StaffBindingView, Verification,
     VerifyCodeRequest,
+};
+pub use results::{
+    CreatePoolRequest, LabOutcome, LabResult, LabResultBatch, LabUploadReport, LinkSampleRequest, LinkedSample, PollResultRequest,
+    PoolView, RegisterSampleRequest, ResultsReport, ResultsReportQuery, ResultsReportRow, SampleCodeKind, SampleRegistration,
+    TestKind, TestResultReason, TestResultState, TestResultView,
 };
 pub use status::{HealthStatusView, PassStatus, StatusReason};
 pub use trust::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};

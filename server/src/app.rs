@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, declarations, passes, persons, trust};
+use crate::{access, accounts, agencies, auth, declarations, passes, persons, results, trust};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -99,6 +99,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/persons/{person_id}/bindings", get(persons::get_person_bindings))
         .route("/v1/persons/{person_id}/bindings/{device_id}/{profile_ref}", delete(persons::delete_person_binding))
         .route("/v1/persons/{person_id}/audit", get(persons::get_person_audit))
+        .route("/v1/results/registrations", post(results::register_sample))
+        .route("/v1/results/poll", post(results::poll_result))
+        .route("/v1/results/samples", post(results::link_sample))
+        .route("/v1/results/pools", post(results::create_pool))
+        .route(
+            "/v1/results/lab",
+            post(results::upload_lab_results).layer(DefaultBodyLimit::max(results::LAB_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/results/report", get(results::results_report))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))
@@ -159,16 +168,19 @@ async fn openapi_json() -> Response {
 }
 
 /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish. Meanwhile it keeps the
-/// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]).
+/// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]) and deletes
+/// test results past their retention ([`crate::results::keep_purging`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let resigner = tokio::spawn(crate::trust::keep_documents_fresh(state.clone()));
+    let purger = tokio::spawn(crate::results::keep_purging(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     resigner.abort();
+    purger.abort();
     served
 }
 

@@ -44,6 +44,10 @@ pub struct ServerConfig {
     pub pbkdf2_iterations: u32,
     /// How long an idempotency record (and its stored response) is kept.
     pub idempotency_retention: Duration,
+    /// How long test-result registrations, samples, pools and results are kept (then deleted).
+    pub results_retention: Duration,
+    /// Sample registrations per device per hour (0 = unlimited): slows down guessing sample codes.
+    pub result_registrations_per_hour: u32,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +71,8 @@ impl Default for ServerConfig {
             // OWASP's 2023 figure for PBKDF2-HMAC-SHA256.
             pbkdf2_iterations: 600_000,
             idempotency_retention: Duration::hours(24),
+            results_retention: Duration::days(21),
+            result_registrations_per_hour: 10,
         }
     }
 }

@@ -70,6 +70,15 @@ pub enum ApiError {
     /// The resource does not exist (or the caller may not know that it does).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The resource does not exist (or the caller may not know that it does), with its own stable code (e.g.
+    /// `unknown_registration`).
+    #[error("{message}")]
+    Unknown {
+        /// Stable code.
+        code: ErrorCode,
+        /// Explanation.
+        message: String,
+    },
     /// No route for this method and path.
     #[error("no such endpoint")]
     RouteNotFound,
@@ -164,7 +173,7 @@ impl ApiError {
             Self::Forbidden(_) | Self::Refused { .. } | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::FieldConflict { .. } => StatusCode::CONFLICT,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::NotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::Unknown { .. } | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
                 StatusCode::BAD_REQUEST
@@ -204,7 +213,7 @@ impl ApiError {
             Self::InvalidRequest(_) | Self::InvalidField { .. } => ErrorCode::InvalidRequest,
             Self::InvalidAnswers(_) => ErrorCode::InvalidAnswers,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } => *code,
+            Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } | Self::Unknown { code, .. } => *code,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::NotInitialized => ErrorCode::NotInitialized,
             Self::Storage(StorageError::Pool(_)) => ErrorCode::DatabaseUnavailable,

@@ -42,6 +42,7 @@ pub mod openapi;
 pub mod passes;
 pub mod persons;
 pub mod ratelimit;
+pub mod results;
 pub mod status;
 pub mod storage;
 pub mod trust;

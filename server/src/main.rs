@@ -67,6 +67,12 @@ struct Cli {
     /// Device challenge (and, separately, token) requests per minute per client address (0 = unlimited).
     #[arg(long, env = "HEALTHBOOK_DEVICE_AUTH_PER_ADDRESS_PER_MINUTE", default_value_t = 300, global = true)]
     device_auth_per_address_per_minute: u32,
+    /// Days after which test-result registrations, samples, pools and results are deleted.
+    #[arg(long, env = "HEALTHBOOK_RESULTS_RETENTION_DAYS", default_value_t = 21, global = true)]
+    results_retention_days: u32,
+    /// Sample registrations per device per hour (0 = unlimited).
+    #[arg(long, env = "HEALTHBOOK_RESULT_REGISTRATIONS_PER_HOUR", default_value_t = 10, global = true)]
+    result_registrations_per_hour: u32,
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
@@ -141,8 +147,8 @@ enum AdminCommand {
     /// Replace a service's signing key: the new key is listed and signs at once, the old one stays listed
     /// until what it signed has expired.
     RotateServiceKey {
-        /// `receipts` or `passes`.
-        #[arg(value_parser = ["receipts", "passes"])]
+        /// `receipts`, `passes` or `lab-results`.
+        #[arg(value_parser = ["receipts", "passes", "lab-results"])]
         service: String,
     },
     /// List an `authority` issuer key (the API refuses them): needs the database and its key-encryption key.
@@ -259,6 +265,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 password_hash_queue,
                 login_failures_per_address_per_minute: cli.login_failures_per_address_per_minute,
                 device_auth_per_address_per_minute: cli.device_auth_per_address_per_minute,
+                results_retention: chrono::Duration::days(i64::from(cli.results_retention_days.max(1))),
+                result_registrations_per_hour: cli.result_registrations_per_hour,
                 ..defaults
             };
             healthbook_server::declarations::seed_bundled_forms(&db, clock.now())

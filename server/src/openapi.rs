@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, declarations, passes, persons, trust};
+use crate::{access, accounts, agencies, app, auth, declarations, passes, persons, results, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -56,6 +56,12 @@ use crate::{access, accounts, agencies, app, auth, declarations, passes, persons
         persons::get_person_bindings,
         persons::delete_person_binding,
         persons::get_person_audit,
+        results::register_sample,
+        results::poll_result,
+        results::link_sample,
+        results::create_pool,
+        results::upload_lab_results,
+        results::results_report,
     ),
     components(schemas(
         // Every body is the wire contract's (`healthbook_protocol`), so the document describes what both sides use.
@@ -78,6 +84,11 @@ use crate::{access, accounts, agencies, app, auth, declarations, passes, persons
         protocol::Removed, protocol::EnrolPersonRequest, protocol::PersonView, protocol::AttestBindingRequest,
         protocol::StaffBindingView, protocol::StaffBindingList, protocol::CitizenIdView, protocol::AuditEntry,
         protocol::AuditList,
+        protocol::SampleCodeKind, protocol::RegisterSampleRequest, protocol::SampleRegistration, protocol::PollResultRequest,
+        protocol::TestResultState, protocol::TestResultReason, protocol::TestResultView, protocol::LabOutcome,
+        protocol::TestKind, protocol::LinkSampleRequest, protocol::LinkedSample, protocol::CreatePoolRequest,
+        protocol::PoolView, protocol::LabResult, protocol::LabResultBatch, protocol::LabUploadReport,
+        protocol::ResultsReportQuery, protocol::ResultsReportRow, protocol::ResultsReport,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -89,6 +100,7 @@ use crate::{access, accounts, agencies, app, auth, declarations, passes, persons
         (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
         (name = "passes", description = "Short-lived signed personal health passes"),
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
+        (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
         (name = "ops", description = "Operations"),
     )
 )]

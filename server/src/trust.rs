@@ -480,8 +480,9 @@ fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, 
 
 /// How long what a service key signed stays verifiable after the key is replaced: a pass lives
 /// [`crate::passes::PASS_VALIDITY_HOURS`]; a receipt is checked when the phone receives it, which for a stored
-/// receipt sent again to a phone that resubmits a declaration can be later, so receipts get a month. An hour
-/// more covers clocks that run behind.
+/// receipt sent again to a phone that resubmits a declaration can be later, so receipts get a month, as do test
+/// certificates ([`crate::results::certificate::CERTIFICATE_VALIDITY_DAYS`]). An hour more covers clocks that
+/// run behind.
 pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
     let lifetime = match id {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
@@ -510,7 +511,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -557,4 +558,8 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
 /// The server's own signing services: id, role in the trust list, scope. Created with the root key, so that the
 /// first trust list a phone fetches already names them and their first signatures verify.
 pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
-    &[("receipts", IssuerRole::Authority, "declaration-receipts"), ("passes", IssuerRole::Authority, "health-pass")];
+    &[
+        ("receipts", IssuerRole::Authority, "declaration-receipts"),
+        ("passes", IssuerRole::Authority, "health-pass"),
+        ("lab-results", IssuerRole::Lab, "lab-results"),
+    ];

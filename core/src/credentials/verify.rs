@@ -52,7 +52,9 @@ impl CredentialKind {
             Self::PersonalPass | Self::ControlCard => &[KeyRole::AUTHORITY],
             Self::StaffCard => &[KeyRole::AGENCY],
             Self::VenuePoster => &[KeyRole::AGENCY, KeyRole::AUTHORITY],
-            Self::EuDccVaccination | Self::EuDccTest | Self::EuDccRecovery => &[KeyRole::DccSigner],
+            // A lab key our own trust list names signs test certificates only (the store limits its DCC types).
+            Self::EuDccTest => &[KeyRole::DccSigner, KeyRole::LAB],
+            Self::EuDccVaccination | Self::EuDccRecovery => &[KeyRole::DccSigner],
             Self::Unknown => &[],
         }
     }

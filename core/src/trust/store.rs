@@ -524,9 +524,13 @@ impl CheckpointTrustStore {
     pub fn add_trust_list(&mut self, list: &TrustList) -> Result<(), CheckpointError> {
         for issuer in &list.keys {
             let spki = STANDARD.decode(&issuer.public_key).map_err(|_| CheckpointError::BadBase64)?;
-            let key = TrustedKey::from_spki_der(&spki, key_role(issuer.role), issuer.name.clone())?
+            let mut key = TrustedKey::from_spki_der(&spki, key_role(issuer.role), issuer.name.clone())?
                 .with_validity(Some(issuer.not_before), Some(issuer.not_after))
                 .with_scope(issuer.key_scope());
+            if issuer.role == IssuerRole::Lab {
+                // A lab vouches for test results, never for a vaccination or recovery statement beside one.
+                key.dcc_types = Some(vec![DccType::Test]);
+            }
             self.add_key(key);
         }
         self.note_due(list.due());

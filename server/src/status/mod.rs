@@ -10,18 +10,19 @@
 //!
 //! | order | rule | status it can give | file |
 //! |---|---|---|---|
-//! | 1 | test results (slot for the test-result capability: a positive test, red; a recent negative one, a reason) | – | – |
+//! | 1 | test results: a positive test, red; a positive pool (retest required), yellow; a negative test within 72 h, green | green, yellow, red | `results.rs` |
 //! | 2 | quarantine orders (slot for the quarantine capability: an open order, red) | – | – |
 //! | 3 | vaccination records (slot for the vaccination capability: a reason beside the others) | – | – |
 //! | 4 | self-declaration: the person's health declarations of the last 7 days | green, yellow, red | `declaration.rs` |
 //!
-//! No authoritative record exists yet; each capability that brings one adds its rule in `server/src/status/`
-//! and one line in [`RuleSet::standard`], without touching the other rules or reaching into their tables.
+//! Each capability that brings an authoritative record adds its rule in `server/src/status/` and one line in
+//! [`RuleSet::standard`], without touching the other rules or reaching into their tables.
 //!
 //! The typed [`Reason`]s map onto the reasons a signed pass can carry ([`StatusReason`], with Vietnamese and
 //! English wording in the core for the phone); see [`Reason::pass_reason`].
 
 pub mod declaration;
+pub mod results;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -122,8 +123,8 @@ impl RuleSet {
     /// The rules of this build (see the table in the module documentation).
     pub fn standard() -> Self {
         // Authoritative rules go before the self-declaration as the capabilities that own those records land:
-        // test results, quarantine orders, vaccination records.
-        Self::with_rules(vec![Box::new(declaration::SelfDeclarationRule)])
+        // test results, then quarantine orders and vaccination records.
+        Self::with_rules(vec![Box::new(results::TestResultRule), Box::new(declaration::SelfDeclarationRule)])
     }
 
     /// A rule set of the given rules (tests, and capabilities composing their own).

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 6, name: "persons", sql: include_str!("../../migrations/0006_persons.sql") },
         Migration { version: 7, name: "attestation_challenges", sql: include_str!("../../migrations/0007_attestation_challenges.sql") },
         Migration { version: 8, name: "issued_passes", sql: include_str!("../../migrations/0008_issued_passes.sql") },
+        Migration { version: 9, name: "results", sql: include_str!("../../migrations/0009_results.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
