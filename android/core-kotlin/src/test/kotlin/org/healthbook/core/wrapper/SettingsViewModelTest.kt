@@ -20,6 +20,7 @@ class FakeSettings : SettingsInterface {
     var language = Language.VI
     var url: String? = null
     var key: String? = null
+    var trustMaxAge = 24u
 
     override suspend fun language(): Language = language
     override suspend fun rootKey(): String? = key
@@ -33,6 +34,8 @@ class FakeSettings : SettingsInterface {
         if (url != null && !url.startsWith("http")) throw SettingsException.InvalidServerUrl("not a URL")
         this.url = url
     }
+    override suspend fun trustMaxAgeHours(): UInt = trustMaxAge
+    override suspend fun setTrustMaxAgeHours(hours: UInt) { trustMaxAge = hours }
 }
 
 /** The settings view model over [FakeSettings] and [FakeVerifier]. */
