@@ -1,8 +1,9 @@
 import SwiftUI
 import UIKit
 
-/// One sample: its status in full and, with a certificate, its QR (large, on white, scaled without smoothing
-/// so that it stays decodable) and "keep certificate" past the retention period.
+/// One sample: its state and, with a certificate, its QR right below (large, on white, scaled without
+/// smoothing so that it stays decodable, and near the top since it is shown at checkpoints) and "keep
+/// certificate" past the retention period; then why, what to do and when. Mirrors android/ui's detail.
 struct SampleDetailView: View {
     @ObservedObject var viewModel: TestResultsViewModel
 
@@ -14,7 +15,7 @@ struct SampleDetailView: View {
                     if let failure = viewModel.failure {
                         ErrorBanner(message: LocalizedStringKey(failure)) { viewModel.dismissFailure() }
                     }
-                    SampleStatusView(sample: sample)
+                    StatusBadge(kind: TestResultsViewModel.kind(sample.state), verbatim: sample.headline)
                     if sample.certificate != nil {
                         Text("results.certificate").font(.title2)
                         if let png = viewModel.certificateQrPng, let image = UIImage(data: png) {
@@ -37,6 +38,7 @@ struct SampleDetailView: View {
                                 .frame(maxWidth: .infinity, minHeight: 44)
                         }
                     }
+                    SampleStatusView(sample: sample, badge: false)
                 }
                 .padding()
             }

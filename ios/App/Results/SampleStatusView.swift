@@ -4,11 +4,15 @@ import SwiftUI
 /// the next check; mirrors `SampleStatus` of android/ui.
 struct SampleStatusView: View {
     let sample: FollowedSample
+    /// Without the badge the detail shows it above the certificate instead.
+    var badge = true
     @Environment(\.locale) private var locale
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            StatusBadge(kind: TestResultsViewModel.kind(sample.state), verbatim: sample.headline)
+            if badge {
+                StatusBadge(kind: TestResultsViewModel.kind(sample.state), verbatim: sample.headline)
+            }
             Text(verbatim: sample.reason).fixedSize(horizontal: false, vertical: true)
             Text("results.nextStep").font(.headline)
             Text(verbatim: sample.nextStep).fixedSize(horizontal: false, vertical: true)
