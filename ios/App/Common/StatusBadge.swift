@@ -26,12 +26,23 @@ struct StatusBadge: View {
     }
 
     let kind: Kind
-    let words: LocalizedStringKey
+    let words: Text
+
+    init(kind: Kind, words: LocalizedStringKey) {
+        self.kind = kind
+        self.words = Text(words)
+    }
+
+    /// A status in words the core already localised (a test result's headline), shown as they come.
+    init(kind: Kind, verbatim: String) {
+        self.kind = kind
+        self.words = Text(verbatim: verbatim)
+    }
 
     var body: some View {
         HStack(spacing: 12) {
             Image(systemName: kind.symbol).font(.largeTitle).accessibilityHidden(true)
-            Text(words).font(.title2.bold()).fixedSize(horizontal: false, vertical: true)
+            words.font(.title2.bold()).fixedSize(horizontal: false, vertical: true)
             Spacer(minLength: 0)
         }
         .foregroundColor(.white)

@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.Person
@@ -50,6 +51,8 @@ import org.healthbook.core.wrapper.ProfileListState
 import org.healthbook.core.wrapper.ProfileListViewModel
 import org.healthbook.core.wrapper.SettingsEvent
 import org.healthbook.core.wrapper.SettingsViewModel
+import org.healthbook.core.wrapper.TestResultsEvent
+import org.healthbook.core.wrapper.TestResultsViewModel
 import org.healthbook.ui.checkpoint.CheckpointScreen
 import org.healthbook.ui.common.Str
 import org.healthbook.ui.common.tr
@@ -62,6 +65,10 @@ import org.healthbook.ui.pass.PassScreen
 import org.healthbook.ui.profiles.ProfileEditScreen
 import org.healthbook.ui.profiles.ProfileEditorState
 import org.healthbook.ui.profiles.ProfileListScreen
+import org.healthbook.ui.results.ProfileChoice
+import org.healthbook.ui.results.RegisterSampleScreen
+import org.healthbook.ui.results.SampleDetailScreen
+import org.healthbook.ui.results.SampleListScreen
 import org.healthbook.ui.settings.SettingsScreen
 import org.healthbook.ui.settings.SettingsUiState
 import org.healthbook.ui.settings.settingsErrorText
@@ -75,6 +82,8 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
     val profiles = ProfileListViewModel(core.profiles, viewModelScope)
     val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
     val checkpoint = CheckpointViewModel(core.verifier, viewModelScope)
+    // Certificates are drawn by the same QR renderer as passes, at the pass screen's scale.
+    val results = TestResultsViewModel(core.testResults, viewModelScope) { core.passes.qrPng(it, 8) }
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -92,7 +101,7 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
     }
 }
 
-private enum class Tab(val label: Str) { Pass(Str.Pass), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint), Settings(Str.Settings) }
+private enum class Tab(val label: Str) { Pass(Str.Pass), Results(Str.Results), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint), Settings(Str.Settings) }
 
 class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -140,6 +149,7 @@ private fun App(holder: ScreensHolder) {
                 for (t in Tab.entries) {
                     val icon = when (t) {
                         Tab.Pass -> Icons.Filled.CheckCircle
+                        Tab.Results -> Icons.AutoMirrored.Filled.List
                         Tab.Declare -> Icons.Filled.Edit
                         Tab.Profiles -> Icons.Filled.Person
                         Tab.Check -> Icons.Filled.Search
@@ -152,6 +162,7 @@ private fun App(holder: ScreensHolder) {
             Box(Modifier.padding(padding)) {
                 when (tab) {
                     Tab.Pass -> PassTab(holder)
+                    Tab.Results -> ResultsTab(holder)
                     Tab.Declare -> DeclareTab(holder, settings.language)
                     Tab.Profiles -> ProfilesTab(holder)
                     Tab.Check -> CheckTab(holder)
@@ -190,6 +201,44 @@ private fun PassTab(holder: ScreensHolder) {
         onRefresh = { holder.pass(it).onEvent(PassEvent.Refresh) },
         onDismissError = { holder.pass(it).onEvent(PassEvent.DismissError) },
     )
+}
+
+/** The test results: the list, a sample's detail, or registering a new one (scanned with the camera or typed). */
+@Composable
+private fun ResultsTab(holder: ScreensHolder) {
+    val vm = holder.results
+    val state by vm.state.collectAsStateWithLifecycle()
+    val list by holder.profiles.state.collectAsStateWithLifecycle()
+    val profiles = (list as? ProfileListState.Loaded)?.profiles.orEmpty().map { ProfileChoice(it.id, it.fullName) }
+    val now = rememberNow()
+    var registering by rememberSaveable { mutableStateOf(false) }
+    when {
+        registering -> RegisterSampleScreen(
+            state, profiles, now,
+            onRegister = { profileId, code -> vm.onEvent(TestResultsEvent.Register(profileId, code)) },
+            onCodeEdited = { vm.onEvent(TestResultsEvent.CodeEdited) },
+            onDone = {
+                vm.onEvent(TestResultsEvent.DismissRegistered)
+                registering = false
+            },
+            onBack = { registering = false },
+            onDismissError = { vm.onEvent(TestResultsEvent.DismissError) },
+            scanner = { onScan -> CameraScanner(onScan) },
+        )
+        state.openSample != null -> SampleDetailScreen(
+            state, now, AndroidQrDecoder,
+            onKeep = { vm.onEvent(TestResultsEvent.KeepCertificate(it)) },
+            onBack = { vm.onEvent(TestResultsEvent.Close) },
+            onDismissError = { vm.onEvent(TestResultsEvent.DismissError) },
+        )
+        else -> SampleListScreen(
+            state, now,
+            onOpen = { vm.onEvent(TestResultsEvent.Open(it)) },
+            onAdd = { registering = true },
+            onRefresh = { vm.onEvent(TestResultsEvent.Refresh) },
+            onDismissError = { vm.onEvent(TestResultsEvent.DismissError) },
+        )
+    }
 }
 
 @Composable

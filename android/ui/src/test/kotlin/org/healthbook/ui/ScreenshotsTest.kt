@@ -15,6 +15,8 @@ import org.healthbook.core.wrapper.FakeDeclarationRepository
 import org.healthbook.core.wrapper.PassState
 import org.healthbook.core.wrapper.ProfileListState
 import org.healthbook.core.wrapper.SyncProgress
+import org.healthbook.core.wrapper.SampleState
+import org.healthbook.core.wrapper.TestResultsState
 import org.healthbook.core.FieldError
 import org.healthbook.core.FieldErrorCode
 import org.healthbook.core.AnswerValue
@@ -29,6 +31,9 @@ import org.healthbook.ui.pass.PassScreen
 import org.healthbook.ui.profiles.ProfileEditScreen
 import org.healthbook.ui.profiles.ProfileEditorState
 import org.healthbook.ui.profiles.ProfileListScreen
+import org.healthbook.ui.results.RegisterSampleScreen
+import org.healthbook.ui.results.SampleDetailScreen
+import org.healthbook.ui.results.SampleListScreen
 import org.healthbook.ui.settings.SettingsScreen
 import org.healthbook.ui.settings.SettingsUiState
 
@@ -92,6 +97,22 @@ object ScreenCatalog {
         "checkpoint-eu-dcc" to {
             val verdict = Fixtures.verdict(true, CredentialKind.EU_DCC_VACCINATION, summary = "COVID-19 · Comirnaty · 3/3 · 2021-12-01")
             CheckpointScreen(CheckpointState(language, CheckResult(verdict, language)), {}, {}, {}, {})
+        },
+        "results-list" to { SampleListScreen(TestResultsState(ResultsFixtures.list(language), loading = false), Fixtures.now, {}, {}, {}, {}) },
+        "results-register" to {
+            RegisterSampleScreen(
+                TestResultsState(loading = false, codeError = if (language == Language.EN) "The check character does not match: check the code." else "Ký tự kiểm tra không khớp: hãy kiểm tra lại mã."),
+                ResultsFixtures.profiles, Fixtures.now, { _, _ -> }, {}, {}, {}, {},
+                initialProfileId = "p1", initialCode = "K7QM-2XPD-4S",
+            )
+        },
+        "results-registered-elsewhere" to {
+            val item = ResultsFixtures.sample("s9", ResultsFixtures.profiles[0], SampleState.REGISTERED_ELSEWHERE, language)
+            RegisterSampleScreen(TestResultsState(loading = false, registered = item), ResultsFixtures.profiles, Fixtures.now, { _, _ -> }, {}, {}, {}, {})
+        },
+        "results-detail" to {
+            val png = org.healthbook.core.qrPng(ResultsFixtures.CERTIFICATE, 4u)
+            SampleDetailScreen(TestResultsState(ResultsFixtures.list(language), loading = false, openSampleId = "s1", certificateQrPng = png), Fixtures.now, SkiaQrDecoder, {}, {}, {})
         },
         "settings" to {
             SettingsScreen(
