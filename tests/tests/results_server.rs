@@ -237,6 +237,16 @@ async fn a_code_registers_once_and_only_its_phone_polls(backend: TestBackend) {
     let again = json!({ "code_hash": hash, "kind": "short_code", "profile_ref": "p2" });
     assert_http_error(second.post_json::<_, Value>("/v1/results/registrations", &again).await, 409, "sample_already_registered");
     assert_http_error(first.post_json::<_, Value>("/v1/results/registrations", &again).await, 409, "sample_already_registered");
+    // The same phone asking again for the same profile (its first answer was lost) gets a fresh token, with the
+    // first registration's time; the token it never received stops working.
+    let retried: Value = first
+        .post_json("/v1/results/registrations", &json!({ "code_hash": hash, "kind": "qr", "profile_ref": "p1" }))
+        .await
+        .unwrap();
+    let retried_token = retried["registration_token"].as_str().unwrap().to_owned();
+    assert_ne!(retried_token, token);
+    assert_http_error(first.post_json::<_, Value>("/v1/results/poll", &json!({ "registration_token": token })).await, 404, "unknown_registration");
+    let token = retried_token;
     // Another phone with the right token learns nothing more than with a made-up one.
     let body = json!({ "registration_token": token });
     assert_http_error(second.post_json::<_, Value>("/v1/results/poll", &body).await, 404, "unknown_registration");

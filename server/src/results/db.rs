@@ -43,19 +43,34 @@ pub fn register(
     device_id: &str,
     profile_ref: &str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<DateTime<Utc>, ApiError> {
     let inserted = tx.execute(
         "INSERT INTO result_registrations (token_hash, code_hash, device_id, profile_ref, kind, registered_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code_hash) DO NOTHING",
         &[token_hash.into(), code_hash.into(), device_id.into(), profile_ref.into(), kind_name(kind).into(), Value::Int(to_ms(now))],
     )?;
-    if inserted == 0 {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::SampleAlreadyRegistered,
-            message: "this sample code is already registered (on this or another phone)".into(),
-        });
+    if inserted == 1 {
+        return Ok(now);
     }
-    Ok(())
+    // The same phone asking again for the same profile is a retry whose answer was lost (a dropped connection):
+    // it gets a fresh token and the one it never received stops working. Answering 409 would make the phone
+    // show "registered on another phone" for its own sample. Any other device is refused.
+    let existing = tx.query_opt(
+        "SELECT device_id, profile_ref, registered_at FROM result_registrations WHERE code_hash = $1",
+        &[code_hash.into()],
+    )?;
+    if let Some(row) = existing
+        && row.text(0)? == device_id
+        && row.text(1)? == profile_ref
+    {
+        let registered_at = from_ms(row.int(2)?)?;
+        tx.execute("UPDATE result_registrations SET token_hash = $1 WHERE code_hash = $2", &[token_hash.into(), code_hash.into()])?;
+        return Ok(registered_at);
+    }
+    Err(ApiError::Conflict {
+        code: ErrorCode::SampleAlreadyRegistered,
+        message: "this sample code is already registered (on another phone, or for another profile)".into(),
+    })
 }
 
 /// The registration behind a token's hash.

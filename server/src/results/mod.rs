@@ -58,7 +58,8 @@ fn unknown_registration() -> ApiError {
     ApiError::Unknown { code: ErrorCode::UnknownRegistration, message: "no such registration for this phone".into() }
 }
 
-/// Exchanges a sample code's hash for a registration token (device). A code registers once; each device may
+/// Exchanges a sample code's hash for a registration token (device). A code registers once; the same phone
+/// asking again for the same profile (a lost answer) gets a fresh token that replaces the first. Each device may
 /// register a limited number per hour, counted even when refused, so that guessing codes stays slow.
 #[utoipa::path(
     post, path = "/v1/results/registrations", tag = "results", security(("bearer" = [])),
@@ -95,11 +96,11 @@ pub async fn register_sample(
     let token = uuid::Uuid::new_v4().to_string();
     let token_hash = sha256_hex(token.as_bytes());
     let device_id = principal.account_id.clone();
-    state
+    let registered_at = state
         .db
         .write(move |tx| db::register(tx, &token_hash, &request.code_hash, request.kind, &device_id, &request.profile_ref, now))
         .await?;
-    Ok((StatusCode::CREATED, Json(SampleRegistration { registration_token: token, registered_at: now })))
+    Ok((StatusCode::CREATED, Json(SampleRegistration { registration_token: token, registered_at })))
 }
 
 /// The state of a registered sample, with its reason, the next poll interval and, when final, its certificate
