@@ -25,6 +25,7 @@ pub use code::{SampleCode, SampleCodeError};
 #[cfg(feature = "phone")]
 pub use error::ResultsError;
 pub use explain::{explain, Explanation};
+pub use healthbook_protocol::SampleCodeKind;
 pub use model::{CertificateProblem, Sample, SampleReason, SampleState};
 
 #[cfg(feature = "phone")]
