@@ -20,11 +20,14 @@ class FakeSettings : SettingsInterface {
     var language = Language.VI
     var url: String? = null
     var key: String? = null
+    var trustMaxAge = 24u
 
     override suspend fun language(): Language = language
     override suspend fun rootKey(): String? = key
     override suspend fun serverUrl(): String? = url
     override suspend fun setLanguage(language: Language) { this.language = language }
+    override suspend fun trustMaxAgeHours(): UInt = trustMaxAge
+    override suspend fun setTrustMaxAgeHours(hours: UInt) { trustMaxAge = hours }
     override suspend fun setRootKey(key: String?) {
         if (key != null && key.isBlank()) throw SettingsException.InvalidRootKey("empty")
         this.key = key
