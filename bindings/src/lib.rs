@@ -12,6 +12,7 @@ mod passes;
 mod persons;
 mod platform;
 mod profiles;
+mod results;
 mod root;
 mod settings;
 mod verifier;
@@ -24,5 +25,9 @@ pub use verifier::{Verdict, Verifier};
 pub use persons::{AttestationCode, Binding, BindingList, BindingMethod, BoundPerson, OtherDevice, PersonError, PersonVerification, Persons, SmsChallenge};
 pub use platform::{Clock, PlatformKeyStore, PlatformKeyStoreError};
 pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, ProfileRelation, Profiles};
+pub use results::{
+    explain_sample, parse_sample_code, Explanation, PollReport, Results, ResultsError, ResultsListener, Sample, SampleCodeInfo,
+    SampleCodeKind, SampleReason, SampleState,
+};
 pub use root::Healthbook;
 pub use settings::{Language, Settings};

@@ -12,6 +12,7 @@ use crate::verifier::Verifier;
 use crate::persons::Persons;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
+use crate::results::Results;
 use crate::settings::Settings;
 
 /// An opened Healthbook data directory; hands out one object per area.
@@ -65,6 +66,11 @@ impl Healthbook {
     /// Bindings of the profiles to person records (needed for a pass).
     pub fn persons(&self) -> Arc<Persons> {
         Arc::new(Persons(self.0.persons()))
+    }
+
+    /// Test results: samples registered by code and followed until their result.
+    pub fn results(&self) -> Arc<Results> {
+        Arc::new(Results(self.0.results()))
     }
 
     /// The offline checkpoint verifier.

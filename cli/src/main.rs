@@ -8,6 +8,7 @@ mod keyfile;
 mod output;
 mod person;
 mod profile;
+mod results;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,12 @@ enum Command {
     /// Trust sources for verification: the root key, the trust list, EU DCC certificates.
     #[command(subcommand)]
     Trust(credentials::TrustCommand),
+    /// Test results: register a sample code, follow its result; sampling-site commands.
+    #[command(subcommand)]
+    Test(results::TestCommand),
+    /// Lab commands: upload results.
+    #[command(subcommand)]
+    Lab(results::LabCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +103,8 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Person(command) => person::run(&healthbook, command, out).await,
         Command::Pass(command) => credentials::pass(&healthbook, command, out).await,
         Command::Trust(command) => credentials::trust(&healthbook, command, out).await,
+        Command::Test(command) => results::run_test(&healthbook, command, out).await,
+        Command::Lab(command) => results::run_lab(&healthbook, command, out).await,
     }
 }
 

@@ -186,3 +186,58 @@ fn person_commands_without_a_server_fail_typed_and_list_the_kept_bindings() {
     let listed = json_of(&listed.stdout);
     assert_eq!((listed["online"].as_bool(), listed["bindings"].as_array().map(Vec::len)), (Some(false), Some(0)));
 }
+
+#[test]
+fn test_commands_check_the_code_first_keep_an_offline_registration_and_explain_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = healthbook(dir.path(), &["--json", "profile", "add", "--name", "Đỗ Thị Hà", "--birth", "1990"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let id = json_of(&added.stdout)["id"].as_str().unwrap().to_owned();
+
+    let typo = healthbook(dir.path(), &["--json", "test", "register", "FE9A5MAK6D", "--profile", &id]);
+    assert_eq!(typo.status.code(), Some(1));
+    let error = json_of(&typo.stderr);
+    assert_eq!(error["error"]["code"], "wrong_code");
+    assert!(!error.to_string().contains("FE9A5MAK6D"), "the code is not echoed");
+
+    let kept = healthbook(dir.path(), &["--json", "test", "register", "fe9a-5mak-6c", "--profile", &id]);
+    assert!(kept.status.success(), "{}", String::from_utf8_lossy(&kept.stderr));
+    let sample = json_of(&kept.stdout);
+    assert_eq!((sample["state"].as_str(), sample["reason"].as_str()), (Some("registering"), Some("not_sent_yet")));
+    assert!(!sample["next_step"].as_str().unwrap().is_empty());
+
+    let again = healthbook(dir.path(), &["--json", "test", "register", "FE9A5MAK6C", "--profile", &id]);
+    assert_eq!(json_of(&again.stderr)["error"]["code"], "already_followed");
+
+    let status = healthbook(dir.path(), &["test", "status"]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("[registering]") && text.contains("Đang chờ gửi mã mẫu"), "{text}");
+}
+
+#[test]
+fn lab_upload_names_every_bad_row_before_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("results.csv");
+    std::fs::write(&csv, "code,outcome,tested_at\nFE9A5MAK6C,negative,2021-09-01T08:00:00Z\nFE9A5MAK6D,negative,2021-09-01T08:00:00Z\nWPHSATMHD4,maybe,2021-09-01T08:00:00Z\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--json", "lab", "upload", "--csv"])
+        .arg(&csv)
+        .args(["--user", "lab1"])
+        .env_remove("HEALTHBOOK_SERVER")
+        .env_remove("HEALTHBOOK_DATA_KEY")
+        .env_remove("HEALTHBOOK_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let error = json_of(&out.stderr);
+    assert_eq!(error["error"]["code"], "invalid_csv");
+    let lines: Vec<u64> = error["error"]["details"].as_array().unwrap().iter().map(|d| d["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [3, 4]);
+
+    let site = healthbook(dir.path(), &["--json", "test", "site", "pool", "FE9A5MAK6C", "WPHSATMHD4", "FE9A5MAK6D", "--user", "v1"]);
+    assert_eq!(site.status.code(), Some(1));
+    assert_eq!(json_of(&site.stderr)["error"]["code"], "wrong_code", "a member's typo is caught before signing in");
+}

@@ -155,7 +155,12 @@ impl Healthbook {
 
     /// Deletes data past its retention period; run at start-up and daily by the platform's scheduler.
     pub async fn purge_expired(&self) -> Result<usize, StorageError> {
-        self.declarations().purge_expired().await
+        let declarations = self.declarations().purge_expired().await?;
+        let samples = self.results().purge_expired().await.map_err(|e| match e {
+            crate::results::ResultsError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples)
     }
 
     /// The app settings.

@@ -15,6 +15,7 @@ pub mod passes;
 #[cfg(feature = "phone")]
 pub mod persons;
 pub mod profiles;
+pub mod results;
 #[cfg(feature = "phone")]
 pub mod sealing;
 #[cfg(feature = "phone")]

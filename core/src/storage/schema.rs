@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 7;
+pub const LATEST_VERSION: u32 = 8;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -153,6 +153,32 @@ ALTER TABLE declarations DROP COLUMN receipt;
     };
 }
 
+/// The table version 8 adds: the test samples this phone follows. The state, code hash, registration token and
+/// certificate are sealed (bound to `samples.<column>:<id>`); a blind index of the code hash keeps one row per
+/// code; the poll schedule and the retention rule read only the clear times.
+macro_rules! v8_tables {
+    () => {
+        "
+CREATE TABLE samples (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    code_index TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL,
+    sealed_code_hash BLOB NOT NULL,
+    sealed_token BLOB,
+    sealed_certificate BLOB,
+    sealed BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_check_at INTEGER,
+    final_at INTEGER,
+    keep_certificate INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX samples_due ON samples (next_check_at);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -173,13 +199,14 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
 const ADD_V5: &str = v5_tables!();
 const ADD_V6: &str = v6_tables!();
 const RESHAPE_V7: &str = v7_reshape!();
+const ADD_V8: &str = v8_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -294,6 +321,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
                     (&profile_id, sealed, updated_at),
                 )?;
             }
+            Ok(())
+        }
+        8 => {
+            tx.execute_batch(ADD_V8)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

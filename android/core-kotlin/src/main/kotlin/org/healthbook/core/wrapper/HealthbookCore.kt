@@ -25,6 +25,10 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     /** Bindings of the profiles to person records on the server (a pass needs one). */
     val persons: RustPersonBindingRepository = RustPersonBindingRepository(healthbook.persons())
 
+    /** Test results: samples registered by code and followed until their result. */
+    val testResults: CoreTestResultsRepository =
+        CoreTestResultsRepository(healthbook.results(), healthbook.profiles(), healthbook.settings())
+
     /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
     val verifier: Verifier = healthbook.verifier()
 
@@ -39,6 +43,7 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
         declarations.close()
         passes.close()
         persons.close()
+        testResults.close()
         verifier.close()
         settings.close()
         healthbook.close()
