@@ -128,9 +128,15 @@ pub struct SentSms {
 #[derive(Debug, Default)]
 pub struct RecordingSmsSender {
     sent: Mutex<Vec<SentSms>>,
+    failing: std::sync::atomic::AtomicBool,
 }
 
 impl RecordingSmsSender {
+    /// Makes every send fail as an unreachable gateway would (`true`), or succeed again (`false`).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Every message sent so far, oldest first.
     pub fn sent(&self) -> Vec<SentSms> {
         self.sent.lock().map(|sent| sent.clone()).unwrap_or_default()
@@ -140,6 +146,9 @@ impl RecordingSmsSender {
 #[async_trait]
 impl SmsSender for RecordingSmsSender {
     async fn send(&self, to_e164: &str, text: &str) -> Result<(), SmsError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(SmsError::Unreachable("the test recorder is set to fail".into()));
+        }
         if let Ok(mut sent) = self.sent.lock() {
             sent.push(SentSms { to: to_e164.to_owned(), text: text.to_owned() });
         }

@@ -315,11 +315,84 @@ fn apply(
             person_id.clone().into(),
         ],
     )?;
+    if inserted == 1 {
+        queue_sms(tx, code_hash, now)?;
+    }
     if inserted == 1
         && rules::gets_certificate(state)
         && let Some(person_id) = person_id
     {
         certify_for(tx, code_hash, &person_id, signer, now)?;
+    }
+    Ok(())
+}
+
+/// Queues the result's SMS when a site linked the sample to a person with a phone on record. A sample only a
+/// phone registered gets none: that phone polls.
+fn queue_sms(tx: &mut dyn Tx, code_hash: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let phone = tx
+        .query_opt("SELECT p.phone FROM result_samples s JOIN persons p ON p.id = s.person_id WHERE s.code_hash = $1", &[code_hash.into()])?
+        .map(|row| row.opt_text(0))
+        .transpose()?
+        .flatten();
+    if phone.is_some_and(|p| !p.trim().is_empty()) {
+        tx.execute(
+            "INSERT INTO result_sms (code_hash, queued_at) VALUES ($1, $2) ON CONFLICT (code_hash) DO NOTHING",
+            &[code_hash.into(), Value::Int(to_ms(now))],
+        )?;
+    }
+    Ok(())
+}
+
+/// One result SMS to send, claimed by the caller.
+#[derive(Debug, Clone)]
+pub struct DueSms {
+    /// The sample's code hash (the row's key).
+    pub code_hash: String,
+    /// The number on record now.
+    pub phone: String,
+    /// The result.
+    pub state: TestResultState,
+    /// When the sample was taken.
+    pub sampled_at: DateTime<Utc>,
+}
+
+/// Claims every unsent result SMS queued at or after `since` whose claim is free or older than `stale_before`,
+/// so that two senders (an upload and the hourly task, or two instances) do not send the same one.
+pub fn claim_due_sms(tx: &mut dyn Tx, since: DateTime<Utc>, stale_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<DueSms>, ApiError> {
+    let rows = tx.query(
+        "SELECT m.code_hash, p.phone, r.state, s.sampled_at FROM result_sms m \
+         JOIN sample_results r ON r.code_hash = m.code_hash JOIN result_samples s ON s.code_hash = m.code_hash \
+         JOIN persons p ON p.id = s.person_id \
+         WHERE m.sent_at IS NULL AND m.queued_at >= $1 AND (m.claimed_at IS NULL OR m.claimed_at < $2) AND p.phone IS NOT NULL",
+        &[Value::Int(to_ms(since)), Value::Int(to_ms(stale_before))],
+    )?;
+    let mut due = Vec::new();
+    for row in rows {
+        let code_hash = row.text(0)?;
+        // Guarded like the SELECT, so a sender that raced us to this row keeps it.
+        let claimed = tx.execute(
+            "UPDATE result_sms SET claimed_at = $1 WHERE code_hash = $2 AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $3)",
+            &[Value::Int(to_ms(now)), code_hash.clone().into(), Value::Int(to_ms(stale_before))],
+        )?;
+        if claimed == 1 {
+            due.push(DueSms {
+                code_hash,
+                phone: row.text(1)?,
+                state: rules::state_from_name(&row.text(2)?).ok_or_else(|| ApiError::Internal("stored state".into()))?,
+                sampled_at: from_ms(row.int(3)?)?,
+            });
+        }
+    }
+    Ok(due)
+}
+
+/// Records that a claimed SMS was sent (`sent`), or frees its claim for the next retry.
+pub fn finish_sms(tx: &mut dyn Tx, code_hash: &str, sent: bool, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if sent {
+        tx.execute("UPDATE result_sms SET sent_at = $1 WHERE code_hash = $2", &[Value::Int(to_ms(now)), code_hash.into()])?;
+    } else {
+        tx.execute("UPDATE result_sms SET claimed_at = NULL WHERE code_hash = $1", &[code_hash.into()])?;
     }
     Ok(())
 }
@@ -511,6 +584,7 @@ pub fn purge(tx: &mut dyn Tx, cutoff: DateTime<Utc>) -> Result<u64, ApiError> {
         "DELETE FROM lab_results WHERE received_at < $1",
         "DELETE FROM result_samples WHERE created_at < $1",
         "DELETE FROM result_pools WHERE created_at < $1",
+        "DELETE FROM result_sms WHERE queued_at < $1",
     ] {
         deleted += tx.execute(sql, std::slice::from_ref(&cutoff))?;
     }

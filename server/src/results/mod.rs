@@ -34,6 +34,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::persons::sms::SmsSender;
 use crate::ratelimit;
 use crate::storage::Database;
 use crate::util::{sha256_hex, to_ms};
@@ -194,6 +195,8 @@ pub async fn link_sample(
             Ok::<_, ApiError>(LinkedSample { code_hash: request.code_hash, person_linked: person_id.is_some() })
         })
         .await?;
+    // A lab result that arrived before the site reported the sample is applied now, and may have an SMS due.
+    send_result_sms(&state, now).await;
     Ok((StatusCode::CREATED, Json(linked)))
 }
 
@@ -253,6 +256,7 @@ pub async fn create_pool(
             Ok(PoolView { pool_code_hash: request.pool_code_hash, members: count as u32 })
         })
         .await?;
+    send_result_sms(&state, now).await;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -286,6 +290,7 @@ pub async fn upload_lab_results(
     let lab = principal.account_id.clone();
     let report = state.db.write(move |tx| db::lab_upload(tx, &batch, &lab, now)).await?;
     tracing::info!(accepted = report.accepted, unknown = report.unknown_samples, conflicts = report.conflicts.len(), "lab results uploaded");
+    send_result_sms(&state, now).await;
     Ok(Json(report))
 }
 
@@ -376,12 +381,48 @@ fn report_rows(samples: impl Iterator<Item = db::ReportSample>) -> Vec<ResultsRe
         .collect()
 }
 
+/// How long a sender's claim on a result SMS holds before another sender takes it as abandoned.
+const SMS_CLAIM_MINUTES: i64 = 10;
+
+/// Sends the result SMS queued by the request that ran at `now`, after its transaction committed. A failed
+/// send is logged (without number or text) and left for [`send_unsent_sms`]; the result stays stored.
+async fn send_result_sms(state: &AppState, now: DateTime<Utc>) {
+    if let Err(e) = send_sms_queued_since(&state.db, state.sms.as_ref(), now, now).await {
+        tracing::warn!(error = %e, "could not send test result SMS; the hourly task retries");
+    }
+}
+
+/// Sends every result SMS not sent yet (the hourly retry); returns how many went out.
+pub async fn send_unsent_sms(db: &Database, sms: &dyn SmsSender, now: DateTime<Utc>) -> Result<u64, ApiError> {
+    send_sms_queued_since(db, sms, DateTime::<Utc>::MIN_UTC, now).await
+}
+
+async fn send_sms_queued_since(db: &Database, sms: &dyn SmsSender, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, ApiError> {
+    let stale_before = now - Duration::minutes(SMS_CLAIM_MINUTES);
+    let due = db.write(move |tx| db::claim_due_sms(tx, since, stale_before, now)).await?;
+    let mut sent = 0;
+    for message in due {
+        let ok = match sms.send(&message.phone, &rules::sms_text(message.state, message.sampled_at)).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "a test result SMS was not sent; the hourly task retries");
+                false
+            }
+        };
+        sent += u64::from(ok);
+        let code_hash = message.code_hash;
+        db.write(move |tx| db::finish_sms(tx, &code_hash, ok, now)).await?;
+    }
+    Ok(sent)
+}
+
 /// Deletes every registration, sample, pool and result older than `retention` at `now`; returns the rows deleted.
 pub async fn purge_expired(db: &Database, now: DateTime<Utc>, retention: Duration) -> Result<u64, ApiError> {
     db.write(move |tx| db::purge(tx, now - retention)).await
 }
 
-/// Runs [`purge_expired`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
+/// Runs [`purge_expired`] and [`send_unsent_sms`] now and then every [`PURGE_INTERVAL`], for as long as the
+/// server serves.
 pub async fn keep_purging(state: AppState) {
     let mut ticks = tokio::time::interval(PURGE_INTERVAL);
     loop {
@@ -391,6 +432,11 @@ pub async fn keep_purging(state: AppState) {
             Ok(deleted) => tracing::info!(deleted, "test results past their retention deleted"),
             // The database is away: the next tick tries again.
             Err(e) => tracing::warn!(error = %e, "could not delete test results past their retention"),
+        }
+        match send_unsent_sms(&state.db, state.sms.as_ref(), state.now()).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "test result SMS sent on retry"),
+            Err(e) => tracing::warn!(error = %e, "could not retry test result SMS"),
         }
     }
 }

@@ -38,6 +38,34 @@ pub fn gets_certificate(state: TestResultState) -> bool {
     matches!(state, TestResultState::Negative | TestResultState::Positive)
 }
 
+/// The result SMS for a person without a smartphone, in Vietnamese then English: the result, the day the sample
+/// was taken (Vietnam time, UTC+7) and what to do next. It never names the person, their id or the sample code.
+pub fn sms_text(state: TestResultState, sampled_at: DateTime<Utc>) -> String {
+    let day = sampled_at
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3_600).expect("UTC+7 is a valid offset"))
+        .format("%d/%m/%Y");
+    let (vi, en, vi_next, en_next) = match state {
+        TestResultState::Negative => ("âm tính", "negative", "Tiếp tục đeo khẩu trang và giữ khoảng cách.", "Keep wearing a mask and keeping your distance."),
+        TestResultState::Positive => (
+            "dương tính",
+            "positive",
+            "Hãy tự cách ly tại nhà ngay và chờ trạm y tế gọi điện.",
+            "Isolate at home now and wait for the health station's call.",
+        ),
+        TestResultState::RetestRequired => (
+            "cần xét nghiệm lại",
+            "retest required",
+            "Hãy đến điểm lấy mẫu để lấy mẫu mới.",
+            "Go to a sampling site for a new sample.",
+        ),
+        // Only final results are sent; anything else reads as an unusable sample, which also asks for a new one.
+        _ => ("mẫu không dùng được", "invalid", "Hãy đến điểm lấy mẫu để lấy mẫu mới.", "Go to a sampling site for a new sample."),
+    };
+    format!(
+        "Healthbook: Kết quả xét nghiệm mẫu lấy ngày {day}: {vi}. {vi_next} / Healthbook: Your test of the sample taken on {day}: {en}. {en_next}"
+    )
+}
+
 /// A lab outcome's stored name.
 pub fn outcome_name(outcome: LabOutcome) -> &'static str {
     match outcome {
@@ -155,6 +183,25 @@ pub fn median(mut hours: Vec<f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sms_text_says_the_result_the_local_day_and_what_to_do_in_both_languages() {
+        use chrono::TimeZone;
+        // 20:00 UTC is already the next day in Vietnam.
+        let at = Utc.with_ymd_and_hms(2021, 8, 31, 20, 0, 0).unwrap();
+        let positive = sms_text(TestResultState::Positive, at);
+        assert!(positive.contains("01/09/2021: dương tính") && positive.contains("01/09/2021: positive"), "{positive}");
+        assert!(positive.contains("cách ly") && positive.contains("wait for the health station's call"), "{positive}");
+        assert!(positive.find("dương tính") < positive.find("positive"), "Vietnamese first");
+        for (state, vi, en) in [
+            (TestResultState::Negative, "âm tính", "negative"),
+            (TestResultState::RetestRequired, "cần xét nghiệm lại", "retest required"),
+            (TestResultState::Invalid, "mẫu không dùng được", "invalid"),
+        ] {
+            let text = sms_text(state, at);
+            assert!(text.contains(&format!(": {vi}.")) && text.contains(&format!(": {en}.")), "{text}");
+        }
+    }
     use chrono::TimeZone;
 
     fn at(hour: u32) -> DateTime<Utc> {
