@@ -26,6 +26,9 @@ final class AppRoot: ObservableObject {
     lazy var checkpoint = services.map { CheckpointViewModel(service: $0.verifier) }
     lazy var settings = services.map { SettingsViewModel(settings: $0.settings, verifier: $0.verifier) { [weak self] in self?.language = $0 } }
     lazy var outbox = services.map { OutboxViewModel(service: $0.declarations) }
+    lazy var results = services.map {
+        TestResultsViewModel(service: TestResultsServiceProxy(results: $0.results, profiles: $0.profiles, settings: $0.settings))
+    }
 
     init() {
         do {
@@ -126,6 +129,10 @@ private struct MainTabs: View {
             if let outbox = root.outbox {
                 NavigationStack { OutboxView(viewModel: outbox) }
                     .tabItem { Label("outbox.title", systemImage: "tray.and.arrow.up") }
+            }
+            if let results = root.results {
+                NavigationStack { TestResultsView(viewModel: results, profiles: loaded) }
+                    .tabItem { Label("results.title", systemImage: "testtube.2") }
             }
             NavigationStack { ProfileListView(viewModel: profiles) }
                 .tabItem { Label("profiles.title", systemImage: "person.2") }

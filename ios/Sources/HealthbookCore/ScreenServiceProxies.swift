@@ -152,6 +152,8 @@ public final class HealthbookServices: @unchecked Sendable {
     public let passes: PassServiceProxyProtocol
     public let verifier: VerifierServiceProxyProtocol
     public let settings: SettingsServiceProxyProtocol
+    /// The core's test results; the app wraps it with its own screen model (`TestResultsServiceProxy`).
+    public let results: Results
 
     public init(healthbook: Healthbook) {
         profiles = ProfileServiceProxy(healthbook: healthbook)
@@ -159,6 +161,7 @@ public final class HealthbookServices: @unchecked Sendable {
         passes = PassServiceProxy(healthbook: healthbook)
         verifier = VerifierServiceProxy(healthbook: healthbook)
         settings = SettingsServiceProxy(healthbook: healthbook)
+        results = healthbook.results()
     }
 
     /// Opens (creating and migrating if needed) the store in `dataDirectory`.

@@ -19,9 +19,8 @@ import org.healthbook.core.wrapper.SampleState as ScreenState
  * The test-results surface of the bindings on the real core: code checks, the words for every state, and
  * registration as far as a phone gets without a server (kept as "registering", retried by the poll cycle).
  *
- * Register-and-poll against the reference server is not tested here: the server's results endpoints are built
- * in parallel on another branch (h11-server); the Rust core's scripted-server tests (core/src/results/tests.rs)
- * cover registration, polling, backoff, 409 and certificates until then.
+ * Register-and-poll against the reference server is in [ResultsEndToEndTest]; backoff and 409 are covered by
+ * the Rust core's scripted-server tests (core/src/results/tests.rs).
  */
 class ResultsTest {
     private val clock = ManualClock(1_630_483_200_000) // 2021-09-01T08:00:00Z

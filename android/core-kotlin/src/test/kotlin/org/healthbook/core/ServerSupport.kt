@@ -174,3 +174,36 @@ suspend fun Healthbook.bindBySms(server: ReferenceServer, profileId: String, cit
         while (Regex("binding code is").findAll(server.log()).count() <= before && System.nanoTime() < deadline) Thread.sleep(20)
         persons.verifyCode(challenge.challengeId, server.lastBindingCode())
     }
+
+/**
+ * Creates a staff account with [role] (and [areaJson], which volunteers and health officers need, e.g.
+ * `{"province": "79", "wards": ["26734"]}`) as the first admin, signs it in and returns its bearer token.
+ */
+fun ReferenceServer.staffToken(role: String, username: String, areaJson: String? = null): String {
+    val admin = signIn("admin", ReferenceServer.ADMIN_PASSWORD)
+    val area = areaJson?.let { ", \"area\": $it" }.orEmpty()
+    postJson("/v1/accounts", admin, """{"role": "$role", "username": "$username", "password": "staff-password"$area}""")
+    return signIn(username, "staff-password")
+}
+
+/** Signs a staff account in (`POST /v1/auth/login`) and returns its bearer token. */
+fun ReferenceServer.signIn(username: String, password: String): String {
+    val body = postJson("/v1/auth/login", null, """{"username": "$username", "password": "$password"}""")
+    return Regex("\"token\"\\s*:\\s*\"([^\"]+)\"").find(body)?.groupValues?.get(1)
+        ?: fail("no token in the login answer")
+}
+
+/** POSTs [json] to [path] (with [token] as bearer when given, and a fresh `Idempotency-Key`), fails unless the answer is 2xx, returns its body. */
+fun ReferenceServer.postJson(path: String, token: String?, json: String): String {
+    val request = HttpRequest.newBuilder(URI("$baseUrl$path"))
+        .timeout(Duration.ofSeconds(5))
+        .header("content-type", "application/json")
+        // The server wants one on every staff write, so that a retried request is applied once.
+        .header("idempotency-key", java.util.UUID.randomUUID().toString())
+        .apply { if (token != null) header("authorization", "Bearer $token") }
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build()
+    val response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
+    if (response.statusCode() !in 200..299) fail<Nothing>("POST $path answered ${response.statusCode()}: ${response.body()}")
+    return response.body()
+}
