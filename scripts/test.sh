@@ -36,16 +36,6 @@ else
   echo "ok: neither aws-lc-rs nor openssl-sys in the workspace"
 fi
 
-step "The server builds without the phone's storage and HTTP stack (healthbook-core without \"phone\")"
-if cargo tree -p healthbook-server -e features -i healthbook-core 2>/dev/null | grep -q 'feature "phone"'; then
-  echo "healthbook-server enables healthbook-core's phone feature" >&2
-  failures+=("server dependency boundary")
-elif ! cargo check -p healthbook-server --lib --bins --quiet; then
-  failures+=("server dependency boundary")
-else
-  echo "ok: healthbook-server builds against the shared core only"
-fi
-
 step "Rust tests (cargo test --workspace)"
 cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("rust tests")
@@ -56,6 +46,18 @@ pg_ran=$(grep -cE '^test .*postgres.* \.\.\. ok$' "$LOG_DIR/cargo.log")
 echo "postgresql variants: $pg_ran passed, $pg_skipped skipped"
 if [[ $pg_skipped -gt 0 || $pg_ran -eq 0 ]]; then
   failures+=("postgresql variants skipped")
+fi
+
+# After the workspace tests, so that the dependencies are built already; the Kotlin tests run this same
+# binary, so the build is not repeated there.
+step "The server builds without the phone's storage and HTTP stack (healthbook-core without \"phone\")"
+if cargo tree -p healthbook-server -e features -i healthbook-core 2>/dev/null | grep -q 'feature "phone"'; then
+  echo "healthbook-server enables healthbook-core's phone feature" >&2
+  failures+=("server dependency boundary")
+elif ! cargo build -p healthbook-server --bins --quiet; then
+  failures+=("server dependency boundary")
+else
+  echo "ok: healthbook-server builds against the shared core only"
 fi
 
 step "OpenAPI document is valid (openapi-spec-validator)"
