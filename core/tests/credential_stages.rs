@@ -262,19 +262,22 @@ fn dcc_claims() -> Value {
         (text("is"), text("Ministry of Health")),
         (text("ci"), text("URN:UVCI:01:VN:ABC123#X")),
     ]);
+    hcert_claims(["Nguyễn", "NGUYEN", "Văn An", "VAN<AN"], "1985-03-04", "v", entry)
+}
+
+/// The CWT claims of an EU DCC issued in Vietnam during the test window: holder names (family, its
+/// transliteration, given, its transliteration), birth date, and one entry of `group` (`v`, `t` or `r`).
+fn hcert_claims(names: [&str; 4], dob: &str, group: &str, entry: Value) -> Value {
+    let text = |s: &str| Value::Text(s.into());
+    let [family, family_t, given, given_t] = names;
     let hcert = Value::Map(vec![
         (text("ver"), text("1.3.0")),
         (
             text("nam"),
-            Value::Map(vec![
-                (text("fn"), text("Nguyễn")),
-                (text("fnt"), text("NGUYEN")),
-                (text("gn"), text("Văn An")),
-                (text("gnt"), text("VAN<AN")),
-            ]),
+            Value::Map(vec![(text("fn"), text(family)), (text("fnt"), text(family_t)), (text("gn"), text(given)), (text("gnt"), text(given_t))]),
         ),
-        (text("dob"), text("1985-03-04")),
-        (text("v"), Value::Array(vec![entry])),
+        (text("dob"), text(dob)),
+        (text(group), Value::Array(vec![entry])),
     ]);
     Value::Map(vec![
         (Value::Integer(1.into()), text("VN")),
@@ -581,26 +584,7 @@ fn dcc_test_claims() -> Value {
         (text("is"), text("Ministry of Health")),
         (text("ci"), text("URN:UVCI:01:VN:TEST42#Q")),
     ]);
-    let hcert = Value::Map(vec![
-        (text("ver"), text("1.3.0")),
-        (
-            text("nam"),
-            Value::Map(vec![
-                (text("fn"), text("Trần")),
-                (text("fnt"), text("TRAN")),
-                (text("gn"), text("Thị Hoa")),
-                (text("gnt"), text("THI<HOA")),
-            ]),
-        ),
-        (text("dob"), text("1975")),
-        (text("t"), Value::Array(vec![entry])),
-    ]);
-    Value::Map(vec![
-        (Value::Integer(1.into()), text("VN")),
-        (Value::Integer(6.into()), Value::Integer(t(ISSUED).timestamp().into())),
-        (Value::Integer(4.into()), Value::Integer(t(EXPIRES).timestamp().into())),
-        (Value::Integer((-260).into()), Value::Map(vec![(Value::Integer(1.into()), hcert)])),
-    ])
+    hcert_claims(["Trần", "TRAN", "Thị Hoa", "THI<HOA"], "1975", "t", entry)
 }
 
 #[test]

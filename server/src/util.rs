@@ -42,10 +42,14 @@ pub fn random_bytes(len: usize) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
+/// Bytes in lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 in lower-case hex.
 pub fn sha256_hex(data: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, data);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
 }
 
 /// Checks a display name: trimmed, 1 to `max` characters, no control characters.

@@ -1,5 +1,6 @@
 //! Shared helpers for the end-to-end tests.
 
+pub mod log;
 pub mod server;
 
 use healthbook_core::{KeyStoreError, PlatformKeyStore};

@@ -4,8 +4,6 @@
 //! certificates that the checkpoint verifier accepts, retention with an injected clock, the report's scope, and
 //! the acceptance scenario: 1,000 samples on several phones, one lab upload, every poll final.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
@@ -13,6 +11,7 @@ use healthbook_core::Clock;
 use healthbook_core::client::{MemoryTrustCache, ServerClient};
 use healthbook_core::credentials::{CheckpointTrustStore, CredentialKind, CredentialSigner, PassStatus, PersonalPass, Verifier};
 use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_http_error, assert_json_error, raw_request, test_config};
+use healthbook_e2e::log::captured_log;
 use healthbook_e2e::server_scenarios;
 use healthbook_server::ServerConfig;
 use healthbook_server::storage::StorageError;
@@ -317,34 +316,6 @@ async fn registrations_are_rate_limited_per_device(backend: TestBackend) {
     server.clock.advance(Duration::hours(1));
     register(&guesser, &code("later"), "p1").await;
     server.stop().await;
-}
-
-/// Everything the process logs, from any test in this binary.
-fn captured_log() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .with_writer(move || LogWriter(writer.clone()))
-            .try_init();
-        buffer
-    })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 async fn lab_uploads_are_idempotent_and_report_conflicts(backend: TestBackend) {

@@ -5,11 +5,11 @@
 //! audited; bindings are many-to-many and removable by the person's other phone or an officer; earlier
 //! declarations follow the binding.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use healthbook_e2e::server::{TestBackend, TestServer, test_config};
+use healthbook_e2e::log::captured_log;
 use healthbook_e2e::server_scenarios;
 use healthbook_server::DatabaseLocation;
 use healthbook_server::persons::sms::{BURNED_NOTICE_MARKER, LOCKED_NOTICE_MARKER};
@@ -310,34 +310,6 @@ async fn a_thousand_wrong_guesses_bind_nothing_and_the_person_is_told(backend: T
     assert_eq!(bound, person_id);
     assert_devices_never_saw(&seen, &[CCCD_HANOI]);
     server.stop().await;
-}
-
-/// Everything the process logs, from any test in this binary (a clear id must never be in it).
-fn captured_log() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .with_writer(move || LogWriter(writer.clone()))
-            .try_init();
-        buffer
-    })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Every text value of every column of every table, as text.

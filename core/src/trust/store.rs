@@ -392,50 +392,27 @@ pub trait TrustStore {
     }
 }
 
-impl<T: TrustStore + ?Sized> TrustStore for &T {
-    fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
-        (**self).keys(kid)
-    }
-    fn is_revoked(&self, credential_id: &str) -> bool {
-        (**self).is_revoked(credential_id)
-    }
-    fn is_key_revoked(&self, kid: &KeyId) -> bool {
-        (**self).is_key_revoked(kid)
-    }
-    fn stale_after(&self) -> Option<DateTime<Utc>> {
-        (**self).stale_after()
-    }
+/// A reference, box or `Arc` of a store is that store (the verifier holds whichever the caller has).
+macro_rules! forward_trust_store {
+    ($($wrapper:ty),*) => {$(
+        impl<T: TrustStore + ?Sized> TrustStore for $wrapper {
+            fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
+                (**self).keys(kid)
+            }
+            fn is_revoked(&self, credential_id: &str) -> bool {
+                (**self).is_revoked(credential_id)
+            }
+            fn is_key_revoked(&self, kid: &KeyId) -> bool {
+                (**self).is_key_revoked(kid)
+            }
+            fn stale_after(&self) -> Option<DateTime<Utc>> {
+                (**self).stale_after()
+            }
+        }
+    )*};
 }
 
-impl<T: TrustStore + ?Sized> TrustStore for Box<T> {
-    fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
-        (**self).keys(kid)
-    }
-    fn is_revoked(&self, credential_id: &str) -> bool {
-        (**self).is_revoked(credential_id)
-    }
-    fn is_key_revoked(&self, kid: &KeyId) -> bool {
-        (**self).is_key_revoked(kid)
-    }
-    fn stale_after(&self) -> Option<DateTime<Utc>> {
-        (**self).stale_after()
-    }
-}
-
-impl<T: TrustStore + ?Sized> TrustStore for Arc<T> {
-    fn keys(&self, kid: &KeyId) -> &[TrustedKey] {
-        (**self).keys(kid)
-    }
-    fn is_revoked(&self, credential_id: &str) -> bool {
-        (**self).is_revoked(credential_id)
-    }
-    fn is_key_revoked(&self, kid: &KeyId) -> bool {
-        (**self).is_key_revoked(kid)
-    }
-    fn stale_after(&self) -> Option<DateTime<Utc>> {
-        (**self).stale_after()
-    }
-}
+forward_trust_store!(&T, Box<T>, Arc<T>);
 
 /// Two stores consulted together (e.g. our trust list and the DCC trust source): keys from the first that has
 /// any under the id, revocations from either.

@@ -10,7 +10,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::keys::KeyError;
 use crate::storage::{Row, Tx, Value};
-use crate::util::{from_ms, new_id, random_bytes, to_ms};
+use crate::util::{from_ms, hex, new_id, random_bytes, to_ms};
 
 /// `authority_keys` row of the key that turns a citizen id into a person's `id_hash`.
 pub const PERSON_ID_HMAC: &str = "person_id_hmac";
@@ -50,10 +50,6 @@ pub async fn ensure_secrets(db: &crate::storage::Database, now: DateTime<Utc>) -
         Ok::<_, ApiError>(())
     })
     .await
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The keyed hash of a normalised citizen id (or officer-assigned id): what `persons.id_hash` holds. Keyed, since
