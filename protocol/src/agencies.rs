@@ -41,6 +41,8 @@ pub struct CreateGateRequest {
     pub name: String,
 }
 
+// A gate created under `POST /v1/venues/{venue_id}/gates` records its venue in `GateView::venue_id`.
+
 /// A gate (entrance or checkpoint) of an agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -51,6 +53,9 @@ pub struct GateView {
     pub agency_id: String,
     /// Display name.
     pub name: String,
+    /// The venue whose gate it is (absent for gates created before venues existed, under the agency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -80,7 +85,7 @@ mod tests {
             json!({ "agencies": [{ "id": "a", "name": "Chợ", "created_at": "2021-09-01T08:00:00Z" }] }),
         );
         round_trip(
-            &GateList { gates: vec![GateView { id: "g".into(), agency_id: "a".into(), name: "Gate 1".into(), created_at: at }] },
+            &GateList { gates: vec![GateView { id: "g".into(), agency_id: "a".into(), name: "Gate 1".into(), venue_id: None, created_at: at }] },
             json!({ "gates": [{ "id": "g", "agency_id": "a", "name": "Gate 1", "created_at": "2021-09-01T08:00:00Z" }] }),
         );
         assert!(serde_json::from_value::<CreateGateRequest>(json!({ "name": "g", "agency_id": "b" })).is_err());

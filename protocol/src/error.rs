@@ -94,11 +94,14 @@ pub enum ErrorCode {
     UnknownRegistration,
     /// The sample code is already part of a pool, or the pool code is already used.
     SampleAlreadyPooled,
+    /// An EU DCC document-signer list whose signature does not verify with the pinned publisher key, or that is
+    /// older than the list already imported.
+    DccSignerListRefused,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 44] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -142,6 +145,7 @@ impl ErrorCode {
         Self::SampleAlreadyRegistered,
         Self::UnknownRegistration,
         Self::SampleAlreadyPooled,
+        Self::DccSignerListRefused,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -190,6 +194,7 @@ impl ErrorCode {
             Self::SampleAlreadyRegistered => "sample_already_registered",
             Self::UnknownRegistration => "unknown_registration",
             Self::SampleAlreadyPooled => "sample_already_pooled",
+            Self::DccSignerListRefused => "dcc_signer_list_refused",
         }
     }
 
@@ -302,6 +307,7 @@ mod tests {
         (ErrorCode::SampleAlreadyRegistered, "sample_already_registered"),
         (ErrorCode::UnknownRegistration, "unknown_registration"),
         (ErrorCode::SampleAlreadyPooled, "sample_already_pooled"),
+        (ErrorCode::DccSignerListRefused, "dcc_signer_list_refused"),
     ];
 
     #[test]

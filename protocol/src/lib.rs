@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod agencies;
+pub mod checkin;
 pub mod common;
 pub mod declarations;
 pub mod error;
@@ -25,6 +26,12 @@ pub use accounts::{
     DeviceTokenRequest, DeviceView, LoginRequest, RegisterDeviceRequest, RegisteredDevice, Role, TokenResponse,
 };
 pub use agencies::{AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, GateList, GateView};
+pub use checkin::{
+    ComplianceQuery, ComplianceReport, CreateVenueRequest, DccSigner, DccSignerImportReport, DccSignerList, Direction,
+    ExposureAdvice, GateVerdict, MarkRiskyRequest, Passage, PassageBatch, PassageBatchReport, PassagePage, PassageQuery,
+    PassageReason, PassageRecord, PosterView, RiskyVenueList, RiskyWindow, ScannedCard, SilentVenue, VenueDay, VenueKind,
+    VenueList, VenueView,
+};
 pub use common::{Empty, Health};
 pub use declarations::{
     DeclarationList, DeclarationQuery, DeclarationReceipt, DeclarationRecord, DeclarationSubject, FilledBy, FormList,

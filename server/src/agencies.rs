@@ -30,7 +30,7 @@ fn agency_from_row(row: &Row) -> Result<AgencyView, ApiError> {
 }
 
 fn gate_from_row(row: &Row) -> Result<GateView, ApiError> {
-    Ok(GateView { id: row.text(0)?, agency_id: row.text(1)?, name: row.text(2)?, created_at: from_ms(row.int(3)?)? })
+    Ok(GateView { id: row.text(0)?, agency_id: row.text(1)?, name: row.text(2)?, venue_id: None, created_at: from_ms(row.int(3)?)? })
 }
 
 fn agency_exists(tx: &mut dyn Tx, agency_id: &str) -> Result<bool, ApiError> {
@@ -132,7 +132,7 @@ pub async fn create_gate(
         if !agency_exists(tx, &agency_id)? {
             return Err(ApiError::NotFound("agency"));
         }
-        let gate = GateView { id: new_id(), agency_id, name, created_at: now };
+        let gate = GateView { id: new_id(), agency_id, name, venue_id: None, created_at: now };
         tx.execute(
             "INSERT INTO gates (id, agency_id, name, created_at) VALUES ($1, $2, $3, $4)",
             &[gate.id.clone().into(), gate.agency_id.clone().into(), gate.name.clone().into(), Value::Int(to_ms(now))],
