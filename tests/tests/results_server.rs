@@ -657,6 +657,8 @@ async fn people_linked_at_a_site_get_their_result_by_sms_once(backend: TestBacke
     link(&site, &polled, WARD, at).await;
     let batch = [(linked.as_str(), "positive"), (polled.as_str(), "negative")];
     upload(&lab, &batch, now(&server)).await;
+    // The SMS leaves after the lab's request was answered.
+    assert_eq!(server.sms_sender.wait_for_attempts(1).await, 1);
     let sent = server.sms();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].to, "+84911222333");
@@ -664,8 +666,9 @@ async fn people_linked_at_a_site_get_their_result_by_sms_once(backend: TestBacke
     assert!(text.contains("01/07/2021: dương tính.") && text.contains("01/07/2021: positive."), "{text}");
     assert!(text.contains("cách ly") && text.contains("wait for the health station's call"), "{text}");
     assert!(!text.contains("Phạm") && !text.contains(&person.id) && !text.contains(&linked), "{text}");
-    // The same upload again (a lab's retry) sends nothing more.
+    // The same upload again (a lab's retry) queues nothing more, so nothing more can be sent.
     upload(&lab, &batch, now(&server)).await;
+    assert_eq!(rows(&server, "SELECT COUNT(*) FROM result_sms").await, 1);
     assert_eq!(server.sms().len(), 1);
     // The gateway is down: the result is stored all the same, and the hourly retry sends it once it is back.
     server.sms_sender.set_failing(true);
@@ -673,6 +676,7 @@ async fn people_linked_at_a_site_get_their_result_by_sms_once(backend: TestBacke
     assert_eq!(late_view["person_linked"], true);
     let report = upload(&lab, &[(late.as_str(), "invalid")], now(&server)).await;
     assert_eq!(report["accepted"], 1);
+    assert_eq!(server.sms_sender.wait_for_attempts(2).await, 2, "the send after the upload was tried and failed");
     assert_eq!(server.sms().len(), 1);
     assert_eq!(rows(&server, "SELECT COUNT(*) FROM sample_results WHERE state = 'invalid'").await, 1);
     assert_eq!(rows(&server, "SELECT COUNT(*) FROM result_sms WHERE sent_at IS NULL").await, 1);
@@ -685,7 +689,15 @@ async fn people_linked_at_a_site_get_their_result_by_sms_once(backend: TestBacke
     assert!(sent[1].text.contains(": mẫu không dùng được.") && sent[1].text.contains(": invalid."), "{}", sent[1].text);
     assert_eq!(healthbook_server::results::send_unsent_sms(&server.db, server.sms_sender.as_ref(), now(&server)).await.unwrap(), 0, "sent once");
     assert_eq!(rows(&server, "SELECT COUNT(*) FROM result_sms WHERE sent_at IS NULL").await, 0);
-    let logged = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    // The failed attempt was logged by the task that made it, right after the attempt returned.
+    let mut logged = String::new();
+    for _ in 0..100 {
+        logged = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+        if logged.contains("a test result SMS was not sent") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(logged.contains("a test result SMS was not sent"), "the failure is logged");
     // tokio_postgres traces every statement's parameters at DEBUG (this test's own UPDATE of the phone among
     // them); the server's log level keeps that off, so only the server's own lines are checked.

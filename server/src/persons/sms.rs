@@ -129,6 +129,8 @@ pub struct SentSms {
 pub struct RecordingSmsSender {
     sent: Mutex<Vec<SentSms>>,
     failing: std::sync::atomic::AtomicBool,
+    attempts: std::sync::atomic::AtomicUsize,
+    attempted: tokio::sync::Notify,
 }
 
 impl RecordingSmsSender {
@@ -141,18 +143,36 @@ impl RecordingSmsSender {
     pub fn sent(&self) -> Vec<SentSms> {
         self.sent.lock().map(|sent| sent.clone()).unwrap_or_default()
     }
+
+    /// Waits (at most ten seconds) until `count` sends were attempted, failed ones included: messages that go out
+    /// after a request has been answered arrive a moment later. Returns the attempts counted.
+    pub async fn wait_for_attempts(&self, count: usize) -> usize {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let notified = self.attempted.notified();
+            let now = self.attempts.load(std::sync::atomic::Ordering::SeqCst);
+            if now >= count || tokio::time::Instant::now() >= deadline {
+                return now;
+            }
+            let _ = tokio::time::timeout_at(deadline, notified).await;
+        }
+    }
 }
 
 #[async_trait]
 impl SmsSender for RecordingSmsSender {
     async fn send(&self, to_e164: &str, text: &str) -> Result<(), SmsError> {
-        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(SmsError::Unreachable("the test recorder is set to fail".into()));
-        }
-        if let Ok(mut sent) = self.sent.lock() {
-            sent.push(SentSms { to: to_e164.to_owned(), text: text.to_owned() });
-        }
-        Ok(())
+        let outcome = if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(SmsError::Unreachable("the test recorder is set to fail".into()))
+        } else {
+            if let Ok(mut sent) = self.sent.lock() {
+                sent.push(SentSms { to: to_e164.to_owned(), text: text.to_owned() });
+            }
+            Ok(())
+        };
+        self.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.attempted.notify_waiters();
+        outcome
     }
 }
 

@@ -196,7 +196,7 @@ pub async fn link_sample(
         })
         .await?;
     // A lab result that arrived before the site reported the sample is applied now, and may have an SMS due.
-    send_result_sms(&state, now).await;
+    send_result_sms(&state, now);
     Ok((StatusCode::CREATED, Json(linked)))
 }
 
@@ -256,7 +256,7 @@ pub async fn create_pool(
             Ok(PoolView { pool_code_hash: request.pool_code_hash, members: count as u32 })
         })
         .await?;
-    send_result_sms(&state, now).await;
+    send_result_sms(&state, now);
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -290,7 +290,7 @@ pub async fn upload_lab_results(
     let lab = principal.account_id.clone();
     let report = state.db.write(move |tx| db::lab_upload(tx, &batch, &lab, now)).await?;
     tracing::info!(accepted = report.accepted, unknown = report.unknown_samples, conflicts = report.conflicts.len(), "lab results uploaded");
-    send_result_sms(&state, now).await;
+    send_result_sms(&state, now);
     Ok(Json(report))
 }
 
@@ -384,12 +384,17 @@ fn report_rows(samples: impl Iterator<Item = db::ReportSample>) -> Vec<ResultsRe
 /// How long a sender's claim on a result SMS holds before another sender takes it as abandoned.
 const SMS_CLAIM_MINUTES: i64 = 10;
 
-/// Sends the result SMS queued by the request that ran at `now`, after its transaction committed. A failed
-/// send is logged (without number or text) and left for [`send_unsent_sms`]; the result stays stored.
-async fn send_result_sms(state: &AppState, now: DateTime<Utc>) {
-    if let Err(e) = send_sms_queued_since(&state.db, state.sms.as_ref(), now, now).await {
-        tracing::warn!(error = %e, "could not send test result SMS; the hourly task retries");
-    }
+/// Sends the result SMS queued by the request that ran at `now`, after its transaction committed, in a task of
+/// its own: a lab's batch can queue hundreds of messages, and a slow gateway must not hold the lab's request
+/// open until it times out (and is retried). A failed send is logged (without number or text) and left for
+/// [`send_unsent_sms`]; the result stays stored either way.
+fn send_result_sms(state: &AppState, now: DateTime<Utc>) {
+    let (db, sms) = (state.db.clone(), state.sms.clone());
+    tokio::spawn(async move {
+        if let Err(e) = send_sms_queued_since(&db, sms.as_ref(), now, now).await {
+            tracing::warn!(error = %e, "could not send test result SMS; the hourly task retries");
+        }
+    });
 }
 
 /// Sends every result SMS not sent yet (the hourly retry); returns how many went out.
