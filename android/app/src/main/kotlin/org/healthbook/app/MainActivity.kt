@@ -1,6 +1,11 @@
 package org.healthbook.app
 
+import android.Manifest
+import android.content.pm.PackageManager
+import android.os.Build
 import android.os.Bundle
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.runtime.SideEffect
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
@@ -108,6 +113,14 @@ class MainActivity : ComponentActivity() {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
         val app = application as HealthbookApp
+        // A result notification opens the results tab.
+        val startTab = if (intent?.getStringExtra(EXTRA_OPEN) == OPEN_RESULTS) Tab.Results else Tab.Pass
+        // Android 13 asks before an app may notify; a test result is what the person waits for.
+        if (Build.VERSION.SDK_INT >= 33 &&
+            checkSelfPermission(Manifest.permission.POST_NOTIFICATIONS) != PackageManager.PERMISSION_GRANTED
+        ) {
+            registerForActivityResult(ActivityResultContracts.RequestPermission()) {}.launch(Manifest.permission.POST_NOTIFICATIONS)
+        }
         setContent {
             val core by produceState<HealthbookCore?>(null) { value = app.core.await() }
             val opened = core
@@ -115,14 +128,23 @@ class MainActivity : ComponentActivity() {
                 HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
             } else {
                 val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened))
-                App(holder)
+                App(holder, startTab)
+                val language = holder.settings.state.collectAsStateWithLifecycle().value.language
+                SideEffect { app.language = language }
             }
         }
+    }
+
+    companion object {
+        /** Intent extra naming the tab to open. */
+        const val EXTRA_OPEN = "org.healthbook.app.OPEN"
+        /** [EXTRA_OPEN] value of the test results tab. */
+        const val OPEN_RESULTS = "results"
     }
 }
 
 @Composable
-private fun App(holder: ScreensHolder) {
+private fun App(holder: ScreensHolder, startTab: Tab) {
     val settings by holder.settings.state.collectAsStateWithLifecycle()
     // The bundled root key; the build puts the authority's key in BuildConfig-free resources (see README).
     val bundledKey = BUNDLED_ROOT_KEY
@@ -143,7 +165,7 @@ private fun App(holder: ScreensHolder) {
             )
             return@HealthbookTheme
         }
-        var tab by rememberSaveable { mutableStateOf(Tab.Pass) }
+        var tab by rememberSaveable { mutableStateOf(startTab) }
         Scaffold(bottomBar = {
             NavigationBar {
                 for (t in Tab.entries) {

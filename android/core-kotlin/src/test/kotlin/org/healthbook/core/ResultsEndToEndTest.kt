@@ -54,7 +54,14 @@ class ResultsEndToEndTest {
                 val theirsHash = parseSampleCode(theirs).codeHash
                 assertEquals(sha256Hex(mine.removePrefix("HT1:")), mineHash)
 
-                CoreTestResultsRepository(hb.results(), hb.profiles(), hb.settings()).use { repository ->
+                // What the shell's notification hears: every change, as the core found it.
+                val heard = java.util.Collections.synchronizedList(mutableListOf<Pair<String, SampleState>>())
+                val listener = object : ResultsListener {
+                    override fun onSampleChanged(sample: Sample) {
+                        heard += sample.profileId to sample.state
+                    }
+                }
+                CoreTestResultsRepository(hb.results(), hb.profiles(), hb.settings(), listener).use { repository ->
                     val registered = repository.register(me.id, mine)
                     assertEquals(ScreenState.UNKNOWN_TO_LAB, registered.state, "$registered")
                     assertEquals(ScreenState.UNKNOWN_TO_LAB, repository.register(child.id, theirs).state)
@@ -69,6 +76,8 @@ class ResultsEndToEndTest {
                     clock.set(clock.nowMillis() + 3_600_000)
                     val linked = repository.refresh()
                     assertEquals(listOf(ScreenState.PENDING, ScreenState.PENDING), linked.map { it.state }, "$linked")
+                    assertEquals(setOf(me.id to SampleState.PENDING, child.id to SampleState.PENDING), heard.toSet(), "$heard")
+                    assertEquals(2, heard.size, "one notification per change")
 
                     val lab = server.staffToken("lab", "lab-1")
                     val testedAt = Instant.now()
@@ -90,6 +99,14 @@ class ResultsEndToEndTest {
                     assertEquals(words.nextStep, unbound.nextStep)
                     assertEquals("Nguyễn Thị Bình", unbound.profileName)
                     assertNull(bound.nextCheckAt, "polling stops at a final state")
+                    assertEquals(
+                        listOf(me.id to SampleState.NEGATIVE, child.id to SampleState.NEGATIVE).toSet(),
+                        heard.drop(2).toSet(),
+                        "$heard",
+                    )
+                    assertEquals(4, heard.size, "one notification per change")
+                    repository.refresh()
+                    assertEquals(4, heard.size, "a final state is not announced again")
                 }
             }
         }

@@ -5,6 +5,7 @@ import org.healthbook.core.Clock
 import org.healthbook.core.Healthbook
 import org.healthbook.core.OpenException
 import org.healthbook.core.PlatformKeyStore
+import org.healthbook.core.ResultsListener
 import org.healthbook.core.Settings
 import org.healthbook.core.Verifier
 
@@ -12,7 +13,10 @@ import org.healthbook.core.Verifier
  * Entry point of the wrapper: opens the Rust core once per process and hands out the repositories the
  * screens use. The shell supplies the platform services (key store, and a clock in tests).
  */
-class HealthbookCore private constructor(private val healthbook: Healthbook) : AutoCloseable {
+class HealthbookCore private constructor(
+    private val healthbook: Healthbook,
+    resultsListener: ResultsListener?,
+) : AutoCloseable {
     /** The profiles of this phone. */
     val profiles: RustProfileRepository = RustProfileRepository(healthbook.profiles())
 
@@ -25,9 +29,9 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
     /** Bindings of the profiles to person records on the server (a pass needs one). */
     val persons: RustPersonBindingRepository = RustPersonBindingRepository(healthbook.persons())
 
-    /** Test results: samples registered by code and followed until their result. */
+    /** Test results: samples registered by code and followed until their result; changes go to the listener given to [open]. */
     val testResults: CoreTestResultsRepository =
-        CoreTestResultsRepository(healthbook.results(), healthbook.profiles(), healthbook.settings())
+        CoreTestResultsRepository(healthbook.results(), healthbook.profiles(), healthbook.settings(), resultsListener)
 
     /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
     val verifier: Verifier = healthbook.verifier()
@@ -51,17 +55,23 @@ class HealthbookCore private constructor(private val healthbook: Healthbook) : A
 
     companion object {
         /**
-         * Opens (creating and migrating if needed) the store in [dataDir].
+         * Opens (creating and migrating if needed) the store in [dataDir]. [resultsListener] hears every change of
+         * a followed test sample that a refresh finds (the shell turns it into a notification).
          * @throws OpenException when the directory, the database or the key store is unusable.
          */
-        fun open(dataDir: File, keyStore: PlatformKeyStore, clock: Clock? = null): HealthbookCore {
+        fun open(
+            dataDir: File,
+            keyStore: PlatformKeyStore,
+            clock: Clock? = null,
+            resultsListener: ResultsListener? = null,
+        ): HealthbookCore {
             dataDir.mkdirs()
             val healthbook = if (clock == null) {
                 Healthbook(dataDir.absolutePath, keyStore)
             } else {
                 Healthbook.withClock(dataDir.absolutePath, keyStore, clock)
             }
-            return HealthbookCore(healthbook)
+            return HealthbookCore(healthbook, resultsListener)
         }
     }
 }
