@@ -45,6 +45,7 @@
 //! | `qr.rs` | PNG, SVG and Unicode rendering |
 //! | `error.rs` | `CredentialError`, `FailedStage`, `StageError` |
 
+mod cbor;
 mod claims;
 pub mod container;
 mod dcc;
