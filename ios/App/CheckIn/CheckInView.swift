@@ -25,7 +25,7 @@ struct CheckInView: View {
                 }
                 if viewModel.unseenAlerts > 0 {
                     NavigationLink(value: "alerts") {
-                        StatusBadge(kind: .bad, words: "checkin.unseenAlerts \(viewModel.unseenAlerts)")
+                        StatusBadge(kind: .alert, words: "checkin.unseenAlerts \(viewModel.unseenAlerts)")
                     }
                     .buttonStyle(.plain)
                     .accessibilityHint(Text("checkin.openAlerts"))

@@ -24,7 +24,7 @@ struct ExposureView: View {
                         if alert.seen {
                             StatusBadge(kind: .caution, verbatim: alert.headline)
                         } else {
-                            StatusBadge(kind: .bad, words: "checkin.alertNew \(alert.headline)")
+                            StatusBadge(kind: .alert, words: "checkin.alertNew \(alert.headline)")
                         }
                         Text(verbatim: alert.venueName).font(.headline)
                         Text("checkin.visitedAt \(alert.visitedAt.formatted(date: .abbreviated, time: .shortened))")
