@@ -160,6 +160,11 @@ private struct GateVerdictView: View {
                 .minimumScaleFactor(0.4)
                 .fixedSize(horizontal: false, vertical: true)
                 .accessibilityAddTraits(.isHeader)
+            if !verdict.recorded {
+                Label("gate.notRecordedAgain", systemImage: "arrow.triangle.2.circlepath")
+                    .font(.headline)
+                    .fixedSize(horizontal: false, vertical: true)
+            }
             if !verdict.reason.isEmpty {
                 Text(verbatim: verdict.reason).font(.title2).fixedSize(horizontal: false, vertical: true)
             }
@@ -171,11 +176,6 @@ private struct GateVerdictView: View {
             }
             Text("gate.card \(verdict.cardLabel)")
             Text(verdict.direction == .into ? "gate.in" : "gate.out").font(.headline)
-            if !verdict.recorded {
-                Label("gate.notRecordedAgain", systemImage: "arrow.triangle.2.circlepath")
-                    .font(.headline)
-                    .fixedSize(horizontal: false, vertical: true)
-            }
         }
         .foregroundColor(.white)
         .padding(24)
