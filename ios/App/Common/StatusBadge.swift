@@ -5,12 +5,14 @@ import SwiftUI
 struct StatusBadge: View {
     enum Kind {
         case good, caution, bad, unknown
+        /// Something needs the person's attention now (an unread exposure alert): red, with the warning shape.
+        case alert
 
         var colour: Color {
             switch self {
             case .good: return Color(red: 0.11, green: 0.50, blue: 0.23)
             case .caution: return Color(red: 0.54, green: 0.38, blue: 0.0)
-            case .bad: return Color(red: 0.70, green: 0.15, blue: 0.12)
+            case .bad, .alert: return Color(red: 0.70, green: 0.15, blue: 0.12)
             case .unknown: return Color(red: 0.37, green: 0.39, blue: 0.41)
             }
         }
@@ -21,6 +23,7 @@ struct StatusBadge: View {
             case .caution: return "exclamationmark.triangle.fill"
             case .bad: return "xmark.octagon.fill"
             case .unknown: return "questionmark.circle.fill"
+            case .alert: return "exclamationmark.triangle.fill"
             }
         }
     }

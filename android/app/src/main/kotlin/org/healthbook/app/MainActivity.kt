@@ -16,6 +16,8 @@ import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material.icons.filled.Edit
+import androidx.compose.material.icons.filled.LocationOn
+import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Person
 import androidx.compose.material.icons.filled.Search
 import androidx.compose.material.icons.filled.Settings
@@ -41,13 +43,18 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import androidx.lifecycle.viewmodel.initializer
 import androidx.lifecycle.viewmodel.viewModelFactory
 import java.time.Instant
+import java.time.ZoneId
 import kotlinx.coroutines.delay
 import org.healthbook.core.Language
+import org.healthbook.core.wrapper.CheckInEvent
+import org.healthbook.core.wrapper.CheckInViewModel
 import org.healthbook.core.wrapper.CheckpointEvent
 import org.healthbook.core.wrapper.CheckpointViewModel
 import org.healthbook.core.wrapper.DeclarationFormEvent
 import org.healthbook.core.wrapper.DeclarationFormState
 import org.healthbook.core.wrapper.DeclarationFormViewModel
+import org.healthbook.core.wrapper.GateEvent
+import org.healthbook.core.wrapper.GateViewModel
 import org.healthbook.core.wrapper.HealthbookCore
 import org.healthbook.core.wrapper.PassEvent
 import org.healthbook.core.wrapper.PassViewModel
@@ -58,11 +65,17 @@ import org.healthbook.core.wrapper.SettingsEvent
 import org.healthbook.core.wrapper.SettingsViewModel
 import org.healthbook.core.wrapper.TestResultsEvent
 import org.healthbook.core.wrapper.TestResultsViewModel
+import org.healthbook.ui.checkin.CheckInScanScreen
+import org.healthbook.ui.checkin.DiaryScreen
+import org.healthbook.ui.checkin.ExposureScreen
+import org.healthbook.ui.checkin.ManualEntryScreen
 import org.healthbook.ui.checkpoint.CheckpointScreen
 import org.healthbook.ui.common.Str
 import org.healthbook.ui.common.tr
 import org.healthbook.ui.declarations.DeclarationScreen
 import org.healthbook.ui.firststart.FirstStartScreen
+import org.healthbook.ui.gate.GateBindScreen
+import org.healthbook.ui.gate.GateScanScreen
 import org.healthbook.ui.firststart.FirstStartUiState
 import org.healthbook.ui.outbox.OutboxScreen
 import org.healthbook.ui.pass.PassPage
@@ -89,6 +102,8 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
     val checkpoint = CheckpointViewModel(core.verifier, viewModelScope)
     // Certificates are drawn by the same QR renderer as passes, at the pass screen's scale.
     val results = TestResultsViewModel(core.testResults, viewModelScope) { core.passes.qrPng(it, 8) }
+    val checkIns = CheckInViewModel(core.checkIns, viewModelScope)
+    val gate = GateViewModel(core.gate, viewModelScope)
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -106,7 +121,10 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
     }
 }
 
-private enum class Tab(val label: Str) { Pass(Str.Pass), Results(Str.Results), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint), Settings(Str.Settings) }
+private enum class Tab(val label: Str) {
+    Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint),
+    Gate(Str.Gate), Settings(Str.Settings),
+}
 
 class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -171,10 +189,12 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
                 for (t in Tab.entries) {
                     val icon = when (t) {
                         Tab.Pass -> Icons.Filled.CheckCircle
+                        Tab.Places -> Icons.Filled.LocationOn
                         Tab.Results -> Icons.AutoMirrored.Filled.List
                         Tab.Declare -> Icons.Filled.Edit
                         Tab.Profiles -> Icons.Filled.Person
                         Tab.Check -> Icons.Filled.Search
+                        Tab.Gate -> Icons.Filled.Lock
                         Tab.Settings -> Icons.Filled.Settings
                     }
                     NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(icon, null) }, label = { Text(tr(t.label)) })
@@ -184,10 +204,12 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
             Box(Modifier.padding(padding)) {
                 when (tab) {
                     Tab.Pass -> PassTab(holder)
+                    Tab.Places -> PlacesTab(holder)
                     Tab.Results -> ResultsTab(holder)
                     Tab.Declare -> DeclareTab(holder, settings.language)
                     Tab.Profiles -> ProfilesTab(holder)
                     Tab.Check -> CheckTab(holder)
+                    Tab.Gate -> GateTab(holder)
                     Tab.Settings -> SettingsTab(holder)
                 }
             }
@@ -259,6 +281,92 @@ private fun ResultsTab(holder: ScreensHolder) {
             onAdd = { registering = true },
             onRefresh = { vm.onEvent(TestResultsEvent.Refresh) },
             onDismissError = { vm.onEvent(TestResultsEvent.DismissError) },
+        )
+    }
+}
+
+private enum class PlacesPage { Diary, Scan, Manual, Alerts }
+
+/** The citizen's places: the diary, scanning a poster (camera), a manual entry, the exposure alerts. */
+@Composable
+private fun PlacesTab(holder: ScreensHolder) {
+    val vm = holder.checkIns
+    val state by vm.state.collectAsStateWithLifecycle()
+    val list by holder.profiles.state.collectAsStateWithLifecycle()
+    val profiles = (list as? ProfileListState.Loaded)?.profiles.orEmpty().map { ProfileChoice(it.id, it.fullName) }
+    val now = rememberNow()
+    val zone = ZoneId.systemDefault()
+    var page by rememberSaveable { mutableStateOf(PlacesPage.Diary) }
+    // Automatic check-outs happen while the app is closed; show them whenever the diary comes back.
+    LaunchedEffect(page) { if (page == PlacesPage.Diary) vm.onEvent(CheckInEvent.Reload) }
+    val dismissError = { vm.onEvent(CheckInEvent.DismissError) }
+    when (page) {
+        PlacesPage.Diary -> DiaryScreen(
+            state, profiles, now, zone,
+            onScan = { page = PlacesPage.Scan },
+            onAddManual = { page = PlacesPage.Manual },
+            onAlerts = { page = PlacesPage.Alerts },
+            onCheckOut = { vm.onEvent(CheckInEvent.CheckOut(it)) },
+            onDelete = { vm.onEvent(CheckInEvent.Delete(it)) },
+            onDismissError = dismissError,
+        )
+        PlacesPage.Scan -> CheckInScanScreen(
+            state, profiles, zone,
+            onScan = { profileId, text -> vm.onEvent(CheckInEvent.Scan(profileId, text)) },
+            onDismissResult = {
+                vm.onEvent(CheckInEvent.DismissCheckedIn)
+                vm.onEvent(CheckInEvent.DismissRefusal)
+            },
+            onBack = { page = PlacesPage.Diary },
+            onDismissError = dismissError,
+            scanner = { onScan -> CameraScanner(onScan) },
+        )
+        PlacesPage.Manual -> ManualEntryScreen(
+            state, profiles, now, zone,
+            onSave = { profileId, place, date, from, to -> vm.onEvent(CheckInEvent.AddManual(profileId, place, date, from, to)) },
+            onEdited = { vm.onEvent(CheckInEvent.ManualEdited(it)) },
+            onDone = {
+                vm.onEvent(CheckInEvent.DismissManual)
+                page = PlacesPage.Diary
+            },
+            onBack = {
+                vm.onEvent(CheckInEvent.DismissManual)
+                page = PlacesPage.Diary
+            },
+            onDismissError = dismissError,
+        )
+        PlacesPage.Alerts -> ExposureScreen(
+            state, now, zone,
+            onCheck = { vm.onEvent(CheckInEvent.CheckExposure) },
+            onMarkSeen = { vm.onEvent(CheckInEvent.MarkSeen(it)) },
+            onBack = { page = PlacesPage.Diary },
+            onDismissError = dismissError,
+        )
+    }
+}
+
+/** The gate device: the bind form until the device is bound, then the scan loop (camera). */
+@Composable
+private fun GateTab(holder: ScreensHolder) {
+    val vm = holder.gate
+    val state by vm.state.collectAsStateWithLifecycle()
+    if (state.gate == null) {
+        GateBindScreen(
+            state,
+            onBind = { gateId, username, password -> vm.onEvent(GateEvent.Bind(gateId, username, password)) },
+            onEdited = { vm.onEvent(GateEvent.BindEdited(it)) },
+            onDismissError = { vm.onEvent(GateEvent.DismissError) },
+        )
+    } else {
+        GateScanScreen(
+            state, rememberNow(), ZoneId.systemDefault(),
+            onDirection = { vm.onEvent(GateEvent.SetDirection(it)) },
+            onScan = { vm.onEvent(GateEvent.Scan(it)) },
+            onClear = { vm.onEvent(GateEvent.Clear) },
+            onSync = { vm.onEvent(GateEvent.Sync) },
+            onUnbind = { vm.onEvent(GateEvent.Unbind) },
+            onDismissError = { vm.onEvent(GateEvent.DismissError) },
+            scanner = { onScan -> CameraScanner(onScan) },
         )
     }
 }

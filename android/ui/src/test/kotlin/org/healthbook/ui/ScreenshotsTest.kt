@@ -20,7 +20,19 @@ import org.healthbook.core.wrapper.TestResultsState
 import org.healthbook.core.FieldError
 import org.healthbook.core.FieldErrorCode
 import org.healthbook.core.AnswerValue
+import org.healthbook.core.wrapper.CheckInState
+import org.healthbook.core.wrapper.GateDirection
+import org.healthbook.core.wrapper.GateField
+import org.healthbook.core.wrapper.GateState
+import org.healthbook.core.wrapper.ManualField
+import org.healthbook.core.wrapper.ManualProblem
+import org.healthbook.ui.checkin.CheckInScanScreen
+import org.healthbook.ui.checkin.DiaryScreen
+import org.healthbook.ui.checkin.ExposureScreen
+import org.healthbook.ui.checkin.ManualEntryScreen
 import org.healthbook.ui.checkpoint.CheckpointScreen
+import org.healthbook.ui.gate.GateBindScreen
+import org.healthbook.ui.gate.GateScanScreen
 import org.healthbook.ui.declarations.DeclarationScreen
 import org.healthbook.ui.desktop.SkiaQrDecoder
 import org.healthbook.ui.firststart.FirstStartScreen
@@ -113,6 +125,49 @@ object ScreenCatalog {
         "results-detail" to {
             val png = org.healthbook.core.qrPng(ResultsFixtures.CERTIFICATE, 4u)
             SampleDetailScreen(TestResultsState(ResultsFixtures.list(language), loading = false, openSampleId = "s1", certificateQrPng = png), Fixtures.now, SkiaQrDecoder, {}, {}, {})
+        },
+        "checkin-scan" to {
+            CheckInScanScreen(CheckInState(loading = false), CheckInFixtures.profiles, CheckInFixtures.zone, { _, _ -> }, {}, {}, {})
+        },
+        "checkin-done" to {
+            CheckInScanScreen(CheckInState(loading = false, checkedIn = CheckInFixtures.diary(language)[0]), CheckInFixtures.profiles, CheckInFixtures.zone, { _, _ -> }, {}, {}, {})
+        },
+        "checkin-refused" to {
+            CheckInScanScreen(CheckInState(loading = false, refusal = CheckInFixtures.refusal(language)), CheckInFixtures.profiles, CheckInFixtures.zone, { _, _ -> }, {}, {}, {})
+        },
+        "diary" to {
+            DiaryScreen(
+                CheckInState(CheckInFixtures.diary(language), CheckInFixtures.alerts(language), loading = false),
+                CheckInFixtures.profiles, Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {},
+            )
+        },
+        "checkin-manual" to {
+            ManualEntryScreen(
+                CheckInState(loading = false, manualErrors = mapOf(ManualField.TO to ManualProblem.END_BEFORE_START)),
+                CheckInFixtures.profiles, Fixtures.now, CheckInFixtures.zone, { _, _, _, _, _ -> }, {}, {}, {}, {},
+                initialPlace = "Quán phở Hòa, 260C Pasteur", initialFrom = "12:30", initialTo = "12:00",
+            )
+        },
+        "exposure-alerts" to {
+            ExposureScreen(
+                CheckInState(loading = false, alerts = CheckInFixtures.alerts(language), exposureCheckedAt = Fixtures.now.minusSeconds(600)),
+                Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {},
+            )
+        },
+        "gate-bind" to {
+            GateBindScreen(
+                GateState(loading = false, missing = setOf(GateField.PASSWORD), bindRefusal = if (language == Language.EN) "Wrong username or password." else "Sai tên đăng nhập hoặc mật khẩu."),
+                { _, _, _ -> }, {}, {}, initialGateId = "g-1", initialUsername = "nv.cong1",
+            )
+        },
+        "gate-ready" to { GateScanScreen(GateFixtures.state(null), Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {}) },
+        "gate-admit" to { GateScanScreen(GateFixtures.state(GateFixtures.admit(language)), Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {}) },
+        "gate-refuse" to { GateScanScreen(GateFixtures.state(GateFixtures.refuse(language)), Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {}) },
+        "gate-check-out" to {
+            GateScanScreen(GateFixtures.state(GateFixtures.check(language), GateDirection.OUT), Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {})
+        },
+        "gate-repeat" to {
+            GateScanScreen(GateFixtures.state(GateFixtures.admit(language, recorded = false)), Fixtures.now, CheckInFixtures.zone, {}, {}, {}, {}, {}, {})
         },
         "settings" to {
             SettingsScreen(

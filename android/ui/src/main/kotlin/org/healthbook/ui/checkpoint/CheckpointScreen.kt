@@ -2,7 +2,6 @@ package org.healthbook.ui.checkpoint
 
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Arrangement
-import androidx.compose.foundation.layout.BoxWithConstraints
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.defaultMinSize
 import androidx.compose.foundation.layout.fillMaxSize
@@ -25,7 +24,6 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
-import androidx.compose.ui.platform.LocalDensity
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
@@ -39,6 +37,7 @@ import org.healthbook.core.wrapper.CheckResult
 import org.healthbook.core.wrapper.CheckpointError
 import org.healthbook.core.wrapper.CheckpointState
 import org.healthbook.ui.common.Banner
+import org.healthbook.ui.common.FittedHeadline
 import org.healthbook.ui.common.MinTouch
 import org.healthbook.ui.common.StatusKind
 import org.healthbook.ui.common.Str
@@ -141,21 +140,6 @@ private fun VerdictScreen(result: CheckResult, onClear: () -> Unit, modifier: Mo
             colors = ButtonDefaults.buttonColors(containerColor = Color.White, contentColor = Color.Black),
             modifier = Modifier.fillMaxWidth().defaultMinSize(minHeight = 64.dp),
         ) { Text(tr(Str.NextPerson), style = MaterialTheme.typography.titleLarge) }
-    }
-}
-
-/**
- * [text] as large as the display style allows, shrunk so that its longest word fits the width: at font
- * scale 2.0 "KHÔNG HỢP LỆ" would otherwise break inside a word.
- */
-@Composable
-private fun FittedHeadline(text: String) {
-    BoxWithConstraints(Modifier.fillMaxWidth()) {
-        val style = MaterialTheme.typography.displayMedium
-        val longest = text.split(' ').maxOf { it.length }.coerceAtLeast(1)
-        // Bold capitals of DejaVu and Roboto are up to about 0.9 em wide; keep a margin.
-        val fitting = with(LocalDensity.current) { minOf(style.fontSize.toPx(), constraints.maxWidth / (longest * 0.95f)).toSp() }
-        Text(text, color = Color.White, style = style, fontSize = fitting, lineHeight = fitting * 1.2f, fontWeight = FontWeight.Bold)
     }
 }
 
