@@ -61,13 +61,20 @@ fun CameraScanner(onScan: (String) -> Unit) {
                 val provider = providerFuture.get()
                 val preview = Preview.Builder().build().also { it.surfaceProvider = view.surfaceProvider }
                 var last: String? = null
+                var lastSeenAt = 0L
                 val analysis = ImageAnalysis.Builder().setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST).build()
                 analysis.setAnalyzer(Executors.newSingleThreadExecutor()) { image ->
                     val text = decode(reader, image)
-                    // The same code stays in view for many frames: report it once.
-                    if (text != null && text != last) {
-                        last = text
+                    val now = android.os.SystemClock.elapsedRealtime()
+                    // The same code stays in view for many frames: report it once while it stays. Once it has been
+                    // out of view for a moment it counts again, so that a gate sees a card leaving the way it came
+                    // in even when no other card was scanned in between (the core decides what a repeat is).
+                    if (text != null && (text != last || now - lastSeenAt > REPEAT_AFTER_MS)) {
                         ContextCompat.getMainExecutor(ctx).execute { onScan(text) }
+                    }
+                    if (text != null) {
+                        last = text
+                        lastSeenAt = now
                     }
                 }
                 provider.unbindAll()
@@ -77,6 +84,9 @@ fun CameraScanner(onScan: (String) -> Unit) {
         },
     )
 }
+
+/** How long a code must be out of view before the same code is reported again. */
+private const val REPEAT_AFTER_MS = 2_000L
 
 /** The QR text in the luminance plane of [image], or null. */
 private fun decode(reader: MultiFormatReader, image: ImageProxy): String? = image.use {
