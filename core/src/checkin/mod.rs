@@ -28,6 +28,7 @@ use healthbook_protocol::RiskyVenueList;
 use unicode_normalization::UnicodeNormalization;
 
 pub use error::{CheckInError, PosterRefusal};
+pub use healthbook_protocol::{ExposureAdvice, VenueKind};
 pub use explain::{AlertWords, advice_text, alert_words, kind_name, refusal_text};
 pub use exposure::{RiskyIndex, venue_hash};
 pub use model::{DEFAULT_STAY_MINUTES, DiaryEntry, ExposureAlert, MAX_PLACE_CHARS, RETENTION_DAYS, RiskyRefresh, StoredWindow};
