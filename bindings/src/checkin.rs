@@ -148,25 +148,25 @@ impl From<PosterRefusal> for ci::PosterRefusal {
 /// Why a check-in operation failed; messages carry no venue, place or time.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum CheckInError {
-    /// The poster was refused; `message` says why in the app's language.
-    #[error("{message}")]
+    /// The poster was refused; `words` say why in the app's language.
+    #[error("{words}")]
     Refused {
         /// Why, as a code.
         reason: PosterRefusal,
         /// Why, in words for the person (the app's language).
-        message: String,
+        words: String,
     },
     /// A place typed by hand must have 1 to 200 characters.
-    #[error("{message}")]
+    #[error("{words}")]
     InvalidPlace {
-        /// In words.
-        message: String,
+        /// In words for the person (the app's language).
+        words: String,
     },
     /// The times are out of order, in the future, or older than 21 days.
-    #[error("{message}")]
+    #[error("{words}")]
     InvalidTimes {
-        /// In words.
-        message: String,
+        /// In words for the person (the app's language).
+        words: String,
     },
     /// No such entry or alert.
     #[error("no diary entry or alert {id}")]
@@ -217,12 +217,12 @@ impl CheckInError {
     fn from_core(e: ci::CheckInError, language: CoreLanguage) -> Self {
         use ci::CheckInError as E;
         match e {
-            E::Refused(r) => Self::Refused { reason: r.into(), message: ci::refusal_text(r, language).to_owned() },
+            E::Refused(r) => Self::Refused { reason: r.into(), words: ci::refusal_text(r, language).to_owned() },
             E::InvalidPlace => Self::InvalidPlace {
-                message: if vi(language) { "Tên địa điểm phải có từ 1 đến 200 ký tự." } else { "The place must have 1 to 200 characters." }.into(),
+                words: if vi(language) { "Tên địa điểm phải có từ 1 đến 200 ký tự." } else { "The place must have 1 to 200 characters." }.into(),
             },
             E::InvalidTimes => Self::InvalidTimes {
-                message: if vi(language) {
+                words: if vi(language) {
                     "Thời gian không hợp lệ: giờ đến phải trước giờ đi, không ở tương lai và trong vòng 21 ngày."
                 } else {
                     "The times are not valid: arrival before departure, not in the future, within the last 21 days."
