@@ -294,7 +294,7 @@ mod tests {
             .filter(|s| !s.is_empty())
             .map(|run| {
                 let nums: Vec<f64> = run
-                    .split(|c: char| c == ' ' || c == 'h' || c == 'v' || c == 'z')
+                    .split([' ', 'h', 'v', 'z'])
                     .filter(|s| !s.is_empty())
                     .map(|s| s.parse().unwrap())
                     .collect();
