@@ -40,6 +40,46 @@ class CheckInTest {
     }
 
     @Test
+    fun `a poster signed by a key of the server's trust list checks in offline, unknown and out-of-scope posters do not`(): Unit = runBlocking {
+        val market = PosterSigner()
+        val stranger = PosterSigner("Không rõ")
+        val now = Instant.now()
+        ReferenceServer.start(File(dir, "server"), freeLoopbackPort()).use { server ->
+            val admin = server.signIn("admin", ReferenceServer.ADMIN_PASSWORD)
+            server.postJson(
+                "/v1/trust-list/keys",
+                admin,
+                """{"role": "agency", "scope": "agency:cho-test", "name": "Ban quản lý chợ", "public_key": "${market.spkiBase64}",
+                   "not_before": "${now.minus(Duration.ofDays(1))}", "not_after": "${now.plus(Duration.ofDays(365))}"}""",
+            )
+            withCore(File(dir, "phone")) { hb ->
+                hb.settings().use {
+                    it.setServerUrl(server.baseUrl)
+                    it.setRootKey(server.rootKey)
+                }
+                assertTrue(hb.verifier().use { it.refreshTrust() }.online)
+                val profile = hb.profiles().use { it.add(validInput(ProfileRelation.MYSELF)) }
+                val poster = market.poster("venue-kt", "Chợ Bà Chiểu", "cho-test", 45, now.minusSeconds(60), now.plus(Duration.ofDays(30)))
+                hb.checkins().use { checkins ->
+                    val entry = checkins.checkIn(profile.id, poster)
+                    assertEquals(Triple("venue-kt", "Chợ Bà Chiểu", 45u), Triple(entry.venueId, entry.venueName, entry.stayMinutes))
+                    assertEquals("Chợ", entry.venueKind, "the kind in the app's language")
+                    assertEquals(entry.entryId, checkins.checkIn(profile.id, poster).entryId, "a rescan returns the open visit")
+                    val unknown = assertThrows<CheckInException.Refused> {
+                        checkins.checkIn(profile.id, stranger.poster("venue-kt", "Chợ Bà Chiểu", "cho-test", 45, now.minusSeconds(60), now.plus(Duration.ofDays(30))))
+                    }
+                    assertEquals(PosterRefusal.UNKNOWN_KEY, unknown.reason)
+                    val elsewhere = assertThrows<CheckInException.Refused> {
+                        checkins.checkIn(profile.id, market.poster("venue-x", "Chợ khác", "cho-khac", 45, now.minusSeconds(60), now.plus(Duration.ofDays(30))))
+                    }
+                    assertEquals(PosterRefusal.OUT_OF_SCOPE, elsewhere.reason)
+                    assertEquals(1, checkins.diary().size)
+                }
+            }
+        }
+    }
+
+    @Test
     fun `manual entries, check-out, delete and the diary`(): Unit = runBlocking {
         withCore(dir, clock = clock) { hb ->
             val profile = hb.profiles().use { it.add(validInput(ProfileRelation.MYSELF)) }
