@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Local, Utc};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use healthbook_core::Healthbook;
 use healthbook_core::checkin::{self, CheckInError, DiaryEntry, ExposureAlert};
 use healthbook_core::settings::Language;
@@ -55,53 +55,12 @@ pub enum ExposureCommand {
     Check,
 }
 
-/// A kind of venue on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum KindArg {
-    /// A market.
-    Market,
-    /// A shop.
-    Shop,
-    /// A supermarket.
-    Supermarket,
-    /// A bank.
-    Bank,
-    /// An office.
-    Office,
-    /// A factory.
-    Factory,
-    /// A school.
-    School,
-    /// A hospital or clinic.
-    Hospital,
-    /// A restaurant or café.
-    Restaurant,
-    /// A road checkpoint.
-    RoadCheckpoint,
-    /// A station, airport or port.
-    TransportHub,
-    /// Anything else.
-    Other,
-}
-
-impl From<KindArg> for VenueKind {
-    fn from(k: KindArg) -> Self {
-        match k {
-            KindArg::Market => Self::Market,
-            KindArg::Shop => Self::Shop,
-            KindArg::Supermarket => Self::Supermarket,
-            KindArg::Bank => Self::Bank,
-            KindArg::Office => Self::Office,
-            KindArg::Factory => Self::Factory,
-            KindArg::School => Self::School,
-            KindArg::Hospital => Self::Hospital,
-            KindArg::Restaurant => Self::Restaurant,
-            KindArg::RoadCheckpoint => Self::RoadCheckpoint,
-            KindArg::TransportHub => Self::TransportHub,
-            KindArg::Other => Self::Other,
-        }
-    }
+/// Reads a kind of venue by its wire name (`market`, `road_checkpoint`, ...).
+fn parse_kind(text: &str) -> Result<VenueKind, String> {
+    VenueKind::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = VenueKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
 }
 
 /// Arguments of `healthbook venue create`.
@@ -113,9 +72,10 @@ pub struct CreateVenueArgs {
     /// Display name.
     #[arg(long)]
     pub name: String,
-    /// What kind of place.
-    #[arg(long, value_enum)]
-    pub kind: KindArg,
+    /// What kind of place: market, shop, supermarket, bank, office, factory, school, hospital, restaurant,
+    /// road_checkpoint, transport_hub or other.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: VenueKind,
     /// Street address.
     #[arg(long)]
     pub address: String,
@@ -294,7 +254,7 @@ pub async fn run_venue(hb: &Healthbook, command: &VenueCommand, out: &Output) ->
         VenueCommand::Create(args) => {
             let body = CreateVenueRequest {
                 name: args.name.clone(),
-                kind: args.kind.into(),
+                kind: args.kind,
                 address: args.address.clone(),
                 province_code: args.province.clone(),
                 ward_code: args.ward.clone(),

@@ -281,3 +281,26 @@ fn checkin_add_out_diary_and_a_refused_scan() {
     assert_eq!(offline.status.code(), Some(1));
     assert_eq!(json_of(&offline.stderr)["error"]["code"], "no_server");
 }
+
+#[test]
+fn venue_create_checks_the_kind_before_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["venue", "create", "--agency", "a1", "--name", "Chợ", "--address", "Lê Lợi", "--province", "79", "--ward", "26740", "--user", "u"];
+    let mut bad = args.to_vec();
+    bad.extend(["--kind", "casino"]);
+    let out = healthbook(dir.path(), &bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("road_checkpoint"), "the known kinds are listed");
+    let mut good = args.to_vec();
+    good.extend(["--kind", "road_checkpoint"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(&good)
+        .env_remove("HEALTHBOOK_SERVER")
+        .env_remove("HEALTHBOOK_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HEALTHBOOK_PASSWORD"), "the kind parsed; the password is asked for next");
+}
