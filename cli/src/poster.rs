@@ -159,7 +159,8 @@ pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
         centred(&face, &mut text, line, baseline, 11.0, 186.0);
         baseline += 13.0;
     }
-    let mut baseline = QR_TOP + QR_MM + 14.0;
+    // Below the quiet zone (four modules, about 11 mm) with room to spare.
+    let mut baseline = QR_TOP + QR_MM + 18.0;
     for (i, line) in INSTRUCTIONS.iter().enumerate() {
         centred(&face, &mut text, line, baseline, 5.2, 190.0);
         baseline += if i == 1 { 10.0 } else { 7.5 };
