@@ -17,6 +17,8 @@ pub const PAGE_H: f64 = 297.0;
 /// Width of the QR symbol (without its quiet zone), in millimetres.
 pub const QR_MM: f64 = 160.0;
 const QR_TOP: f64 = 58.0;
+/// The lowest point of the venue's name (two lines with descenders).
+const TITLE_BOTTOM: f64 = 41.0;
 const PT_PER_MM: f64 = 72.0 / 25.4;
 
 /// Instructions under the QR, Vietnamese first.
@@ -135,6 +137,9 @@ pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
     let code = qr::encode(qr_text, ErrorCorrection::Q).map_err(|e| e.to_string())?;
     let width = code.width();
     let module = QR_MM / width as f64;
+    // Text keeps out of the quiet zone (four modules) on both sides of the symbol, whatever its version.
+    let quiet = 4.0 * module;
+    let qr_top = QR_TOP.max(TITLE_BOTTOM + quiet);
     let left = (PAGE_W - QR_MM) / 2.0;
     let colors = code.to_colors();
     let mut qr_rects = Vec::new();
@@ -146,7 +151,7 @@ pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
                 while x < width && colors[y * width + x] == qrcode::Color::Dark {
                     x += 1;
                 }
-                qr_rects.push((left + start as f64 * module, QR_TOP + y as f64 * module, (x - start) as f64 * module, module));
+                qr_rects.push((left + start as f64 * module, qr_top + y as f64 * module, (x - start) as f64 * module, module));
             } else {
                 x += 1;
             }
@@ -159,8 +164,8 @@ pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
         centred(&face, &mut text, line, baseline, 11.0, 186.0);
         baseline += 13.0;
     }
-    // Below the quiet zone (four modules, about 11 mm) with room to spare.
-    let mut baseline = QR_TOP + QR_MM + 18.0;
+    // The first line's capitals (about 4 mm tall) start 3 mm below the quiet zone.
+    let mut baseline = qr_top + QR_MM + quiet + 7.0;
     for (i, line) in INSTRUCTIONS.iter().enumerate() {
         centred(&face, &mut text, line, baseline, 5.2, 190.0);
         baseline += if i == 1 { 10.0 } else { 7.5 };
@@ -365,6 +370,30 @@ mod tests {
         let (w, h) = extent(&rects);
         assert!(w >= 150.0 && h >= 150.0, "QR {w} × {h} mm");
         assert_eq!(decode(&rects, 2.0), QR_TEXT);
+    }
+
+    #[test]
+    fn text_stays_on_the_page_and_out_of_the_qr_and_its_quiet_zone() {
+        let long_name = "Trung tâm thương mại và siêu thị tổng hợp Phường Bến Nghé Quận Một Thành phố Hồ Chí Minh";
+        let long_text = format!("{QR_TEXT}{QR_TEXT}");
+        for (name, text) in [("Chợ", QR_TEXT), (long_name, long_text.as_str()), ("Chợ", "HP1:AB")] {
+            let layout = layout(name, text).unwrap();
+            let (min_x, max_x) = layout.qr_rects.iter().fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(r.0), b.max(r.0 + r.2)));
+            let (min_y, max_y) = layout.qr_rects.iter().fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(r.1), b.max(r.1 + r.3)));
+            let module = layout.qr_rects.iter().map(|r| r.3).fold(f64::MAX, f64::min);
+            let quiet = 4.0 * module;
+            let points = layout.text.iter().flat_map(|seg| match *seg {
+                Seg::Move(x, y) | Seg::Line(x, y) => vec![(x, y)],
+                Seg::Quad(a, b, x, y) => vec![(a, b), (x, y)],
+                Seg::Cubic(a, b, c, d, x, y) => vec![(a, b), (c, d), (x, y)],
+                Seg::Close => vec![],
+            });
+            for (x, y) in points {
+                assert!((0.0..=PAGE_W).contains(&x) && (0.0..=PAGE_H).contains(&y), "({x}, {y}) off the page");
+                let inside = x > min_x - quiet && x < max_x + quiet && y > min_y - quiet && y < max_y + quiet;
+                assert!(!inside, "text at ({x:.1}, {y:.1}) inside the QR or its quiet zone");
+            }
+        }
     }
 
     #[test]
