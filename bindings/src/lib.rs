@@ -5,6 +5,7 @@
 
 uniffi::setup_scaffolding!("healthbook");
 
+mod checkin;
 mod declarations;
 mod error;
 mod outbox;
@@ -17,6 +18,7 @@ mod root;
 mod settings;
 mod verifier;
 
+pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
 pub use outbox::{Outbox, SyncEvent, SyncListener, SyncReport};
 pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};

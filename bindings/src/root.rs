@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use healthbook_core as core;
 
+use crate::checkin::CheckIns;
 use crate::declarations::Declarations;
 use crate::outbox::Outbox;
 use crate::error::OpenError;
@@ -71,6 +72,11 @@ impl Healthbook {
     /// Test results: samples registered by code and followed until their result.
     pub fn results(&self) -> Arc<Results> {
         Arc::new(Results(self.0.results()))
+    }
+
+    /// The citizen's check-in diary and exposure check.
+    pub fn checkins(&self) -> Arc<CheckIns> {
+        Arc::new(CheckIns { inner: self.0.checkins(), settings: self.0.settings() })
     }
 
     /// The offline checkpoint verifier.

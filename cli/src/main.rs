@@ -2,11 +2,13 @@
 //!
 //! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
 
+mod checkin;
 mod credentials;
 mod declare;
 mod keyfile;
 mod output;
 mod person;
+mod poster;
 mod profile;
 mod results;
 
@@ -65,6 +67,17 @@ enum Command {
     /// Lab commands: upload results.
     #[command(subcommand)]
     Lab(results::LabCommand),
+    /// Check in at a venue by its poster, check out, or add a place by hand.
+    #[command(subcommand)]
+    Checkin(checkin::CheckInCommand),
+    /// Show the check-in diary (kept on this device for 21 days), in local time.
+    Diary,
+    /// Match the diary against the risky venues the health authority publishes.
+    #[command(subcommand)]
+    Exposure(checkin::ExposureCommand),
+    /// Agency staff: register venues and gates, print posters.
+    #[command(subcommand)]
+    Venue(checkin::VenueCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +118,10 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Trust(command) => credentials::trust(&healthbook, command, out).await,
         Command::Test(command) => results::run_test(&healthbook, command, out).await,
         Command::Lab(command) => results::run_lab(&healthbook, command, out).await,
+        Command::Checkin(command) => checkin::run_checkin(&healthbook, command, out).await,
+        Command::Diary => checkin::run_diary(&healthbook, out).await,
+        Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
+        Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
     }
 }
 

@@ -217,7 +217,7 @@ pub async fn run_test(hb: &Healthbook, command: &TestCommand, out: &Output) -> R
 }
 
 /// Signs a staff member in to the configured server.
-async fn staff_client(hb: &Healthbook, staff: &StaffArgs) -> Result<ServerClient, CliError> {
+pub async fn staff_client(hb: &Healthbook, staff: &StaffArgs) -> Result<ServerClient, CliError> {
     let password = std::env::var("HEALTHBOOK_PASSWORD")
         .map_err(|_| CliError { exit: 2, ..CliError::failed("password_required", "set HEALTHBOOK_PASSWORD to the staff password") })?;
     let url = hb.settings().server_url().await?.ok_or_else(|| CliError::failed("no_server", "no server configured"))?;
@@ -226,7 +226,7 @@ async fn staff_client(hb: &Healthbook, staff: &StaffArgs) -> Result<ServerClient
     Ok(client)
 }
 
-fn client_error(e: ClientError) -> CliError {
+pub fn client_error(e: ClientError) -> CliError {
     let code = match &e {
         ClientError::Http { status: 401, .. } => "sign_in_failed",
         ClientError::Http { status: 403, .. } => "forbidden",

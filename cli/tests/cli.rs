@@ -241,3 +241,66 @@ fn lab_upload_names_every_bad_row_before_signing_in() {
     assert_eq!(site.status.code(), Some(1));
     assert_eq!(json_of(&site.stderr)["error"]["code"], "wrong_code", "a member's typo is caught before signing in");
 }
+
+#[test]
+fn checkin_add_out_diary_and_a_refused_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let owner = healthbook(dir.path(), &["--json", "profile", "add", "--name", "Lý Thị Mai", "--birth", "1992", "--relation", "myself"]);
+    assert!(owner.status.success(), "{}", String::from_utf8_lossy(&owner.stderr));
+    let now = chrono::Utc::now();
+    let from = (now - chrono::Duration::hours(2)).to_rfc3339();
+    let to = (now - chrono::Duration::hours(1)).to_rfc3339();
+    let added = healthbook(dir.path(), &["--json", "checkin", "add", "Nhà văn hóa phường", "--from", &from, "--to", &to]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let entry = json_of(&added.stdout);
+    assert_eq!((entry["venue_name"].as_str(), entry["manual"].as_bool()), (Some("Nhà văn hóa phường"), Some(true)));
+    let open = json_of(&healthbook(dir.path(), &["--json", "checkin", "add", "Quán phở", "--from", &to]).stdout);
+    assert_eq!(open["checked_out_at"], Value::Null);
+    let out = healthbook(dir.path(), &["--json", "checkin", "out", open["id"].as_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(json_of(&out.stdout)["checked_out_at"].is_string());
+
+    let diary = json_of(&healthbook(dir.path(), &["--json", "diary"]).stdout);
+    let names: Vec<&str> = diary["entries"].as_array().unwrap().iter().map(|e| e["venue_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Quán phở", "Nhà văn hóa phường"], "newest first");
+    let text = healthbook(dir.path(), &["diary"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Quán phở"));
+
+    let future = (now + chrono::Duration::hours(1)).to_rfc3339();
+    let bad = healthbook(dir.path(), &["--json", "checkin", "add", "Chợ", "--from", &future]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(json_of(&bad.stderr)["error"]["code"], "invalid_field");
+
+    let refused = healthbook(dir.path(), &["--json", "checkin", "scan", "HP1:NOT-A-POSTER"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let error = json_of(&refused.stderr);
+    assert_eq!(error["error"]["code"], "poster_refused");
+    assert!(error["error"]["message"].as_str().unwrap().contains("unreadable"));
+
+    let offline = healthbook(dir.path(), &["--json", "exposure", "check"]);
+    assert_eq!(offline.status.code(), Some(1));
+    assert_eq!(json_of(&offline.stderr)["error"]["code"], "no_server");
+}
+
+#[test]
+fn venue_create_checks_the_kind_before_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["venue", "create", "--agency", "a1", "--name", "Chợ", "--address", "Lê Lợi", "--province", "79", "--ward", "26740", "--user", "u"];
+    let mut bad = args.to_vec();
+    bad.extend(["--kind", "casino"]);
+    let out = healthbook(dir.path(), &bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("road_checkpoint"), "the known kinds are listed");
+    let mut good = args.to_vec();
+    good.extend(["--kind", "road_checkpoint"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(&good)
+        .env_remove("HEALTHBOOK_SERVER")
+        .env_remove("HEALTHBOOK_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HEALTHBOOK_PASSWORD"), "the kind parsed; the password is asked for next");
+}

@@ -73,6 +73,7 @@ pub struct Healthbook {
     data_dir: PathBuf,
     sync: Arc<SyncEngine>,
     verifier_store: Arc<SharedTrustStore>,
+    pub(crate) risky_index: Arc<crate::checkin::RiskyIndexCache>,
 }
 
 impl Healthbook {
@@ -99,6 +100,11 @@ impl Healthbook {
                 sealer.open("key_check", sealed).map_err(|e: SealingError| OpenError::KeyMismatch(e.to_string()))?;
             }
             schema::migrate(&mut conn, &sealer)?;
+            // Diary entries past retention go before anything can read them, however long the app was closed.
+            crate::checkin::purge_at_open(&mut conn, &sealer, config.clock.now()).map_err(|e| match e {
+                crate::checkin::CheckInError::Storage(s) => OpenError::Storage(s),
+                other => OpenError::Storage(StorageError::Task(other.to_string())),
+            })?;
             if stored_check.is_none() {
                 let sealed = sealer.seal("key_check", KEY_CHECK_PLAINTEXT).map_err(|e| OpenError::KeyMismatch(e.to_string()))?;
                 conn.execute("INSERT INTO key_check (id, sealed) VALUES (1, ?1)", [sealed])?;
@@ -120,6 +126,7 @@ impl Healthbook {
             data_dir: config.data_dir,
             sync,
             verifier_store: Arc::new(SharedTrustStore::new()),
+            risky_index: Arc::default(),
         })
     }
 
@@ -160,7 +167,11 @@ impl Healthbook {
             crate::results::ResultsError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples)
+        let visits = self.checkins().purge_expired().await.map_err(|e| match e {
+            crate::checkin::CheckInError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + visits)
     }
 
     /// The app settings.

@@ -3,6 +3,8 @@
 //! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
 
 pub mod admin_units;
+#[cfg(feature = "phone")]
+pub mod checkin;
 pub mod clock;
 pub mod credentials;
 pub mod declarations;

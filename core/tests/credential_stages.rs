@@ -170,6 +170,7 @@ fn staff_cards_control_cards_and_venue_posters_reuse_the_container() {
             admin_unit: None,
             agency_id: None,
             province: None,
+            ..VenuePoster::default()
         }),
     );
     for (text, prefix, kind) in [

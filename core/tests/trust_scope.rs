@@ -71,6 +71,7 @@ fn poster(agency: Option<&str>, province: Option<&str>) -> OwnPayload {
         admin_unit: None,
         agency_id: agency.map(Into::into),
         province: province.map(Into::into),
+        ..VenuePoster::default()
     })
 }
 

@@ -117,7 +117,7 @@ pub struct ControlCard {
 }
 
 /// A venue or gate poster that phones scan to check in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VenuePoster {
     /// The venue's id.
     #[serde(rename = "vid")]
@@ -137,6 +137,19 @@ pub struct VenuePoster {
     /// Province (official two-digit code) of the venue, when a province's key signs the poster; absent otherwise.
     #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
+    /// The venue's usual stay in minutes, after which phones check visitors out; absent on older posters
+    /// (phones then assume four hours).
+    #[serde(rename = "st", default, skip_serializing_if = "Option::is_none")]
+    pub stay_minutes: Option<u32>,
+    /// What kind of place the venue is (the contract's wire name); absent on older posters. An unknown name
+    /// from a newer issuer reads as absent rather than refusing the poster.
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_kind")]
+    pub kind: Option<healthbook_protocol::VenueKind>,
+}
+
+fn lenient_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<healthbook_protocol::VenueKind>, D::Error> {
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    Ok(text.as_deref().and_then(healthbook_protocol::VenueKind::parse))
 }
 
 /// Any of our own payloads, tagged by `t` inside the signature.

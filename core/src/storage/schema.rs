@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 8;
+pub const LATEST_VERSION: u32 = 9;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -179,6 +179,42 @@ CREATE INDEX samples_due ON samples (next_check_at);
     };
 }
 
+/// The tables version 9 adds: the check-in diary, the downloaded risky windows and the exposure alerts. An
+/// entry's venue, name and times are sealed (bound to `checkins:<id>`); in clear only the profile, a blind index
+/// of (profile, venue) and the arrival's UTC day for the retention rule. Alerts are sealed likewise, one per
+/// (window, entry) through a blind index. Risky windows are public (hashed venue ids) and kept in clear.
+macro_rules! v9_tables {
+    () => {
+        "
+CREATE TABLE checkins (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    venue_index TEXT,
+    sealed BLOB NOT NULL,
+    day INTEGER NOT NULL
+);
+CREATE INDEX checkins_venue ON checkins (venue_index);
+CREATE INDEX checkins_day ON checkins (day);
+CREATE TABLE risky_windows (
+    id TEXT PRIMARY KEY,
+    venue_hash BLOB NOT NULL,
+    from_at INTEGER NOT NULL,
+    to_at INTEGER NOT NULL,
+    advice TEXT NOT NULL
+);
+CREATE TABLE exposure_alerts (
+    id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL REFERENCES checkins (id) ON DELETE CASCADE,
+    match_index TEXT NOT NULL UNIQUE,
+    sealed BLOB NOT NULL,
+    found_at INTEGER NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX exposure_alerts_entry ON exposure_alerts (entry_id);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -199,7 +235,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -207,6 +243,7 @@ const ADD_V5: &str = v5_tables!();
 const ADD_V6: &str = v6_tables!();
 const RESHAPE_V7: &str = v7_reshape!();
 const ADD_V8: &str = v8_tables!();
+const ADD_V9: &str = v9_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -325,6 +362,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         8 => {
             tx.execute_batch(ADD_V8)?;
+            Ok(())
+        }
+        9 => {
+            tx.execute_batch(ADD_V9)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

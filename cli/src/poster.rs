@@ -1,0 +1,414 @@
+//! A venue poster on A4, as SVG and PDF: the venue name, the QR (error correction Q, the symbol 160 mm wide,
+//! so well over the 15 cm the province asked for) and short instructions in Vietnamese and English.
+//!
+//! Text is drawn as paths from the outlines of a DejaVu Sans subset shipped with the CLI (`cli/assets/`), so the
+//! files need no font on the machine that prints them and Vietnamese letters come out right everywhere.
+
+use healthbook_core::credentials::qr::{self, ErrorCorrection};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
+use ttf_parser::{Face, OutlineBuilder};
+
+/// The font whose outlines draw the text.
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-vi.ttf");
+/// A4 in millimetres.
+pub const PAGE_W: f64 = 210.0;
+/// A4 in millimetres.
+pub const PAGE_H: f64 = 297.0;
+/// Width of the QR symbol (without its quiet zone), in millimetres.
+pub const QR_MM: f64 = 160.0;
+const QR_TOP: f64 = 58.0;
+/// The lowest point of the venue's name (two lines with descenders).
+const TITLE_BOTTOM: f64 = 41.0;
+const PT_PER_MM: f64 = 72.0 / 25.4;
+
+/// Instructions under the QR, Vietnamese first.
+pub const INSTRUCTIONS: [&str; 4] = [
+    "Quét mã bằng ứng dụng Healthbook khi đến để khai báo.",
+    "Mã được xác minh ngay trên điện thoại; nhật ký chỉ lưu trên máy bạn 21 ngày.",
+    "Scan this code with the Healthbook app when you arrive.",
+    "It is checked on your phone; your diary stays on your phone for 21 days.",
+];
+
+/// One step of a path, in millimetres from the page's top-left corner.
+#[derive(Debug, Clone, Copy)]
+enum Seg {
+    Move(f64, f64),
+    Line(f64, f64),
+    Quad(f64, f64, f64, f64),
+    Cubic(f64, f64, f64, f64, f64, f64),
+    Close,
+}
+
+/// Everything drawn on the poster: filled rectangles (the QR's dark modules) and filled text outlines.
+pub struct Layout {
+    /// Dark QR modules merged into horizontal runs: x, y, width, height in millimetres.
+    pub qr_rects: Vec<(f64, f64, f64, f64)>,
+    text: Vec<Seg>,
+}
+
+struct Pen<'a> {
+    out: &'a mut Vec<Seg>,
+    x: f64,
+    y: f64,
+    scale: f64,
+}
+
+impl Pen<'_> {
+    fn at(&self, x: f32, y: f32) -> (f64, f64) {
+        // Font units have y pointing up; the page's y points down.
+        (self.x + f64::from(x) * self.scale, self.y - f64::from(y) * self.scale)
+    }
+}
+
+impl OutlineBuilder for Pen<'_> {
+    fn move_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.out.push(Seg::Move(x, y));
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.out.push(Seg::Line(x, y));
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        let ((x1, y1), (x, y)) = (self.at(x1, y1), self.at(x, y));
+        self.out.push(Seg::Quad(x1, y1, x, y));
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        let ((x1, y1), (x2, y2), (x, y)) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
+        self.out.push(Seg::Cubic(x1, y1, x2, y2, x, y));
+    }
+    fn close(&mut self) {
+        self.out.push(Seg::Close);
+    }
+}
+
+fn face() -> Result<Face<'static>, String> {
+    Face::parse(FONT, 0).map_err(|e| format!("the bundled font does not parse: {e}"))
+}
+
+/// Width of `text` at `size_mm` (the em size), in millimetres.
+fn text_width(face: &Face<'_>, text: &str, size_mm: f64) -> f64 {
+    let scale = size_mm / f64::from(face.units_per_em());
+    text.chars()
+        .map(|c| face.glyph_index(c).or_else(|| face.glyph_index('?')).and_then(|g| face.glyph_hor_advance(g)).unwrap_or(0))
+        .map(|a| f64::from(a) * scale)
+        .sum()
+}
+
+/// Draws `text` centred on the page with its baseline at `baseline` (mm from the top), shrinking it to fit
+/// `max_width`; returns the size used.
+fn centred(face: &Face<'_>, out: &mut Vec<Seg>, text: &str, baseline: f64, size_mm: f64, max_width: f64) -> f64 {
+    let mut size = size_mm;
+    let width = text_width(face, text, size);
+    if width > max_width {
+        size *= max_width / width;
+    }
+    let scale = size / f64::from(face.units_per_em());
+    let mut x = (PAGE_W - text_width(face, text, size)) / 2.0;
+    for c in text.chars() {
+        // A letter the subset lacks is drawn as '?' rather than dropped, so that nothing vanishes silently.
+        let Some(glyph) = face.glyph_index(c).or_else(|| face.glyph_index('?')) else { continue };
+        let mut pen = Pen { out, x, y: baseline, scale };
+        face.outline_glyph(glyph, &mut pen);
+        x += f64::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * scale;
+    }
+    size
+}
+
+/// Splits `text` into at most two lines that fit `max_width` at `size_mm`, at a space near the middle.
+fn split_name(face: &Face<'_>, text: &str, size_mm: f64, max_width: f64) -> Vec<String> {
+    if text_width(face, text, size_mm) <= max_width {
+        return vec![text.to_owned()];
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let middle = chars.len() / 2;
+    let split = (0..chars.len())
+        .filter(|&i| chars[i] == ' ')
+        .min_by_key(|&i| i.abs_diff(middle));
+    match split {
+        Some(i) => vec![chars[..i].iter().collect(), chars[i + 1..].iter().collect()],
+        None => vec![text.to_owned()],
+    }
+}
+
+/// Lays out the poster of `venue_name` with the QR of `qr_text`.
+pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
+    let face = face()?;
+    let code = qr::encode(qr_text, ErrorCorrection::Q).map_err(|e| e.to_string())?;
+    let width = code.width();
+    let module = QR_MM / width as f64;
+    // Text keeps out of the quiet zone (four modules) on both sides of the symbol, whatever its version.
+    let quiet = 4.0 * module;
+    let qr_top = QR_TOP.max(TITLE_BOTTOM + quiet);
+    let left = (PAGE_W - QR_MM) / 2.0;
+    let colors = code.to_colors();
+    let mut qr_rects = Vec::new();
+    for y in 0..width {
+        let mut x = 0;
+        while x < width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                qr_rects.push((left + start as f64 * module, qr_top + y as f64 * module, (x - start) as f64 * module, module));
+            } else {
+                x += 1;
+            }
+        }
+    }
+    let mut text = Vec::new();
+    let lines = split_name(&face, venue_name, 11.0, 186.0);
+    let mut baseline = if lines.len() == 1 { 34.0 } else { 24.0 };
+    for line in &lines {
+        centred(&face, &mut text, line, baseline, 11.0, 186.0);
+        baseline += 13.0;
+    }
+    // The first line's capitals (about 4 mm tall) start 3 mm below the quiet zone.
+    let mut baseline = qr_top + QR_MM + quiet + 7.0;
+    for (i, line) in INSTRUCTIONS.iter().enumerate() {
+        centred(&face, &mut text, line, baseline, 5.2, 190.0);
+        baseline += if i == 1 { 10.0 } else { 7.5 };
+    }
+    Ok(Layout { qr_rects, text })
+}
+
+fn svg_path(segs: &[Seg]) -> String {
+    let mut d = String::new();
+    for seg in segs {
+        let part = match *seg {
+            Seg::Move(x, y) => format!("M{x:.3} {y:.3}"),
+            Seg::Line(x, y) => format!("L{x:.3} {y:.3}"),
+            Seg::Quad(x1, y1, x, y) => format!("Q{x1:.3} {y1:.3} {x:.3} {y:.3}"),
+            Seg::Cubic(x1, y1, x2, y2, x, y) => format!("C{x1:.3} {y1:.3} {x2:.3} {y2:.3} {x:.3} {y:.3}"),
+            Seg::Close => "Z".to_owned(),
+        };
+        d.push_str(&part);
+    }
+    d
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The poster as an SVG document in millimetres (A4).
+pub fn svg(venue_name: &str, layout: &Layout) -> String {
+    let mut qr = String::new();
+    for (x, y, w, h) in &layout.qr_rects {
+        qr.push_str(&format!("M{x:.3} {y:.3}h{w:.3}v{h:.3}h{:.3}z", -w));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{PAGE_W}mm\" height=\"{PAGE_H}mm\" \
+         viewBox=\"0 0 {PAGE_W} {PAGE_H}\">\n<title>{}</title>\n<rect width=\"{PAGE_W}\" height=\"{PAGE_H}\" fill=\"#fff\"/>\n\
+         <path id=\"qr\" fill=\"#000\" d=\"{qr}\"/>\n<path id=\"text\" fill=\"#000\" d=\"{}\"/>\n</svg>\n",
+        escape(venue_name),
+        svg_path(&layout.text)
+    )
+}
+
+/// The poster as a one-page A4 PDF.
+pub fn pdf(layout: &Layout) -> Vec<u8> {
+    let (catalog, pages, page, contents) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4));
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page]).count(1);
+    let (w, h) = ((PAGE_W * PT_PER_MM) as f32, (PAGE_H * PT_PER_MM) as f32);
+    let mut p = pdf.page(page);
+    p.media_box(Rect::new(0.0, 0.0, w, h));
+    p.parent(pages);
+    p.contents(contents);
+    p.finish();
+    // PDF puts the origin at the bottom left, in points.
+    let px = |x: f64| (x * PT_PER_MM) as f32;
+    let py = |y: f64| ((PAGE_H - y) * PT_PER_MM) as f32;
+    let mut content = Content::new();
+    content.set_fill_gray(0.0);
+    for (x, y, rw, rh) in &layout.qr_rects {
+        content.rect(px(*x), py(y + rh), px(*rw), px(*rh));
+    }
+    content.fill_nonzero();
+    let mut current = (0.0, 0.0);
+    for seg in &layout.text {
+        match *seg {
+            Seg::Move(x, y) => {
+                content.move_to(px(x), py(y));
+                current = (x, y);
+            }
+            Seg::Line(x, y) => {
+                content.line_to(px(x), py(y));
+                current = (x, y);
+            }
+            Seg::Quad(qx, qy, x, y) => {
+                // PDF has no quadratic curves: the same curve as a cubic.
+                let (x0, y0) = current;
+                let c1 = (x0 + 2.0 / 3.0 * (qx - x0), y0 + 2.0 / 3.0 * (qy - y0));
+                let c2 = (x + 2.0 / 3.0 * (qx - x), y + 2.0 / 3.0 * (qy - y));
+                content.cubic_to(px(c1.0), py(c1.1), px(c2.0), py(c2.1), px(x), py(y));
+                current = (x, y);
+            }
+            Seg::Cubic(x1, y1, x2, y2, x, y) => {
+                content.cubic_to(px(x1), py(y1), px(x2), py(y2), px(x), py(y));
+                current = (x, y);
+            }
+            Seg::Close => {
+                content.close_path();
+            }
+        }
+    }
+    content.fill_nonzero();
+    pdf.stream(contents, &content.finish());
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QR_TEXT: &str = "HP1:NCFOXN%TS3DH0RGPJB/IB-OM7533SYHZ/C$SGM5H7VAT 9MB7OVP7Y1MP0VR7FA2CRVVO1/R8OHFF:E$6FJJB5";
+
+    /// Fills the rectangles into a greyscale image (`px` pixels a millimetre, white margin) and decodes the QR.
+    fn decode(rects: &[(f64, f64, f64, f64)], px: f64) -> String {
+        let (min_x, min_y) = rects.iter().fold((f64::MAX, f64::MAX), |(a, b), r| (a.min(r.0), b.min(r.1)));
+        let max_x = rects.iter().map(|r| r.0 + r.2).fold(0.0, f64::max);
+        let max_y = rects.iter().map(|r| r.1 + r.3).fold(0.0, f64::max);
+        let margin = 10.0;
+        let (w, h) = (((max_x - min_x + 2.0 * margin) * px) as usize, ((max_y - min_y + 2.0 * margin) * px) as usize);
+        let mut pixels = vec![255u8; w * h];
+        for (x, y, rw, rh) in rects {
+            let x0 = ((x - min_x + margin) * px).round() as usize;
+            let y0 = ((y - min_y + margin) * px).round() as usize;
+            let x1 = ((x + rw - min_x + margin) * px).round() as usize;
+            let y1 = ((y + rh - min_y + margin) * px).round() as usize;
+            for row in y0..y1.min(h) {
+                pixels[row * w + x0..row * w + x1.min(w)].fill(0);
+            }
+        }
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR on the poster");
+        grids[0].decode().expect("the QR decodes").1
+    }
+
+    /// The rectangles of the SVG's `qr` path (`M x y h w v h h -w z` per run).
+    fn svg_rects(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        let start = svg.find("id=\"qr\"").expect("a qr path");
+        let d = &svg[start..];
+        let d = &d[d.find(" d=\"").unwrap() + 4..];
+        let d = &d[..d.find('"').unwrap()];
+        d.split('M')
+            .filter(|s| !s.is_empty())
+            .map(|run| {
+                let nums: Vec<f64> = run
+                    .split([' ', 'h', 'v', 'z'])
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().unwrap())
+                    .collect();
+                (nums[0], nums[1], nums[2], nums[3])
+            })
+            .collect()
+    }
+
+    /// The `re` operators of the PDF's content stream (x y w h in points, y up), as millimetres y down.
+    fn pdf_rects(pdf: &[u8]) -> Vec<(f64, f64, f64, f64)> {
+        let text = String::from_utf8_lossy(pdf);
+        let mut rects = Vec::new();
+        for line in text.lines() {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if parts.len() == 5 && parts[4] == "re" {
+                let n: Vec<f64> = parts[..4].iter().map(|p| p.parse().unwrap()).collect();
+                let mm = |v: f64| v / PT_PER_MM;
+                rects.push((mm(n[0]), PAGE_H - mm(n[1] + n[3]), mm(n[2]), mm(n[3])));
+            }
+        }
+        rects
+    }
+
+    fn extent(rects: &[(f64, f64, f64, f64)]) -> (f64, f64) {
+        let min_x = rects.iter().map(|r| r.0).fold(f64::MAX, f64::min);
+        let max_x = rects.iter().map(|r| r.0 + r.2).fold(0.0, f64::max);
+        let min_y = rects.iter().map(|r| r.1).fold(f64::MAX, f64::min);
+        let max_y = rects.iter().map(|r| r.1 + r.3).fold(0.0, f64::max);
+        (max_x - min_x, max_y - min_y)
+    }
+
+    #[test]
+    fn the_svg_qr_decodes_to_the_poster_text_and_is_at_least_15_cm() {
+        let layout = layout("Chợ Bến Thành – Cổng 1", QR_TEXT).unwrap();
+        let svg = svg("Chợ Bến Thành – Cổng 1", &layout);
+        assert!(svg.contains("width=\"210mm\" height=\"297mm\""), "A4");
+        assert!(svg.contains("<title>Chợ Bến Thành – Cổng 1</title>"));
+        let rects = svg_rects(&svg);
+        let (w, h) = extent(&rects);
+        assert!(w >= 150.0 && h >= 150.0, "QR {w} × {h} mm");
+        assert_eq!(decode(&rects, 2.0), QR_TEXT);
+        // The name and both languages' instructions are drawn (as outlines): the text path is not empty.
+        let text = &svg[svg.find("id=\"text\"").unwrap()..];
+        assert!(text.matches('Z').count() > 200, "text outlines drawn");
+    }
+
+    #[test]
+    fn the_pdf_is_one_a4_page_whose_qr_decodes_and_is_at_least_15_cm() {
+        let layout = layout("Ngân hàng Á Châu", QR_TEXT).unwrap();
+        let pdf = pdf(&layout);
+        assert!(pdf.starts_with(b"%PDF-1."));
+        assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
+        // Byte for byte (the header's binary comment included), so that offsets stay offsets.
+        let text: String = pdf.iter().map(|&b| if b.is_ascii() { b as char } else { '?' }).collect();
+        assert!(text.contains("/MediaBox [0 0 595.27563 841.8898]") || text.contains("/MediaBox [0 0 595.2"), "A4 media box");
+        assert_eq!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count() + text.matches("/Type /Page/").count(), 1, "one page");
+        // The cross-reference table points at each object.
+        let startxref: usize = text[text.rfind("startxref").unwrap() + 9..].split_whitespace().next().unwrap().parse().unwrap();
+        assert!(text[startxref..].starts_with("xref"));
+        let rows: Vec<&str> = text[startxref..].lines().skip(3).take(4).collect();
+        assert_eq!(rows.len(), 4);
+        for (i, row) in rows.iter().enumerate() {
+            let offset: usize = row[..10].parse().unwrap();
+            assert!(text[offset..].starts_with(&format!("{} 0 obj", i + 1)), "object {} at {offset}", i + 1);
+        }
+        let rects = pdf_rects(&pdf);
+        let (w, h) = extent(&rects);
+        assert!(w >= 150.0 && h >= 150.0, "QR {w} × {h} mm");
+        assert_eq!(decode(&rects, 2.0), QR_TEXT);
+    }
+
+    #[test]
+    fn text_stays_on_the_page_and_out_of_the_qr_and_its_quiet_zone() {
+        let long_name = "Trung tâm thương mại và siêu thị tổng hợp Phường Bến Nghé Quận Một Thành phố Hồ Chí Minh";
+        let long_text = format!("{QR_TEXT}{QR_TEXT}");
+        for (name, text) in [("Chợ", QR_TEXT), (long_name, long_text.as_str()), ("Chợ", "HP1:AB")] {
+            let layout = layout(name, text).unwrap();
+            let (min_x, max_x) = layout.qr_rects.iter().fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(r.0), b.max(r.0 + r.2)));
+            let (min_y, max_y) = layout.qr_rects.iter().fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(r.1), b.max(r.1 + r.3)));
+            let module = layout.qr_rects.iter().map(|r| r.3).fold(f64::MAX, f64::min);
+            let quiet = 4.0 * module;
+            let points = layout.text.iter().flat_map(|seg| match *seg {
+                Seg::Move(x, y) | Seg::Line(x, y) => vec![(x, y)],
+                Seg::Quad(a, b, x, y) => vec![(a, b), (x, y)],
+                Seg::Cubic(a, b, c, d, x, y) => vec![(a, b), (c, d), (x, y)],
+                Seg::Close => vec![],
+            });
+            for (x, y) in points {
+                assert!((0.0..=PAGE_W).contains(&x) && (0.0..=PAGE_H).contains(&y), "({x}, {y}) off the page");
+                let inside = x > min_x - quiet && x < max_x + quiet && y > min_y - quiet && y < max_y + quiet;
+                assert!(!inside, "text at ({x:.1}, {y:.1}) inside the QR or its quiet zone");
+            }
+        }
+    }
+
+    #[test]
+    fn every_vietnamese_letter_has_a_glyph_and_long_names_fit() {
+        let face = face().unwrap();
+        for c in "ĂÂĐÊÔƠƯăâđêôơưÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ".chars() {
+            assert!(face.glyph_index(c).is_some(), "{c} missing from the bundled font");
+        }
+        for text in INSTRUCTIONS {
+            for c in text.chars() {
+                assert!(face.glyph_index(c).is_some(), "{c} missing");
+            }
+        }
+        let long = "Trung tâm thương mại và siêu thị tổng hợp Phường Bến Nghé Quận Một Thành phố Hồ Chí Minh";
+        assert_eq!(split_name(&face, long, 11.0, 186.0).len(), 2);
+        assert!(layout(long, QR_TEXT).is_ok());
+    }
+}
