@@ -73,6 +73,7 @@ pub struct Healthbook {
     data_dir: PathBuf,
     sync: Arc<SyncEngine>,
     verifier_store: Arc<SharedTrustStore>,
+    pub(crate) gate_state: Arc<crate::gate::GateState>,
 }
 
 impl Healthbook {
@@ -120,6 +121,7 @@ impl Healthbook {
             data_dir: config.data_dir,
             sync,
             verifier_store: Arc::new(SharedTrustStore::new()),
+            gate_state: Arc::new(crate::gate::GateState::new()),
         })
     }
 
@@ -160,7 +162,11 @@ impl Healthbook {
             crate::results::ResultsError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples)
+        let passages = self.gate().purge_expired().await.map_err(|e| match e {
+            crate::gate::GateError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + passages)
     }
 
     /// The app settings.
