@@ -94,6 +94,11 @@ impl VerifiedCache {
         self.lock().entries.remove(hash);
     }
 
+    /// Drops everything.
+    pub fn clear(&self) {
+        self.lock().entries.clear();
+    }
+
     /// How many credentials are kept.
     pub fn len(&self) -> usize {
         self.lock().entries.len()

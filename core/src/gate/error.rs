@@ -17,6 +17,12 @@ pub enum GateError {
     /// Binding to another gate (or unbinding) while passages still wait for upload.
     #[error("{0} passages wait for upload; sync before binding this device to another gate")]
     PassagesWaiting(usize),
+    /// No server is configured.
+    #[error("no server configured")]
+    NoServer,
+    /// Wrong username or password.
+    #[error("wrong username or password")]
+    SignInFailed,
     /// The staff client given to `bind` is not signed in.
     #[error("sign in as gate staff first")]
     NotSignedIn,

@@ -32,10 +32,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use healthbook_protocol::{AgencyView, Direction, GateView, Passage, PassageBatch, PassageBatchReport, VenueView};
+use healthbook_protocol::{AgencyView, GateView, Passage, PassageBatch, PassageBatchReport, VenueView};
 use serde_json::Value;
 
 pub use error::GateError;
+pub use healthbook_protocol::{Direction, GateVerdict, PassageReason, ScannedCard};
 pub use model::{BoundGate, CardHolder, Decision, GateScan, GateStatus, SyncReport};
 
 use self::cache::{VerifiedCache, Verified, text_hash};
@@ -192,6 +193,23 @@ impl Gate {
     pub async fn bind(&self, client: &ServerClient, gate_id: &str) -> Result<BoundGate, GateError> {
         let token = client.session().ok_or(GateError::NotSignedIn)?;
         self.bind_with_token(client.base_url(), token, gate_id).await
+    }
+
+    /// Signs `username` in to the configured server as staff and binds this device to `gate_id` (what the app's
+    /// bind screen does); the password is used for the sign-in only and never kept.
+    pub async fn sign_in_and_bind(&self, username: &str, password: &str, gate_id: &str) -> Result<BoundGate, GateError> {
+        check_id(gate_id)?;
+        let url = crate::settings::Settings::new(self.db.clone())
+            .server_url()
+            .await
+            .map_err(|e| GateError::Request(e.to_string()))?
+            .ok_or(GateError::NoServer)?;
+        let client = ServerClient::new(ClientConfig::new(url), self.clock.clone())?;
+        client.sign_in_staff(username, password).await.map_err(|e| match e {
+            ClientError::Http { status: 401, .. } => GateError::SignInFailed,
+            other => other.into(),
+        })?;
+        self.bind(&client, gate_id).await
     }
 
     /// Like [`Self::bind`], with a server URL and a staff token obtained elsewhere.
@@ -359,6 +377,11 @@ impl Gate {
             }
         }
         Ok((decision, stale))
+    }
+
+    /// Drops every verified credential kept in memory: the next scan of each card verifies it in full.
+    pub fn forget_verified(&self) {
+        self.state.cache.clear();
     }
 
     /// Scans `qr_text` passing `direction`: decides offline and records the passage (one transaction), unless
