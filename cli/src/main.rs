@@ -4,6 +4,7 @@
 
 mod credentials;
 mod declare;
+mod gate;
 mod keyfile;
 mod output;
 mod person;
@@ -65,6 +66,9 @@ enum Command {
     /// Lab commands: upload results.
     #[command(subcommand)]
     Lab(results::LabCommand),
+    /// A gate device: bind to a gate, scan cards in and out, sync the passages.
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +109,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Trust(command) => credentials::trust(&healthbook, command, out).await,
         Command::Test(command) => results::run_test(&healthbook, command, out).await,
         Command::Lab(command) => results::run_lab(&healthbook, command, out).await,
+        Command::Gate(command) => gate::run(&healthbook, command, out).await,
     }
 }
 
