@@ -136,9 +136,15 @@ pub fn note_sync(
     Ok(())
 }
 
-/// The blind index the repeat window looks up: one value per gate, direction and card.
-pub fn repeat_index(sealer: &Sealer, gate_id: &str, direction: Direction, credential_id: &str) -> String {
-    sealer.blind_index(REPEAT_DOMAIN, &format!("{gate_id}:{}:{credential_id}", wire(&direction)))
+/// The blind index the repeat window looks up: one value per gate, direction, outcome and card. The outcome is
+/// part of it so that a forged copy of a card just admitted, or the card refused since, is recorded.
+pub fn repeat_index(sealer: &Sealer, gate_id: &str, passage: &Passage, credential_id: &str) -> String {
+    sealer.blind_index(REPEAT_DOMAIN, &format!("{gate_id}:{}", repeat_key(passage, credential_id)))
+}
+
+/// What makes two scans the same passage for the repeat window, besides the gate.
+pub fn repeat_key(passage: &Passage, credential_id: &str) -> String {
+    format!("{}:{}:{}:{credential_id}", wire(&passage.direction), wire(&passage.verdict), wire(&passage.reason))
 }
 
 /// When a passage with `index` was last recorded after `since`, if one was.

@@ -159,13 +159,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-fn wire<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
 /// Gate ids travel in paths: only what a UUID or a slug holds.
 fn check_id(id: &str) -> Result<(), GateError> {
     if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -416,10 +409,11 @@ impl Gate {
         })
     }
 
-    /// Queues `passage` unless its card was recorded the same way within `window`; true when queued.
+    /// Queues `passage` unless its card was recorded the same way, with the same outcome, within `window`; true
+    /// when queued.
     async fn record(&self, gate_id: &str, passage: &Passage, window: Duration) -> Result<bool, GateError> {
         let now = passage.scanned_at;
-        let recent_key = passage.credential_id.as_ref().map(|id| format!("{}:{id}", wire(&passage.direction)));
+        let recent_key = passage.credential_id.as_ref().map(|id| db::repeat_key(passage, id));
         if let Some(key) = &recent_key
             && window > Duration::zero()
             && lock(&self.state.recent).get(key).is_some_and(|at| now - *at < window)
@@ -430,7 +424,7 @@ impl Gate {
         let recorded = self
             .db
             .write(move |tx| {
-                let index = kept.credential_id.as_deref().map(|id| db::repeat_index(&sealer, &gate_id, kept.direction, id));
+                let index = kept.credential_id.as_deref().map(|id| db::repeat_index(&sealer, &gate_id, &kept, id));
                 if let Some(index) = &index
                     && window > Duration::zero()
                     && let Some(at) = db::recorded_since(tx, index, now - window)?

@@ -356,7 +356,11 @@ async fn the_repeat_window_records_a_card_once_per_direction() {
     assert!(!again.recorded);
     assert_eq!(again.verdict, GateVerdict::Admit, "a repeat still shows the verdict");
     assert!(f.gate.scan(&text, Direction::Out).await.unwrap().recorded, "the other direction is another passage");
-    assert_eq!(f.pending().await, 2);
+    // A forged copy naming the same card id is another event: refused and recorded.
+    let forger = CredentialSigner::from_pkcs8(&CredentialSigner::generate_pkcs8().unwrap(), "Bộ Y tế").unwrap().with_key_id(f.authority.key_id());
+    let copy = f.gate.scan(&f.issue(&forger, OwnPayload::PersonalPass(PersonalPass { name: "X".into(), birth_year: None, status: PassStatus::Green, reasons: vec![], province: None }), "c-3"), Direction::In).await.unwrap();
+    assert_eq!((copy.reason, copy.recorded), (PassageReason::Forged, true));
+    assert_eq!(f.pending().await, 3);
 
     // A restarted device (new root object, empty memory) still knows from the queue.
     drop(f.gate.clone());
@@ -375,7 +379,7 @@ async fn the_repeat_window_records_a_card_once_per_direction() {
     assert!(gate.scan(&text, Direction::In).await.unwrap().recorded);
     assert!(gate.scan(&text, Direction::In).await.unwrap().recorded, "a zero window records every scan");
     assert!(matches!(gate.set_repeat_window(Duration::hours(25)).await, Err(GateError::InvalidRepeatWindow)));
-    assert_eq!(gate.status().await.unwrap().pending, 5);
+    assert_eq!(gate.status().await.unwrap().pending, 6);
 }
 
 #[tokio::test]
