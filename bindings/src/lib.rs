@@ -7,6 +7,7 @@ uniffi::setup_scaffolding!("healthbook");
 
 mod declarations;
 mod error;
+mod gate;
 mod outbox;
 mod passes;
 mod persons;
@@ -18,6 +19,7 @@ mod settings;
 mod verifier;
 
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
+pub use gate::{BoundGate, Gate, GateDirection, GateError, GateQueue, GateScan, GateVerdict, PassageReason, ScannedCard};
 pub use outbox::{Outbox, SyncEvent, SyncListener, SyncReport};
 pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};
 pub use passes::{HealthPass, Passes};

@@ -7,6 +7,7 @@ use healthbook_core as core;
 use crate::declarations::Declarations;
 use crate::outbox::Outbox;
 use crate::error::OpenError;
+use crate::gate::Gate;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
@@ -76,6 +77,11 @@ impl Healthbook {
     /// The offline checkpoint verifier.
     pub fn verifier(&self) -> Arc<Verifier> {
         Arc::new(Verifier(self.0.trust()))
+    }
+
+    /// The gate device (the reverse model): bind to a gate, scan cards, sync the passages.
+    pub fn gate(&self) -> Arc<Gate> {
+        Arc::new(Gate { gate: self.0.gate(), settings: self.0.settings() })
     }
 
     /// The app settings.
