@@ -309,7 +309,7 @@ impl Gate {
         if let Some(window) = *lock(&self.state.window) {
             return Ok(window);
         }
-        let secs = self.db.read(|conn| db::repeat_window_secs(conn)).await?.unwrap_or(DEFAULT_REPEAT_WINDOW_SECS);
+        let secs = self.db.read(db::repeat_window_secs).await?.unwrap_or(DEFAULT_REPEAT_WINDOW_SECS);
         let window = Duration::seconds(secs);
         *lock(&self.state.window) = Some(window);
         Ok(window)
@@ -499,7 +499,7 @@ impl Gate {
                 report.already_stored += u64::from(counts.already_stored);
             }
         }
-        report.pending = self.db.read(|conn| db::counts(conn)).await?.0;
+        report.pending = self.db.read(db::counts).await?.0;
         Ok(report)
     }
 

@@ -60,12 +60,13 @@ impl GateTransport for FakeServer {
         let mut kept = self.stored.lock().unwrap();
         for passage in batch.passages {
             let id = passage.id.clone();
-            if kept.contains_key(&id) {
-                already += 1;
-            } else {
-                kept.insert(id, serde_json::to_value(&passage).unwrap());
-                self.stores.fetch_add(1, Ordering::SeqCst);
-                stored += 1;
+            match kept.entry(id) {
+                std::collections::hash_map::Entry::Occupied(_) => already += 1,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(serde_json::to_value(&passage).unwrap());
+                    self.stores.fetch_add(1, Ordering::SeqCst);
+                    stored += 1;
+                }
             }
         }
         if self.fail_after_store.swap(false, Ordering::SeqCst) {
@@ -506,10 +507,15 @@ async fn a_sync_killed_after_the_server_stored_a_batch_loses_and_duplicates_noth
 
     // The server holds every passage exactly once, and the same ones the device queued.
     assert_eq!(f.server.stores.load(Ordering::SeqCst), total);
-    let conn = f.hb.db.lock();
-    let local: std::collections::BTreeSet<String> =
-        conn.prepare("SELECT id FROM gate_passages").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    drop(conn);
+    let local: std::collections::BTreeSet<String> = f
+        .hb
+        .db
+        .read(|conn| {
+            let ids = conn.prepare("SELECT id FROM gate_passages")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok::<_, GateError>(ids)
+        })
+        .await
+        .unwrap();
     let remote: std::collections::BTreeSet<String> = f.server.stored.lock().unwrap().keys().cloned().collect();
     assert_eq!(local, remote);
     let status = f.gate.status().await.unwrap();
