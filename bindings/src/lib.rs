@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!("healthbook");
 mod checkin;
 mod declarations;
 mod error;
+mod gate;
 mod outbox;
 mod passes;
 mod persons;
@@ -20,6 +21,7 @@ mod verifier;
 
 pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
+pub use gate::{BoundGate, Gate, GateDirection, GateError, GateQueue, GateScan, GateVerdict, PassageReason, ScannedCard};
 pub use outbox::{Outbox, SyncEvent, SyncListener, SyncReport};
 pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};
 pub use passes::{HealthPass, Passes};

@@ -8,6 +8,7 @@ use crate::checkin::CheckIns;
 use crate::declarations::Declarations;
 use crate::outbox::Outbox;
 use crate::error::OpenError;
+use crate::gate::Gate;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
@@ -82,6 +83,11 @@ impl Healthbook {
     /// The offline checkpoint verifier.
     pub fn verifier(&self) -> Arc<Verifier> {
         Arc::new(Verifier(self.0.trust()))
+    }
+
+    /// The gate device (the reverse model): bind to a gate, scan cards, sync the passages.
+    pub fn gate(&self) -> Arc<Gate> {
+        Arc::new(Gate { gate: self.0.gate(), settings: self.0.settings() })
     }
 
     /// The app settings.

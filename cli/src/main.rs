@@ -5,6 +5,7 @@
 mod checkin;
 mod credentials;
 mod declare;
+mod gate;
 mod keyfile;
 mod output;
 mod person;
@@ -78,6 +79,9 @@ enum Command {
     /// Agency staff: register venues and gates, print posters.
     #[command(subcommand)]
     Venue(checkin::VenueCommand),
+    /// A gate device: bind to a gate, scan cards in and out, sync the passages.
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +126,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Diary => checkin::run_diary(&healthbook, out).await,
         Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
+        Command::Gate(command) => gate::run(&healthbook, command, out).await,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn healthbook(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_healthbook"))
@@ -303,4 +303,148 @@ fn venue_create_checks_the_kind_before_signing_in() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HEALTHBOOK_PASSWORD"), "the kind parsed; the password is asked for next");
+}
+
+/// A one-thread HTTP server on loopback with the answers a gate needs (staff sign-in, the gate, its agency and
+/// venue, passage uploads); it stores uploaded passages by id, each once.
+struct FakeGateServer {
+    url: String,
+    passages: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, Value>>>,
+}
+
+fn fake_gate_server(gate_id: &'static str) -> FakeGateServer {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let passages = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
+    let stored = passages.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header == "\r\n" || header.is_empty() {
+                    break;
+                }
+                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).ok();
+            let path = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let at = "2021-08-01T00:00:00Z";
+            let answer = match path.as_str() {
+                "/v1/auth/login" => {
+                    let login: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    if login["password"] == "mật khẩu" {
+                        json!({ "token": "staff-token", "token_type": "Bearer", "expires_at": "2999-01-01T00:00:00Z",
+                                "account_id": "op-1", "role": "gate_operator", "agency_id": "a1" })
+                    } else {
+                        json!({ "error": { "code": "invalid_credentials", "message": "wrong username or password" } })
+                    }
+                }
+                p if p == format!("/v1/gates/{gate_id}") => {
+                    json!({ "id": gate_id, "agency_id": "a1", "name": "Cổng 1", "venue_id": "v1", "created_at": at })
+                }
+                "/v1/agencies/a1" => json!({ "id": "a1", "name": "Ban quản lý chợ", "created_at": at }),
+                "/v1/venues/v1" => json!({ "id": "v1", "agency_id": "a1", "name": "Chợ Bến Thành", "kind": "market",
+                    "address": "Lê Lợi", "province_code": "79", "ward_code": "26740", "default_stay_minutes": 60, "created_at": at }),
+                p if p == format!("/v1/gates/{gate_id}/passages") => {
+                    let batch: Value = serde_json::from_slice(&body).unwrap();
+                    let mut kept = stored.lock().unwrap();
+                    let (mut new, mut old) = (0, 0);
+                    for passage in batch["passages"].as_array().unwrap() {
+                        let id = passage["id"].as_str().unwrap().to_owned();
+                        if kept.insert(id, passage.clone()).is_some() { old += 1 } else { new += 1 }
+                    }
+                    json!({ "stored": new, "already_stored": old })
+                }
+                _ => json!({ "error": { "code": "not_found", "message": "no such thing" } }),
+            };
+            let status = if answer.get("error").is_some() {
+                if path == "/v1/auth/login" { "401 Unauthorized" } else { "404 Not Found" }
+            } else {
+                "200 OK"
+            };
+            let text = answer.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    FakeGateServer { url, passages }
+}
+
+fn healthbook_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_healthbook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("HEALTHBOOK_DATA_KEY")
+        .env_remove("HEALTHBOOK_SERVER")
+        .env_remove("HEALTHBOOK_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn gate_bind_scan_repeat_sync_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate_id = "7f9c2ba4-0000-4000-8000-000000000001";
+    // Unbound: typed refusals, and bind needs the password from the environment.
+    let unbound = healthbook(dir.path(), &["--json", "gate", "scan", "HC1:x", "--direction", "in"]);
+    assert_eq!(unbound.status.code(), Some(1));
+    assert_eq!(json_of(&unbound.stderr)["error"]["code"], "not_bound");
+    assert_eq!(json_of(&healthbook(dir.path(), &["--json", "gate", "status"]).stdout)["gate"], Value::Null);
+    assert_eq!(healthbook(dir.path(), &["gate", "bind", gate_id, "--user", "op"]).status.code(), Some(2));
+    assert_eq!(healthbook(dir.path(), &["gate", "scan", "x", "--direction", "sideways"]).status.code(), Some(2));
+
+    let server = fake_gate_server(gate_id);
+    let wrong = healthbook_env(dir.path(), &["--json", "--server", &server.url, "gate", "bind", gate_id, "--user", "op"], &[("HEALTHBOOK_PASSWORD", "sai")]);
+    assert_eq!(json_of(&wrong.stderr)["error"]["code"], "sign_in_failed");
+    let bound = healthbook_env(dir.path(), &["--json", "--server", &server.url, "gate", "bind", gate_id, "--user", "op"], &[("HEALTHBOOK_PASSWORD", "mật khẩu")]);
+    assert!(bound.status.success(), "{}", String::from_utf8_lossy(&bound.stderr));
+    let bound = json_of(&bound.stdout);
+    assert_eq!(bound["gate"]["venue_name"], "Chợ Bến Thành");
+    assert_eq!(bound["pending"], 0);
+
+    // The conformance DCC, trusted, but scanned today: genuine and expired, so refused with its reason.
+    let (qr, cert, _) = dcc_case("DE/2DCode/raw/1.json");
+    assert!(healthbook(dir.path(), &["trust", "add-dcc-cert", &cert]).status.success());
+    let refused = healthbook(dir.path(), &["--json", "gate", "scan", &qr, "--direction", "in"]);
+    assert_eq!(refused.status.code(), Some(1), "a refusal exits 1");
+    let scan = json_of(&refused.stdout);
+    assert_eq!((scan["verdict"].as_str(), scan["reason"].as_str(), scan["card"].as_str()), (Some("refuse"), Some("expired"), Some("eu_dcc")));
+    assert_eq!(scan["recorded"], true);
+    assert_eq!(scan["holder"], Value::Null, "a refused card shows no holder");
+    let again = json_of(&healthbook(dir.path(), &["--json", "gate", "scan", &qr, "--direction", "in"]).stdout);
+    assert_eq!(again["recorded"], false, "the same card the same way within 10 minutes is not recorded twice");
+    let out = json_of(&healthbook(dir.path(), &["--json", "gate", "scan", &qr, "--direction", "out"]).stdout);
+    assert_eq!(out["recorded"], true);
+    let words = healthbook(dir.path(), &["gate", "scan", "not a card", "--direction", "in"]);
+    let words = String::from_utf8_lossy(&words.stdout);
+    assert!(words.contains("KHÔNG CHO VÀO"), "{words}");
+    assert_eq!(json_of(&healthbook(dir.path(), &["--json", "gate", "status"]).stdout)["pending"], 3);
+
+    let synced = healthbook(dir.path(), &["--json", "gate", "sync"]);
+    assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
+    assert_eq!(json_of(&synced.stdout)["uploaded"], 3);
+    let stored = server.passages.lock().unwrap().clone();
+    assert_eq!(stored.len(), 3);
+    assert!(stored.values().all(|p| p.get("name").is_none() && p["credential_id"].as_str().is_none_or(|id| id.len() == 64)));
+    let status = json_of(&healthbook(dir.path(), &["--json", "gate", "status"]).stdout);
+    assert_eq!((status["pending"].as_u64(), status["uploaded"].as_u64()), (Some(0), Some(3)));
+    assert!(status["last_sync_at"].is_string());
+    assert_eq!(healthbook(dir.path(), &["--json", "gate", "repeat-window", "2000"]).status.code(), Some(1));
+    assert!(healthbook(dir.path(), &["gate", "unbind"]).status.success());
 }

@@ -74,6 +74,7 @@ pub struct Healthbook {
     sync: Arc<SyncEngine>,
     verifier_store: Arc<SharedTrustStore>,
     pub(crate) risky_index: Arc<crate::checkin::RiskyIndexCache>,
+    pub(crate) gate_state: Arc<crate::gate::GateState>,
 }
 
 impl Healthbook {
@@ -127,6 +128,7 @@ impl Healthbook {
             sync,
             verifier_store: Arc::new(SharedTrustStore::new()),
             risky_index: Arc::default(),
+            gate_state: Arc::new(crate::gate::GateState::new()),
         })
     }
 
@@ -171,7 +173,11 @@ impl Healthbook {
             crate::checkin::CheckInError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples + visits)
+        let passages = self.gate().purge_expired().await.map_err(|e| match e {
+            crate::gate::GateError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + visits + passages)
     }
 
     /// The app settings.

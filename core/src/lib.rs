@@ -9,6 +9,8 @@ pub mod clock;
 pub mod credentials;
 pub mod declarations;
 #[cfg(feature = "phone")]
+pub mod gate;
+#[cfg(feature = "phone")]
 pub mod keystore;
 #[cfg(feature = "phone")]
 pub mod outbox;

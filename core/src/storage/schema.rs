@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 9;
+pub const LATEST_VERSION: u32 = 10;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -215,6 +215,44 @@ CREATE INDEX exposure_alerts_entry ON exposure_alerts (entry_id);
     };
 }
 
+/// The tables version 10 adds: the gate device's binding (one gate per device; the gate's names in clear, the
+/// staff token sealed) and its passage queue (the credential id sealed, a blind index for the repeat window, the
+/// batch key an interrupted upload resends under).
+macro_rules! v10_tables {
+    () => {
+        "
+CREATE TABLE gate_binding (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    gate_id TEXT NOT NULL,
+    server_url TEXT NOT NULL,
+    details TEXT NOT NULL,
+    sealed_token BLOB,
+    bound_at INTEGER NOT NULL,
+    last_sync_at INTEGER,
+    last_error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_sync_at INTEGER
+);
+CREATE TABLE gate_passages (
+    id TEXT PRIMARY KEY,
+    gate_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    scanned_at INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    card TEXT,
+    sealed_credential_id BLOB,
+    repeat_index TEXT,
+    batch_key TEXT,
+    uploaded_at INTEGER
+);
+CREATE INDEX gate_passages_queue ON gate_passages (uploaded_at, gate_id, batch_key, scanned_at);
+CREATE INDEX gate_passages_batch ON gate_passages (batch_key);
+CREATE INDEX gate_passages_repeat ON gate_passages (repeat_index, scanned_at) WHERE repeat_index IS NOT NULL;
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -235,7 +273,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -244,6 +282,7 @@ const ADD_V6: &str = v6_tables!();
 const RESHAPE_V7: &str = v7_reshape!();
 const ADD_V8: &str = v8_tables!();
 const ADD_V9: &str = v9_tables!();
+const ADD_V10: &str = v10_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -366,6 +405,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         9 => {
             tx.execute_batch(ADD_V9)?;
+            Ok(())
+        }
+        10 => {
+            tx.execute_batch(ADD_V10)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),
