@@ -179,3 +179,39 @@ async fn an_imported_signer_list_makes_its_dccs_verify_and_never_goes_back() {
     let status = trust.dcc_signer_status().await.unwrap();
     assert_eq!((status.list.unwrap().signers, status.manual), (0, 1), "the BE signer is the hand-added one");
 }
+
+/// Serves `body` once per connection as an HTTP/1.1 answer on loopback (a national backend standing in); returns
+/// the URL of its list.
+async fn serve_once(body: Vec<u8>, connections: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        for _ in 0..connections {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        }
+    });
+    format!("http://{addr}/trustList/DSC/")
+}
+
+#[tokio::test]
+async fn a_list_is_imported_from_a_url_within_the_size_limit() {
+    use crate::trust::dcc_signers::testing::{TestPublisher, entry, list_json};
+    let f = fixture().await;
+    let (qr, de, at) = conformance_case("DE/2DCode/raw/1.json");
+    let publisher = TestPublisher::generate();
+    let list = publisher.sign(&list_json(vec![entry("DSC", "DE", &de, None, "2021-06-01T12:00:00Z")]));
+    let url = serve_once(list.into_bytes(), 1).await;
+    let report = f.hb.trust().import_dcc_signers_from_url(&url, &publisher.public_key_pem).await.unwrap();
+    assert_eq!(report.accepted, 1);
+    assert!(f.hb.trust().verify_at(&qr, at).unwrap().valid);
+    // A backend answering with more than 16 MiB is cut off, and nothing changes.
+    let url = serve_once(vec![b' '; crate::trust::dcc_signers::MAX_DSC_LIST_BYTES + 1], 1).await;
+    assert!(f.hb.trust().import_dcc_signers_from_url(&url, &publisher.public_key_pem).await.is_err());
+    assert_eq!(f.hb.trust().dcc_signer_status().await.unwrap().list.unwrap().signers, 1);
+}
