@@ -267,13 +267,18 @@ impl Trust {
     }
 }
 
-/// The signers as stored: kid, DER, country.
+/// The signers as stored: kid, DER, country. A certificate the verifier cannot use is left out (and counted in
+/// the log), since one stored unusable certificate would stop the verifier's store from being built at all.
 fn decoded_signers(signers: &[DccSigner]) -> Result<Vec<(String, Vec<u8>, String)>, TrustStoreError> {
-    signers
-        .iter()
-        .map(|s| {
-            let der = STANDARD.decode(s.certificate.as_bytes()).map_err(|_| CheckpointError::BadBase64)?;
-            Ok((s.kid.clone(), der, s.country.clone()))
-        })
-        .collect()
+    let mut usable = Vec::with_capacity(signers.len());
+    for signer in signers {
+        let der = STANDARD.decode(signer.certificate.as_bytes()).map_err(|_| CheckpointError::BadBase64)?;
+        if crate::trust::store::TrustedKey::from_dcc_certificate_der(&der).is_ok() {
+            usable.push((signer.kid.clone(), der, signer.country.clone()));
+        }
+    }
+    if usable.len() < signers.len() {
+        tracing::warn!(left_out = signers.len() - usable.len(), "EU DCC signers the verifier cannot use were left out");
+    }
+    Ok(usable)
 }
