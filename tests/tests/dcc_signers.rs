@@ -20,6 +20,7 @@ server_scenarios!(
     without_a_publisher_key_every_list_is_refused,
     forged_and_older_lists_are_refused,
     a_phone_refresh_picks_the_signers_up_and_verifies_offline,
+    the_route_takes_lists_up_to_16_mib,
 );
 
 /// A conformance case's QR text, signing certificate and validation time.
@@ -200,5 +201,24 @@ async fn a_phone_refresh_picks_the_signers_up_and_verifies_offline(backend: Test
     server.stop_http().await;
     let verdict = hb.trust().verify_at(&qr, at).unwrap();
     assert!(verdict.valid, "{verdict:?}");
+    server.stop().await;
+}
+
+async fn the_route_takes_lists_up_to_16_mib(backend: TestBackend) {
+    let publisher = TestPublisher::generate();
+    let server = server_for(backend, &publisher).await;
+    let admin = token(&server.admin_client().await);
+    // Far above the server's default body limit (64 KiB): 400 entries, most of them CSCAs that are skipped.
+    let (_, de, _) = conformance_case("DE/2DCode/raw/1.json");
+    let mut entries = vec![entry("DSC", "DE", &de, None, "2021-06-01T12:00:00Z")];
+    entries.extend((0..400).map(|_| entry("CSCA", "DE", &de, None, "2021-06-01T12:00:00Z")));
+    let large = publisher.sign(&list_json(entries));
+    assert!(large.len() > 512 * 1024, "{} bytes", large.len());
+    let (status, _, report) = upload(&server, Some(&admin), large).await;
+    assert_eq!(status, 200, "{report:?}");
+    assert_eq!((report.as_ref().unwrap()["accepted"].clone(), report.unwrap()["skipped"].clone()), (json!(1), json!(400)));
+    // Beyond 16 MiB the body is not even read.
+    let huge = format!("AA==\n{}", " ".repeat(dcc_signers::MAX_DSC_LIST_BYTES + 1));
+    assert_json_error(&upload(&server, Some(&admin), huge).await, 413, "payload_too_large");
     server.stop().await;
 }
