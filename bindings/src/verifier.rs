@@ -175,6 +175,19 @@ pub struct TrustRefresh {
     pub online: bool,
 }
 
+/// What importing an EU DCC document-signer list did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct DccSignerImport {
+    /// The list's date (its newest entry).
+    pub list_date: SystemTime,
+    /// Signers now trusted from the list.
+    pub accepted: u32,
+    /// Entries skipped (not a DSC, a certificate that cannot be used, a kid that does not match it).
+    pub skipped: u32,
+    /// Countries with at least one signer.
+    pub countries: u32,
+}
+
 /// The offline checkpoint verifier.
 #[derive(uniffi::Object)]
 pub struct Verifier(pub(crate) core::trust::Trust);
@@ -200,5 +213,14 @@ impl Verifier {
     /// Trusts an EU DCC document signer certificate (base64 DER); returns its key id.
     pub async fn add_dcc_certificate(&self, der_base64: String) -> Result<String, PassError> {
         Ok(self.0.add_dcc_certificate(&der_base64).await?)
+    }
+
+    /// Imports a national backend's EU DCC document-signer list (the text as served: a signature line, then the
+    /// JSON), checked with the backend's publisher key (PEM or base64 DER SPKI); it replaces the signers of the
+    /// list imported before, never ones added one at a time. A forged, malformed or older list is refused with
+    /// `BadCertificate`, its reason saying why.
+    pub async fn import_dcc_signers(&self, text: String, publisher_key_pem: String) -> Result<DccSignerImport, PassError> {
+        let r = self.0.import_dcc_signers(&text, &publisher_key_pem).await?;
+        Ok(DccSignerImport { list_date: r.list_date.into(), accepted: r.accepted, skipped: r.skipped, countries: r.countries })
     }
 }

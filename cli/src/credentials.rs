@@ -69,6 +69,18 @@ pub enum TrustCommand {
         /// The certificate.
         certificate: String,
     },
+    /// Import a national backend's EU DCC document-signer list (e.g. Germany's
+    /// https://de.dscg.ubirch.com/trustList/DSC/), checked with its publisher key; it replaces the signers of the
+    /// list imported before (certificates added with add-dcc-cert stay).
+    ImportDsc {
+        /// A file holding the list, or an https:// URL serving it.
+        source: String,
+        /// The backend's publisher public key: a PEM file (or a file holding base64 DER SPKI).
+        #[arg(long, value_name = "PEM_FILE")]
+        publisher_key: PathBuf,
+    },
+    /// Show the trust sources in use: the pinned root key, the EU DCC document-signer list and its date.
+    Status,
 }
 
 fn usage(message: impl Into<String>) -> CliError {
@@ -255,6 +267,93 @@ pub async fn trust(healthbook: &Healthbook, command: &TrustCommand, out: &Output
             let kid = healthbook.trust().add_dcc_certificate(certificate).await.map_err(pass_error)?;
             out.print(&json!({ "kid": kid }), || format!("trusted EU DCC signer {kid}"));
         }
+        TrustCommand::ImportDsc { source, publisher_key } => {
+            let key = std::fs::read_to_string(publisher_key)
+                .map_err(|e| usage(format!("--publisher-key {}: {e}", publisher_key.display())))?;
+            let trust = healthbook.trust();
+            let imported = if source.starts_with("https://") || source.starts_with("http://") {
+                trust.import_dcc_signers_from_url(source, &key).await
+            } else {
+                let text = read_bounded(source)?;
+                trust.import_dcc_signers(&text, &key).await
+            }
+            .map_err(dsc_error)?;
+            out.print(
+                &json!({
+                    "accepted": imported.accepted,
+                    "skipped": imported.skipped,
+                    "countries": imported.countries,
+                    "list_date": imported.list_date,
+                }),
+                || {
+                    format!(
+                        "EU DCC signers: {} accepted, {} skipped, {} countries; list of {}",
+                        imported.accepted,
+                        imported.skipped,
+                        imported.countries,
+                        imported.list_date.to_rfc3339()
+                    )
+                },
+            );
+        }
+        TrustCommand::Status => {
+            let root = healthbook.settings().root_key().await.map_err(|e| CliError::failed("storage", e.to_string()))?;
+            let dcc = healthbook.trust().dcc_signer_status().await.map_err(pass_error)?;
+            let list = dcc.list.as_ref();
+            out.print(
+                &json!({
+                    "root_key_pinned": root.is_some(),
+                    "dcc_signer_list": list.map(|l| json!({
+                        "source": l.source,
+                        "list_date": l.list_date,
+                        "imported_at": l.imported_at,
+                        "signers": l.signers,
+                        "server_version": l.server_version,
+                    })),
+                    "dcc_signers_added_by_hand": dcc.manual,
+                }),
+                || {
+                    let mut lines = vec![format!("root key: {}", if root.is_some() { "pinned" } else { "not pinned" })];
+                    lines.push(match list {
+                        Some(l) => format!(
+                            "EU DCC signer list: {} signers, list of {} (source {}, imported {})",
+                            l.signers,
+                            l.list_date.to_rfc3339(),
+                            l.source,
+                            l.imported_at.to_rfc3339()
+                        ),
+                        None => "EU DCC signer list: none imported".to_owned(),
+                    });
+                    lines.push(format!("EU DCC signers added by hand: {}", dcc.manual));
+                    lines.join("\n")
+                },
+            );
+        }
     }
     Ok(())
+}
+
+/// Reads a document-signer list file, refusing one larger than the parser accepts before reading it all.
+fn read_bounded(path: &str) -> Result<String, CliError> {
+    let limit = healthbook_core::trust::dcc_signers::MAX_DSC_LIST_BYTES as u64;
+    let file = std::fs::File::open(path).map_err(|e| usage(format!("{path}: {e}")))?;
+    let mut text = String::new();
+    file.take(limit + 1).read_to_string(&mut text).map_err(|e| usage(format!("{path}: {e}")))?;
+    if text.len() as u64 > limit {
+        return Err(CliError::failed("dsc_list_refused", "the document-signer list is larger than 16 MiB"));
+    }
+    Ok(text)
+}
+
+/// A refused or unreachable document-signer list, as the CLI reports it.
+fn dsc_error(e: healthbook_core::trust::TrustStoreError) -> CliError {
+    use healthbook_core::trust::TrustStoreError;
+    use healthbook_core::trust::store::CheckpointError;
+    match e {
+        TrustStoreError::Checkpoint(CheckpointError::DscList(refusal)) => {
+            let code = if matches!(refusal, healthbook_core::trust::DscListError::BadPublisherKey) { "bad_publisher_key" } else { "dsc_list_refused" };
+            CliError::failed(code, refusal.to_string())
+        }
+        other => pass_error(other),
+    }
 }

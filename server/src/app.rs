@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, auth, dcc_signers, declarations, passes, persons, results, trust};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -82,6 +82,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/trust-list", get(trust::get_trust_list))
         .route("/v1/trust-list/keys", post(trust::add_issuer_key))
         .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))
+        .route(
+            "/v1/dcc-signers",
+            get(dcc_signers::get_dcc_signers).post(dcc_signers::import_dcc_signers).layer(DefaultBodyLimit::max(
+                dcc_signers::DCC_SIGNER_BODY_LIMIT_BYTES.max(body_limit),
+            )),
+        )
         .route("/v1/forms", get(declarations::list_forms).post(declarations::publish_form))
         .route("/v1/forms/{form_id}/versions/{version}", get(declarations::get_form))
         .route("/v1/declarations", post(declarations::submit_declaration).get(declarations::list_declarations))

@@ -48,6 +48,11 @@ pub struct ServerConfig {
     pub results_retention: Duration,
     /// Sample registrations per device per hour (0 = unlimited): slows down guessing sample codes.
     pub result_registrations_per_hour: u32,
+    /// The pinned publisher key of the national backend whose EU DCC document-signer lists the authority
+    /// imports; without it `POST /v1/dcc-signers` refuses every list.
+    pub dcc_signer_list_key: Option<healthbook_core::trust::PublisherKey>,
+    /// Whose lists those are, as republished to phones (`DE` for Germany's backend).
+    pub dcc_signer_list_source: String,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +78,8 @@ impl Default for ServerConfig {
             idempotency_retention: Duration::hours(24),
             results_retention: Duration::days(21),
             result_registrations_per_hour: 10,
+            dcc_signer_list_key: None,
+            dcc_signer_list_source: "DE".into(),
         }
     }
 }

@@ -55,6 +55,14 @@ pub enum ApiError {
         /// Explanation.
         message: String,
     },
+    /// A well-formed request refused for a reason with its own stable code (e.g. `dcc_signer_list_refused`).
+    #[error("{message}")]
+    Unprocessable {
+        /// Stable code.
+        code: ErrorCode,
+        /// Explanation.
+        message: String,
+    },
     /// A field's value conflicts with the current state (e.g. a form version that is not the next one).
     #[error("{message}")]
     FieldConflict {
@@ -178,7 +186,11 @@ impl ApiError {
             Self::MissingIdempotencyKey | Self::InvalidIdempotencyKey | Self::MalformedJson(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::IdempotencyKeyReused | Self::InvalidRequest(_) | Self::InvalidField { .. } | Self::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyReused
+            | Self::InvalidRequest(_)
+            | Self::InvalidField { .. }
+            | Self::InvalidAnswers(_)
+            | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -200,7 +212,7 @@ impl ApiError {
             Self::ChallengeExpired => ErrorCode::ChallengeExpired,
             Self::InvalidSignature => ErrorCode::InvalidSignature,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::Refused { code, .. } | Self::FieldConflict { code, .. } => *code,
+            Self::Refused { code, .. } | Self::FieldConflict { code, .. } | Self::Unprocessable { code, .. } => *code,
             Self::AccountDisabled => ErrorCode::AccountDisabled,
             Self::Busy { .. } => ErrorCode::ServerBusy,
             Self::NotFound(_) => ErrorCode::NotFound,

@@ -32,6 +32,7 @@ pub mod agencies;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod dcc_signers;
 pub mod declarations;
 pub mod error;
 pub mod extract;

@@ -83,6 +83,14 @@ struct Cli {
     /// File holding the SMS gateway's bearer key; `HEALTHBOOK_SMS_GATEWAY_KEY` may hold the key itself instead.
     #[arg(long, env = "HEALTHBOOK_SMS_GATEWAY_KEY_FILE", global = true)]
     sms_gateway_key_file: Option<PathBuf>,
+    /// PEM file (or base64 DER) of the P-256 public key that signs the EU DCC document-signer lists of the national
+    /// backend the authority imports from (`POST /v1/dcc-signers`, `admin import-dcc-signers`); without it every
+    /// list is refused with `dcc_signer_list_refused`.
+    #[arg(long, env = "HEALTHBOOK_DCC_SIGNER_LIST_KEY_FILE", global = true)]
+    dcc_signer_list_key: Option<PathBuf>,
+    /// Whose document-signer lists those are, as republished to phones (`DE` for Germany's backend).
+    #[arg(long, env = "HEALTHBOOK_DCC_SIGNER_LIST_SOURCE", default_value = "DE", global = true)]
+    dcc_signer_list_source: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -151,6 +159,12 @@ enum AdminCommand {
         #[arg(value_parser = ["receipts", "passes", "lab-results"])]
         service: String,
     },
+    /// Import an EU DCC document-signer list from a file (as the national backend serves it), checked with
+    /// `--dcc-signer-list-key`, and republish it to phones; the same as `POST /v1/dcc-signers`.
+    ImportDccSigners {
+        /// The list file.
+        file: PathBuf,
+    },
     /// List an `authority` issuer key (the API refuses them): needs the database and its key-encryption key.
     AddAuthorityKey {
         /// P-256 public key, base64 SPKI DER.
@@ -217,6 +231,14 @@ fn generated_password() -> Result<String, String> {
     healthbook_server::util::random_secret(18).map_err(|e| e.to_string())
 }
 
+/// The document-signer list publisher key the flags name, if any; a file that does not hold one stops the start.
+fn dcc_signer_list_key(cli: &Cli) -> Result<Option<healthbook_core::trust::PublisherKey>, String> {
+    let Some(path) = &cli.dcc_signer_list_key else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the document-signer list key file {}: {e}", path.display()))?;
+    healthbook_core::trust::PublisherKey::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// The SMS sender the flags ask for: the gateway when a URL is given (then a key is required), else the log.
 fn sms_sender(cli: &Cli) -> Result<Arc<dyn SmsSender>, String> {
     let Some(url) = cli.sms_gateway_url.as_deref().filter(|u| !u.trim().is_empty()) else {
@@ -250,6 +272,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         None | Some(Command::Serve) => {
             // Before listening, so that a half-configured gateway stops the start rather than the first binding.
             let sms = sms_sender(&cli)?;
+            let dcc_signer_list_key = dcc_signer_list_key(&cli)?;
             let defaults = ServerConfig::default();
             let password_hash_threads =
                 if cli.password_hash_threads == 0 { defaults.password_hash_threads } else { cli.password_hash_threads };
@@ -267,6 +290,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 device_auth_per_address_per_minute: cli.device_auth_per_address_per_minute,
                 results_retention: chrono::Duration::days(i64::from(cli.results_retention_days.max(1))),
                 result_registrations_per_hour: cli.result_registrations_per_hour,
+                dcc_signer_list_key,
+                dcc_signer_list_source: cli.dcc_signer_list_source.clone(),
                 ..defaults
             };
             healthbook_server::declarations::seed_bundled_forms(&db, clock.now())
@@ -286,6 +311,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             let state = AppState::new(db, clock, config).with_sms(sms);
             healthbook_server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())?;
             tracing::info!("stopped");
+            Ok(())
+        }
+        Some(Command::Admin(AdminCommand::ImportDccSigners { ref file })) => {
+            let key = dcc_signer_list_key(&cli)?.ok_or("--dcc-signer-list-key (or HEALTHBOOK_DCC_SIGNER_LIST_KEY_FILE) is required")?;
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let list = healthbook_server::dcc_signers::parse(text, key).await.map_err(|e| e.to_string())?;
+            let source = cli.dcc_signer_list_source.clone();
+            let now = clock.now();
+            let report = db
+                .write(move |tx| healthbook_server::dcc_signers::store_list(tx, &list, &source, None, now))
+                .await
+                .map_err(|e: healthbook_server::ApiError| e.to_string())?;
+            println!(
+                "EU DCC signers: {} accepted, {} skipped, {} countries; list of {}; published as version {}",
+                report.accepted,
+                report.skipped,
+                report.countries,
+                report.list_date.to_rfc3339(),
+                report.version
+            );
             Ok(())
         }
         Some(Command::Admin(command)) => run_admin(&db, clock, command, cli.pbkdf2_iterations).await,
@@ -352,6 +397,8 @@ async fn run_admin(
             }
             Ok(())
         }
+        // Needs the flags, so `run` handles it before coming here.
+        AdminCommand::ImportDccSigners { .. } => Err("import-dcc-signers is run with the server's flags".into()),
         AdminCommand::AddAuthorityKey { public_key, scope, name, days } => {
             let now = clock.now();
             let key = admin::NewAuthorityKey {

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, app, auth, dcc_signers, declarations, passes, persons, results, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -37,6 +37,8 @@ use crate::{access, accounts, agencies, app, auth, declarations, passes, persons
         trust::get_revocations,
         trust::add_issuer_key,
         trust::add_revocation,
+        dcc_signers::import_dcc_signers,
+        dcc_signers::get_dcc_signers,
         declarations::list_forms,
         declarations::get_form,
         declarations::publish_form,
@@ -89,6 +91,7 @@ use crate::{access, accounts, agencies, app, auth, declarations, passes, persons
         protocol::TestKind, protocol::LinkSampleRequest, protocol::LinkedSample, protocol::CreatePoolRequest,
         protocol::PoolView, protocol::LabResult, protocol::LabResultBatch, protocol::LabUploadReport,
         protocol::ResultsReportQuery, protocol::ResultsReportRow, protocol::ResultsReport,
+        protocol::DccSigner, protocol::DccSignerList, protocol::DccSignerImportReport,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(

@@ -67,7 +67,7 @@ pub fn root_public_key(tx: &mut dyn Tx) -> Result<Option<VerifyingKey>, ApiError
 
 /// Loads the root signing key and locks it for this transaction, so that concurrent changes sign one after
 /// the other and versions never collide (a no-op update takes PostgreSQL's row lock; SQLite is serial anyway).
-fn lock_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
+pub(crate) fn lock_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<SigningKey, ApiError> {
     let updated =
         tx.execute("UPDATE authority_keys SET last_signed_at = $1 WHERE id = 'root'", &[Value::Int(to_ms(now))])?;
     if updated == 0 {
@@ -77,14 +77,14 @@ fn lock_root(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<SigningKey, ApiError
     SigningKey::from_pkcs8(&pkcs8).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn next_version(tx: &mut dyn Tx, kind: &str) -> Result<u64, ApiError> {
+pub(crate) fn next_version(tx: &mut dyn Tx, kind: &str) -> Result<u64, ApiError> {
     let rows =
         tx.query("SELECT version FROM signed_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1", &[kind.into()])?;
     let current = rows.first().map(|row| row.int(0)).transpose()?.unwrap_or(0);
     Ok(u64::try_from(current).unwrap_or(0) + 1)
 }
 
-fn store_document(tx: &mut dyn Tx, kind: &str, version: u64, jws: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub(crate) fn store_document(tx: &mut dyn Tx, kind: &str, version: u64, jws: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let digest = ring::digest::digest(&ring::digest::SHA256, jws.as_bytes());
     let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]));
     tx.execute(
@@ -201,7 +201,13 @@ fn resign_revocations(tx: &mut dyn Tx, root: &SigningKey, now: DateTime<Utc>) ->
     store_document(tx, REVOCATIONS, version, &jws, now)
 }
 
-async fn serve_document(state: &AppState, kind: &'static str, headers: &HeaderMap) -> Result<Response, ApiError> {
+/// Serves the newest version of a signed document with its ETag; `missing` is the answer when there is none.
+pub(crate) async fn serve_document(
+    state: &AppState,
+    kind: &'static str,
+    headers: &HeaderMap,
+    missing: fn() -> ApiError,
+) -> Result<Response, ApiError> {
     let (jws, etag) = state
         .db
         .read(move |tx| {
@@ -210,7 +216,7 @@ async fn serve_document(state: &AppState, kind: &'static str, headers: &HeaderMa
                     "SELECT jws, etag FROM signed_documents WHERE kind = $1 ORDER BY version DESC LIMIT 1",
                     &[kind.into()],
                 )?
-                .ok_or(ApiError::NotInitialized)?;
+                .ok_or_else(missing)?;
             Ok::<_, ApiError>((row.text(0)?, row.text(1)?))
         })
         .await?;
@@ -251,7 +257,7 @@ fn if_none_match_matches(headers: &HeaderMap, etag: &str) -> bool {
     )
 )]
 pub async fn get_trust_list(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    serve_document(&state, TRUST_LIST, &headers).await
+    serve_document(&state, TRUST_LIST, &headers, || ApiError::NotInitialized).await
 }
 
 /// The signed revocation list (JWS compact, ES256, `typ` `healthbook-revocation-list+jws`).
@@ -265,7 +271,7 @@ pub async fn get_trust_list(State(state): State<AppState>, headers: HeaderMap) -
     )
 )]
 pub async fn get_revocations(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    serve_document(&state, REVOCATIONS, &headers).await
+    serve_document(&state, REVOCATIONS, &headers, || ApiError::NotInitialized).await
 }
 
 /// Adds an issuer key to the trust list and signs the list again (authority admin).

@@ -32,7 +32,7 @@ pub use healthbook_protocol::{
 };
 
 use healthbook_protocol::{
-    ChallengeRequest, ChallengeResponse, CreateAgencyRequest, CreateGateRequest, DeviceTokenRequest, Empty, GateList, LoginRequest,
+    ChallengeRequest, DccSignerList, ChallengeResponse, CreateAgencyRequest, CreateGateRequest, DeviceTokenRequest, Empty, GateList, LoginRequest,
     RegisterDeviceRequest, RegisteredDevice, TokenResponse,
 };
 
@@ -349,6 +349,56 @@ impl ServerClient {
         self.fetch_signed::<TrustList>(root, cache).await
     }
 
+    /// Same as [`Self::fetch_trust_list`] for the EU DCC document signers the server republishes (`GET
+    /// /v1/dcc-signers`); `Ok(None)` when the server has published none yet (404).
+    pub async fn fetch_dcc_signers(
+        &self,
+        root: &VerifyingKey,
+        cache: &dyn TrustCache,
+    ) -> Result<Option<Verified<DccSignerList>>, ClientError> {
+        match self.fetch_signed::<DccSignerList>(root, cache).await {
+            Ok(verified) => Ok(Some(verified)),
+            Err(ClientError::Http { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GETs `path` (may be empty: the base URL itself) and returns the body as text, refusing one longer than
+    /// `max_bytes` while it streams in rather than after; for documents from other servers (a national
+    /// backend's document-signer list), with this client's timeouts and retries.
+    pub async fn get_text_bounded(&self, path: &str, max_bytes: usize) -> Result<String, ClientError> {
+        let url = format!("{}{}", self.base_url, path);
+        let mut retry = 0;
+        loop {
+            let outcome = async {
+                let mut response = self.http.get(&url).send().await.map_err(|e| map_reqwest_error(&e))?;
+                let status = response.status().as_u16();
+                if !(200..300).contains(&status) {
+                    return Err(ClientError::Http { status, code: format!("http_{status}"), message: String::new() });
+                }
+                if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+                    return Err(ClientError::Decode(format!("the document is larger than {max_bytes} bytes")));
+                }
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await.map_err(|e| map_reqwest_error(&e))? {
+                    if body.len() + chunk.len() > max_bytes {
+                        return Err(ClientError::Decode(format!("the document is larger than {max_bytes} bytes")));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                String::from_utf8(body).map_err(|_| ClientError::Decode("the document is not UTF-8".into()))
+            }
+            .await;
+            let transient = outcome.as_ref().err().is_some_and(ClientError::is_transient);
+            if transient && retry + 1 < self.retry.max_attempts {
+                tokio::time::sleep(self.retry.delay(retry)).await;
+                retry += 1;
+                continue;
+            }
+            return outcome;
+        }
+    }
+
     /// Same as [`Self::fetch_trust_list`] for the revocation list.
     pub async fn fetch_revocations(
         &self,
@@ -506,6 +556,17 @@ impl SignedDocument for RevocationList {
     const PATH: &'static str = "/v1/revocations";
     fn verify(jws: &str, root: &VerifyingKey) -> Result<Self, TrustError> {
         RevocationList::verify(jws, root)
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+impl SignedDocument for DccSignerList {
+    const KIND: TrustDocumentKind = TrustDocumentKind::DccSigners;
+    const PATH: &'static str = "/v1/dcc-signers";
+    fn verify(jws: &str, root: &VerifyingKey) -> Result<Self, TrustError> {
+        crate::trust::dcc_signers::verify_dcc_signer_list(jws, root)
     }
     fn version(&self) -> u64 {
         self.version

@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 10;
+pub const LATEST_VERSION: u32 = 11;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -253,6 +253,26 @@ CREATE INDEX gate_passages_repeat ON gate_passages (repeat_index, scanned_at) WH
     };
 }
 
+/// What version 11 adds: EU DCC signers imported from document-signer lists sit beside the ones added by hand
+/// (`source` tells them apart, so that a newer list replaces only its own), with their country; one row records
+/// the list in effect (where it came from, its date, the server's version), so that a list never goes back.
+macro_rules! v11_tables {
+    () => {
+        "
+ALTER TABLE dcc_certificates ADD COLUMN source TEXT NOT NULL DEFAULT 'manual';
+ALTER TABLE dcc_certificates ADD COLUMN country TEXT;
+CREATE TABLE dcc_signer_list (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    origin TEXT NOT NULL,
+    source TEXT NOT NULL,
+    list_date INTEGER NOT NULL,
+    imported_at INTEGER NOT NULL,
+    server_version INTEGER
+);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -273,7 +293,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -283,6 +303,7 @@ const RESHAPE_V7: &str = v7_reshape!();
 const ADD_V8: &str = v8_tables!();
 const ADD_V9: &str = v9_tables!();
 const ADD_V10: &str = v10_tables!();
+const ADD_V11: &str = v11_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -409,6 +430,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         10 => {
             tx.execute_batch(ADD_V10)?;
+            Ok(())
+        }
+        11 => {
+            tx.execute_batch(ADD_V11)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

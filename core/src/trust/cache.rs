@@ -19,6 +19,8 @@ pub enum TrustDocumentKind {
     TrustList,
     /// The revocation list.
     RevocationList,
+    /// The EU DCC document signers the server republishes.
+    DccSigners,
 }
 
 impl TrustDocumentKind {
@@ -27,6 +29,7 @@ impl TrustDocumentKind {
         match self {
             Self::TrustList => "trust-list",
             Self::RevocationList => "revocations",
+            Self::DccSigners => "dcc-signers",
         }
     }
 }

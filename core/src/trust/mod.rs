@@ -10,6 +10,7 @@ pub mod cache;
 mod client;
 #[cfg(feature = "phone")]
 pub mod db;
+pub mod dcc_signers;
 mod error;
 pub mod jws;
 pub mod keys;
@@ -24,7 +25,8 @@ pub mod store;
 mod tests;
 
 #[cfg(feature = "phone")]
-pub use client::{Trust, TrustRefresh};
+pub use client::{DccSignerImport, DccSignerStatus, Trust, TrustRefresh};
+pub use dcc_signers::{DscListError, ParsedDscList, PublisherKey, parse_dsc_list};
 pub use error::TrustError;
 #[cfg(feature = "phone")]
 pub use error::TrustStoreError;

@@ -444,6 +444,9 @@ pub enum CheckpointError {
     /// A certificate is not valid base64.
     #[error("certificate is not valid base64")]
     BadBase64,
+    /// An EU DCC document-signer list was refused.
+    #[error(transparent)]
+    DscList(#[from] crate::trust::DscListError),
 }
 
 /// Maps a trust-list role onto the verifier's.

@@ -127,3 +127,91 @@ async fn the_maximum_age_is_a_persisted_setting() {
     f.clock.advance(Duration::hours(2));
     assert!(f.hb.trust().verify(&text).unwrap().trust_list_stale);
 }
+
+/// A conformance case's QR text, signing certificate and validation time, from the shared conformance data.
+fn conformance_case(case: &str) -> (String, String, chrono::DateTime<Utc>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/eu-dcc").join(case);
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let ctx = &value["TESTCTX"];
+    let at = chrono::DateTime::parse_from_rfc3339(ctx["VALIDATIONCLOCK"].as_str().unwrap()).unwrap().with_timezone(&Utc);
+    (value["PREFIX"].as_str().unwrap().to_owned(), ctx["CERTIFICATE"].as_str().unwrap().to_owned(), at)
+}
+
+#[tokio::test]
+async fn an_imported_signer_list_makes_its_dccs_verify_and_never_goes_back() {
+    use crate::trust::dcc_signers::testing::{TestPublisher, entry, list_json};
+    use crate::trust::{DscListError, TrustStoreError, store::CheckpointError};
+    let f = fixture().await;
+    let (qr, de, at) = conformance_case("DE/2DCode/raw/1.json");
+    let (_, be, _) = conformance_case("BE/2DCode/raw/1.json");
+    let trust = f.hb.trust();
+    assert!(!trust.verify_at(&qr, at).unwrap().valid, "not before its signer is trusted");
+    let publisher = TestPublisher::generate();
+    let june = publisher.sign(&list_json(vec![
+        entry("DSC", "DE", &de, None, "2021-06-01T12:00:00+02:00"),
+        entry("DSC", "XX", &de, Some("AAAAAAAAAAA="), "2021-06-01T12:00:00+02:00"),
+    ]));
+    let report = trust.import_dcc_signers(&june, &publisher.public_key_pem).await.unwrap();
+    assert_eq!((report.accepted, report.skipped, report.countries), (1, 1, 1));
+    assert!(trust.verify_at(&qr, at).unwrap().valid, "the list's DSC verifies its DCC offline");
+    let status = trust.dcc_signer_status().await.unwrap();
+    let list = status.list.unwrap();
+    assert_eq!((list.signers, list.list_date, status.manual), (1, Utc.with_ymd_and_hms(2021, 6, 1, 10, 0, 0).unwrap(), 0));
+
+    // A forged list and an older one are refused and change nothing.
+    let forged = june.replace("\"DE\"", "\"FR\"");
+    assert!(matches!(
+        trust.import_dcc_signers(&forged, &publisher.public_key_pem).await,
+        Err(TrustStoreError::Checkpoint(CheckpointError::DscList(DscListError::BadSignature)))
+    ));
+    let may = publisher.sign(&list_json(vec![entry("DSC", "BE", &be, None, "2021-05-01T00:00:00Z")]));
+    assert!(matches!(
+        trust.import_dcc_signers(&may, &publisher.public_key_pem).await,
+        Err(TrustStoreError::Checkpoint(CheckpointError::DscList(DscListError::Older { .. })))
+    ));
+    assert!(trust.verify_at(&qr, at).unwrap().valid);
+
+    // A hand-added signer stays when a newer list replaces the listed ones; the DE signer leaves with its list.
+    trust.add_dcc_certificate(&be).await.unwrap();
+    let july = publisher.sign(&list_json(vec![entry("DSC", "BE", &be, None, "2021-07-01T00:00:00Z")]));
+    trust.import_dcc_signers(&july, &publisher.public_key_pem).await.unwrap();
+    assert!(!trust.verify_at(&qr, at).unwrap().valid, "a signer the newer list dropped is no longer trusted");
+    let status = trust.dcc_signer_status().await.unwrap();
+    assert_eq!((status.list.unwrap().signers, status.manual), (0, 1), "the BE signer is the hand-added one");
+}
+
+/// Serves `body` once per connection as an HTTP/1.1 answer on loopback (a national backend standing in); returns
+/// the URL of its list.
+async fn serve_once(body: Vec<u8>, connections: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        for _ in 0..connections {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        }
+    });
+    format!("http://{addr}/trustList/DSC/")
+}
+
+#[tokio::test]
+async fn a_list_is_imported_from_a_url_within_the_size_limit() {
+    use crate::trust::dcc_signers::testing::{TestPublisher, entry, list_json};
+    let f = fixture().await;
+    let (qr, de, at) = conformance_case("DE/2DCode/raw/1.json");
+    let publisher = TestPublisher::generate();
+    let list = publisher.sign(&list_json(vec![entry("DSC", "DE", &de, None, "2021-06-01T12:00:00Z")]));
+    let url = serve_once(list.into_bytes(), 1).await;
+    let report = f.hb.trust().import_dcc_signers_from_url(&url, &publisher.public_key_pem).await.unwrap();
+    assert_eq!(report.accepted, 1);
+    assert!(f.hb.trust().verify_at(&qr, at).unwrap().valid);
+    // A backend answering with more than 16 MiB is cut off, and nothing changes.
+    let url = serve_once(vec![b' '; crate::trust::dcc_signers::MAX_DSC_LIST_BYTES + 1], 1).await;
+    assert!(f.hb.trust().import_dcc_signers_from_url(&url, &publisher.public_key_pem).await.is_err());
+    assert_eq!(f.hb.trust().dcc_signer_status().await.unwrap().list.unwrap().signers, 1);
+}

@@ -14,6 +14,7 @@ import org.healthbook.core.Language
 import org.healthbook.core.PassException
 import org.healthbook.core.TrustRefresh
 import org.healthbook.core.Verdict
+import org.healthbook.core.DccSignerImport
 import org.healthbook.core.VerifierInterface
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -39,6 +40,9 @@ class FakeVerifier : VerifierInterface {
     }
 
     override suspend fun addDccCertificate(derBase64: String): String = "kid"
+
+    override suspend fun importDccSigners(text: String, publisherKeyPem: String): DccSignerImport =
+        DccSignerImport(Instant.EPOCH, 0u, 0u, 0u)
 
     override suspend fun refreshTrust(): TrustRefresh {
         calls += "refreshTrust"
