@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub results_retention: Duration,
     /// Sample registrations per device per hour (0 = unlimited): slows down guessing sample codes.
     pub result_registrations_per_hour: u32,
+    /// How long gate passages are kept after their scan (then deleted).
+    pub passages_retention: Duration,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +75,7 @@ impl Default for ServerConfig {
             idempotency_retention: Duration::hours(24),
             results_retention: Duration::days(21),
             result_registrations_per_hour: 10,
+            passages_retention: Duration::days(21),
         }
     }
 }

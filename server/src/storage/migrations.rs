@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 8, name: "issued_passes", sql: include_str!("../../migrations/0008_issued_passes.sql") },
         Migration { version: 9, name: "results", sql: include_str!("../../migrations/0009_results.sql") },
         Migration { version: 10, name: "result_sms", sql: include_str!("../../migrations/0010_result_sms.sql") },
+        Migration { version: 11, name: "checkin", sql: include_str!("../../migrations/0011_checkin.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
