@@ -296,6 +296,55 @@ mod tests {
         assert!(accepted < 20_000, "the parser refuses something");
     }
 
+    /// Mutates `valid` a few bytes at a time (replace, delete, insert, truncate), or makes random bytes.
+    fn mutated(rng: &mut rand::rngs::StdRng, valid: &[u8], round: usize) -> Vec<u8> {
+        const BYTES: &[u8] = b"{}[]\":,0123456789abcdef-_ .eE+TZ\\nulltruefalse\xc3\xa9\xff\x00";
+        if round % 5 == 0 {
+            return (0..rng.gen_range(0..200)).map(|_| BYTES[rng.gen_range(0..BYTES.len())]).collect();
+        }
+        let mut bytes = valid.to_vec();
+        for _ in 0..rng.gen_range(1..6) {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = rng.gen_range(0..bytes.len());
+            match rng.gen_range(0..4) {
+                0 => bytes[at] = BYTES[rng.gen_range(0..BYTES.len())],
+                1 => {
+                    bytes.remove(at);
+                }
+                2 => bytes.insert(at, BYTES[rng.gen_range(0..BYTES.len())]),
+                _ => bytes.truncate(at),
+            }
+        }
+        bytes
+    }
+
+    /// Passage batches and venue requests come from devices and agencies: random and mutated bodies go through
+    /// the same parsing and checks as a request, and never panic.
+    #[test]
+    fn batch_and_venue_checks_never_panic_on_random_or_mutated_bodies() {
+        let now = Utc.with_ymd_and_hms(2021, 9, 1, 8, 0, 0).unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1616);
+        let batch = serde_json::to_vec(&healthbook_protocol::PassageBatch {
+            passages: vec![passage(&uuid::Uuid::new_v4().to_string(), now), passage(&uuid::Uuid::new_v4().to_string(), now)],
+        })
+        .unwrap();
+        let venue_json = serde_json::to_vec(&venue()).unwrap();
+        let (mut batches_parsed, mut venues_parsed) = (0, 0);
+        for round in 0..20_000 {
+            if let Ok(parsed) = crate::extract::parse_json::<healthbook_protocol::PassageBatch>(&mutated(&mut rng, &batch, round)) {
+                batches_parsed += 1;
+                let _ = check_batch(&parsed.passages, now);
+            }
+            if let Ok(parsed) = crate::extract::parse_json::<CreateVenueRequest>(&mutated(&mut rng, &venue_json, round)) {
+                venues_parsed += 1;
+                let _ = validated_venue(parsed);
+            }
+        }
+        assert!(batches_parsed > 0 && venues_parsed > 0, "some mutations still parse and reach the checks");
+    }
+
     #[test]
     fn page_sizes_and_periods_have_bounds() {
         assert_eq!(page_size(None).unwrap(), DEFAULT_PAGE);
