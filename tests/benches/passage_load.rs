@@ -51,7 +51,7 @@ fn batch_body(gate: usize, start: usize, size: usize, at: DateTime<Utc>) -> Vec<
             let scanned = at - chrono::Duration::milliseconds((n % 3_600_000) as i64);
             json!({
                 "id": uuid::Uuid::new_v4().to_string(),
-                "direction": if n % 2 == 0 { "in" } else { "out" },
+                "direction": if n.is_multiple_of(2) { "in" } else { "out" },
                 "scanned_at": scanned.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "verdict": "admit",
                 "reason": "valid",

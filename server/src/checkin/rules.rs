@@ -299,7 +299,7 @@ mod tests {
     /// Mutates `valid` a few bytes at a time (replace, delete, insert, truncate), or makes random bytes.
     fn mutated(rng: &mut rand::rngs::StdRng, valid: &[u8], round: usize) -> Vec<u8> {
         const BYTES: &[u8] = b"{}[]\":,0123456789abcdef-_ .eE+TZ\\nulltruefalse\xc3\xa9\xff\x00";
-        if round % 5 == 0 {
+        if round.is_multiple_of(5) {
             return (0..rng.gen_range(0..200)).map(|_| BYTES[rng.gen_range(0..BYTES.len())]).collect();
         }
         let mut bytes = valid.to_vec();
