@@ -228,7 +228,7 @@ pub enum PassageReason {
     WrongKind,
 }
 
-/// What kind of card was scanned.
+/// What kind of card was scanned, as its QR prefix tells (the core's credential container uses this type too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -239,10 +239,26 @@ pub enum ScannedCard {
     StaffCard,
     /// A printed control card (`HK1:`).
     ControlCard,
-    /// An EU DCC (`HC1:`): vaccination, test or recovery.
+    /// An EU DCC (`HC1:`): vaccination, test or recovery; Vietnam issues these.
     EuDcc,
     /// A venue poster (`HP1:`), refused at gates.
     VenuePoster,
+}
+
+impl ScannedCard {
+    /// Every kind, in prefix-lookup order.
+    pub const ALL: [Self; 5] = [Self::EuDcc, Self::PersonalPass, Self::StaffCard, Self::ControlCard, Self::VenuePoster];
+
+    /// The QR prefix, including the colon; all characters are in QR alphanumeric mode.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::EuDcc => "HC1:",
+            Self::PersonalPass => "HB1:",
+            Self::StaffCard => "HS1:",
+            Self::ControlCard => "HK1:",
+            Self::VenuePoster => "HP1:",
+        }
+    }
 }
 
 /// One passage recorded at a gate.

@@ -30,7 +30,7 @@ fn agency_from_row(row: &Row) -> Result<AgencyView, ApiError> {
 }
 
 fn gate_from_row(row: &Row) -> Result<GateView, ApiError> {
-    Ok(GateView { id: row.text(0)?, agency_id: row.text(1)?, name: row.text(2)?, venue_id: None, created_at: from_ms(row.int(3)?)? })
+    Ok(GateView { id: row.text(0)?, agency_id: row.text(1)?, name: row.text(2)?, venue_id: row.opt_text(4)?, created_at: from_ms(row.int(3)?)? })
 }
 
 fn agency_exists(tx: &mut dyn Tx, agency_id: &str) -> Result<bool, ApiError> {
@@ -164,7 +164,7 @@ pub async fn list_gates(
                 return Err(ApiError::NotFound("agency"));
             }
             tx.query(
-                "SELECT id, agency_id, name, created_at FROM gates WHERE agency_id = $1 ORDER BY name, id",
+                "SELECT id, agency_id, name, created_at, venue_id FROM gates WHERE agency_id = $1 ORDER BY name, id",
                 &[agency_id.into()],
             )?
             .iter()

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, dcc_signers, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -114,6 +114,19 @@ pub fn router(state: AppState) -> Router {
             post(results::upload_lab_results).layer(DefaultBodyLimit::max(results::LAB_BODY_LIMIT_BYTES.max(body_limit))),
         )
         .route("/v1/results/report", get(results::results_report))
+        .route("/v1/agencies/{agency_id}/venues", post(checkin::create_venue).get(checkin::list_venues))
+        .route("/v1/venues/{venue_id}", get(checkin::get_venue))
+        .route("/v1/venues/{venue_id}/poster", get(checkin::get_poster))
+        .route("/v1/venues/{venue_id}/gates", post(checkin::create_venue_gate))
+        .route("/v1/venues/{venue_id}/passages", get(checkin::list_passages))
+        .route("/v1/gates/{gate_id}", get(checkin::get_gate))
+        .route(
+            "/v1/gates/{gate_id}/passages",
+            post(checkin::upload_passages)
+                .layer(DefaultBodyLimit::max(checkin::PASSAGES_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/risky-venues", post(checkin::mark_risky).get(checkin::list_risky))
+        .route("/v1/checkin/compliance", get(checkin::compliance))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))
@@ -175,7 +188,8 @@ async fn openapi_json() -> Response {
 
 /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish. Meanwhile it keeps the
 /// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]) and deletes
-/// test results past their retention ([`crate::results::keep_purging`]).
+/// test results past their retention ([`crate::results::keep_purging`]) and gate passages past theirs
+/// ([`crate::checkin::keep_purging`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -183,10 +197,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let resigner = tokio::spawn(crate::trust::keep_documents_fresh(state.clone()));
     let purger = tokio::spawn(crate::results::keep_purging(state.clone()));
+    let passage_purger = tokio::spawn(crate::checkin::keep_purging(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     resigner.abort();
     purger.abort();
+    passage_purger.abort();
     served
 }
 

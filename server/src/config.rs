@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub dcc_signer_list_key: Option<healthbook_core::trust::PublisherKey>,
     /// Whose lists those are, as republished to phones (`DE` for Germany's backend).
     pub dcc_signer_list_source: String,
+    /// How long gate passages are kept after their scan (then deleted).
+    pub passages_retention: Duration,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +82,7 @@ impl Default for ServerConfig {
             result_registrations_per_hour: 10,
             dcc_signer_list_key: None,
             dcc_signer_list_source: "DE".into(),
+            passages_retention: Duration::days(21),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! | [`access`] | officers' area scope and the access log of reads of personal data |
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
+//! | [`checkin`] | venues, posters, gate passages, risky venues, the officer's query, compliance |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
 //! | [`keys`] | the key-encryption key that seals private keys at rest |
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
@@ -31,6 +32,7 @@ pub mod admin;
 pub mod agencies;
 pub mod app;
 pub mod auth;
+pub mod checkin;
 pub mod config;
 pub mod dcc_signers;
 pub mod declarations;

@@ -70,6 +70,9 @@ struct Cli {
     /// Days after which test-result registrations, samples, pools and results are deleted.
     #[arg(long, env = "HEALTHBOOK_RESULTS_RETENTION_DAYS", default_value_t = 21, global = true)]
     results_retention_days: u32,
+    /// Days after which gate passages are deleted (counted from their scan).
+    #[arg(long, env = "HEALTHBOOK_PASSAGES_RETENTION_DAYS", default_value_t = 21, global = true)]
+    passages_retention_days: u32,
     /// Sample registrations per device per hour (0 = unlimited).
     #[arg(long, env = "HEALTHBOOK_RESULT_REGISTRATIONS_PER_HOUR", default_value_t = 10, global = true)]
     result_registrations_per_hour: u32,
@@ -155,8 +158,8 @@ enum AdminCommand {
     /// Replace a service's signing key: the new key is listed and signs at once, the old one stays listed
     /// until what it signed has expired.
     RotateServiceKey {
-        /// `receipts`, `passes` or `lab-results`.
-        #[arg(value_parser = ["receipts", "passes", "lab-results"])]
+        /// `receipts`, `passes`, `lab-results` or `venue-posters`.
+        #[arg(value_parser = ["receipts", "passes", "lab-results", "venue-posters"])]
         service: String,
     },
     /// Import an EU DCC document-signer list from a file (as the national backend serves it), checked with
@@ -289,6 +292,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 login_failures_per_address_per_minute: cli.login_failures_per_address_per_minute,
                 device_auth_per_address_per_minute: cli.device_auth_per_address_per_minute,
                 results_retention: chrono::Duration::days(i64::from(cli.results_retention_days.max(1))),
+                passages_retention: chrono::Duration::days(i64::from(cli.passages_retention_days.max(1))),
                 result_registrations_per_hour: cli.result_registrations_per_hour,
                 dcc_signer_list_key,
                 dcc_signer_list_source: cli.dcc_signer_list_source.clone(),

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, dcc_signers, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -64,6 +64,17 @@ use crate::{access, accounts, agencies, app, auth, dcc_signers, declarations, pa
         results::create_pool,
         results::upload_lab_results,
         results::results_report,
+        checkin::create_venue,
+        checkin::list_venues,
+        checkin::get_venue,
+        checkin::get_poster,
+        checkin::create_venue_gate,
+        checkin::get_gate,
+        checkin::upload_passages,
+        checkin::mark_risky,
+        checkin::list_risky,
+        checkin::list_passages,
+        checkin::compliance,
     ),
     components(schemas(
         // Every body is the wire contract's (`healthbook_protocol`), so the document describes what both sides use.
@@ -92,6 +103,12 @@ use crate::{access, accounts, agencies, app, auth, dcc_signers, declarations, pa
         protocol::PoolView, protocol::LabResult, protocol::LabResultBatch, protocol::LabUploadReport,
         protocol::ResultsReportQuery, protocol::ResultsReportRow, protocol::ResultsReport,
         protocol::DccSigner, protocol::DccSignerList, protocol::DccSignerImportReport,
+        protocol::VenueKind, protocol::CreateVenueRequest, protocol::VenueView, protocol::VenueList, protocol::PosterView,
+        protocol::Direction, protocol::GateVerdict, protocol::PassageReason, protocol::ScannedCard, protocol::Passage,
+        protocol::PassageBatch, protocol::PassageBatchReport, protocol::ExposureAdvice, protocol::MarkRiskyRequest,
+        protocol::RiskyWindow, protocol::RiskyVenueList, protocol::PassageQuery, protocol::PassageRecord,
+        protocol::PassagePage, protocol::ComplianceQuery, protocol::VenueDay, protocol::SilentVenue,
+        protocol::ComplianceReport,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -104,6 +121,7 @@ use crate::{access, accounts, agencies, app, auth, dcc_signers, declarations, pa
         (name = "passes", description = "Short-lived signed personal health passes"),
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
+        (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),
     )
 )]

@@ -492,6 +492,7 @@ fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, 
 pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
     let lifetime = match id {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
+        "venue-posters" => chrono::Duration::days(crate::checkin::POSTER_VALIDITY_DAYS),
         _ => chrono::Duration::days(30),
     };
     lifetime + chrono::Duration::hours(1)
@@ -517,7 +518,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -568,4 +569,5 @@ pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
         ("receipts", IssuerRole::Authority, "declaration-receipts"),
         ("passes", IssuerRole::Authority, "health-pass"),
         ("lab-results", IssuerRole::Lab, "lab-results"),
+        ("venue-posters", IssuerRole::Authority, "venue-posters"),
     ];

@@ -236,7 +236,7 @@ async fn no_private_key_is_readable_from_a_copy_of_the_database() {
         .await
         .unwrap();
     let ids: Vec<String> = rows.iter().map(|r| r.text(0).unwrap()).collect();
-    assert_eq!(ids, ["lab-results", "passes", "receipts", "root"]);
+    assert_eq!(ids, ["lab-results", "passes", "receipts", "root", "venue-posters"]);
     for row in &rows {
         let stored = row.text(1).unwrap();
         assert!(keys::is_sealed(&stored), "{stored}");
@@ -247,7 +247,7 @@ async fn no_private_key_is_readable_from_a_copy_of_the_database() {
     assert!(matches!(guessed.read(|tx| keys::load_private_key(tx, "root")).await, Err(KeyError::WrongKek { .. })));
     // With the KEK the same rows open into working keys.
     let keyed = stolen.with_kek(healthbook_e2e::server::test_kek());
-    for id in ["lab-results", "passes", "receipts", "root"] {
+    for id in ["lab-results", "passes", "receipts", "root", "venue-posters"] {
         let (_, pkcs8) = keyed.read(move |tx| keys::load_private_key(tx, id)).await.unwrap().unwrap();
         SigningKey::from_pkcs8(&pkcs8).unwrap();
     }
@@ -294,7 +294,7 @@ async fn clear_keys_of_an_older_database_are_sealed_at_start(backend: TestBacken
         })
         .await
         .unwrap();
-    assert_eq!(clear.len(), 4);
+    assert_eq!(clear.len(), 1 + healthbook_server::trust::SERVICE_KEYS.len(), "the root and every service key");
     let written = clear.clone();
     server
         .db

@@ -12,13 +12,16 @@ const SCANNED: [&str; 4] = ["core/src", "server/src", "bindings/src", "cli/src"]
 /// Definitions allowed to share a protocol name, each a UniFFI mirror record: UniFFI can only export types the
 /// bindings crate defines with `uniffi::Record`/`uniffi::Enum`, so the FFI needs its own copy, converted from the
 /// protocol type in one `From` impl beside it. (file, type, why)
-const FFI_MIRRORS: [(&str, &str, &str); 6] = [
+const FFI_MIRRORS: [(&str, &str, &str); 9] = [
     ("bindings/src/persons.rs", "BindingMethod", "uniffi::Enum mirror of persons::BindingMethod for Kotlin and Swift"),
     ("bindings/src/persons.rs", "BoundPerson", "uniffi::Record mirror of persons::BoundPerson (timestamps as FFI types)"),
     ("bindings/src/persons.rs", "OtherDevice", "uniffi::Record mirror of persons::OtherDevice (timestamps as FFI types)"),
     ("bindings/src/settings.rs", "Language", "uniffi::Enum mirror of language::Language for Kotlin and Swift"),
     ("bindings/src/results.rs", "SampleCodeKind", "uniffi::Enum mirror of results::SampleCodeKind for Kotlin and Swift"),
     ("bindings/src/checkin.rs", "ExposureAdvice", "uniffi::Enum mirror of checkin::ExposureAdvice for Kotlin and Swift"),
+    ("bindings/src/gate.rs", "GateVerdict", "uniffi::Enum mirror of checkin::GateVerdict for Kotlin and Swift"),
+    ("bindings/src/gate.rs", "PassageReason", "uniffi::Enum mirror of checkin::PassageReason for Kotlin and Swift"),
+    ("bindings/src/gate.rs", "ScannedCard", "uniffi::Enum mirror of checkin::ScannedCard for Kotlin and Swift"),
 ];
 
 /// A `struct` or `enum` definition found in a source file.

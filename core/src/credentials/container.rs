@@ -7,7 +7,6 @@ use std::io::Write;
 
 use ciborium::Value;
 use coset::{AsCborValue, CoseSign1};
-use serde::Serialize;
 
 use super::error::{CredentialError, FailedStage, StageError};
 
@@ -23,37 +22,9 @@ const CWT_TAG: u64 = 61;
 /// CBOR tag of COSE_Sign1 (RFC 9052).
 const COSE_SIGN1_TAG: u64 = 18;
 
-/// What a QR text is, as told by its prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialType {
-    /// EU Digital COVID Certificate (`HC1:`): vaccination, test or recovery; Vietnam issues these.
-    EuDcc,
-    /// Our short-lived personal health pass (`HB1:`).
-    PersonalPass,
-    /// A staff card printed by an agency (`HS1:`).
-    StaffCard,
-    /// A printed control card for someone without a smartphone (`HK1:`, from "kiểm soát").
-    ControlCard,
-    /// A venue or gate poster for check-in (`HP1:`).
-    VenuePoster,
-}
-
-impl CredentialType {
-    /// Every type, in prefix-lookup order.
-    pub const ALL: [Self; 5] = [Self::EuDcc, Self::PersonalPass, Self::StaffCard, Self::ControlCard, Self::VenuePoster];
-
-    /// The QR prefix, including the colon; all characters are in QR alphanumeric mode.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Self::EuDcc => "HC1:",
-            Self::PersonalPass => "HB1:",
-            Self::StaffCard => "HS1:",
-            Self::ControlCard => "HK1:",
-            Self::VenuePoster => "HP1:",
-        }
-    }
-}
+/// What a QR text is, as told by its prefix: the wire contract's [`healthbook_protocol::ScannedCard`] (a gate
+/// reports the same kinds), with the prefixes and their lookup order defined there once.
+pub use healthbook_protocol::ScannedCard as CredentialType;
 
 /// Splits a QR text into its type and the Base45 body.
 ///

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use healthbook_protocol::{Direction, GateVerdict, PassageReason, ScannedCard};
 use serde::{Deserialize, Serialize};
 
-use crate::credentials::{CredentialKind, CredentialType, DecodedCredential, FailedStage, PassStatus, PayloadSummary, Verdict};
+use crate::credentials::{CredentialKind, DecodedCredential, FailedStage, PassStatus, PayloadSummary, Verdict};
 
 /// The gate this device is bound to, with the names shown to the operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,17 +111,6 @@ pub struct Decision {
     pub holder: Option<CardHolder>,
 }
 
-/// The card kind of a container type.
-pub fn card_of(credential_type: CredentialType) -> ScannedCard {
-    match credential_type {
-        CredentialType::PersonalPass => ScannedCard::PersonalPass,
-        CredentialType::StaffCard => ScannedCard::StaffCard,
-        CredentialType::ControlCard => ScannedCard::ControlCard,
-        CredentialType::EuDcc => ScannedCard::EuDcc,
-        CredentialType::VenuePoster => ScannedCard::VenuePoster,
-    }
-}
-
 /// The reason a refused verdict gives for the first stage that failed.
 pub fn reason_of_stage(stage: FailedStage) -> PassageReason {
     match stage {
@@ -163,7 +152,8 @@ fn birth_year(date: Option<&str>) -> Option<String> {
 /// holder shown for comparison; a genuine poster is the wrong kind of card; a refused card says which stage
 /// refused it.
 pub fn decide(verdict: &Verdict, decoded: Option<&DecodedCredential>) -> Decision {
-    let card = verdict.credential_type.map(card_of);
+    // The container type is the contract's card kind.
+    let card = verdict.credential_type;
     let credential_id = decoded.and_then(credential_id_of);
     if !verdict.valid {
         let reason = verdict.stage.map_or(PassageReason::Unreadable, reason_of_stage);

@@ -26,7 +26,7 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 8, name: "issued_passes", sql: include_str!("../../migrations/0008_issued_passes.sql") },
         Migration { version: 9, name: "results", sql: include_str!("../../migrations/0009_results.sql") },
         Migration { version: 10, name: "result_sms", sql: include_str!("../../migrations/0010_result_sms.sql") },
-        // 11 is the check-in registry's (issue 16, another branch); the gap closes when the branches merge.
+        Migration { version: 11, name: "checkin", sql: include_str!("../../migrations/0011_checkin.sql") },
         Migration { version: 12, name: "dcc_signers", sql: include_str!("../../migrations/0012_dcc_signers.sql") },
     ];
 
