@@ -101,6 +101,7 @@ pub struct TestServer {
     pub shared: SharedDatabase,
     /// Every text message the server sent (its SMS sender records instead of sending).
     pub sms_sender: Arc<RecordingSmsSender>,
+    config: ServerConfig,
     server: Option<RunningServer>,
     _dir: tempfile::TempDir,
 }
@@ -147,9 +148,9 @@ impl TestServer {
             .expect("init");
         let root_key = VerifyingKey::from_spki_base64(&report.root_public_key).expect("root key");
         let sms_sender = Arc::new(RecordingSmsSender::default());
-        let state = AppState::new(db.clone(), clock.clone(), config).with_sms(sms_sender.clone());
+        let state = AppState::new(db.clone(), clock.clone(), config.clone()).with_sms(sms_sender.clone());
         let server = RunningServer::start(state, addr).await.expect("start server");
-        Self { base_url: server.base_url(), root_key, clock, db, shared, sms_sender, server: Some(server), _dir: dir }
+        Self { base_url: server.base_url(), root_key, clock, db, shared, sms_sender, config, server: Some(server), _dir: dir }
     }
 
     /// A second server instance on the same database (as behind a load balancer), with its own clock.
@@ -229,6 +230,15 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("server stopped cleanly");
         }
+    }
+
+    /// Serves again at the same address after [`Self::stop_http`] (same database and settings), so that clients
+    /// that kept the address find the server back.
+    pub async fn restart_http(&mut self) {
+        assert!(self.server.is_none(), "the server is still running");
+        let addr = self.base_url.trim_start_matches("http://").parse().expect("address");
+        let state = AppState::new(self.db.clone(), self.clock.clone(), self.config.clone()).with_sms(self.sms_sender.clone());
+        self.server = Some(RunningServer::start(state, addr).await.expect("restart server"));
     }
 
     /// Stops the server and drops the PostgreSQL schema.

@@ -33,6 +33,12 @@ class HealthbookCore private constructor(
     val testResults: CoreTestResultsRepository =
         CoreTestResultsRepository(healthbook.results(), healthbook.profiles(), healthbook.settings(), resultsListener)
 
+    /** The citizen's check-in diary (posters scanned, places added by hand) and exposure alerts. */
+    val checkIns: CoreCheckInRepository = CoreCheckInRepository(healthbook.checkins())
+
+    /** The gate device of the reverse model: bound to one gate, scans cards offline, uploads the passages. */
+    val gate: CoreGateRepository = CoreGateRepository(healthbook.gate(), healthbook.settings())
+
     /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
     val verifier: Verifier = healthbook.verifier()
 
@@ -48,6 +54,8 @@ class HealthbookCore private constructor(
         passes.close()
         persons.close()
         testResults.close()
+        checkIns.close()
+        gate.close()
         verifier.close()
         settings.close()
         healthbook.close()
