@@ -19,7 +19,7 @@ struct GateBinding: Equatable {
 }
 
 /// The outcome of one scan, in the app's language (the core's words); mirrors `GateScan`.
-struct GateVerdict: Equatable {
+struct GateOutcome: Equatable {
     let decision: GateAdvice
     /// Large, simple words: "Mời vào" / "Admit", "Không cho vào" / "Refuse".
     let headline: String
@@ -56,7 +56,7 @@ protocol GateServiceProxyProtocol: AnyObject {
     /// Unbinds the device (refused while passages are waiting for upload).
     func unbind() async throws
     /// Verifies `qrText` offline and records the passage; a bad card is a refuse verdict, not an error.
-    func scan(qrText: String, direction: PassageDirection) async throws -> GateVerdict
+    func scan(qrText: String, direction: PassageDirection) async throws -> GateOutcome
     /// The upload queue.
     func queue() async throws -> PassageQueue
     /// Uploads waiting passages in batches; returns the queue after it.

@@ -149,7 +149,7 @@ private struct GateScanView: View {
 
 /// One verdict, filling most of the screen: colour, symbol and the core's words in capitals, never colour alone.
 private struct GateVerdictView: View {
-    let verdict: GateVerdict
+    let verdict: GateOutcome
 
     var body: some View {
         let kind = GateViewModel.kind(verdict.decision)

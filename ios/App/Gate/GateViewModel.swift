@@ -22,7 +22,7 @@ final class GateViewModel: ObservableObject {
     @Published private(set) var bindRefusal: String?
     @Published var direction: PassageDirection = .into
     @Published private(set) var scanning = false
-    @Published private(set) var last: GateVerdict?
+    @Published private(set) var last: GateOutcome?
     @Published private(set) var queue: PassageQueue?
     @Published private(set) var syncing = false
     @Published private(set) var failure: Failure?
