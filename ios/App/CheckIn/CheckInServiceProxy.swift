@@ -1,4 +1,5 @@
 import Foundation
+import HealthbookCore
 
 /// One visit in the citizen's diary (kept on the phone only, 21 days); mirrors `DiaryItem` of the Kotlin
 /// wrapper. Named apart from the generated bindings' types so that the app's model and the core's never collide.
@@ -37,8 +38,7 @@ struct CheckInRefusal: Error, Equatable {
 }
 
 /// The citizen's check-in area as the view model sees it; mirrors the Kotlin `CheckInRepository`. The real
-/// service will wrap the generated check-in object of the bindings once they have it (issue 16's diary
-/// slice); tests and previews use a fake.
+/// service, ``CheckInServiceProxy``, wraps the generated `CheckIns` object; tests and previews use a fake.
 protocol CheckInServiceProxyProtocol: AnyObject {
     /// Every diary entry, newest first (automatic check-outs already applied).
     func diary() async throws -> [DiaryVisit]
@@ -56,4 +56,86 @@ protocol CheckInServiceProxyProtocol: AnyObject {
     func alerts() async throws -> [VisitAlert]
     /// Marks an alert as read.
     func markSeen(alertId: String) async throws
+}
+
+/// The real ``CheckInServiceProxyProtocol`` over the core's `CheckIns`, which verifies posters offline, keeps
+/// the diary sealed on the phone and words everything in the app's language; mirrors the Kotlin
+/// `CoreCheckInRepository`. A refused poster, place or times become a ``CheckInRefusal`` with the core's words
+/// (they name no venue, place or time); other failures (storage, a missing profile or entry, no trust list)
+/// stay the core's `CheckInError`, which the view model shows as a catalog key.
+final class CheckInServiceProxy: CheckInServiceProxyProtocol, @unchecked Sendable {
+    private let checkIns: CheckIns
+
+    init(checkIns: CheckIns) {
+        self.checkIns = checkIns
+    }
+
+    func diary() async throws -> [DiaryVisit] {
+        try await checkIns.diary().map(Self.visit)
+    }
+
+    func checkIn(profileId: String, qrText: String) async throws -> DiaryVisit {
+        Self.visit(try await refused { try await checkIns.checkIn(profileId: profileId, qrText: qrText) })
+    }
+
+    func checkOut(entryId: String) async throws -> DiaryVisit {
+        Self.visit(try await checkIns.checkOut(entryId: entryId))
+    }
+
+    func addManual(profileId: String, place: String, from: Date, to: Date?) async throws -> DiaryVisit {
+        Self.visit(try await refused { try await checkIns.addManual(profileId: profileId, place: place, from: from, to: to) })
+    }
+
+    func delete(entryId: String) async throws {
+        try await checkIns.delete(entryId: entryId)
+    }
+
+    func checkExposure() async throws -> [VisitAlert] {
+        try await checkIns.checkExposure().map(Self.alert)
+    }
+
+    func alerts() async throws -> [VisitAlert] {
+        try await checkIns.alerts().map(Self.alert)
+    }
+
+    func markSeen(alertId: String) async throws {
+        try await checkIns.markSeen(alertId: alertId)
+    }
+
+    /// Runs `call`, turning the core's refusals (which carry words for the person) into ``CheckInRefusal``.
+    private func refused<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch CheckInError.Refused(_, let words) {
+            throw CheckInRefusal(message: words)
+        } catch CheckInError.InvalidPlace(let words) {
+            throw CheckInRefusal(message: words)
+        } catch CheckInError.InvalidTimes(let words) {
+            throw CheckInRefusal(message: words)
+        }
+    }
+
+    private static func visit(_ entry: DiaryEntry) -> DiaryVisit {
+        DiaryVisit(
+            entryId: entry.entryId,
+            profileId: entry.profileId,
+            venueName: entry.venueName,
+            venueKind: entry.venueKind,
+            checkedInAt: entry.checkedInAt,
+            checkedOutAt: entry.checkedOutAt,
+            autoCheckedOut: entry.autoCheckedOut,
+            manual: entry.manual
+        )
+    }
+
+    private static func alert(_ alert: ExposureAlert) -> VisitAlert {
+        VisitAlert(
+            alertId: alert.alertId,
+            venueName: alert.venueName,
+            visitedAt: alert.visitedAt,
+            headline: alert.headline,
+            advice: alert.adviceText,
+            seen: alert.seen
+        )
+    }
 }

@@ -154,6 +154,10 @@ public final class HealthbookServices: @unchecked Sendable {
     public let settings: SettingsServiceProxyProtocol
     /// The core's test results; the app wraps it with its own screen model (`TestResultsServiceProxy`).
     public let results: Results
+    /// The core's check-in diary; the app wraps it with its own screen model (`CheckInServiceProxy`).
+    public let checkIns: CheckIns
+    /// The core's gate device; the app wraps it with its own screen model (`GateServiceProxy`).
+    public let gate: Gate
 
     public init(healthbook: Healthbook) {
         profiles = ProfileServiceProxy(healthbook: healthbook)
@@ -162,6 +166,8 @@ public final class HealthbookServices: @unchecked Sendable {
         verifier = VerifierServiceProxy(healthbook: healthbook)
         settings = SettingsServiceProxy(healthbook: healthbook)
         results = healthbook.results()
+        checkIns = healthbook.checkins()
+        gate = healthbook.gate()
     }
 
     /// Opens (creating and migrating if needed) the store in `dataDirectory`.
