@@ -29,12 +29,10 @@ final class AppRoot: ObservableObject {
     lazy var results = services.map {
         TestResultsViewModel(service: TestResultsServiceProxy(results: $0.results, profiles: $0.profiles, settings: $0.settings))
     }
-    // The check-in and gate services wrap objects the generated bindings don't have yet (issue 16's diary and
-    // gate slices add them); until a real service is set here, its tab stays hidden.
-    private let checkInService: CheckInServiceProxyProtocol? = nil
-    private let gateService: GateServiceProxyProtocol? = nil
-    lazy var checkIns = checkInService.map { CheckInViewModel(service: $0) }
-    lazy var gate = gateService.map { GateViewModel(service: $0) }
+    lazy var checkIns = services.map { CheckInViewModel(service: CheckInServiceProxy(checkIns: $0.checkIns)) }
+    /// The gate device (reverse check-in) is for an operator's device only: it is reached from Settings, not
+    /// from a tab of its own, so that the citizen's tabs stay as they are.
+    lazy var gate = services.map { GateViewModel(service: GateServiceProxy(gate: $0.gate, settings: $0.settings)) }
 
     init() {
         do {
@@ -150,12 +148,8 @@ private struct MainTabs: View {
                 NavigationStack { CheckpointView(viewModel: checkpoint) }
                     .tabItem { Label("checkpoint.title", systemImage: "viewfinder") }
             }
-            if let gate = root.gate {
-                NavigationStack { GateView(viewModel: gate) }
-                    .tabItem { Label("gate.title", systemImage: "door.left.hand.open") }
-            }
             if let settings = root.settings {
-                NavigationStack { SettingsView(viewModel: settings) }
+                NavigationStack { SettingsView(viewModel: settings, gate: root.gate) }
                     .tabItem { Label("settings.title", systemImage: "gearshape") }
             }
         }

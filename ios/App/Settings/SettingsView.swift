@@ -1,9 +1,11 @@
 import HealthbookCore
 import SwiftUI
 
-/// Settings: language, server, trust refresh and its age, EU DCC certificates.
+/// Settings: language, server, trust refresh and its age, EU DCC certificates, and the way to the gate device
+/// (only an operator's device uses it, so it has no tab).
 struct SettingsView: View {
     @ObservedObject var viewModel: SettingsViewModel
+    var gate: GateViewModel?
     @State private var certificate = ""
 
     var body: some View {
@@ -42,7 +44,35 @@ struct SettingsView: View {
                 .frame(minHeight: 44)
                 .disabled(certificate.isEmpty)
             }
+            if let gate {
+                Section {
+                    NavigationLink { GateView(viewModel: gate) } label: { GateLinkLabel(viewModel: gate) }
+                        .frame(minHeight: 44)
+                } header: {
+                    Text("settings.operator")
+                } footer: {
+                    Text("settings.operatorHint")
+                }
+            }
         }
         .navigationTitle(Text("settings.title"))
+    }
+}
+
+/// The way to the gate device: the gate it is bound to and the passages waiting for upload, when there are.
+private struct GateLinkLabel: View {
+    @ObservedObject var viewModel: GateViewModel
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Label("gate.title", systemImage: "door.left.hand.open")
+            if let bound = viewModel.gate {
+                Text(verbatim: bound.gateName).font(.subheadline).foregroundColor(.secondary)
+                    .fixedSize(horizontal: false, vertical: true)
+            }
+            if viewModel.pending > 0 {
+                Text("gate.pending \(viewModel.pending)").font(.subheadline)
+            }
+        }
     }
 }
