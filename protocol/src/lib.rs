@@ -25,7 +25,11 @@ pub use accounts::{
     AccountStatusRequest, AccountStatusView, AccountView, ChallengeRequest, ChallengeResponse, CreateAccountRequest,
     DeviceTokenRequest, DeviceView, LoginRequest, RegisterDeviceRequest, RegisteredDevice, Role, TokenResponse,
 };
-pub use agencies::{AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, GateList, GateView};
+pub use agencies::{
+    AgencyKeyList, AgencyKeyStatus, AgencyKeyView, AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, GateList,
+    GateView, IssuedCard, RegisterCardsReport, RegisterCardsRequest, RevokeCardRequest, StaffConflict, StaffImportReport,
+    StaffImportRequest, StaffList, StaffMember, StaffView, agency_key_proof_message,
+};
 pub use checkin::{
     ComplianceQuery, ComplianceReport, CreateVenueRequest, DccSigner, DccSignerImportReport, DccSignerList, Direction,
     ExposureAdvice, GateVerdict, MarkRiskyRequest, Passage, PassageBatch, PassageBatchReport, PassagePage, PassageQuery,
