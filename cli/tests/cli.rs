@@ -141,6 +141,22 @@ fn verify_eu_dcc_offline_with_exit_codes() {
     assert_eq!(late.status.code(), Some(1));
     assert_eq!(json_of(&late.stdout)["stage"], "expired");
 
+    // A batch from standard input, one QR per line: every verdict in order; exit 0 only when all are valid.
+    let both = format!("{qr}\r\n\n{qr}\n");
+    let batch = healthbook_stdin(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", &clock, "-", "--each-line"], &both);
+    assert_eq!(batch.status.code(), Some(0), "{}", String::from_utf8_lossy(&batch.stderr));
+    let verdicts = json_of(&batch.stdout);
+    assert_eq!(verdicts.as_array().map(Vec::len), Some(2), "blank lines are skipped, CR LF endings dropped");
+    assert!(verdicts.as_array().unwrap().iter().all(|v| v["valid"] == true));
+    let mixed = healthbook_stdin(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", &clock, "-", "--each-line"], &format!("{qr}\nHC1:XYZ\n"));
+    assert_eq!(mixed.status.code(), Some(1), "one bad line makes the batch not valid");
+    let verdicts = json_of(&mixed.stdout);
+    assert_eq!((verdicts[0]["valid"].as_bool(), verdicts[1]["valid"].as_bool()), (Some(true), Some(false)));
+    let empty = healthbook_stdin(dir.path(), &["verify", "-", "--each-line"], "\n");
+    assert_eq!(empty.status.code(), Some(2));
+    let not_stdin = healthbook(dir.path(), &["verify", &qr, "--each-line"]);
+    assert_eq!(not_stdin.status.code(), Some(2), "--each-line reads standard input only");
+
     // Garbage is a typed verdict, not a crash.
     let garbage = healthbook(dir.path(), &["--json", "verify", "HC1:not base45 at all"]);
     assert_eq!(garbage.status.code(), Some(1));
