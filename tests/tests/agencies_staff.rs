@@ -153,6 +153,22 @@ async fn each_endpoint_answers_only_its_callers(backend: TestBackend) {
     let roster = json!({ "staff": [member("NV-001", "Lê Thị Hồng")] });
     let reason = json!({ "reason": "nghỉ việc" });
 
+    // Every endpoint is in the OpenAPI document, with its bodies.
+    let (status, doc) = call(&c.anonymous, Method::GET, "/openapi.json", None).await;
+    assert_eq!(status, 200);
+    for path in [
+        "/v1/agencies/{agency_id}/keys",
+        "/v1/agencies/{agency_id}/keys/{kid}/certify",
+        "/v1/agencies/{agency_id}/staff",
+        "/v1/agencies/{agency_id}/cards",
+        "/v1/agencies/{agency_id}/cards/{card_id}/revoke",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    for schema in ["SubmitAgencyKeyRequest", "AgencyKeyList", "StaffImportRequest", "StaffImportReport", "StaffList", "RegisterCardsRequest", "RevokeCardRequest"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} documented");
+    }
+
     // Everyone refused, before anything exists; the allowed call comes last and succeeds.
     let outsiders = [(&c.admin_b, 403), (&c.operator_a, 403), (&c.officer, 403), (&c.device, 403), (&c.anonymous, 401)];
     let and = |extra: &'static str| {
@@ -324,6 +340,17 @@ async fn certified_keys_sign_cards_that_checkpoints_accept_until_revoked(backend
     phone.trust().refresh().await.unwrap();
     let refreshed = Verifier::new(phone.trust().store().unwrap());
     assert_eq!(refreshed.verify(&good, at).stage, Some(FailedStage::Revoked));
+
+    // Once the authority revokes the key itself, the agency sees it revoked and can register no card of it.
+    let revocation = json!({ "kind": "issuer_key", "id": key.kid, "reason": "key lost" });
+    assert_eq!(call(&c.authority, Method::POST, "/v1/revocations", Some(&revocation)).await.0, 201);
+    let (_, listed) = call(&c.admin_a, Method::GET, &keys, None).await;
+    let statuses: Vec<(&str, &str)> =
+        listed["keys"].as_array().unwrap().iter().map(|k| (k["kid"].as_str().unwrap(), k["status"].as_str().unwrap())).collect();
+    assert!(statuses.contains(&(key.kid.as_str(), "revoked")) && statuses.contains(&(uncertified.kid.as_str(), "pending")), "{statuses:?}");
+    let (_, late_row) = staff_card(&server, &key, &a, "NV-002");
+    let (status, body) = call(&c.admin_a, Method::POST, &cards, Some(&json!({ "cards": [late_row] }))).await;
+    refused(status, &body, "cards[0].kid");
     server.stop().await;
 }
 
