@@ -216,3 +216,61 @@ fn certify(tx: &mut dyn Tx, agency_id: &str, kid: &str, now: DateTime<Utc>) -> R
     tracing::info!(kid, agency_id, "agency key certified");
     agency_key(tx, agency_id, kid)?.ok_or_else(|| ApiError::Internal("agency key vanished".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use healthbook_core::trust::SigningKey;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    fn submission(agency: &str, key: &SigningKey, prover: &SigningKey) -> SubmitAgencyKeyRequest {
+        let public_key = key.verifying_key().spki_base64();
+        let proof = prover.sign(agency_key_proof_message(agency, &public_key).as_bytes()).unwrap();
+        SubmitAgencyKeyRequest { public_key, proof: STANDARD.encode(proof) }
+    }
+
+    #[test]
+    fn the_proof_must_be_by_the_submitted_key_for_this_agency() {
+        let (key, _) = SigningKey::generate().unwrap();
+        let (other, _) = SigningKey::generate().unwrap();
+        assert_eq!(verified_key("a1", &submission("a1", &key, &key)).unwrap().kid(), key.kid());
+        let field = |result: Result<VerifyingKey, ApiError>| match result {
+            Err(ApiError::InvalidField { field, .. }) => field,
+            other => panic!("expected a field error, got {other:?}"),
+        };
+        assert_eq!(field(verified_key("a1", &submission("a1", &key, &other))), "proof", "signed by another key");
+        assert_eq!(field(verified_key("a2", &submission("a1", &key, &key))), "proof", "made for another agency");
+    }
+
+    /// Random and mutated submissions (key and proof text): each is refused, none panics.
+    #[test]
+    fn random_and_mutated_submissions_never_panic() {
+        let (key, _) = SigningKey::generate().unwrap();
+        let genuine = submission("a1", &key, &key);
+        let mut rng = StdRng::seed_from_u64(9);
+        let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\u{0}ă".chars().collect();
+        let mutate = |rng: &mut StdRng, seed: &str| -> String {
+            let mut chars: Vec<char> = seed.chars().collect();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..chars.len());
+                chars[at] = alphabet[rng.gen_range(0..alphabet.len())];
+            }
+            chars.into_iter().collect()
+        };
+        for i in 0..2_000 {
+            let body = match i % 3 {
+                0 => SubmitAgencyKeyRequest { public_key: mutate(&mut rng, &genuine.public_key), proof: genuine.proof.clone() },
+                1 => SubmitAgencyKeyRequest { public_key: genuine.public_key.clone(), proof: mutate(&mut rng, &genuine.proof) },
+                _ => {
+                    let len = rng.gen_range(0..120);
+                    let text: String = (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect();
+                    SubmitAgencyKeyRequest { public_key: text.clone(), proof: text }
+                }
+            };
+            if body != genuine {
+                assert!(verified_key("a1", &body).is_err(), "a changed submission is refused: {body:?}");
+            }
+        }
+    }
+}
