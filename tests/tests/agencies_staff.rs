@@ -83,7 +83,7 @@ async fn cast(server: &TestServer) -> Cast {
     }
 }
 
-/// A fresh agency key: the signing key, its signer for cards, and the submission with its proof for `agency`.
+/// An agency key as the admin's device holds it: the card signer, the key id and the public key (base64 SPKI).
 struct AgencyKey {
     signer: CredentialSigner,
     kid: String,
@@ -109,6 +109,14 @@ fn agency_key(issuer: &str) -> (AgencyKey, SigningKey) {
 /// A key id in a path segment: `/`, `+` and `=` escaped.
 fn path_kid(kid: &str) -> String {
     kid.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+}
+
+/// `callers` and one more who is refused (403): the authority where only the agency's admin may act, or the
+/// agency's admin where only the authority may.
+fn with<'a>(callers: &[(&'a ServerClient, u16)], refused: &'a ServerClient) -> Vec<(&'a ServerClient, u16)> {
+    let mut all = callers.to_vec();
+    all.push((refused, 403));
+    all
 }
 
 /// The status of a call (with a fresh idempotency key) and its JSON body.
@@ -171,12 +179,7 @@ async fn each_endpoint_answers_only_its_callers(backend: TestBackend) {
 
     // Everyone refused, before anything exists; the allowed call comes last and succeeds.
     let outsiders = [(&c.admin_b, 403), (&c.operator_a, 403), (&c.officer, 403), (&c.device, 403), (&c.anonymous, 401)];
-    let and = |extra: &'static str| {
-        let mut callers = outsiders.to_vec();
-        callers.push((if extra == "authority" { &c.authority } else { &c.admin_a }, 403));
-        callers
-    };
-    for (client, status) in and("authority") {
+    for (client, status) in with(&outsiders, &c.authority) {
         assert_eq!(call(client, Method::POST, &keys, Some(&submission)).await.0, status, "submit key");
     }
     let (status, view) = call(&c.admin_a, Method::POST, &keys, Some(&submission)).await;
@@ -191,7 +194,7 @@ async fn each_endpoint_answers_only_its_callers(backend: TestBackend) {
         assert_eq!((status, list["keys"].as_array().map(Vec::len)), (200, Some(1)));
     }
 
-    for (client, status) in and("admin_a") {
+    for (client, status) in with(&outsiders, &c.admin_a) {
         assert_eq!(call(client, Method::POST, &certify, None).await.0, status, "certify");
     }
     let (status, certified) = call(&c.authority, Method::POST, &certify, None).await;
@@ -199,7 +202,7 @@ async fn each_endpoint_answers_only_its_callers(backend: TestBackend) {
     let (status, again) = call(&c.authority, Method::POST, &certify, None).await;
     assert_eq!((status, &again), (200, &certified), "certifying again is harmless");
 
-    for (client, status) in and("authority") {
+    for (client, status) in with(&outsiders, &c.authority) {
         assert_eq!(call(client, Method::POST, &staff_path, Some(&roster)).await.0, status, "import staff");
     }
     let (status, report) = call(&c.admin_a, Method::POST, &staff_path, Some(&roster)).await;
@@ -215,14 +218,14 @@ async fn each_endpoint_answers_only_its_callers(backend: TestBackend) {
 
     let (_, card) = staff_card(&server, &key, &a, "NV-001");
     let batch = json!({ "cards": [card.clone()] });
-    for (client, status) in and("authority") {
+    for (client, status) in with(&outsiders, &c.authority) {
         assert_eq!(call(client, Method::POST, &cards, Some(&batch)).await.0, status, "register cards");
     }
     let (status, registered) = call(&c.admin_a, Method::POST, &cards, Some(&batch)).await;
     assert_eq!((status, registered), (200, json!({ "registered": 1, "already_registered": 0 })));
 
     let revoke = format!("/v1/agencies/{a}/cards/{}/revoke", card["card_id"].as_str().unwrap());
-    for (client, status) in and("authority") {
+    for (client, status) in with(&outsiders, &c.authority) {
         assert_eq!(call(client, Method::POST, &revoke, Some(&reason)).await.0, status, "revoke card");
     }
     // Another agency's admin, on its own agency's path, finds no such card.
