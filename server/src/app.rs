@@ -79,6 +79,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agencies", post(agencies::create_agency).get(agencies::list_agencies))
         .route("/v1/agencies/{agency_id}", get(agencies::get_agency))
         .route("/v1/agencies/{agency_id}/gates", post(agencies::create_gate).get(agencies::list_gates))
+        .route("/v1/agencies/{agency_id}/keys", post(agencies::submit_key).get(agencies::list_keys))
+        .route("/v1/agencies/{agency_id}/keys/{kid}/certify", post(agencies::certify_key))
+        .route(
+            "/v1/agencies/{agency_id}/staff",
+            post(agencies::import_staff)
+                .get(agencies::list_staff)
+                .layer(DefaultBodyLimit::max(agencies::rules::STAFF_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route(
+            "/v1/agencies/{agency_id}/cards",
+            post(agencies::register_cards).layer(DefaultBodyLimit::max(agencies::rules::CARDS_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/agencies/{agency_id}/cards/{card_id}/revoke", post(agencies::revoke_card))
         .route("/v1/trust-list", get(trust::get_trust_list))
         .route("/v1/trust-list/keys", post(trust::add_issuer_key))
         .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))
