@@ -85,7 +85,7 @@ impl SetupStepId {
 }
 
 /// How one step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetupState {
     /// Nothing to do.
     Ok,
