@@ -17,6 +17,7 @@ mod profiles;
 mod results;
 mod root;
 mod settings;
+mod setup;
 mod verifier;
 
 pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
@@ -35,3 +36,4 @@ pub use results::{
 };
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
+pub use setup::{PlatformFacts, SetupCheck, SetupState, SetupStep};

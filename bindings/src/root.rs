@@ -16,6 +16,7 @@ use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
 use crate::results::Results;
 use crate::settings::Settings;
+use crate::setup::SetupCheck;
 
 /// An opened Healthbook data directory; hands out one object per area.
 #[derive(uniffi::Object)]
@@ -93,6 +94,11 @@ impl Healthbook {
     /// The app settings.
     pub fn settings(&self) -> Arc<Settings> {
         Arc::new(Settings(self.0.settings()))
+    }
+
+    /// The set-up check (permissions, server, trust list, bindings, passes, outbox).
+    pub fn setup_check(&self) -> Arc<SetupCheck> {
+        Arc::new(SetupCheck(self.0.clone()))
     }
 
     /// The database schema version in use.

@@ -5,6 +5,7 @@
 mod checkin;
 mod credentials;
 mod declare;
+mod doctor;
 mod gate;
 mod keyfile;
 mod output;
@@ -82,6 +83,8 @@ enum Command {
     /// A gate device: bind to a gate, scan cards in and out, sync the passages.
     #[command(subcommand)]
     Gate(gate::GateCommand),
+    /// The set-up check: server, trust list, bindings, passes, outbox (phone permissions: not checked here).
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +130,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
+        Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
     }
 }
 

@@ -27,6 +27,8 @@ pub mod session;
 #[cfg(feature = "phone")]
 pub mod settings;
 #[cfg(feature = "phone")]
+pub mod setup;
+#[cfg(feature = "phone")]
 pub mod storage;
 #[cfg(feature = "phone")]
 pub mod client;
