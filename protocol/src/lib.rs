@@ -61,7 +61,7 @@ pub use results::{
 };
 pub use status::{HealthStatusView, PassStatus, StatusReason};
 pub use volunteers::{
-    ConsentGiver, ConsentMethod, ConsentView, ControlCardRequest, ControlCardView, DoseSource, DoseView, ManagedPeopleList,
+    CONTROL_CARD_VALIDITY_DAYS, ConsentGiver, ConsentMethod, ConsentView, ControlCardRequest, ControlCardView, DoseSource, DoseView, ManagedPeopleList,
     ManagedPersonView, RecordConsentRequest, RecordDoseRequest,
 };
 pub use trust::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};

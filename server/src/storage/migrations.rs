@@ -28,6 +28,9 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 10, name: "result_sms", sql: include_str!("../../migrations/0010_result_sms.sql") },
         Migration { version: 11, name: "checkin", sql: include_str!("../../migrations/0011_checkin.sql") },
         Migration { version: 12, name: "dcc_signers", sql: include_str!("../../migrations/0012_dcc_signers.sql") },
+        // 13 is the agencies migration (agency keys, rosters, cards), on its own branch. No empty stand-in here: a
+        // database that recorded an empty 13 as applied would never get the real one.
+        Migration { version: 14, name: "volunteers", sql: include_str!("../../migrations/0014_volunteers.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
