@@ -12,6 +12,8 @@ use healthbook_core::client::{MemoryTrustCache, ServerClient};
 use healthbook_core::credentials::{CheckpointTrustStore, ControlCard, CredentialKind, CredentialSigner, OwnPayload, Verifier};
 use healthbook_core::gate::GateVerdict;
 use healthbook_core::keystore::MemoryKeyStore;
+use healthbook_core::settings::Language;
+use healthbook_core::volunteers::{ConsentMethod, NewManagedPerson, VolunteerError};
 use healthbook_core::{Clock, Healthbook, HealthbookConfig};
 use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_http_error};
 use healthbook_e2e::server_scenarios;
@@ -24,6 +26,7 @@ server_scenarios!(
     a_volunteer_cannot_read_or_change_people_they_did_not_enrol,
     the_control_card_verifies_offline_passes_a_gate_and_links_a_sample,
     the_openapi_document_lists_the_volunteer_endpoints,
+    the_core_volunteer_enrols_consents_records_declares_and_prints,
 );
 
 const WARD: &str = "26734";
@@ -381,5 +384,89 @@ async fn the_openapi_document_lists_the_volunteer_endpoints(backend: TestBackend
     for schema in ["ConsentMethod", "ConsentGiver", "RecordConsentRequest", "DoseView", "ControlCardView", "ManagedPeopleList"] {
         assert!(document["components"]["schemas"][schema].is_object(), "{schema} is documented");
     }
+    server.stop().await;
+}
+
+/// The phone side: the core's volunteer sub-client does the whole round on the volunteer's phone (its device
+/// session for the attestation code, the volunteer's kept staff session for the rest), and the list shows offline.
+async fn the_core_volunteer_enrols_consents_records_declares_and_prints(backend: TestBackend) {
+    let mut server = TestServer::start(backend).await;
+    staff(&server, "volunteer", "vol-an", area(&[WARD])).await;
+    let officer = staff(&server, "health_officer", "ward-officer", area(&[WARD])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let core = Healthbook::open(HealthbookConfig {
+        data_dir: dir.path().into(),
+        key_store: Arc::new(MemoryKeyStore::default()),
+        clock: server.clock.clone(),
+    })
+    .unwrap();
+    core.settings().set_server_url(Some(server.base_url.clone())).await.unwrap();
+    let volunteers = core.volunteers();
+    let grandma = NewManagedPerson {
+        full_name: GRANDMA.into(),
+        birth_year: 1950,
+        citizen_id: CCCD_GRANDMA.into(),
+        phone: None,
+        province_code: "79".into(),
+        ward_code: WARD.into(),
+        place: None,
+    };
+    assert!(matches!(volunteers.enrol(grandma.clone()).await, Err(VolunteerError::NotSignedIn)));
+    assert!(matches!(volunteers.sign_in("ward-officer", PASSWORD).await, Err(VolunteerError::NotAVolunteer)));
+    assert!(matches!(volunteers.sign_in("vol-an", "wrong-password").await, Err(VolunteerError::SignInFailed)));
+    volunteers.sign_in("vol-an", PASSWORD).await.unwrap();
+    assert!(volunteers.signed_in().await.unwrap());
+
+    let enrolled = volunteers.enrol(grandma).await.unwrap();
+    assert!(enrolled.bound && enrolled.person_id.is_some() && enrolled.consent_at.is_none());
+    assert_eq!((enrolled.full_name.as_str(), enrolled.birth_year), (GRANDMA, 1950));
+    let profile = enrolled.profile_id.clone();
+    let person = enrolled.person_id.clone().unwrap();
+    let relation = core.profiles().get(&profile).await.unwrap().relation;
+    assert_eq!(relation, healthbook_core::profiles::ProfileRelation::ManagedByVolunteer);
+    // Someone outside the volunteer's area is refused, and leaves no profile behind.
+    let outside = NewManagedPerson {
+        full_name: "Trần Văn Bảy".into(),
+        birth_year: 1948,
+        citizen_id: CCCD_GRANDPA.into(),
+        phone: None,
+        province_code: "79".into(),
+        ward_code: OTHER_WARD.into(),
+        place: Some("chợ".into()),
+    };
+    assert!(matches!(volunteers.enrol(outside).await, Err(VolunteerError::OutsideArea)));
+    assert_eq!(core.profiles().list().await.unwrap().len(), 1);
+
+    assert!(matches!(volunteers.control_card(&profile).await, Err(VolunteerError::ConsentRequired)));
+    let consented = volunteers.record_consent(&profile, "Nguyễn Văn Bình", ConsentMethod::Thumbprint).await.unwrap();
+    assert!(consented.consent_at.is_some());
+    let view: Value = officer.get_json(&format!("/v1/persons/{person}/audit")).await.unwrap();
+    assert!(actions(&view).contains(&"consent_recorded".to_owned()));
+    let date = (server.clock.now() - Duration::days(40)).date_naive();
+    let dosed = volunteers.record_dose(&profile, "Vero Cell", 1, date, Some("L-77")).await.unwrap();
+    assert_eq!(dosed.self_reported_doses, 1);
+    let carded = volunteers.control_card(&profile).await.unwrap();
+    assert!(carded.control_card.as_deref().is_some_and(|qr| qr.starts_with("HK1:")));
+
+    // Declaring on their behalf is the declarations sub-client with the managed profile.
+    let answers = json!({ "symptoms": [], "contact_with_confirmed_case": false, "travel_from_outbreak_area": false, "vaccination_status": "one_dose" });
+    core.declarations().submit(&profile, "health_declaration", answers, None, Language::Vi).await.unwrap();
+    let report = core.outbox().sync_now(None).await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let audit: Value = officer.get_json(&format!("/v1/persons/{person}/audit")).await.unwrap();
+    assert_eq!(
+        actions(&audit),
+        ["person_created", "attested", "consent_recorded", "dose_recorded", "control_card_issued", "declared_on_behalf"]
+    );
+
+    // The list is kept: it shows offline, with the card.
+    server.stop_http().await;
+    let people = volunteers.people().await.unwrap();
+    assert_eq!(people.len(), 1);
+    let shown = &people[0];
+    assert_eq!(shown.control_card, carded.control_card);
+    assert!(shown.bound && shown.consent_at.is_some() && shown.last_declared_at.is_some());
+    assert_eq!(shown.self_reported_doses, 1);
+    assert!(volunteers.record_consent(&profile, GRANDMA, ConsentMethod::Spoken).await.unwrap_err().is_offline());
     server.stop().await;
 }
