@@ -10,8 +10,10 @@ mod keyfile;
 mod output;
 mod person;
 mod poster;
+mod print;
 mod profile;
 mod results;
+mod volunteer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +84,9 @@ enum Command {
     /// A gate device: bind to a gate, scan cards in and out, sync the passages.
     #[command(subcommand)]
     Gate(gate::GateCommand),
+    /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
+    #[command(subcommand)]
+    Volunteer(volunteer::VolunteerCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +132,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
+        Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
     }
 }
 
