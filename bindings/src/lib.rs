@@ -18,6 +18,7 @@ mod results;
 mod root;
 mod settings;
 mod verifier;
+mod volunteers;
 
 pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
@@ -35,3 +36,4 @@ pub use results::{
 };
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
+pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};
