@@ -15,7 +15,7 @@ use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::settings::Language;
 use healthbook_core::volunteers::{ConsentMethod, NewManagedPerson, VolunteerError};
 use healthbook_core::{Clock, Healthbook, HealthbookConfig};
-use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_http_error};
+use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, assert_http_error, raw_request};
 use healthbook_e2e::server_scenarios;
 use healthbook_core::gate::{PassageReason, ScannedCard};
 use healthbook_server::storage::StorageError;
@@ -27,6 +27,7 @@ server_scenarios!(
     the_control_card_verifies_offline_passes_a_gate_and_links_a_sample,
     the_openapi_document_lists_the_volunteer_endpoints,
     the_core_volunteer_enrols_consents_records_declares_and_prints,
+    random_and_mutated_bodies_never_break_the_volunteer_endpoints,
 );
 
 const WARD: &str = "26734";
@@ -151,7 +152,7 @@ async fn a_volunteer_acts_for_a_person_and_every_act_is_in_their_audit_trail(bac
     assert_http_error(far_officer.post_json::<_, Value>(&path, &json!({})).await, 403, "forbidden");
     assert_http_error(volunteer.post_json::<_, Value>(&path, &json!({})).await, 403, "forbidden");
     let confirmed: Value = officer.post_json(&path, &json!({})).await.unwrap();
-    assert_eq!(confirmed["confirmed_by"].as_str().is_some(), true);
+    assert!(confirmed["confirmed_by"].as_str().is_some(), "{confirmed}");
     assert_eq!(confirmed["source"], "self_reported", "the source says where the record came from; confirmation is beside it");
 
     // Declaring on their behalf from the volunteer's phone, then the card.
@@ -468,5 +469,64 @@ async fn the_core_volunteer_enrols_consents_records_declares_and_prints(backend:
     assert!(shown.bound && shown.consent_at.is_some() && shown.last_declared_at.is_some());
     assert_eq!(shown.self_reported_doses, 1);
     assert!(volunteers.record_consent(&profile, GRANDMA, ConsentMethod::Spoken).await.unwrap_err().is_offline());
+    server.stop().await;
+}
+
+/// Fuzz-style: random bytes and mutations of valid bodies sent to every volunteer write endpoint are refused
+/// with a 4xx JSON error (never a 5xx, never a stored row), and the server keeps answering.
+async fn random_and_mutated_bodies_never_break_the_volunteer_endpoints(backend: TestBackend) {
+    use rand::{Rng, SeedableRng};
+    let server = TestServer::start(backend).await;
+    let volunteer = staff(&server, "volunteer", "vol-an", area(&[WARD])).await;
+    let (volunteer_phone, _) = phone(&server).await;
+    let person = enrol(&volunteer, &volunteer_phone, "grandma", CCCD_GRANDMA, GRANDMA, 1950).await;
+    let token = volunteer.session().unwrap().token;
+    let before = count(&server, "SELECT COUNT(*) FROM identity_audit").await;
+    let valid = [
+        (format!("/v1/volunteers/people/{person}/consent"), consent_body(&server, "person", "spoken").to_string()),
+        (format!("/v1/volunteers/people/{person}/doses"), dose_body(&server, 1).to_string()),
+        (format!("/v1/volunteers/people/{person}/control-card"), json!({ "profile_ref": "grandma" }).to_string()),
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let raw = reqwest::Client::new();
+    for round in 0..300 {
+        let (path, body) = &valid[round % valid.len()];
+        let mut bytes = body.clone().into_bytes();
+        match round % 3 {
+            // Random bytes.
+            0 => bytes = (0..rng.gen_range(0..200)).map(|_| rng.r#gen::<u8>()).collect(),
+            // A few bytes flipped.
+            1 => {
+                for _ in 0..rng.gen_range(1..6) {
+                    let at = rng.gen_range(0..bytes.len());
+                    bytes[at] = rng.r#gen();
+                }
+            }
+            // Cut short.
+            _ => bytes.truncate(rng.gen_range(0..bytes.len())),
+        }
+        let answer = raw_request(
+            raw.post(format!("{}{path}", server.base_url))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("fuzz-{round}"))
+                .header("content-type", "application/json")
+                .body(bytes.clone()),
+        )
+        .await;
+        let (status, _, body) = &answer;
+        // A mutation can still be valid JSON of the right shape (a flipped letter in a name): then it is stored
+        // like any request. Otherwise: a JSON 4xx.
+        assert!(*status < 500, "round {round}: {status} for {:?}: {body:?}", String::from_utf8_lossy(&bytes));
+        if *status >= 400 {
+            assert!(body.as_ref().is_some_and(|b| b["error"]["code"].is_string()), "round {round}: {body:?}");
+        }
+    }
+    let stored = count(&server, "SELECT COUNT(*) FROM volunteer_consents").await
+        + count(&server, "SELECT COUNT(*) FROM doses").await
+        + count(&server, "SELECT COUNT(*) FROM control_cards").await;
+    let audited = count(&server, "SELECT COUNT(*) FROM identity_audit").await - before;
+    assert_eq!(stored, audited, "every stored act is audited, and nothing refused left a row");
+    let listed: Value = volunteer.get_json("/v1/volunteers/people").await.unwrap();
+    assert_eq!(listed["people"].as_array().unwrap().len(), 1, "the server still answers");
     server.stop().await;
 }
