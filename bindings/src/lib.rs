@@ -19,6 +19,7 @@ mod root;
 mod settings;
 mod setup;
 mod verifier;
+mod volunteers;
 
 pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
@@ -37,3 +38,4 @@ pub use results::{
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
 pub use setup::{PlatformFacts, SetupCheck, SetupState, SetupStep};
+pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

@@ -12,6 +12,7 @@ use crate::gate::Gate;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
+use crate::volunteers::Volunteers;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
 use crate::results::Results;
@@ -69,6 +70,11 @@ impl Healthbook {
     /// Bindings of the profiles to person records (needed for a pass).
     pub fn persons(&self) -> Arc<Persons> {
         Arc::new(Persons(self.0.persons()))
+    }
+
+    /// The volunteer's people: enrol, consent, doses, control cards.
+    pub fn volunteers(&self) -> Arc<Volunteers> {
+        Arc::new(Volunteers(self.0.volunteers()))
     }
 
     /// Test results: samples registered by code and followed until their result.

@@ -11,8 +11,10 @@ mod keyfile;
 mod output;
 mod person;
 mod poster;
+mod print;
 mod profile;
 mod results;
+mod volunteer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +87,9 @@ enum Command {
     Gate(gate::GateCommand),
     /// The set-up check: server, trust list, bindings, passes, outbox (phone permissions: not checked here).
     Doctor(doctor::DoctorArgs),
+    /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
+    #[command(subcommand)]
+    Volunteer(volunteer::VolunteerCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +136,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
+        Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
     }
 }
 

@@ -464,3 +464,34 @@ fn gate_bind_scan_repeat_sync_and_status() {
     assert_eq!(healthbook(dir.path(), &["--json", "gate", "repeat-window", "2000"]).status.code(), Some(1));
     assert!(healthbook(dir.path(), &["gate", "unbind"]).status.success());
 }
+
+#[test]
+fn volunteer_commands_offline_say_what_is_missing_and_list_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed = healthbook(dir.path(), &["--json", "volunteer", "list"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert_eq!(json_of(&listed.stdout), json!({ "people": [] }));
+    // The password comes from the environment only: without it, a usage error before anything is sent.
+    let consent = healthbook_env(
+        dir.path(),
+        &["--json", "volunteer", "consent", "p-1", "--given-by", "Bà Năm", "--method", "thumbprint", "--user", "vol"],
+        &[],
+    );
+    assert_eq!(consent.status.code(), Some(2), "{}", String::from_utf8_lossy(&consent.stderr));
+    assert_eq!(json_of(&consent.stderr)["error"]["code"], "password_required");
+    let no_server = healthbook_env(
+        dir.path(),
+        &["--json", "volunteer", "enrol", "--name", "Bà Năm", "--birth-year", "1950", "--citizen-id", "079150012345",
+          "--province", "79", "--ward", "26734", "--user", "vol"],
+        &[("HEALTHBOOK_PASSWORD", "pw")],
+    );
+    assert_eq!(no_server.status.code(), Some(1));
+    assert_eq!(json_of(&no_server.stderr)["error"]["code"], "no_server");
+    let no_output = healthbook_env(dir.path(), &["--json", "volunteer", "card", "p-1", "--user", "vol"], &[("HEALTHBOOK_PASSWORD", "pw")]);
+    assert_eq!(no_output.status.code(), Some(2));
+    let bad_method = healthbook(dir.path(), &["volunteer", "consent", "p-1", "--given-by", "A", "--method", "email", "--user", "v"]);
+    assert_eq!(bad_method.status.code(), Some(2), "clap refuses an unknown method");
+    // Nothing was enrolled by the refused commands.
+    let listed = healthbook(dir.path(), &["--json", "volunteer", "list"]);
+    assert_eq!(json_of(&listed.stdout), json!({ "people": [] }));
+}

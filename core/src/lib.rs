@@ -33,6 +33,8 @@ pub mod storage;
 #[cfg(feature = "phone")]
 pub mod client;
 pub mod trust;
+#[cfg(feature = "phone")]
+pub mod volunteers;
 
 #[cfg(feature = "phone")]
 mod healthbook;

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -65,6 +65,13 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         persons::get_person_bindings,
         persons::delete_person_binding,
         persons::get_person_audit,
+        persons::get_own_audit,
+        volunteers::list_people,
+        volunteers::get_person,
+        volunteers::record_consent,
+        volunteers::record_dose,
+        volunteers::confirm_dose,
+        volunteers::issue_control_card,
         results::register_sample,
         results::poll_result,
         results::link_sample,
@@ -120,6 +127,9 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::RiskyWindow, protocol::RiskyVenueList, protocol::PassageQuery, protocol::PassageRecord,
         protocol::PassagePage, protocol::ComplianceQuery, protocol::VenueDay, protocol::SilentVenue,
         protocol::ComplianceReport,
+        protocol::ConsentMethod, protocol::ConsentGiver, protocol::DoseSource, protocol::RecordConsentRequest,
+        protocol::ConsentView, protocol::RecordDoseRequest, protocol::DoseView, protocol::ControlCardRequest,
+        protocol::ControlCardView, protocol::ManagedPersonView, protocol::ManagedPeopleList,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -131,6 +141,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
         (name = "passes", description = "Short-lived signed personal health passes"),
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
+        (name = "volunteers", description = "People a volunteer enrolled: consent, doses shown on paper, control cards"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),

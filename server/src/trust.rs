@@ -498,6 +498,7 @@ pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
     let lifetime = match id {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
         "venue-posters" => chrono::Duration::days(crate::checkin::POSTER_VALIDITY_DAYS),
+        "control-cards" => chrono::Duration::days(healthbook_protocol::CONTROL_CARD_VALIDITY_DAYS),
         _ => chrono::Duration::days(30),
     };
     lifetime + chrono::Duration::hours(1)
@@ -523,7 +524,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters, control-cards")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -575,4 +576,5 @@ pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
         ("passes", IssuerRole::Authority, "health-pass"),
         ("lab-results", IssuerRole::Lab, "lab-results"),
         ("venue-posters", IssuerRole::Authority, "venue-posters"),
+        ("control-cards", IssuerRole::Authority, "control-cards"),
     ];

@@ -166,7 +166,7 @@ class MainActivity : ComponentActivity() {
                 HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
             } else {
                 // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository).
-                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, null))
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
                 SideEffect { app.language = language }
