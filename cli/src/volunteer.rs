@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use serde_json::{Value, json};
 
 use healthbook_core::Healthbook;
@@ -25,25 +25,10 @@ pub const CARD_H: f64 = 148.0;
 /// Width of the card's QR symbol (without its quiet zone): over the 5 cm printed cards need.
 pub const CARD_QR_MM: f64 = 62.0;
 
-/// How the person agreed.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum MethodArg {
-    /// Said so aloud.
-    Spoken,
-    /// Signed a paper form.
-    SignedPaper,
-    /// Put a thumbprint on a paper form.
-    Thumbprint,
-}
-
-impl From<MethodArg> for ConsentMethod {
-    fn from(method: MethodArg) -> Self {
-        match method {
-            MethodArg::Spoken => Self::Spoken,
-            MethodArg::SignedPaper => Self::SignedPaper,
-            MethodArg::Thumbprint => Self::Thumbprint,
-        }
-    }
+/// Reads how the person agreed by the contract's name (`spoken`, `signed_paper`, `thumbprint`; `-` for `_` too).
+fn parse_method(text: &str) -> Result<ConsentMethod, String> {
+    serde_json::from_value(serde_json::Value::String(text.replace('-', "_")))
+        .map_err(|_| "one of spoken, signed-paper, thumbprint".to_owned())
 }
 
 /// Volunteer commands.
@@ -82,9 +67,9 @@ pub enum VolunteerCommand {
         /// The name of whoever agreed (the person's own name, or a guardian's).
         #[arg(long)]
         given_by: String,
-        /// How.
-        #[arg(long, value_enum)]
-        method: MethodArg,
+        /// How: spoken, signed-paper or thumbprint.
+        #[arg(long, value_parser = parse_method)]
+        method: ConsentMethod,
         #[command(flatten)]
         staff: StaffArgs,
     },
@@ -208,7 +193,7 @@ pub async fn run(hb: &Healthbook, command: &VolunteerCommand, out: &Output) -> R
         }
         VolunteerCommand::Consent { profile_id, given_by, method, staff } => {
             signed_in(hb, staff).await?;
-            volunteers.record_consent(profile_id, given_by, (*method).into()).await.map_err(volunteer_error)?
+            volunteers.record_consent(profile_id, given_by, *method).await.map_err(volunteer_error)?
         }
         VolunteerCommand::Dose { profile_id, product, dose, date, lot, staff } => {
             signed_in(hb, staff).await?;
