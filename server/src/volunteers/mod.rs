@@ -119,7 +119,7 @@ pub async fn list_people(State(state): State<AppState>, principal: Principal) ->
 
 /// One person the calling volunteer enrolled (that volunteer; 404 for anyone else's).
 #[utoipa::path(
-    get, path = "/v1/volunteers/people/{person_id}", tag = "volunteers", security(("bearer" = [])),
+    get, path = "/v1/volunteers/people/{person_id}", tag = "volunteers", operation_id = "get_managed_person", security(("bearer" = [])),
     params(("person_id" = String, Path)),
     responses((status = 200, body = ManagedPersonView), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse))
 )]
