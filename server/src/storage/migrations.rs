@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] =
             name: "vaccination_registrations",
             sql: include_str!("../../migrations/0015_vaccination_registrations.sql"),
         },
+        Migration { version: 16, name: "vaccination_sites", sql: include_str!("../../migrations/0016_vaccination_sites.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
