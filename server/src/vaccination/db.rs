@@ -271,7 +271,7 @@ pub fn change_stock(tx: &mut dyn Tx, change: &StockChange<'_>, now: DateTime<Utc
 /// Doses of `product` left at a site, all lots together.
 pub fn remaining(tx: &mut dyn Tx, site_id: &str, product: VaccineProduct) -> Result<i64, ApiError> {
     let row = tx.query_opt(
-        "SELECT COALESCE(SUM(remaining), 0) FROM vaccine_stock WHERE site_id = $1 AND product = $2",
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM vaccine_stock WHERE site_id = $1 AND product = $2",
         &[site_id.into(), product.as_str().into()],
     )?;
     Ok(row.map(|r| r.int(0)).transpose()?.unwrap_or(0))
@@ -281,7 +281,7 @@ pub fn remaining(tx: &mut dyn Tx, site_id: &str, product: VaccineProduct) -> Res
 pub fn held(tx: &mut dyn Tx, site_id: &str, now: DateTime<Utc>) -> Result<Vec<HeldDoses>, ApiError> {
     let rows = tx.query(
         "SELECT s.product, \
-             (SELECT COALESCE(SUM(capacity), 0) FROM vaccination_slots WHERE session_id = s.id), \
+             (SELECT CAST(COALESCE(SUM(capacity), 0) AS BIGINT) FROM vaccination_slots WHERE session_id = s.id), \
              (SELECT COUNT(*) FROM doses WHERE session_id = s.id) \
          FROM vaccination_sessions s WHERE s.site_id = $1 AND s.ends_at > $2 ORDER BY s.product",
         &[site_id.into(), Value::Int(to_ms(now))],
