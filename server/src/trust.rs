@@ -519,7 +519,6 @@ pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
         "venue-posters" => chrono::Duration::days(crate::checkin::POSTER_VALIDITY_DAYS),
         "control-cards" => chrono::Duration::days(healthbook_protocol::CONTROL_CARD_VALIDITY_DAYS),
-        "vaccination-records" => chrono::Duration::days(crate::vaccination::certificate::VACCINATION_CERTIFICATE_VALIDITY_DAYS),
         _ => chrono::Duration::days(30),
     };
     lifetime + chrono::Duration::hours(1)
@@ -545,7 +544,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters, control-cards, vaccination-records")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters, control-cards")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -598,6 +597,4 @@ pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
         ("lab-results", IssuerRole::Lab, "lab-results"),
         ("venue-posters", IssuerRole::Authority, "venue-posters"),
         ("control-cards", IssuerRole::Authority, "control-cards"),
-        // Signs the vaccination certificates of self-reported doses an officer confirmed (no site gave them).
-        ("vaccination-records", IssuerRole::VaccinationSite, "site:records"),
     ];

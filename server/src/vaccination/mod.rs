@@ -47,10 +47,10 @@ use crate::storage::Tx;
 use crate::util::{clean_name, new_id};
 use crate::volunteers;
 
-/// Id of the service key that signs the certificates of confirmed self-reported doses (no site gave them).
-pub const RECORDS_KEY: &str = "vaccination-records";
-/// The `site_id` stored for certificates the records key signed.
-const RECORDS_SIGNER: &str = "records";
+/// The signer of the certificates of confirmed self-reported doses (no site gave them): a key made and listed
+/// like a site's (`site:records` in the trust list), and the `site_id` stored for what it signed. Site ids are
+/// UUIDs, so no site takes this one.
+pub const RECORDS_SIGNER: &str = "records";
 /// The lookup as the access log names it.
 const LOOKUP_ENDPOINT: &str = "POST /v1/vaccination/lookup";
 /// Longest scanned text accepted by the lookup (a pass or control card is far shorter).
@@ -699,13 +699,8 @@ pub fn issue_latest_certificate(tx: &mut dyn Tx, person: &PersonRow, now: DateTi
         return Ok(Some(current));
     }
     let (dose_id, _, _) = db::dose_numbered(tx, &person.id, latest.dose_number)?.ok_or_else(|| ApiError::Internal("a counted dose is missing".into()))?;
-    let (signer, pkcs8) = match db::site_of_dose(tx, &dose_id)? {
-        Some(site_id) => {
-            let (_, pkcs8) = crate::trust::site_key_pkcs8(tx, &site_id, now)?;
-            (site_id, pkcs8)
-        }
-        None => (RECORDS_SIGNER.to_owned(), crate::trust::service_key_pkcs8(tx, RECORDS_KEY, now)?),
-    };
+    let signer = db::site_of_dose(tx, &dose_id)?.unwrap_or_else(|| RECORDS_SIGNER.to_owned());
+    let (_, pkcs8) = crate::trust::site_key_pkcs8(tx, &signer, now)?;
     let random = crate::util::random_bytes(40)?;
     let uvci = rules::uvci_from(&random).ok_or_else(|| ApiError::Internal("no fresh certificate identifier".into()))?;
     let series_doses = certificate::series_doses(latest.product, latest.dose_number);
