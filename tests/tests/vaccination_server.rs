@@ -119,7 +119,7 @@ fn text<'a>(map: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
     map.iter().find(|(k, _)| matches!(k, Cbor::Text(t) if t == key)).map(|(_, v)| v)
 }
 
-fn as_text<'a>(value: Option<&'a Cbor>) -> &'a str {
+fn as_text(value: Option<&Cbor>) -> &str {
     match value {
         Some(Cbor::Text(t)) => t,
         other => panic!("expected text, got {other:?}"),
@@ -158,7 +158,7 @@ fn assert_certificate(verifier: &Verifier<CheckpointTrustStore>, certificate: &V
     let DccEntry::Vaccination { dose_number, total_doses, date, product, target, country, uvci, .. } = &dcc.entries[0] else {
         panic!("not a vaccination: {:?}", dcc.entries[0]);
     };
-    assert_eq!(u64::from(dose["dose_number"].as_u64().unwrap() as u8), *dose_number);
+    assert_eq!(dose["dose_number"].as_u64(), Some(*dose_number));
     assert_eq!(certificate["dose_number"].as_u64(), Some(*dose_number));
     assert_eq!(certificate["series_doses"].as_u64(), Some(*total_doses));
     assert_eq!(dose["date"].as_str(), Some(date.as_str()));
