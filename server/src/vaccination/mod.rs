@@ -356,9 +356,7 @@ fn fill_session(tx: &mut dyn Tx, session_id: &str, now: DateTime<Utc>) -> Result
         let group = priority::priority_group_of(tx, &candidate.person_id)?;
         line.push((group, candidate));
     }
-    line.sort_by(|(ga, a), (gb, b)| {
-        (ga.is_none(), ga, a.registered_at, &a.person_id).cmp(&(gb.is_none(), gb, b.registered_at, &b.person_id))
-    });
+    line.sort_by(|(ga, a), (gb, b)| rules::line_order((*ga, a.registered_at, &a.person_id), (*gb, b.registered_at, &b.person_id)));
     let (mut invited, mut waiting, mut outgoing) = (0, 0, Vec::new());
     for (_, candidate) in line {
         let doses = db::counted_doses(tx, &candidate.person_id)?;
@@ -629,7 +627,7 @@ pub async fn answer_invitation(
 
 /// What site staff see after scanning a pass (`HP1:`) or control card (`HK1:`): the credential is verified
 /// against the server's own keys and its id finds the person (health officer of the site's area; the read is
-/// written to the access log).
+/// written to the access log). A person with every dose recorded gets `next_dose_number` 7 (none left).
 #[utoipa::path(
     post, path = "/v1/vaccination/lookup", tag = "vaccination", security(("bearer" = [])),
     request_body = DoseLookupRequest,

@@ -108,6 +108,12 @@ pub fn series_complete(doses: &[CountedDose]) -> bool {
     doses.iter().max_by_key(|d| (d.dose_number, d.date)).is_some_and(|d| d.dose_number >= d.product.series_doses())
 }
 
+/// The order of the waiting line: priority group 1 first, people on no list last, then by registration time
+/// (milliseconds), then by person id so that the order never depends on the database's whim.
+pub fn line_order(a: (Option<u8>, i64, &str), b: (Option<u8>, i64, &str)) -> std::cmp::Ordering {
+    (a.0.is_none(), a.0, a.1, a.2).cmp(&(b.0.is_none(), b.0, b.1, b.2))
+}
+
 /// The time an invitation made at `now` for a slot starting at `slot_start` must be answered by.
 pub fn answer_by(now: DateTime<Utc>, slot_start: DateTime<Utc>) -> DateTime<Utc> {
     (now + Duration::hours(INVITATION_ANSWER_HOURS)).min(slot_start)
@@ -207,6 +213,14 @@ mod tests {
         assert!(series_complete(&[janssen]));
         let last = CountedDose { dose_number: MAX_DOSE_NUMBER, ..first };
         assert_eq!(next_dose(&[last]), None);
+    }
+
+    #[test]
+    fn the_line_puts_priority_groups_first_and_people_on_no_list_last() {
+        let mut line = vec![(None, 1, "a"), (Some(3), 5, "b"), (Some(1), 9, "c"), (Some(3), 2, "d"), (None, 0, "e")];
+        line.sort_by(|a, b| line_order(*a, *b));
+        let ids: Vec<&str> = line.iter().map(|p| p.2).collect();
+        assert_eq!(ids, ["c", "d", "b", "e", "a"]);
     }
 
     #[test]
