@@ -189,3 +189,62 @@ fn a_list_past_its_maximum_age_gives_a_stale_verdict_that_still_decides() {
     let refused = Verifier::new(&store).verify(&issue(&stranger, pass(None)), issued + Duration::days(5));
     assert!(!refused.valid && refused.trust_list_stale);
 }
+
+/// An EU DCC with one vaccination (`v`) or test (`t`) statement, signed by `by`.
+fn dcc(by: &CredentialSigner, statement: &str) -> String {
+    use ciborium::Value;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let entry = match statement {
+        "v" => Value::Map(vec![
+            (text("tg"), text("840539006")),
+            (text("vp"), text("1119349007")),
+            (text("mp"), text("EU/1/20/1528")),
+            (text("ma"), text("ORG-100030215")),
+            (text("dn"), Value::Integer(1.into())),
+            (text("sd"), Value::Integer(2.into())),
+            (text("dt"), text("2021-07-30")),
+            (text("co"), text("VN")),
+            (text("is"), text("Ministry of Health of Viet Nam")),
+            (text("ci"), text("URN:UVCI:01:VN:ABC")),
+        ]),
+        _ => Value::Map(vec![
+            (text("tg"), text("840539006")),
+            (text("tt"), text("LP6464-4")),
+            (text("sc"), text("2021-07-30T08:00:00Z")),
+            (text("tr"), text("260415000")),
+            (text("tc"), text("Site")),
+            (text("co"), text("VN")),
+            (text("is"), text("Ministry of Health of Viet Nam")),
+            (text("ci"), text("URN:UVCI:01:VN:DEF")),
+        ]),
+    };
+    let nam = Value::Map(vec![(text("fn"), text("Trần")), (text("fnt"), text("TRAN"))]);
+    let hcert = Value::Map(vec![
+        (text("ver"), text("1.3.0")),
+        (text("nam"), nam),
+        (text("dob"), text("1961")),
+        (text(statement), Value::Array(vec![entry])),
+    ]);
+    let claims = Value::Map(vec![
+        (Value::Integer(1.into()), text("VN")),
+        (Value::Integer(6.into()), Value::Integer(t(ISSUED).timestamp().into())),
+        (Value::Integer(4.into()), Value::Integer((t(ISSUED) + Duration::days(365)).timestamp().into())),
+        (Value::Integer((-260).into()), Value::Map(vec![(Value::Integer(1.into()), hcert)])),
+    ]);
+    by.sign_claims(healthbook_core::credentials::CredentialType::EuDcc, &claims).unwrap()
+}
+
+#[test]
+fn a_vaccination_site_key_signs_vaccination_certificates_and_nothing_else() {
+    let lab = signer("Lab");
+    let site = signer("Vaccination site");
+    let store = store(vec![entry(&lab, IssuerRole::Lab, "lab-results"), entry(&site, IssuerRole::VaccinationSite, "site:7")]);
+    let vaccination = verify(&store, &dcc(&site, "v"));
+    assert!(vaccination.valid, "{:?} {:?}", vaccination.stage, vaccination.error);
+    assert!(verify(&store, &dcc(&lab, "t")).valid);
+    // Each vouches only for its own kind of statement.
+    assert!(!verify(&store, &dcc(&site, "t")).valid);
+    assert!(!verify(&store, &dcc(&lab, "v")).valid);
+    // And a site key signs no pass or card of ours.
+    assert_stage(&verify(&store, &issue(&site, pass(None))), FailedStage::WrongRole);
+}

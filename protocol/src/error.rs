@@ -99,11 +99,19 @@ pub enum ErrorCode {
     DccSignerListRefused,
     /// A volunteer asked for a control card before recording the person's consent.
     ConsentRequired,
+    /// A vaccination session's capacity exceeds the site's remaining doses of its product.
+    CapacityAboveStock,
+    /// The site has no remaining dose of this product and lot.
+    OutOfStock,
+    /// The invitation was already answered, expired, or its session is over.
+    InvitationClosed,
+    /// The person already has this dose number recorded with a different date or product.
+    DoseConflict,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 45] = [
+    pub const ALL: [Self; 49] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -149,6 +157,10 @@ impl ErrorCode {
         Self::SampleAlreadyPooled,
         Self::DccSignerListRefused,
         Self::ConsentRequired,
+        Self::CapacityAboveStock,
+        Self::OutOfStock,
+        Self::InvitationClosed,
+        Self::DoseConflict,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -199,6 +211,10 @@ impl ErrorCode {
             Self::SampleAlreadyPooled => "sample_already_pooled",
             Self::DccSignerListRefused => "dcc_signer_list_refused",
             Self::ConsentRequired => "consent_required",
+            Self::CapacityAboveStock => "capacity_above_stock",
+            Self::OutOfStock => "out_of_stock",
+            Self::InvitationClosed => "invitation_closed",
+            Self::DoseConflict => "dose_conflict",
         }
     }
 
@@ -313,6 +329,10 @@ mod tests {
         (ErrorCode::SampleAlreadyPooled, "sample_already_pooled"),
         (ErrorCode::DccSignerListRefused, "dcc_signer_list_refused"),
         (ErrorCode::ConsentRequired, "consent_required"),
+        (ErrorCode::CapacityAboveStock, "capacity_above_stock"),
+        (ErrorCode::OutOfStock, "out_of_stock"),
+        (ErrorCode::InvitationClosed, "invitation_closed"),
+        (ErrorCode::DoseConflict, "dose_conflict"),
     ];
 
     #[test]

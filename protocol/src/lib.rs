@@ -19,6 +19,7 @@ pub mod persons;
 pub mod results;
 pub mod status;
 pub mod trust;
+pub mod vaccination;
 pub mod volunteers;
 
 pub use access::{AccessLogEntry, AccessLogPage, AccessLogQuery, AreaScope};
@@ -63,6 +64,15 @@ pub use status::{HealthStatusView, PassStatus, StatusReason};
 pub use volunteers::{
     CONTROL_CARD_VALIDITY_DAYS, ConsentGiver, ConsentMethod, ConsentView, ControlCardRequest, ControlCardView, DoseSource, DoseView, ManagedPeopleList,
     ManagedPersonView, RecordConsentRequest, RecordDoseRequest,
+};
+pub use vaccination::{
+    AdministerDoseRequest, AdministeredDose, AnswerInvitationRequest, CertificateView, CommuneListReport, CommuneListRow,
+    CommuneListUpload, CoverageGap, CoverageQuery, CoverageReport, CoverageRow, CreateSiteRequest, Discrepancy,
+    DiscrepancyKind, DoseLookup, DoseLookupRequest, HeldDoses, InvitationAnswer, InvitationCounts, InvitationList,
+    InvitationRound, InvitationState, InvitationView, ListField, ListProblem, ListProblemKind, PlanSessionRequest,
+    ProfileVaccination, ReconciliationReport, ReconciliationRow, ReconciliationUpload, RegisterRequest,
+    RegistrationSource, RegistrationView, Sex, SessionView, SiteList, SiteStock, SiteView, SlotPlan, SlotView,
+    StockDelivery, StockLine, VaccinationRecords, VaccineProduct, VolunteerRegisterRequest, next_dose_due,
 };
 pub use trust::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};
 

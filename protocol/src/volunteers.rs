@@ -95,6 +95,8 @@ impl ConsentGiver {
 pub enum DoseSource {
     /// Shown on paper to a volunteer; counts as self-reported until an officer confirms it.
     SelfReported,
+    /// Given at a vaccination site and recorded there by its staff (issue 12).
+    Site,
 }
 
 impl DoseSource {
@@ -102,12 +104,17 @@ impl DoseSource {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SelfReported => "self_reported",
+            Self::Site => "site",
         }
     }
 
     /// Parses a wire or stored name.
     pub fn parse(text: &str) -> Option<Self> {
-        (text == "self_reported").then_some(Self::SelfReported)
+        match text {
+            "self_reported" => Some(Self::SelfReported),
+            "site" => Some(Self::Site),
+            _ => None,
+        }
     }
 }
 
@@ -272,9 +279,10 @@ mod tests {
         for giver in ConsentGiver::ALL {
             assert_eq!(ConsentGiver::parse(giver.as_str()), Some(giver));
         }
-        enum_strings(&[(DoseSource::SelfReported, "self_reported")], "confirmed");
+        enum_strings(&[(DoseSource::SelfReported, "self_reported"), (DoseSource::Site, "site")], "confirmed");
         assert_eq!(DoseSource::parse("self_reported"), Some(DoseSource::SelfReported));
-        assert_eq!(DoseSource::parse("site"), None);
+        assert_eq!(DoseSource::parse("site"), Some(DoseSource::Site));
+        assert_eq!(DoseSource::parse("paper"), None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -125,6 +125,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/volunteers/people/{person_id}/doses", post(volunteers::record_dose))
         .route("/v1/volunteers/people/{person_id}/control-card", post(volunteers::issue_control_card))
         .route("/v1/doses/{dose_id}/confirm", post(volunteers::confirm_dose))
+        .route("/v1/volunteers/people/{person_id}/vaccination-registration", post(vaccination::volunteer_register))
+        .route("/v1/vaccination/registrations", post(vaccination::register))
+        .route("/v1/vaccination/sites", post(vaccination::create_site).get(vaccination::list_sites))
+        .route("/v1/vaccination/sites/{site_id}/deliveries", post(vaccination::add_delivery))
+        .route("/v1/vaccination/sites/{site_id}/stock", get(vaccination::get_stock))
+        .route("/v1/vaccination/sessions", post(vaccination::plan_session))
+        .route("/v1/vaccination/sessions/{session_id}", get(vaccination::get_session))
+        .route("/v1/vaccination/sessions/{session_id}/invite", post(vaccination::invite))
+        .route("/v1/vaccination/invitations", get(vaccination::list_invitations))
+        .route("/v1/vaccination/invitations/{invitation_id}/answer", post(vaccination::answer_invitation))
+        .route("/v1/vaccination/lookup", post(vaccination::lookup))
+        .route("/v1/vaccination/doses", post(vaccination::administer_dose))
+        .route("/v1/vaccination/records", get(vaccination::records))
         .route("/v1/results/registrations", post(results::register_sample))
         .route("/v1/results/poll", post(results::poll_result))
         .route("/v1/results/samples", post(results::link_sample))

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -72,6 +72,20 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         volunteers::record_dose,
         volunteers::confirm_dose,
         volunteers::issue_control_card,
+        vaccination::register,
+        vaccination::volunteer_register,
+        vaccination::create_site,
+        vaccination::list_sites,
+        vaccination::add_delivery,
+        vaccination::get_stock,
+        vaccination::plan_session,
+        vaccination::get_session,
+        vaccination::invite,
+        vaccination::list_invitations,
+        vaccination::answer_invitation,
+        vaccination::lookup,
+        vaccination::administer_dose,
+        vaccination::records,
         results::register_sample,
         results::poll_result,
         results::link_sample,
@@ -130,6 +144,19 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::ConsentMethod, protocol::ConsentGiver, protocol::DoseSource, protocol::RecordConsentRequest,
         protocol::ConsentView, protocol::RecordDoseRequest, protocol::DoseView, protocol::ControlCardRequest,
         protocol::ControlCardView, protocol::ManagedPersonView, protocol::ManagedPeopleList,
+        protocol::vaccination::VaccineProduct, protocol::vaccination::RegistrationSource,
+        protocol::vaccination::RegisterRequest, protocol::vaccination::VolunteerRegisterRequest,
+        protocol::vaccination::RegistrationView, protocol::vaccination::CreateSiteRequest, protocol::vaccination::SiteView,
+        protocol::vaccination::SiteList, protocol::vaccination::StockDelivery, protocol::vaccination::StockLine,
+        protocol::vaccination::SiteStock, protocol::vaccination::HeldDoses, protocol::vaccination::SlotPlan,
+        protocol::vaccination::PlanSessionRequest, protocol::vaccination::SlotView, protocol::vaccination::SessionView,
+        protocol::vaccination::InvitationCounts, protocol::vaccination::InvitationRound,
+        protocol::vaccination::InvitationState, protocol::vaccination::InvitationView, protocol::vaccination::InvitationList,
+        protocol::vaccination::InvitationAnswer, protocol::vaccination::AnswerInvitationRequest,
+        protocol::vaccination::DoseLookupRequest, protocol::vaccination::DoseLookup,
+        protocol::vaccination::AdministerDoseRequest, protocol::vaccination::AdministeredDose,
+        protocol::vaccination::CertificateView, protocol::vaccination::ProfileVaccination,
+        protocol::vaccination::VaccinationRecords,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -143,6 +170,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
         (name = "volunteers", description = "People a volunteer enrolled: consent, doses shown on paper, control cards"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
+        (name = "vaccination", description = "Vaccination: registrations, sites and stock, sessions and invitations, the site's lookup, doses, certificates, the phone's records"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),
     )

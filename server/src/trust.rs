@@ -465,6 +465,26 @@ pub fn service_key_pkcs8(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resul
     Ok(pkcs8)
 }
 
+/// The signing key of vaccination site `site_id` (stored like the service keys, KEK-sealed, under the id
+/// `site:{site_id}`), created and listed in the trust list with role `vaccination_site` and scope
+/// `site:{site_id}` on first use; returns its kid and PKCS#8. Each site has its own key so that one site's key,
+/// if it leaks, is revoked without touching the certificates of the others.
+pub fn site_key_pkcs8(tx: &mut dyn Tx, site_id: &str, now: DateTime<Utc>) -> Result<(String, Vec<u8>), ApiError> {
+    let id = format!("site:{site_id}");
+    if let Some(key) = load_private_key(tx, &id)? {
+        return Ok(key);
+    }
+    let root = lock_root(tx, now)?;
+    if let Some(key) = load_private_key(tx, &id)? {
+        return Ok(key);
+    }
+    let pkcs8 = insert_service_key(tx, &id, IssuerRole::VaccinationSite, &id, now)?;
+    resign_trust_list(tx, &root, now)?;
+    let (kid, _) = load_private_key(tx, &id)?.ok_or_else(|| ApiError::Internal("a new site key is missing".into()))?;
+    tracing::info!(kid = %kid, "vaccination site signing key created and listed");
+    Ok((kid, pkcs8))
+}
+
 /// Generates a service key and lists it as an issuer; the caller signs the trust list again.
 fn insert_service_key(tx: &mut dyn Tx, id: &str, role: IssuerRole, scope: &str, now: DateTime<Utc>) -> Result<Vec<u8>, ApiError> {
     let (key, pkcs8) = SigningKey::generate().map_err(|e| ApiError::Internal(e.to_string()))?;

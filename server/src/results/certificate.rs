@@ -39,7 +39,7 @@ pub struct TestCertificate<'a> {
 }
 
 /// ICAO 9303 transliteration: letters without their marks, upper case, anything else as `<`.
-fn transliterate(name: &str) -> String {
+pub(crate) fn transliterate(name: &str) -> String {
     name.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .map(|c| match c {

@@ -12,7 +12,7 @@
 //! |---|---|---|---|
 //! | 1 | test results: a positive test, red; a positive pool (retest required), yellow; a negative test within 72 h, green | green, yellow, red | `results.rs` |
 //! | 2 | quarantine orders (slot for the quarantine capability: an open order, red) | – | – |
-//! | 3 | vaccination records (slot for the vaccination capability: a reason beside the others) | – | – |
+//! | 3 | vaccination records: a completed primary series, green with the vaccination reason (never worse, so it never hides another finding) | green | `vaccination.rs` |
 //! | 4 | self-declaration: the person's health declarations of the last 7 days | green, yellow, red | `declaration.rs` |
 //!
 //! Each capability that brings an authoritative record adds its rule in `server/src/status/` and one line in
@@ -23,6 +23,7 @@
 
 pub mod declaration;
 pub mod results;
+pub mod vaccination;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -123,8 +124,12 @@ impl RuleSet {
     /// The rules of this build (see the table in the module documentation).
     pub fn standard() -> Self {
         // Authoritative rules go before the self-declaration as the capabilities that own those records land:
-        // test results, then quarantine orders and vaccination records.
-        Self::with_rules(vec![Box::new(results::TestResultRule), Box::new(declaration::SelfDeclarationRule)])
+        // test results, then quarantine orders (to come) and vaccination records.
+        Self::with_rules(vec![
+            Box::new(results::TestResultRule),
+            Box::new(vaccination::VaccinationRule),
+            Box::new(declaration::SelfDeclarationRule),
+        ])
     }
 
     /// A rule set of the given rules (tests, and capabilities composing their own).

@@ -30,6 +30,12 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 12, name: "dcc_signers", sql: include_str!("../../migrations/0012_dcc_signers.sql") },
         Migration { version: 13, name: "agency_staff", sql: include_str!("../../migrations/0013_agency_staff.sql") },
         Migration { version: 14, name: "volunteers", sql: include_str!("../../migrations/0014_volunteers.sql") },
+        Migration {
+            version: 15,
+            name: "vaccination_registrations",
+            sql: include_str!("../../migrations/0015_vaccination_registrations.sql"),
+        },
+        Migration { version: 16, name: "vaccination_sites", sql: include_str!("../../migrations/0016_vaccination_sites.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

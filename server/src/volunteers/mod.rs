@@ -264,6 +264,9 @@ pub async fn confirm_dose(
                 db::confirm_dose(tx, &dose.dose_id, &principal.account_id, now)?;
                 let detail = format!("dose {} ({})", dose.dose_number, dose.dose_id);
                 persons::db::audit(tx, now, &principal, "dose_confirmed", Some(&person.id), None, Some(detail))?;
+                // A paper that names a known product now counts, and gets its certificate.
+                let confirmed = db::dose(tx, &dose.dose_id)?.ok_or(ApiError::NotFound("dose"))?;
+                crate::vaccination::dose_confirmed(tx, &confirmed, &person, now)?;
             }
             db::dose(tx, &dose.dose_id)?.ok_or(ApiError::NotFound("dose"))
         })
