@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -125,6 +125,17 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/volunteers/people/{person_id}/doses", post(volunteers::record_dose))
         .route("/v1/volunteers/people/{person_id}/control-card", post(volunteers::issue_control_card))
         .route("/v1/doses/{dose_id}/confirm", post(volunteers::confirm_dose))
+        .route(
+            "/v1/vaccination/lists",
+            post(vaccination::lists::upload_list)
+                .layer(DefaultBodyLimit::max(vaccination::lists::LISTS_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/vaccination/coverage", get(vaccination::coverage::coverage))
+        .route(
+            "/v1/vaccination/reconciliation",
+            post(vaccination::reconcile::reconcile)
+                .layer(DefaultBodyLimit::max(vaccination::reconcile::RECONCILIATION_BODY_LIMIT_BYTES.max(body_limit))),
+        )
         .route("/v1/results/registrations", post(results::register_sample))
         .route("/v1/results/poll", post(results::poll_result))
         .route("/v1/results/samples", post(results::link_sample))

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -72,6 +72,9 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         volunteers::record_dose,
         volunteers::confirm_dose,
         volunteers::issue_control_card,
+        vaccination::lists::upload_list,
+        vaccination::coverage::coverage,
+        vaccination::reconcile::reconcile,
         results::register_sample,
         results::poll_result,
         results::link_sample,
@@ -130,6 +133,12 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::ConsentMethod, protocol::ConsentGiver, protocol::DoseSource, protocol::RecordConsentRequest,
         protocol::ConsentView, protocol::RecordDoseRequest, protocol::DoseView, protocol::ControlCardRequest,
         protocol::ControlCardView, protocol::ManagedPersonView, protocol::ManagedPeopleList,
+        protocol::vaccination::Sex, protocol::vaccination::CommuneListRow, protocol::vaccination::CommuneListUpload,
+        protocol::vaccination::ListField, protocol::vaccination::ListProblemKind, protocol::vaccination::ListProblem,
+        protocol::vaccination::CommuneListReport, protocol::vaccination::CoverageRow, protocol::vaccination::CoverageGap,
+        protocol::vaccination::CoverageReport, protocol::vaccination::CoverageQuery, protocol::vaccination::VaccineProduct,
+        protocol::vaccination::ReconciliationRow, protocol::vaccination::ReconciliationUpload,
+        protocol::vaccination::DiscrepancyKind, protocol::vaccination::Discrepancy, protocol::vaccination::ReconciliationReport,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -143,6 +152,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
         (name = "volunteers", description = "People a volunteer enrolled: consent, doses shown on paper, control cards"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
+        (name = "vaccination", description = "Vaccination: communes' lists, coverage, reconciliation"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),
     )
