@@ -105,14 +105,18 @@ impl Table {
 /// A header cell reduced for matching: NFD with combining marks dropped, `đ` as `d`, lower case, and no spaces,
 /// `_`, `-`, `.` or `/`. "Số CCCD/CMND" and "so_cccd_cmnd" both give `socccdcmnd`.
 pub fn header_key(cell: &str) -> String {
-    cell.nfd()
+    fold(cell).chars().filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '/' | '\u{feff}')).collect()
+}
+
+/// Text without diacritics (NFD with combining marks dropped, `đ` as `d`), in lower case; everything else kept.
+pub fn fold(text: &str) -> String {
+    text.nfd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .map(|c| match c {
             'đ' | 'Đ' => 'd',
             other => other,
         })
         .flat_map(char::to_lowercase)
-        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '/' | '\u{feff}'))
         .collect()
 }
 

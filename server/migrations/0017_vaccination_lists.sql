@@ -27,4 +27,4 @@ CREATE INDEX vaccination_list_entries_ward ON vaccination_list_entries (ward_cod
 CREATE INDEX vaccination_list_entries_province ON vaccination_list_entries (province_code, ward_code);
 CREATE INDEX vaccination_list_entries_hash ON vaccination_list_entries (id_hash);
 -- One entry per person per commune (duplicates within a file are refused before storing).
-CREATE UNIQUE INDEX vaccination_list_entries_ward_hash ON vaccination_list_entries (ward_code, id_hash);
+CREATE UNIQUE INDEX vaccination_list_entries_ward_hash ON vaccination_list_entries (ward_code, province_code, id_hash);

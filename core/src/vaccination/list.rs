@@ -280,12 +280,16 @@ pub fn check_row(row: &CommuneListRow, context: &ListContext<'_>) -> Vec<ListPro
             }
         }
     }
+    // The birth year the citizen id must agree with, when the date itself is valid.
+    let mut birth_year = None;
     match row.birth_date {
         None => report(ListField::BirthDate, ListProblemKind::Missing),
         Some(date) => {
             let year_only_shape = !row.birth_year_only || (date.month() == 1 && date.day() == 1);
             if date.year() < i32::from(MIN_BIRTH_YEAR) || date > context.today || !year_only_shape {
                 report(ListField::BirthDate, ListProblemKind::Invalid);
+            } else {
+                birth_year = Some(date.year());
             }
         }
     }
@@ -296,7 +300,7 @@ pub fn check_row(row: &CommuneListRow, context: &ListContext<'_>) -> Vec<ListPro
         None if row.phone.is_none() => report(ListField::CitizenId, ListProblemKind::Missing),
         None => {}
         Some(id) => {
-            if !citizen_id_valid(id, row.sex, row.birth_date.map(|d| d.year())) {
+            if !citizen_id_valid(id, row.sex, birth_year) {
                 report(ListField::CitizenId, ListProblemKind::Invalid);
             }
         }
@@ -527,17 +531,22 @@ pub fn parse_sex(text: &str) -> Option<Sex> {
     }
 }
 
-/// A priority group: `3`, `Nhóm 3`, `nhom3`, `group 3`, `III` not included; 1 to [`MAX_PRIORITY_GROUP`].
+/// A priority group: `3`, `Nhóm 3`, `nhom 3`, `group 3` (a spreadsheet's `3.0` too); 1 to [`MAX_PRIORITY_GROUP`].
 pub fn parse_priority_group(text: &str) -> Option<u8> {
-    let key = header_key(text);
-    let digits = key.strip_prefix("nhom").or_else(|| key.strip_prefix("group")).unwrap_or(&key);
-    // A number cell reads as "3" but a decimal one as "3.0" after text(); header_key dropped the dot.
-    let digits = if digits.len() > 1 && digits.ends_with('0') && text.contains('.') { &digits[..digits.len() - 1] } else { digits };
-    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    small_number(text, &["nhom", "group"]).filter(|g| (1..=MAX_PRIORITY_GROUP).contains(g))
+}
+
+/// A small whole number, optionally after one of `prefixes` (compared without case or diacritics), written as
+/// digits or as a spreadsheet's `3.0`; signs, fractions and anything else are refused.
+pub fn small_number(text: &str, prefixes: &[&str]) -> Option<u8> {
+    let folded = tabular::fold(text);
+    let rest = folded.trim();
+    let rest = prefixes.iter().find_map(|p| rest.strip_prefix(p)).unwrap_or(rest).trim();
+    let rest = rest.strip_suffix(".0").unwrap_or(rest);
+    if rest.is_empty() || rest.len() > 3 || !rest.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let group: u8 = digits.parse().ok()?;
-    (1..=MAX_PRIORITY_GROUP).contains(&group).then_some(group)
+    rest.parse().ok()
 }
 
 /// A birth date as a list writes it, and whether only the year was given (then 1 January). Range checks are
@@ -706,6 +715,9 @@ mod tests {
         );
         let file = read("An,1960,Nam,,0912345678,79,26734,,\n");
         assert!(file.rows[0].birth_year_only);
+        // A citizen id is not held against a birth date that is itself wrong: one problem, not two.
+        let file = read("An,05/03/2060,Nam,079060001234,,79,26734,,\n");
+        assert_eq!(kinds(&file), vec![(2, ListField::BirthDate, ListProblemKind::Invalid)]);
     }
 
     #[test]
@@ -781,6 +793,8 @@ mod tests {
         assert_eq!(parse_priority_group("0"), None);
         assert_eq!(parse_priority_group("17"), None);
         assert_eq!(parse_priority_group("Nhóm"), None);
+        assert_eq!(parse_priority_group("Nhóm -1"), None);
+        assert_eq!(parse_priority_group("3.5"), None);
         let file = read("An,1960,Nam,,0912345678,79,26734,,Nhóm 99\n");
         assert_eq!(kinds(&file), vec![(2, ListField::PriorityGroup, ListProblemKind::Invalid)]);
     }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use healthbook_protocol::vaccination::{MAX_DOSE_NUMBER, MAX_RECONCILIATION_ROWS, ReconciliationRow, VaccineProduct};
 use thiserror::Error;
 
-use super::list::parse_birth_date;
+use super::list::{parse_birth_date, small_number};
 use crate::tabular::{self, Cell, Table, TabularError, header_key};
 
 /// Why a file cannot be read as an export at all.
@@ -142,11 +142,7 @@ fn citizen_id(cell: &Cell) -> Option<String> {
 }
 
 fn dose_number(cell: &Cell) -> Option<u8> {
-    let key = header_key(&cell.text());
-    let digits = key.strip_prefix("mui").or_else(|| key.strip_prefix("dose")).unwrap_or(&key);
-    let digits = digits.strip_suffix('0').filter(|_| cell.text().ends_with(".0")).unwrap_or(digits);
-    let number: u8 = digits.parse().ok()?;
-    (1..=MAX_DOSE_NUMBER).contains(&number).then_some(number)
+    small_number(&cell.text(), &["mui", "dose"]).filter(|n| (1..=MAX_DOSE_NUMBER).contains(n))
 }
 
 /// A product by EU `mp` code, wire name or a common name.

@@ -33,14 +33,27 @@ const INSERT_ROWS: usize = 100;
 
 /// The officer's area if it covers `ward`: 404 for a ward outside it (as for one that does not exist), 403 for
 /// an account without an area.
+///
+/// A province-wide area names no wards, and the admin-unit codes carry no ward-to-province table, so a ward's
+/// province is taken from what is stored for it (communes' lists, registrations): a ward known only in other
+/// provinces is outside the area.
 pub(crate) fn officer_area(tx: &mut dyn Tx, principal: &Principal, ward: Option<&str>) -> Result<healthbook_protocol::AreaScope, ApiError> {
     let Reach::Area(area) = reach_of(tx, principal)? else {
         return Err(ApiError::Forbidden("this endpoint is for area-scoped health officers".into()));
     };
-    if let Some(ward) = ward
-        && !area.covers_ward(ward)
-    {
-        return Err(ApiError::NotFound("ward"));
+    if let Some(ward) = ward {
+        if !area.covers_ward(ward) {
+            return Err(ApiError::NotFound("ward"));
+        }
+        let known = tx.query(
+            "SELECT DISTINCT province_code FROM vaccination_list_entries WHERE ward_code = $1 \
+             UNION SELECT DISTINCT province_code FROM vaccination_registrations WHERE ward_code = $1",
+            &[ward.into()],
+        )?;
+        let provinces: Vec<String> = known.iter().map(|row| row.text(0)).collect::<Result<_, _>>()?;
+        if !provinces.is_empty() && !provinces.contains(&area.province) {
+            return Err(ApiError::NotFound("ward"));
+        }
     }
     Ok(area)
 }
@@ -143,7 +156,7 @@ impl Entry {
     request_body = CommuneListUpload,
     responses(
         (status = 200, body = CommuneListReport),
-        (status = 400, description = "A ward code that is not 5 digits, too many rows, or two rows with one line number", body = ErrorResponse),
+        (status = 422, description = "A ward code that is not 5 digits, too many rows, or two rows with one line number", body = ErrorResponse),
         (status = 403, body = ErrorResponse),
         (status = 404, description = "The ward is outside the officer's area", body = ErrorResponse),
     )
@@ -230,7 +243,8 @@ fn import(tx: &mut dyn Tx, principal: &Principal, upload: &CommuneListUpload, no
             group: row.priority_group.map(i64::from),
         })
         .collect();
-    let (stored, changed) = if upload.accept { (true, replace(tx, ward, &entries, principal, now)?) } else { (false, 0) };
+    let (stored, changed) =
+        if upload.accept { (true, replace(tx, ward, &area.province, &entries, principal, now)?) } else { (false, 0) };
     Ok(CommuneListReport {
         ward_code: ward.to_owned(),
         rows: u32::try_from(upload.rows.len()).unwrap_or(u32::MAX),
@@ -241,13 +255,21 @@ fn import(tx: &mut dyn Tx, principal: &Principal, upload: &CommuneListUpload, no
     })
 }
 
-/// Replaces the commune's stored rows with `entries` and returns how many of them are new or changed. When
-/// nothing differs (line numbers included) nothing is written.
-fn replace(tx: &mut dyn Tx, ward: &str, entries: &[Entry], principal: &Principal, now: DateTime<Utc>) -> Result<u32, ApiError> {
+/// Replaces the commune's stored rows (those of the officer's province: an officer never touches another
+/// province's rows) with `entries` and returns how many of them are new or changed. When nothing differs (line
+/// numbers included) nothing is written.
+fn replace(
+    tx: &mut dyn Tx,
+    ward: &str,
+    province: &str,
+    entries: &[Entry],
+    principal: &Principal,
+    now: DateTime<Utc>,
+) -> Result<u32, ApiError> {
     let stored = tx.query(
         "SELECT line, id_hash, full_name, birth_date, birth_year_only, sex, phone, province_code, address, priority_group \
-         FROM vaccination_list_entries WHERE ward_code = $1",
-        &[ward.into()],
+         FROM vaccination_list_entries WHERE ward_code = $1 AND province_code = $2",
+        &[ward.into(), province.into()],
     )?;
     let mut old: HashMap<String, u32> = HashMap::new();
     let mut old_with_lines: HashSet<(i64, String)> = HashSet::new();
@@ -277,7 +299,7 @@ fn replace(tx: &mut dyn Tx, ward: &str, entries: &[Entry], principal: &Principal
     if same {
         return Ok(0);
     }
-    tx.execute("DELETE FROM vaccination_list_entries WHERE ward_code = $1", &[ward.into()])?;
+    tx.execute("DELETE FROM vaccination_list_entries WHERE ward_code = $1 AND province_code = $2", &[ward.into(), province.into()])?;
     for chunk in entries.chunks(INSERT_ROWS) {
         let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 14);
         let mut tuples = Vec::with_capacity(chunk.len());

@@ -36,7 +36,7 @@ const MAX_PLATFORM_CHARS: usize = 60;
     request_body = ReconciliationUpload,
     responses(
         (status = 200, body = ReconciliationReport),
-        (status = 400, description = "A bad platform name, too many rows, or a row with a bad id or dose number", body = ErrorResponse),
+        (status = 422, description = "A bad platform name, too many rows, or a row with a bad id or dose number", body = ErrorResponse),
         (status = 403, body = ErrorResponse),
     )
 )]
