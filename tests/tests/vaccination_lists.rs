@@ -101,8 +101,20 @@ async fn insert_people(server: &TestServer, people: Vec<Person>, registered_by: 
         .unwrap();
 }
 
-/// A dose of `person`: recorded at a site (`site: true`, with a product code) or self-reported, confirmed or not.
-async fn insert_dose(server: &TestServer, person: &str, number: i64, date: &str, product: Option<VaccineProduct>, site: bool, confirmed: bool, by: &str) {
+/// How a dose was recorded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Recorded {
+    /// At a site (counted).
+    Site,
+    /// Shown on paper and confirmed by an officer (counted).
+    ConfirmedPaper,
+    /// Shown on paper, not confirmed (not counted).
+    Paper,
+}
+
+/// A dose of `person`, with a product code when `product` is given.
+async fn insert_dose(server: &TestServer, person: &str, number: i64, date: &str, product: Option<VaccineProduct>, recorded: Recorded, by: &str) {
+    let (site, confirmed) = (recorded == Recorded::Site, recorded == Recorded::ConfirmedPaper);
     let (person, date, by) = (person.to_owned(), date.to_owned(), by.to_owned());
     let now = server.clock.now().timestamp_millis();
     server
@@ -191,7 +203,7 @@ fn group_of(i: usize) -> u8 {
 fn clean_line(i: usize) -> Line {
     let (year, month, day) = birth_of(i);
     let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
-    let year_only = i % 97 == 0;
+    let year_only = i.is_multiple_of(97);
     let birth = if year_only {
         year.to_string()
     } else {
@@ -336,7 +348,7 @@ fn to_csv(lines: &[Line]) -> Vec<u8> {
     text.push_str("\r\n");
     for l in lines {
         let cells = [&l.name, &l.birth, &l.sex, &l.citizen_id, &l.phone, "79", WARD, &l.address, &l.group];
-        text.push_str(&cells.map(|c| quoted(c)).join(","));
+        text.push_str(&cells.map(quoted).join(","));
         text.push_str("\r\n");
     }
     text.into_bytes()
@@ -608,7 +620,7 @@ async fn who_may_call_the_list_endpoints_and_what_they_see(backend: TestBackend)
     let person = Person::new("079060001234", WARD, true);
     let (_, admin_id) = staff(&server, "health_officer", "officer-x", json!({ "province": "79" })).await;
     insert_people(&server, vec![person.clone()], &admin_id).await;
-    insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Comirnaty), true, false, &admin_id).await;
+    insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Comirnaty), Recorded::Site, &admin_id).await;
     let theirs: ReconciliationReport = elsewhere.post_json("/v1/vaccination/reconciliation", &reconcile).await.unwrap();
     assert_eq!(theirs.discrepancies.len(), 1);
     assert_eq!((theirs.discrepancies[0].kind, theirs.discrepancies[0].person_id.as_deref()), (DiscrepancyKind::UnknownPerson, None));
@@ -655,14 +667,14 @@ async fn coverage_equals_a_direct_count(backend: TestBackend) {
     // The dose pattern runs across groups (a group is i % 3), so every group has every kind.
     for (i, person) in people.iter().enumerate() {
         match (i / 3) % 6 {
-            0 => insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Comirnaty), true, false, &officer_id).await,
+            0 => insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Comirnaty), Recorded::Site, &officer_id).await,
             1 => {
-                insert_dose(&server, &person.id, 1, "2021-05-01", Some(VaccineProduct::Comirnaty), true, false, &officer_id).await;
-                insert_dose(&server, &person.id, 2, "2021-05-22", Some(VaccineProduct::Comirnaty), true, false, &officer_id).await;
+                insert_dose(&server, &person.id, 1, "2021-05-01", Some(VaccineProduct::Comirnaty), Recorded::Site, &officer_id).await;
+                insert_dose(&server, &person.id, 2, "2021-05-22", Some(VaccineProduct::Comirnaty), Recorded::Site, &officer_id).await;
             }
-            2 => insert_dose(&server, &person.id, 1, "2021-06-01", None, false, true, &officer_id).await,
-            3 => insert_dose(&server, &person.id, 1, "2021-06-01", None, false, false, &officer_id).await,
-            4 => insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Janssen), true, false, &officer_id).await,
+            2 => insert_dose(&server, &person.id, 1, "2021-06-01", None, Recorded::ConfirmedPaper, &officer_id).await,
+            3 => insert_dose(&server, &person.id, 1, "2021-06-01", None, Recorded::Paper, &officer_id).await,
+            4 => insert_dose(&server, &person.id, 1, "2021-06-01", Some(VaccineProduct::Janssen), Recorded::Site, &officer_id).await,
             _ => {}
         }
     }
@@ -734,13 +746,13 @@ async fn reconciliation_finds_every_kind_of_difference(backend: TestBackend) {
     let outside = Person::new(ids[3], "00004", true);
     insert_people(&server, vec![p1.clone(), p2.clone(), p3.clone(), outside.clone()], &officer_id).await;
     let by = officer_id.as_str();
-    insert_dose(&server, &p1.id, 1, "2021-05-01", Some(VaccineProduct::Comirnaty), true, false, by).await;
-    insert_dose(&server, &p1.id, 2, "2021-05-22", Some(VaccineProduct::Comirnaty), true, false, by).await;
-    insert_dose(&server, &p2.id, 1, "2021-05-05", Some(VaccineProduct::Vaxzevria), true, false, by).await;
-    insert_dose(&server, &p3.id, 1, "2021-04-10", None, false, true, by).await;
+    insert_dose(&server, &p1.id, 1, "2021-05-01", Some(VaccineProduct::Comirnaty), Recorded::Site, by).await;
+    insert_dose(&server, &p1.id, 2, "2021-05-22", Some(VaccineProduct::Comirnaty), Recorded::Site, by).await;
+    insert_dose(&server, &p2.id, 1, "2021-05-05", Some(VaccineProduct::Vaxzevria), Recorded::Site, by).await;
+    insert_dose(&server, &p3.id, 1, "2021-04-10", None, Recorded::ConfirmedPaper, by).await;
     // Not counted (unconfirmed paper record): nothing to reconcile.
-    insert_dose(&server, &p3.id, 2, "2021-06-10", None, false, false, by).await;
-    insert_dose(&server, &outside.id, 1, "2021-05-01", Some(VaccineProduct::Spikevax), true, false, by).await;
+    insert_dose(&server, &p3.id, 2, "2021-06-10", None, Recorded::Paper, by).await;
+    insert_dose(&server, &outside.id, 1, "2021-05-01", Some(VaccineProduct::Spikevax), Recorded::Site, by).await;
 
     let csv = format!(
         "Số CCCD/CMND;Mũi số;Ngày tiêm;Loại vắc xin\n\

@@ -299,11 +299,8 @@ pub fn check_row(row: &CommuneListRow, context: &ListContext<'_>) -> Vec<ListPro
     match row.citizen_id.as_deref() {
         None if row.phone.is_none() => report(ListField::CitizenId, ListProblemKind::Missing),
         None => {}
-        Some(id) => {
-            if !citizen_id_valid(id, row.sex, birth_year) {
-                report(ListField::CitizenId, ListProblemKind::Invalid);
-            }
-        }
+        Some(id) if !citizen_id_valid(id, row.sex, birth_year) => report(ListField::CitizenId, ListProblemKind::Invalid),
+        Some(_) => {}
     }
     if let Some(phone) = row.phone.as_deref()
         && normalize_phone(phone).as_deref() != Some(phone)

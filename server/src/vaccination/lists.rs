@@ -102,31 +102,14 @@ fn sex_str(sex: Sex) -> &'static str {
     }
 }
 
-/// One row as stored, without its line: what "changed" compares.
-fn fingerprint(
-    id_hash: Option<&str>,
-    full_name: &str,
-    birth_date: &str,
-    year_only: bool,
-    sex: &str,
-    phone: Option<&str>,
-    province: &str,
-    address: Option<&str>,
-    group: Option<i64>,
-) -> String {
-    let group = group.map(|g| g.to_string()).unwrap_or_default();
-    let parts = [id_hash.unwrap_or(""), full_name, birth_date, if year_only { "1" } else { "0" }, sex, phone.unwrap_or(""), province, address.unwrap_or(""), &group];
-    parts.join("\u{1f}")
-}
-
-/// A row ready to store.
+/// A row ready to store, or read back.
 struct Entry {
     line: u32,
     id_hash: Option<String>,
     full_name: String,
     birth_date: String,
     year_only: bool,
-    sex: &'static str,
+    sex: String,
     phone: Option<String>,
     province: String,
     address: Option<String>,
@@ -134,18 +117,21 @@ struct Entry {
 }
 
 impl Entry {
+    /// The row without its line: what "changed" compares.
     fn fingerprint(&self) -> String {
-        fingerprint(
-            self.id_hash.as_deref(),
+        let group = self.group.map(|g| g.to_string()).unwrap_or_default();
+        let parts = [
+            self.id_hash.as_deref().unwrap_or(""),
             &self.full_name,
             &self.birth_date,
-            self.year_only,
-            self.sex,
-            self.phone.as_deref(),
+            if self.year_only { "1" } else { "0" },
+            &self.sex,
+            self.phone.as_deref().unwrap_or(""),
             &self.province,
-            self.address.as_deref(),
-            self.group,
-        )
+            self.address.as_deref().unwrap_or(""),
+            &group,
+        ];
+        parts.join("\u{1f}")
     }
 }
 
@@ -236,7 +222,7 @@ fn import(tx: &mut dyn Tx, principal: &Principal, upload: &CommuneListUpload, no
             full_name: row.full_name.clone().unwrap_or_default(),
             birth_date: row.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             year_only: row.birth_year_only,
-            sex: row.sex.map_or("other", sex_str),
+            sex: row.sex.map_or("other", sex_str).to_owned(),
             phone: row.phone.clone(),
             province: row.province_code.clone().unwrap_or_else(|| area.province.clone()),
             address: row.address.clone(),
@@ -274,19 +260,21 @@ fn replace(
     let mut old: HashMap<String, u32> = HashMap::new();
     let mut old_with_lines: HashSet<(i64, String)> = HashSet::new();
     for row in &stored {
-        let print = fingerprint(
-            row.opt_text(1)?.as_deref(),
-            &row.text(2)?,
-            &row.text(3)?,
-            row.int(4)? != 0,
-            &row.text(5)?,
-            row.opt_text(6)?.as_deref(),
-            &row.text(7)?,
-            row.opt_text(8)?.as_deref(),
-            row.opt_int(9)?,
-        );
+        let entry = Entry {
+            line: u32::try_from(row.int(0)?).map_err(|_| ApiError::Internal("bad line".into()))?,
+            id_hash: row.opt_text(1)?,
+            full_name: row.text(2)?,
+            birth_date: row.text(3)?,
+            year_only: row.int(4)? != 0,
+            sex: row.text(5)?,
+            phone: row.opt_text(6)?,
+            province: row.text(7)?,
+            address: row.opt_text(8)?,
+            group: row.opt_int(9)?,
+        };
+        let print = entry.fingerprint();
         *old.entry(print.clone()).or_default() += 1;
-        old_with_lines.insert((row.int(0)?, print));
+        old_with_lines.insert((i64::from(entry.line), print));
     }
     let mut changed = 0u32;
     for entry in entries {
@@ -314,7 +302,7 @@ fn replace(
                 entry.full_name.clone().into(),
                 entry.birth_date.clone().into(),
                 entry.year_only.into(),
-                entry.sex.into(),
+                entry.sex.clone().into(),
                 entry.phone.clone().into(),
                 entry.address.clone().into(),
                 entry.group.into(),
