@@ -632,6 +632,12 @@ async fn who_may_call_the_list_endpoints_and_what_they_see(backend: TestBackend)
     assert_eq!(coverage.rows.len(), 1);
     assert_eq!((coverage.rows[0].listed, coverage.rows[0].registered, coverage.rows[0].with_dose), (1, 1, 1));
 
+    // The three endpoints are documented.
+    let doc: Json = reqwest::get(format!("{}/openapi.json", server.base_url)).await.unwrap().json().await.unwrap();
+    for (path, method) in [("/v1/vaccination/lists", "post"), ("/v1/vaccination/coverage", "get"), ("/v1/vaccination/reconciliation", "post")] {
+        assert!(doc["paths"][path][method]["responses"]["200"].is_object(), "{method} {path} documented");
+    }
+
     // The reads are in the access log, and the server's log never holds a citizen id.
     let logged = server.count("access_log").await;
     assert!(logged >= 4, "{logged} access log entries");
