@@ -32,7 +32,9 @@ pub mod setup;
 pub mod storage;
 #[cfg(feature = "phone")]
 pub mod client;
+pub mod tabular;
 pub mod trust;
+pub mod vaccination;
 #[cfg(feature = "phone")]
 pub mod volunteers;
 

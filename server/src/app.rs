@@ -138,6 +138,17 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/vaccination/lookup", post(vaccination::lookup))
         .route("/v1/vaccination/doses", post(vaccination::administer_dose))
         .route("/v1/vaccination/records", get(vaccination::records))
+        .route(
+            "/v1/vaccination/lists",
+            post(vaccination::lists::upload_list)
+                .layer(DefaultBodyLimit::max(vaccination::lists::LISTS_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/vaccination/coverage", get(vaccination::coverage::coverage))
+        .route(
+            "/v1/vaccination/reconciliation",
+            post(vaccination::reconcile::reconcile)
+                .layer(DefaultBodyLimit::max(vaccination::reconcile::RECONCILIATION_BODY_LIMIT_BYTES.max(body_limit))),
+        )
         .route("/v1/results/registrations", post(results::register_sample))
         .route("/v1/results/poll", post(results::poll_result))
         .route("/v1/results/samples", post(results::link_sample))

@@ -15,7 +15,7 @@
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
 //! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
 //! | [`status`] | the typed health status rule set whose status passes carry |
-//! | [`vaccination`] | vaccination: registrations, sites and stock, sessions and invitations, doses, EU DCC vaccination certificates |
+//! | [`vaccination`] | vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, doses, EU DCC vaccination certificates, reconciliation with other platforms |
 //! | [`volunteers`] | people a volunteer enrolled: consent, self-reported doses, control cards |
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |

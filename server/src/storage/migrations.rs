@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] =
             sql: include_str!("../../migrations/0015_vaccination_registrations.sql"),
         },
         Migration { version: 16, name: "vaccination_sites", sql: include_str!("../../migrations/0016_vaccination_sites.sql") },
+        Migration {
+            version: 17,
+            name: "vaccination_lists",
+            sql: include_str!("../../migrations/0017_vaccination_lists.sql"),
+        },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

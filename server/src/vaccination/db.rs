@@ -78,7 +78,7 @@ pub fn registration_of(tx: &mut dyn Tx, person_id: &str) -> Result<Option<Regist
     else {
         return Ok(None);
     };
-    let group = super::priority::priority_group_of(tx, person_id)?;
+    let group = super::lists::priority_group_of(tx, person_id)?;
     registration_from_row(&row, group).map(Some)
 }
 

@@ -1,6 +1,6 @@
-//! Vaccination (issue 12), the site side: registrations, sites with their own signing keys, stock, sessions
-//! and invitations (with SMS), the lookup at the site, doses and their EU DCC certificates, and the phone's
-//! records. The contract is `healthbook_protocol::vaccination`.
+//! Vaccination (issue 12): communes' lists and coverage, registrations, sites with their own signing keys,
+//! stock, sessions and invitations (with SMS), the lookup at the site, doses and their EU DCC certificates, the
+//! phone's records, and reconciliation with other platforms. The contract is `healthbook_protocol::vaccination`.
 //!
 //! | file | holds |
 //! |---|---|
@@ -8,7 +8,9 @@
 //! | [`db`] | storage, inside the caller's transaction |
 //! | [`rules`] | local time, slots, the dose schedule, UVCIs, the SMS text |
 //! | [`certificate`] | the EU DCC vaccination certificate |
-//! | [`priority`] | the priority group, from the communes' lists |
+//! | [`lists`] | `POST /v1/vaccination/lists`, table `vaccination_list_entries`, [`lists::priority_group_of`] |
+//! | [`coverage`] | `GET /v1/vaccination/coverage` |
+//! | [`reconcile`] | `POST /v1/vaccination/reconciliation` |
 //!
 //! Site staff are health officers whose area covers the site's ward: a site, session or ward outside the
 //! caller's area is 404, as for an unknown id. Phones see only the profiles bound on them. Invitations expire
@@ -16,8 +18,10 @@
 //! gives their places to the next people in line.
 
 pub mod certificate;
+pub mod coverage;
 pub mod db;
-pub mod priority;
+pub mod lists;
+pub mod reconcile;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -353,7 +357,7 @@ fn fill_session(tx: &mut dyn Tx, session_id: &str, now: DateTime<Utc>) -> Result
         .collect();
     let mut line = Vec::new();
     for candidate in db::candidates(tx, &session.ward_codes, &session.id)? {
-        let group = priority::priority_group_of(tx, &candidate.person_id)?;
+        let group = lists::priority_group_of(tx, &candidate.person_id)?;
         line.push((group, candidate));
     }
     line.sort_by(|(ga, a), (gb, b)| rules::line_order((*ga, a.registered_at, &a.person_id), (*gb, b.registered_at, &b.person_id)));

@@ -1,0 +1,2 @@
+//! Vaccination commands.
+pub mod lists;
