@@ -54,7 +54,9 @@ impl CredentialKind {
             Self::VenuePoster => &[KeyRole::AGENCY, KeyRole::AUTHORITY],
             // A lab key our own trust list names signs test certificates only (the store limits its DCC types).
             Self::EuDccTest => &[KeyRole::DccSigner, KeyRole::LAB],
-            Self::EuDccVaccination | Self::EuDccRecovery => &[KeyRole::DccSigner],
+            // A vaccination-site key our trust list names signs vaccination certificates only (as for labs).
+            Self::EuDccVaccination => &[KeyRole::DccSigner, KeyRole::VACCINATION_SITE],
+            Self::EuDccRecovery => &[KeyRole::DccSigner],
             Self::Unknown => &[],
         }
     }

@@ -511,6 +511,10 @@ impl CheckpointTrustStore {
                 // A lab vouches for test results, never for a vaccination or recovery statement beside one.
                 key.dcc_types = Some(vec![DccType::Test]);
             }
+            if issuer.role == IssuerRole::VaccinationSite {
+                // A site vouches for the doses it gave, never for a test or a recovery.
+                key.dcc_types = Some(vec![DccType::Vaccination]);
+            }
             self.add_key(key);
         }
         self.note_due(list.due());
