@@ -57,8 +57,11 @@ fn open_json<T: serde::de::DeserializeOwned>(sealer: &Sealer, context: &str, sea
     serde_json::from_slice(&plain).map_err(|_| VaccinationError::Corrupt("sealed value is not the record expected"))
 }
 
+/// A kept record and when it was last refreshed from the server.
+pub type KeptRecord = (StoredRecord, Option<DateTime<Utc>>);
+
 /// The kept record of `profile_id` and when it was last refreshed.
-pub fn record(conn: &Connection, sealer: &Sealer, profile_id: &str) -> Result<Option<(StoredRecord, Option<DateTime<Utc>>)>, VaccinationError> {
+pub fn record(conn: &Connection, sealer: &Sealer, profile_id: &str) -> Result<Option<KeptRecord>, VaccinationError> {
     let row: Option<(Vec<u8>, Option<i64>)> = conn
         .query_row("SELECT sealed, refreshed_at FROM vaccination_records WHERE profile_id = ?1", [profile_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;

@@ -37,7 +37,7 @@ pub use model::{
     ProfileRecord, Registration, RegistrationSource, RegistrationState, Reminder, ReminderKind, VaccineProduct,
 };
 
-use self::db::{InvitationRow, StoredInvitation, StoredRecord, ANSWER_KIND, REGISTRATION_KIND};
+use self::db::{InvitationRow, StoredInvitation, ANSWER_KIND, REGISTRATION_KIND};
 use crate::clock::Clock;
 use crate::credentials::{CredentialKind, DccEntry, FailedStage, PayloadSummary};
 use crate::healthbook::Healthbook;
@@ -493,15 +493,15 @@ fn next_due(doses: &[Dose], server: Option<NaiveDate>) -> Option<NaiveDate> {
 fn build_record(
     profile_id: String,
     profile_name: String,
-    kept: Option<(StoredRecord, Option<DateTime<Utc>>)>,
+    kept: Option<db::KeptRecord>,
     certificates: Vec<Certificate>,
 ) -> ProfileRecord {
     let (stored, refreshed_at) = kept.unwrap_or_default();
     let mut doses: Vec<Dose> = stored.doses.iter().map(dose_of).collect();
-    doses.sort_by(|a, b| (a.date, a.dose_number).cmp(&(b.date, b.dose_number)));
+    doses.sort_by_key(|d| (d.date, d.dose_number));
     let (mut history, mut current): (Vec<Certificate>, Vec<Certificate>) = certificates.into_iter().partition(|c| c.replaced_at.is_some());
     history.sort_by(|a, b| b.replaced_at.cmp(&a.replaced_at).then_with(|| b.issued_at.cmp(&a.issued_at)));
-    current.sort_by(|a, b| b.issued_at.cmp(&a.issued_at));
+    current.sort_by_key(|c| std::cmp::Reverse(c.issued_at));
     ProfileRecord {
         next_due: next_due(&doses, stored.server_next_due),
         profile_id,
