@@ -18,6 +18,7 @@ mod results;
 mod root;
 mod settings;
 mod setup;
+mod vaccination;
 mod verifier;
 mod volunteers;
 
@@ -38,4 +39,9 @@ pub use results::{
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
 pub use setup::{PlatformFacts, SetupCheck, SetupState, SetupStep};
+pub use vaccination::{
+    InvitationClosedReason, ProfileVaccinationRecord, VaccinationCertificate, VaccinationDose, VaccinationDoseSource, VaccinationError,
+    VaccinationInvitation, VaccinationInvitationState, VaccinationRegistration, VaccinationRegistrationState, VaccinationReminder,
+    VaccinationReminderKind, Vaccinations,
+};
 pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

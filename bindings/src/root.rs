@@ -18,6 +18,7 @@ use crate::profiles::Profiles;
 use crate::results::Results;
 use crate::settings::Settings;
 use crate::setup::SetupCheck;
+use crate::vaccination::Vaccinations;
 
 /// An opened Healthbook data directory; hands out one object per area.
 #[derive(uniffi::Object)]
@@ -80,6 +81,11 @@ impl Healthbook {
     /// Test results: samples registered by code and followed until their result.
     pub fn results(&self) -> Arc<Results> {
         Arc::new(Results(self.0.results()))
+    }
+
+    /// The citizen's vaccination: registrations, doses, invitations and the certificate wallet.
+    pub fn vaccinations(&self) -> Arc<Vaccinations> {
+        Arc::new(Vaccinations(self.0.vaccinations()))
     }
 
     /// The citizen's check-in diary and exposure check.

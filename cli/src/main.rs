@@ -91,9 +91,9 @@ enum Command {
     /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
-    /// Vaccination: communes' lists, coverage, reconciliation (health officers).
+    /// Vaccination: register, answer invitations, see doses and the certificate.
     #[command(subcommand)]
-    Vaccine(vaccination::lists::VaccineListsCommand),
+    Vaccine(vaccination::VaccineCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +141,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
-        Command::Vaccine(command) => vaccination::lists::run(&healthbook, command, out).await,
+        Command::Vaccine(command) => vaccination::run(&healthbook, command, out).await,
     }
 }
 

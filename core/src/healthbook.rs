@@ -71,7 +71,7 @@ pub struct Healthbook {
     pub(crate) sealer: Arc<Sealer>,
     pub(crate) clock: Arc<dyn Clock>,
     data_dir: PathBuf,
-    sync: Arc<SyncEngine>,
+    pub(crate) sync: Arc<SyncEngine>,
     verifier_store: Arc<SharedTrustStore>,
     pub(crate) risky_index: Arc<crate::checkin::RiskyIndexCache>,
     pub(crate) gate_state: Arc<crate::gate::GateState>,
@@ -118,7 +118,11 @@ impl Healthbook {
             sealer.clone(),
             config.clock.clone(),
             outbox::Backoff::default(),
-            vec![Arc::new(DeclarationReceipts::new(sealer.clone(), config.clock.clone()))],
+            vec![
+                Arc::new(DeclarationReceipts::new(sealer.clone(), config.clock.clone())),
+                Arc::new(crate::vaccination::RegistrationReceipts::new(sealer.clone())),
+                Arc::new(crate::vaccination::AnswerReceipts::new(sealer.clone())),
+            ],
         ));
         Ok(Self {
             db,
@@ -177,7 +181,11 @@ impl Healthbook {
             crate::gate::GateError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples + visits + passages)
+        let invitations = self.vaccinations().purge_expired().await.map_err(|e| match e {
+            crate::vaccination::VaccinationError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + visits + passages + invitations)
     }
 
     /// The app settings.

@@ -603,3 +603,18 @@ fn a_lab_key_of_our_trust_list_signs_test_certificates_only() {
     let pass_by_lab = issue(&lab, OwnPayload::PersonalPass(pass()));
     assert_stage(&verify(&store, &pass_by_lab, DURING), FailedStage::WrongRole);
 }
+
+#[test]
+fn a_vaccination_site_key_of_our_trust_list_signs_vaccination_certificates_only() {
+    let site = issuer("Trạm Y tế phường Bến Nghé");
+    let mut store = CheckpointTrustStore::new();
+    store.add_key(site.signer.trusted_key(KeyRole::VACCINATION_SITE));
+    let vaccination = site.signer.sign_claims(CredentialType::EuDcc, &dcc_claims()).unwrap();
+    let v = verify(&store, &vaccination, DURING);
+    assert!(v.valid, "{:?}", v.error);
+    assert_eq!(v.kind, CredentialKind::EuDccVaccination);
+    let test = site.signer.sign_claims(CredentialType::EuDcc, &dcc_test_claims()).unwrap();
+    assert_stage(&verify(&store, &test, DURING), FailedStage::WrongRole);
+    let pass_by_site = issue(&site, OwnPayload::PersonalPass(pass()));
+    assert_stage(&verify(&store, &pass_by_site, DURING), FailedStage::WrongRole);
+}

@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 12;
+pub const LATEST_VERSION: u32 = 13;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -295,6 +295,46 @@ CREATE TABLE managed_people (
     };
 }
 
+/// What version 13 adds (vaccination, issue 12): per profile the registration and doses, the invitations and the
+/// certificate wallet, each sealed and bound to its row. In clear only the profile, the invitation's slot end
+/// (retention) and whether an answer waits in the outbox, and a blind index of each certificate's UVCI. Removing
+/// a record or an invitation drops what it still had queued.
+macro_rules! v13_tables {
+    () => {
+        "
+CREATE TABLE vaccination_records (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    refreshed_at INTEGER
+);
+CREATE TRIGGER vaccination_records_unqueue AFTER DELETE ON vaccination_records
+BEGIN
+    DELETE FROM outbox WHERE kind = 'vaccination_registration' AND subject_id = old.profile_id;
+END;
+CREATE TABLE vaccination_invitations (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    answer_pending INTEGER NOT NULL DEFAULT 0,
+    ends_at INTEGER NOT NULL
+);
+CREATE INDEX vaccination_invitations_profile ON vaccination_invitations (profile_id);
+CREATE INDEX vaccination_invitations_ends ON vaccination_invitations (ends_at);
+CREATE TRIGGER vaccination_invitations_unqueue AFTER DELETE ON vaccination_invitations
+BEGIN
+    DELETE FROM outbox WHERE kind = 'vaccination_answer' AND subject_id = old.id;
+END;
+CREATE TABLE vaccination_certificates (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    uvci_index TEXT NOT NULL UNIQUE,
+    sealed BLOB NOT NULL
+);
+CREATE INDEX vaccination_certificates_profile ON vaccination_certificates (profile_id);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -315,7 +355,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -327,6 +367,7 @@ const ADD_V9: &str = v9_tables!();
 const ADD_V10: &str = v10_tables!();
 const ADD_V11: &str = v11_tables!();
 const ADD_V12: &str = v12_tables!();
+const ADD_V13: &str = v13_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -461,6 +502,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         12 => {
             tx.execute_batch(ADD_V12)?;
+            Ok(())
+        }
+        13 => {
+            tx.execute_batch(ADD_V13)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

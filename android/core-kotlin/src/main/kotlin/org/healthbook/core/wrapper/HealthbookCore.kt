@@ -42,6 +42,9 @@ class HealthbookCore private constructor(
     /** A volunteer's people: enrolment, consent, doses from paper, control cards (needs a volunteer's sign-in). */
     val volunteers: CoreVolunteerRepository = CoreVolunteerRepository(healthbook.volunteers())
 
+    /** The citizen's vaccination: registrations, invitations and answers, doses, the certificate wallet. */
+    val vaccinations: CoreVaccinationRepository = CoreVaccinationRepository(healthbook.vaccinations())
+
     /** The set-up check a volunteer runs beside a new user (permissions come from the shell). */
     val setupCheck: CoreSetupCheckRepository = CoreSetupCheckRepository(healthbook.setupCheck())
 
@@ -64,6 +67,7 @@ class HealthbookCore private constructor(
         gate.close()
         setupCheck.close()
         volunteers.close()
+        vaccinations.close()
         verifier.close()
         settings.close()
         healthbook.close()
