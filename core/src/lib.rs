@@ -34,6 +34,8 @@ pub mod storage;
 pub mod client;
 pub mod trust;
 #[cfg(feature = "phone")]
+pub mod vaccination;
+#[cfg(feature = "phone")]
 pub mod volunteers;
 
 #[cfg(feature = "phone")]
