@@ -14,6 +14,7 @@ mod poster;
 mod print;
 mod profile;
 mod results;
+mod vaccination;
 mod volunteer;
 
 use std::path::PathBuf;
@@ -90,6 +91,9 @@ enum Command {
     /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
+    /// Vaccination: sites, stock, sessions and invitations, dose lookup and recording (health officers).
+    #[command(subcommand)]
+    Vaccine(vaccination::site::VaccineSiteCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +141,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
+        Command::Vaccine(command) => vaccination::site::run(&healthbook, command, out).await,
     }
 }
 
