@@ -18,6 +18,7 @@ mod results;
 mod root;
 mod settings;
 mod setup;
+mod vaccination_site;
 mod verifier;
 mod volunteers;
 
@@ -38,4 +39,9 @@ pub use results::{
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
 pub use setup::{PlatformFacts, SetupCheck, SetupState, SetupStep};
+pub use vaccination_site::{
+    check_vaccination_scan, SiteCertificate, SiteDose, SiteDoseCandidate, SiteHeldDoses, SiteInfo, SiteInvitation, SiteInvitationRound,
+    SiteInvitationState, SiteRecordedDose, SiteScanProblem, SiteSession, SiteSlot, SiteSlotPlan, SiteStockLot, SiteStockReport,
+    VaccinationSite, VaccinationSiteError,
+};
 pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

@@ -13,11 +13,15 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{FixedOffset, NaiveDate};
-use healthbook_protocol::vaccination::{
-    AdministerDoseRequest, AdministeredDose, CreateSiteRequest, DoseLookup, DoseLookupRequest, InvitationRound, MAX_DOSE_NUMBER,
-    PlanSessionRequest, SessionView, SiteList, SiteStock, SiteView, StockDelivery,
+use healthbook_protocol::vaccination::{DoseLookupRequest, MAX_DOSE_NUMBER, SiteList};
+use healthbook_protocol::{Empty, ErrorCode, Role};
+/// The wire contract's bodies these calls take and return (front ends need no other crate for them).
+pub use healthbook_protocol::vaccination::{
+    AdministerDoseRequest, AdministeredDose, CertificateView, CreateSiteRequest, DoseLookup, HeldDoses, InvitationCounts,
+    InvitationRound, InvitationState, InvitationView, PlanSessionRequest, RegistrationView, SessionView, SiteStock, SiteView,
+    SlotPlan, SlotView, StockDelivery, StockLine, VaccineProduct,
 };
-use healthbook_protocol::{DoseView, Empty, ErrorCode, Role};
+pub use healthbook_protocol::{DoseSource, DoseView};
 use thiserror::Error;
 
 use crate::client::{ClientConfig, ClientError, ServerClient, segment};
