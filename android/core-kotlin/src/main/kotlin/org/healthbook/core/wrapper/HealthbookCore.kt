@@ -42,6 +42,9 @@ class HealthbookCore private constructor(
     /** A volunteer's people: enrolment, consent, doses from paper, control cards (needs a volunteer's sign-in). */
     val volunteers: CoreVolunteerRepository = CoreVolunteerRepository(healthbook.volunteers())
 
+    /** The vaccination site's tools: scan, look up, record a dose (needs a health officer's sign-in, held for the process). */
+    val vaccinationSite: CoreVaccinationSiteRepository = CoreVaccinationSiteRepository(healthbook.vaccinationSite())
+
     /** The set-up check a volunteer runs beside a new user (permissions come from the shell). */
     val setupCheck: CoreSetupCheckRepository = CoreSetupCheckRepository(healthbook.setupCheck())
 
@@ -64,6 +67,7 @@ class HealthbookCore private constructor(
         gate.close()
         setupCheck.close()
         volunteers.close()
+        vaccinationSite.close()
         verifier.close()
         settings.close()
         healthbook.close()
