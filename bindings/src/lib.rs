@@ -19,6 +19,7 @@ mod root;
 mod settings;
 mod setup;
 mod vaccination;
+mod vaccination_site;
 mod verifier;
 mod volunteers;
 
@@ -43,5 +44,10 @@ pub use vaccination::{
     InvitationClosedReason, ProfileVaccinationRecord, VaccinationCertificate, VaccinationDose, VaccinationDoseSource, VaccinationError,
     VaccinationInvitation, VaccinationInvitationState, VaccinationRegistration, VaccinationRegistrationState, VaccinationReminder,
     VaccinationReminderKind, Vaccinations,
+};
+pub use vaccination_site::{
+    check_vaccination_scan, SiteCertificate, SiteDose, SiteDoseCandidate, SiteHeldDoses, SiteInfo, SiteInvitation, SiteInvitationRound,
+    SiteInvitationState, SiteRecordedDose, SiteScanProblem, SiteSession, SiteSlot, SiteSlotPlan, SiteStockLot, SiteStockReport,
+    VaccinationSite, VaccinationSiteError,
 };
 pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

@@ -12,6 +12,7 @@ use crate::gate::Gate;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
+use crate::vaccination_site::VaccinationSite;
 use crate::volunteers::Volunteers;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
@@ -76,6 +77,12 @@ impl Healthbook {
     /// The volunteer's people: enrol, consent, doses, control cards.
     pub fn volunteers(&self) -> Arc<Volunteers> {
         Arc::new(Volunteers(self.0.volunteers()))
+    }
+
+    /// The vaccination site's and officer's tools (sign in as a health officer first). Each call hands out a
+    /// new object with its own session: keep one for the app's life.
+    pub fn vaccination_site(&self) -> Arc<VaccinationSite> {
+        Arc::new(VaccinationSite(self.0.vaccination_site()))
     }
 
     /// Test results: samples registered by code and followed until their result.

@@ -2,7 +2,11 @@
 //! commune, see and answer invitations, see doses and when the next is due, and show the current EU DCC
 //! certificate as a QR (terminal blocks, or a PNG). Registering and answering are queued in the outbox and sent
 //! at once when the server can be reached; the reading commands refresh from the server first and show what
-//! the phone keeps when it can't. Times are shown in local time.
+//! the phone keeps when it can't. Times are shown in local time. Health officers' commands sit under the same
+//! `vaccine` word: communes' lists, coverage and reconciliation ([`lists`]) and the site's work ([`site`]).
+
+pub mod lists;
+pub mod site;
 
 use std::path::PathBuf;
 
@@ -64,6 +68,12 @@ pub enum VaccineCommand {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+    /// Health officers: communes' lists, coverage, reconciliation.
+    #[command(flatten)]
+    Lists(lists::VaccineListsCommand),
+    /// Health officers at a site: sites, stock, sessions and invitations, lookup, doses.
+    #[command(flatten)]
+    Site(site::VaccineSiteCommand),
 }
 
 fn vaccination_error(e: VaccinationError) -> CliError {
@@ -239,6 +249,8 @@ fn with_note(text: String, note: &Option<String>) -> String {
 pub async fn run(hb: &Healthbook, command: &VaccineCommand, out: &Output) -> Result<(), CliError> {
     let vaccinations = hb.vaccinations();
     match command {
+        VaccineCommand::Lists(command) => return lists::run(hb, command, out).await,
+        VaccineCommand::Site(command) => return site::run(hb, command, out).await,
         VaccineCommand::Register { profile, ward } => {
             let record = vaccinations.register(profile, ward).await.map_err(vaccination_error)?;
             out.print(&record_json(&record), || registration_line(&record));

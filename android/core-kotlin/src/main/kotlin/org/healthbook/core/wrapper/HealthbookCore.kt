@@ -44,6 +44,8 @@ class HealthbookCore private constructor(
 
     /** The citizen's vaccination: registrations, invitations and answers, doses, the certificate wallet. */
     val vaccinations: CoreVaccinationRepository = CoreVaccinationRepository(healthbook.vaccinations())
+    /** The vaccination site's tools: scan, look up, record a dose (needs a health officer's sign-in, held for the process). */
+    val vaccinationSite: CoreVaccinationSiteRepository = CoreVaccinationSiteRepository(healthbook.vaccinationSite())
 
     /** The set-up check a volunteer runs beside a new user (permissions come from the shell). */
     val setupCheck: CoreSetupCheckRepository = CoreSetupCheckRepository(healthbook.setupCheck())
@@ -68,6 +70,7 @@ class HealthbookCore private constructor(
         setupCheck.close()
         volunteers.close()
         vaccinations.close()
+        vaccinationSite.close()
         verifier.close()
         settings.close()
         healthbook.close()
