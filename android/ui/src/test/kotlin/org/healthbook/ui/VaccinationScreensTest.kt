@@ -42,6 +42,8 @@ import org.healthbook.ui.desktop.SkiaQrDecoder
 import org.healthbook.ui.vaccination.CertificateWalletScreen
 import org.healthbook.ui.vaccination.VaccinationScreen
 import org.healthbook.ui.vaccination.VaccinationSiteScreen
+import org.healthbook.ui.settings.SettingsScreen
+import org.healthbook.ui.settings.SettingsUiState
 
 /** Vaccination records, invitations, certificates and a site as the core would give them; the names are made up. */
 object VaccinationFixtures {
@@ -202,10 +204,10 @@ class VaccinationScreensTest {
         onNodeWithText("Vaccinated on: 20/02/2026").assertExists()
         val shown = onNodeWithTag("wallet-qr").captureToImage()
         assertTrue(shown.width >= 300, "the code fills the width (${shown.width} px)")
+        onNodeWithText("Trần Thị Bích Ngọc").performClick()
+        assertEquals(listOf("p2"), selected)
         onNodeWithText("Earlier certificates (replaced)").performScrollTo()
         onNodeWithContentDescription("Dose 1/2 · Comirnaty · 20/01/2026 · Replaced on 20/02/2026").assertExists()
-        onNodeWithText("Trần Thị Bích Ngọc").performScrollTo().performClick()
-        assertEquals(listOf("p2"), selected)
     }
 
     @Test
@@ -278,5 +280,18 @@ class VaccinationScreensTest {
         onNodeWithText("Record the dose").assertDoesNotExist()
         onNodeWithText("Next person").performScrollTo().performClick()
         assertEquals(SiteEvent.Next, events.last())
+    }
+
+    @Test
+    fun `settings lead to the vaccination site only when the phone has the site's tools`() = runComposeUiTest {
+        var withSite by mutableStateOf(false)
+        var opened = 0
+        show(Language.EN) {
+            SettingsScreen(SettingsUiState(Language.EN), Fixtures.now, {}, {}, {}, {}, {}, onOpenVaccinationSite = if (withSite) ({ opened++ }) else null)
+        }
+        onNodeWithText("Vaccination site (health officers)").assertDoesNotExist()
+        withSite = true
+        onNodeWithText("Vaccination site (health officers)").performScrollTo().performClick()
+        assertEquals(1, opened)
     }
 }
