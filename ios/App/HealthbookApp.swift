@@ -36,6 +36,10 @@ final class AppRoot: ObservableObject {
     /// The set-up check a volunteer runs beside a new user; reached from Settings. (The volunteer screens wait for
     /// the core's volunteer object in the bindings: `VolunteerViewModel` has no real service yet.)
     lazy var setupCheck = services.map { SetupCheckViewModel(service: SetupCheckServiceProxy(setupCheck: $0.setupCheck)) }
+    /// The citizen's vaccination screens and the site's tools (Vaccination/) wait for the core's vaccination
+    /// objects in the bindings: like the volunteer screens they have proxies and previews, no real service yet.
+    /// Once the bindings have them, a `VaccinationServiceProxy` over the core's object goes here (a tab beside
+    /// the results), and the site's view model goes to `SettingsView(vaccinationSite:)`.
 
     init() {
         do {

@@ -7,6 +7,8 @@ struct SettingsView: View {
     @ObservedObject var viewModel: SettingsViewModel
     var gate: GateViewModel?
     var setupCheck: SetupCheckViewModel?
+    /// The vaccination site's tools (health officers); nil until the bindings have the site object.
+    var vaccinationSite: VaccinationSiteViewModel? = nil
     @State private var certificate = ""
 
     var body: some View {
@@ -49,6 +51,14 @@ struct SettingsView: View {
                 Section("settings.helper") {
                     NavigationLink { SetupCheckView(viewModel: setupCheck) } label: { Label("setup.title", systemImage: "checklist") }
                         .frame(minHeight: 44)
+                }
+            }
+            if let vaccinationSite {
+                Section("settings.operator") {
+                    NavigationLink { VaccinationSiteView(viewModel: vaccinationSite) } label: {
+                        Label("settings.vaccinationSite", systemImage: "syringe")
+                    }
+                    .frame(minHeight: 44)
                 }
             }
             if let gate {

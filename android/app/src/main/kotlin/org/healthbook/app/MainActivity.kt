@@ -18,6 +18,7 @@ import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material.icons.filled.Build
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.Face
+import androidx.compose.material.icons.filled.Favorite
 import androidx.compose.material.icons.filled.LocationOn
 import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Person
@@ -59,6 +60,13 @@ import org.healthbook.core.wrapper.GateEvent
 import org.healthbook.core.wrapper.GateViewModel
 import org.healthbook.core.wrapper.SetupCheckEvent
 import org.healthbook.core.wrapper.SetupCheckViewModel
+import org.healthbook.core.wrapper.CertificateWalletViewModel
+import org.healthbook.core.wrapper.SiteEvent
+import org.healthbook.core.wrapper.VaccinationRepository
+import org.healthbook.core.wrapper.VaccinationSiteRepository
+import org.healthbook.core.wrapper.VaccinationSiteViewModel
+import org.healthbook.core.wrapper.VaccinationViewModel
+import org.healthbook.core.wrapper.WalletEvent
 import org.healthbook.core.wrapper.VolunteerRepository
 import org.healthbook.core.wrapper.VolunteerViewModel
 import org.healthbook.core.wrapper.HealthbookCore
@@ -84,6 +92,9 @@ import org.healthbook.ui.gate.GateBindScreen
 import org.healthbook.ui.gate.GateScanScreen
 import org.healthbook.ui.setup.SetupCheckScreen
 import org.healthbook.ui.volunteer.VolunteerScreen
+import org.healthbook.ui.vaccination.CertificateWalletScreen
+import org.healthbook.ui.vaccination.VaccinationScreen
+import org.healthbook.ui.vaccination.VaccinationSiteScreen
 import org.healthbook.ui.firststart.FirstStartUiState
 import org.healthbook.ui.outbox.OutboxScreen
 import org.healthbook.ui.pass.PassPage
@@ -108,6 +119,8 @@ class ScreensHolder(
     val core: HealthbookCore,
     facts: () -> org.healthbook.core.wrapper.PlatformFacts,
     volunteers: VolunteerRepository?,
+    vaccination: VaccinationRepository? = null,
+    vaccinationSite: VaccinationSiteRepository? = null,
 ) : ViewModel() {
     val profiles = ProfileListViewModel(core.profiles, viewModelScope)
     val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
@@ -119,6 +132,10 @@ class ScreensHolder(
     val setupCheck = SetupCheckViewModel(core.setupCheck, viewModelScope, facts)
     // Printed control cards are drawn by the passes' QR renderer, at the pass screen's scale.
     val volunteer = volunteers?.let { VolunteerViewModel(it, viewModelScope, qrPng = { text -> core.passes.qrPng(text, 8) }) }
+    val vaccination = vaccination?.let { VaccinationViewModel(it, viewModelScope) }
+    // Certificates are drawn by the passes' QR renderer, at the pass screen's scale, like test certificates.
+    val wallet = vaccination?.let { CertificateWalletViewModel(it, viewModelScope) { text -> core.passes.qrPng(text, 8) } }
+    val vaccinationSite = vaccinationSite?.let { VaccinationSiteViewModel(it, viewModelScope, qrPng = { text -> core.passes.qrPng(text, 8) }) }
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -134,16 +151,22 @@ class ScreensHolder(
         const val HEALTH_FORM = "health_declaration"
         /**
          * [facts] reads the permissions at each set-up check. [volunteers] is the volunteer repository; the volunteer
-         * tab is shown only when there is one.
+         * tab is shown only when there is one. Likewise the vaccination tab with [vaccination], and the vaccination
+         * site (under Settings) with [vaccinationSite].
          */
-        fun factory(core: HealthbookCore, facts: () -> org.healthbook.core.wrapper.PlatformFacts, volunteers: VolunteerRepository?) =
-            viewModelFactory { initializer { ScreensHolder(core, facts, volunteers) } }
+        fun factory(
+            core: HealthbookCore,
+            facts: () -> org.healthbook.core.wrapper.PlatformFacts,
+            volunteers: VolunteerRepository?,
+            vaccination: VaccinationRepository? = null,
+            vaccinationSite: VaccinationSiteRepository? = null,
+        ) = viewModelFactory { initializer { ScreensHolder(core, facts, volunteers, vaccination, vaccinationSite) } }
     }
 }
 
 private enum class Tab(val label: Str) {
-    Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint),
-    Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings),
+    Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Vaccination(Str.VaccinationTab), Declare(Str.Declaration), Profiles(Str.Profiles),
+    Check(Str.Checkpoint), Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings),
 }
 
 class MainActivity : ComponentActivity() {
@@ -165,7 +188,9 @@ class MainActivity : ComponentActivity() {
             if (opened == null) {
                 HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
             } else {
-                // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository).
+                // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository). The
+                // vaccination repositories (citizen and site) are passed the same way once HealthbookCore exposes
+                // their Core implementations; until then the vaccination tab and the site entry stay hidden.
                 val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
@@ -209,10 +234,12 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
             NavigationBar {
                 for (t in Tab.entries) {
                     if (t == Tab.Volunteer && holder.volunteer == null) continue
+                    if (t == Tab.Vaccination && holder.vaccination == null) continue
                     val icon = when (t) {
                         Tab.Pass -> Icons.Filled.CheckCircle
                         Tab.Places -> Icons.Filled.LocationOn
                         Tab.Results -> Icons.AutoMirrored.Filled.List
+                        Tab.Vaccination -> Icons.Filled.Favorite
                         Tab.Declare -> Icons.Filled.Edit
                         Tab.Profiles -> Icons.Filled.Person
                         Tab.Check -> Icons.Filled.Search
@@ -230,6 +257,7 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
                     Tab.Pass -> PassTab(holder)
                     Tab.Places -> PlacesTab(holder)
                     Tab.Results -> ResultsTab(holder)
+                    Tab.Vaccination -> VaccinationTab(holder)
                     Tab.Declare -> DeclareTab(holder, settings.language)
                     Tab.Profiles -> ProfilesTab(holder)
                     Tab.Check -> CheckTab(holder)
@@ -496,9 +524,49 @@ private fun CheckTab(holder: ScreensHolder) {
     )
 }
 
+/** The citizen's vaccination: records and invitations, and the certificate wallet opened from them. */
+@Composable
+private fun VaccinationTab(holder: ScreensHolder) {
+    val vm = holder.vaccination ?: return
+    val walletVm = holder.wallet ?: return
+    val state by vm.state.collectAsStateWithLifecycle()
+    var walletOpen by rememberSaveable { mutableStateOf(false) }
+    if (walletOpen) {
+        val wallet by walletVm.state.collectAsStateWithLifecycle()
+        // A refresh may have brought a new certificate since the wallet was last read.
+        LaunchedEffect(Unit) { walletVm.onEvent(WalletEvent.Reload) }
+        androidx.activity.compose.BackHandler { walletOpen = false }
+        CertificateWalletScreen(
+            wallet, rememberNow(), ZoneId.systemDefault(), AndroidQrDecoder,
+            onSelect = { walletVm.onEvent(WalletEvent.Select(it)) },
+            onBack = { walletOpen = false },
+        )
+    } else {
+        VaccinationScreen(
+            state, rememberNow(), java.time.LocalDate.now(), ZoneId.systemDefault(),
+            onEvent = vm::onEvent,
+            onOpenWallet = { walletOpen = true },
+        )
+    }
+}
+
+/** The vaccination site (health officers): pick a site, scan with the camera the gate uses, record a dose. */
+@Composable
+private fun VaccinationSitePage(holder: ScreensHolder, onBack: () -> Unit) {
+    val vm = holder.vaccinationSite ?: return
+    val state by vm.state.collectAsStateWithLifecycle()
+    androidx.activity.compose.BackHandler(onBack = onBack)
+    VaccinationSiteScreen(state, ZoneId.systemDefault(), AndroidQrDecoder, onEvent = vm::onEvent, scanner = { onScan -> CameraScanner(onScan) })
+}
+
 @Composable
 private fun SettingsTab(holder: ScreensHolder) {
     val state by holder.settings.state.collectAsStateWithLifecycle()
+    var siteOpen by rememberSaveable { mutableStateOf(false) }
+    if (siteOpen && holder.vaccinationSite != null) {
+        VaccinationSitePage(holder) { siteOpen = false }
+        return
+    }
     SettingsScreen(
         SettingsUiState(
             state.language, state.serverUrl.orEmpty(), state.trust, state.trustRefreshedAt, state.refreshingTrust, state.dccKeyIds,
@@ -510,6 +578,7 @@ private fun SettingsTab(holder: ScreensHolder) {
         onRefreshTrust = { holder.settings.onEvent(SettingsEvent.RefreshTrust) },
         onAddDccCertificate = { holder.settings.onEvent(SettingsEvent.AddDccCertificate(it)) },
         onDismissError = { holder.settings.onEvent(SettingsEvent.DismissError) },
+        onOpenVaccinationSite = holder.vaccinationSite?.let { { siteOpen = true } },
     )
 }
 

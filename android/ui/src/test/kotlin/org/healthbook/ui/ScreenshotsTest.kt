@@ -53,6 +53,11 @@ import org.healthbook.core.wrapper.SetupCheckState
 import org.healthbook.core.wrapper.VolunteerPage
 import org.healthbook.ui.setup.SetupCheckScreen
 import org.healthbook.ui.volunteer.VolunteerScreen
+import org.healthbook.core.wrapper.InvitationState
+import org.healthbook.core.wrapper.SiteDoseField
+import org.healthbook.ui.vaccination.CertificateWalletScreen
+import org.healthbook.ui.vaccination.VaccinationScreen
+import org.healthbook.ui.vaccination.VaccinationSiteScreen
 
 /** Where screenshots go: the `healthbook.screenshots.dir` system property (scripts/screenshots.sh), else nowhere. */
 object Screenshots {
@@ -197,6 +202,27 @@ object ScreenCatalog {
                 }),
                 {}, {}, SkiaQrDecoder,
             )
+        },
+        "vaccination" to {
+            VaccinationScreen(VaccinationFixtures.citizen(), Fixtures.now, VaccinationFixtures.today, VaccinationFixtures.zone, {}, {})
+        },
+        "vaccination-answer-waiting" to {
+            val waiting = VaccinationFixtures.invitation("i1", InvitationState.CONFIRMED, answerPending = true)
+            VaccinationScreen(VaccinationFixtures.citizen({ it.copy(invitations = listOf(waiting)) }), Fixtures.now, VaccinationFixtures.today, VaccinationFixtures.zone, {}, {})
+        },
+        "vaccination-register" to {
+            VaccinationScreen(VaccinationFixtures.citizen({ it.copy(registering = "p3", wardInvalid = true) }), Fixtures.now, VaccinationFixtures.today, VaccinationFixtures.zone, {}, {})
+        },
+        "vaccination-wallet" to {
+            CertificateWalletScreen(VaccinationFixtures.wallet(org.healthbook.core.qrPng(VaccinationFixtures.CERTIFICATE, 4u)), Fixtures.now, VaccinationFixtures.zone, SkiaQrDecoder, {}, {})
+        },
+        "vaccination-site-choose" to { VaccinationSiteScreen(VaccinationFixtures.site({ it.copy(site = null) }), VaccinationFixtures.zone, SkiaQrDecoder, {}) },
+        "vaccination-site-scan" to { VaccinationSiteScreen(VaccinationFixtures.site(), VaccinationFixtures.zone, SkiaQrDecoder, {}) },
+        "vaccination-site-candidate" to {
+            VaccinationSiteScreen(VaccinationFixtures.site(VaccinationFixtures::withCandidate, { it.copy(problems = setOf(SiteDoseField.DOSE_NUMBER), doseNumber = "") }), VaccinationFixtures.zone, SkiaQrDecoder, {})
+        },
+        "vaccination-site-recorded" to {
+            VaccinationSiteScreen(VaccinationFixtures.site(VaccinationFixtures.recorded(org.healthbook.core.qrPng(VaccinationFixtures.CERTIFICATE, 4u))), VaccinationFixtures.zone, SkiaQrDecoder, {})
         },
     )
 

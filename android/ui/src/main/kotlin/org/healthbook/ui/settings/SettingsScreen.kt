@@ -53,7 +53,10 @@ data class SettingsUiState(
     val error: String? = null,
 )
 
-/** Settings: language, server, trust refresh and its age, EU DCC certificates. */
+/**
+ * Settings: language, server, trust refresh and its age, EU DCC certificates; with [onOpenVaccinationSite], a
+ * way to the vaccination site's screen for health officers (staff tools live here, not in the tabs).
+ */
 @Composable
 fun SettingsScreen(
     state: SettingsUiState,
@@ -64,6 +67,7 @@ fun SettingsScreen(
     onAddDccCertificate: (String) -> Unit,
     onDismissError: () -> Unit,
     modifier: Modifier = Modifier,
+    onOpenVaccinationSite: (() -> Unit)? = null,
 ) {
     val l = LocalLanguage.current
     var server by remember(state.serverUrl) { mutableStateOf(state.serverUrl) }
@@ -128,6 +132,13 @@ fun SettingsScreen(
             enabled = certificate.isNotBlank(),
             modifier = Modifier.fillMaxWidth().defaultMinSize(minHeight = MinTouch),
         ) { Text(tr(Str.DccAdd)) }
+        if (onOpenVaccinationSite != null) {
+            HorizontalDivider()
+            OutlinedButton(
+                onClick = onOpenVaccinationSite,
+                modifier = Modifier.fillMaxWidth().defaultMinSize(minHeight = MinTouch),
+            ) { Text(tr(Str.SiteOpen)) }
+        }
     }
 }
 
