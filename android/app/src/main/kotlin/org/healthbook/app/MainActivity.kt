@@ -11,6 +11,9 @@ import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.width
+import androidx.compose.ui.unit.dp
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.List
@@ -20,6 +23,7 @@ import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.Face
 import androidx.compose.material.icons.filled.Favorite
 import androidx.compose.material.icons.filled.LocationOn
+import androidx.compose.material.icons.filled.Menu
 import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Person
 import androidx.compose.material.icons.filled.Search
@@ -166,7 +170,7 @@ class ScreensHolder(
 
 private enum class Tab(val label: Str) {
     Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Vaccination(Str.VaccinationTab), Declare(Str.Declaration), Profiles(Str.Profiles),
-    Check(Str.Checkpoint), Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings),
+    Check(Str.Checkpoint), Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings), More(Str.More),
 }
 
 class MainActivity : ComponentActivity() {
@@ -191,7 +195,7 @@ class MainActivity : ComponentActivity() {
                 // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository). The
                 // vaccination repositories (citizen and site) are passed the same way once HealthbookCore exposes
                 // their Core implementations; until then the vaccination tab and the site entry stay hidden.
-                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers))
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
                 SideEffect { app.language = language }
@@ -230,25 +234,17 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
             return@HealthbookTheme
         }
         var tab by rememberSaveable { mutableStateOf(startTab) }
+        // Five destinations at most in the bar (Material's limit, and what fits a small phone with Vietnamese
+        // labels); the tools of staff and volunteers live under "More".
         Scaffold(bottomBar = {
             NavigationBar {
-                for (t in Tab.entries) {
-                    if (t == Tab.Volunteer && holder.volunteer == null) continue
-                    if (t == Tab.Vaccination && holder.vaccination == null) continue
-                    val icon = when (t) {
-                        Tab.Pass -> Icons.Filled.CheckCircle
-                        Tab.Places -> Icons.Filled.LocationOn
-                        Tab.Results -> Icons.AutoMirrored.Filled.List
-                        Tab.Vaccination -> Icons.Filled.Favorite
-                        Tab.Declare -> Icons.Filled.Edit
-                        Tab.Profiles -> Icons.Filled.Person
-                        Tab.Check -> Icons.Filled.Search
-                        Tab.Gate -> Icons.Filled.Lock
-                        Tab.Setup -> Icons.Filled.Build
-                        Tab.Volunteer -> Icons.Filled.Face
-                        Tab.Settings -> Icons.Filled.Settings
-                    }
-                    NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(icon, null) }, label = { Text(tr(t.label)) })
+                for (t in PRIMARY_TABS) {
+                    NavigationBarItem(
+                        selected = tab == t || (t == Tab.More && tab in MORE_TABS),
+                        onClick = { tab = t },
+                        icon = { Icon(iconOf(t), null) },
+                        label = { Text(tr(t.label)) },
+                    )
                 }
             }
         }) { padding ->
@@ -256,18 +252,101 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
                 when (tab) {
                     Tab.Pass -> PassTab(holder)
                     Tab.Places -> PlacesTab(holder)
-                    Tab.Results -> ResultsTab(holder)
-                    Tab.Vaccination -> VaccinationTab(holder)
+                    Tab.Results -> HealthTab(holder, HealthPage.Results)
+                    Tab.Vaccination -> HealthTab(holder, HealthPage.Vaccination)
                     Tab.Declare -> DeclareTab(holder, settings.language)
-                    Tab.Profiles -> ProfilesTab(holder)
-                    Tab.Check -> CheckTab(holder)
-                    Tab.Gate -> GateTab(holder)
-                    Tab.Setup -> SetupTab(holder)
-                    Tab.Volunteer -> VolunteerTab(holder, settings.language)
-                    Tab.Settings -> SettingsTab(holder)
+                    Tab.More -> MoreTab(holder) { tab = it }
+                    else -> {
+                        androidx.activity.compose.BackHandler { tab = Tab.More }
+                        androidx.compose.foundation.layout.Column {
+                            androidx.compose.material3.TextButton(onClick = { tab = Tab.More }) { Text("← " + tr(Str.Back)) }
+                            Box(Modifier.weight(1f)) { MoreContent(holder, tab, settings.language) }
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/** The destinations in the bottom bar. */
+private val PRIMARY_TABS = listOf(Tab.Pass, Tab.Declare, Tab.Places, Tab.Results, Tab.More)
+
+/** What "More" lists, in this order. */
+private val MORE_TABS = listOf(Tab.Profiles, Tab.Check, Tab.Gate, Tab.Volunteer, Tab.Setup, Tab.Settings)
+
+private fun iconOf(t: Tab) = when (t) {
+    Tab.Pass -> Icons.Filled.CheckCircle
+    Tab.Places -> Icons.Filled.LocationOn
+    Tab.Results -> Icons.AutoMirrored.Filled.List
+    Tab.Vaccination -> Icons.Filled.Favorite
+    Tab.Declare -> Icons.Filled.Edit
+    Tab.Profiles -> Icons.Filled.Person
+    Tab.Check -> Icons.Filled.Search
+    Tab.Gate -> Icons.Filled.Lock
+    Tab.Setup -> Icons.Filled.Build
+    Tab.Volunteer -> Icons.Filled.Face
+    Tab.Settings -> Icons.Filled.Settings
+    Tab.More -> Icons.Filled.Menu
+}
+
+/** The two pages of the health destination: test results and vaccination (when the core offers it). */
+private enum class HealthPage { Results, Vaccination }
+
+@Composable
+private fun HealthTab(holder: ScreensHolder, start: HealthPage) {
+    var page by rememberSaveable(start) { mutableStateOf(start) }
+    if (holder.vaccination == null) {
+        ResultsTab(holder)
+        return
+    }
+    androidx.compose.foundation.layout.Column {
+        androidx.compose.material3.TabRow(selectedTabIndex = page.ordinal) {
+            for (p in HealthPage.entries) {
+                androidx.compose.material3.Tab(
+                    selected = page == p,
+                    onClick = { page = p },
+                    text = { Text(tr(if (p == HealthPage.Results) Str.Results else Str.VaccinationTab)) },
+                )
+            }
+        }
+        Box(Modifier.weight(1f)) {
+            when (page) {
+                HealthPage.Results -> ResultsTab(holder)
+                HealthPage.Vaccination -> VaccinationTab(holder)
+            }
+        }
+    }
+}
+
+/** The list under "More": one button per tool this installation has. */
+@Composable
+private fun MoreTab(holder: ScreensHolder, open: (Tab) -> Unit) {
+    androidx.compose.foundation.layout.Column(
+        Modifier.fillMaxSize().padding(16.dp),
+        verticalArrangement = androidx.compose.foundation.layout.Arrangement.spacedBy(8.dp),
+    ) {
+        for (t in MORE_TABS) {
+            if (t == Tab.Volunteer && holder.volunteer == null) continue
+            androidx.compose.material3.OutlinedButton(onClick = { open(t) }, modifier = Modifier.fillMaxWidth()) {
+                Icon(iconOf(t), null)
+                androidx.compose.foundation.layout.Spacer(Modifier.width(12.dp))
+                Text(tr(t.label), modifier = Modifier.weight(1f))
+            }
+        }
+    }
+}
+
+@Composable
+private fun MoreContent(holder: ScreensHolder, tab: Tab, language: Language) {
+    when (tab) {
+        Tab.Profiles -> ProfilesTab(holder)
+        Tab.Check -> CheckTab(holder)
+        Tab.Gate -> GateTab(holder)
+        Tab.Setup -> SetupTab(holder)
+        Tab.Volunteer -> VolunteerTab(holder, language)
+        Tab.Settings -> SettingsTab(holder)
+        else -> Unit
     }
 }
 

@@ -261,6 +261,7 @@ enum class Str(val vi: String, val en: String) {
     ErrorSetupFailed("Không chạy được bước kiểm tra. Hãy thử lại.", "The check could not run. Please try again."),
 
     Volunteer("Tình nguyện viên", "Volunteer"),
+    More("Thêm", "More"),
     VolunteerPeople("Người tôi hỗ trợ", "People I help"),
     VolunteerNoPeople("Chưa ghi danh ai. Bấm Ghi danh để thêm người không có điện thoại thông minh.", "No one enrolled yet. Tap Enrol to add a person without a smartphone."),
     VolunteerEnrol("Ghi danh", "Enrol"),
