@@ -1,6 +1,6 @@
 //! The end-to-end tests in one binary: each area is a module, so the workspace links one test executable instead
 //! of one per file (linking dominated the test build on 2 cores). Tests that read the process-wide captured log
-//! (`captured_log`) stay in their own binaries, so that no other test's logging reaches their checks.
+//! (`captured_log`) are in `../logged/`, so that the logging of these tests does not reach their checks.
 
 mod checkin_market;
 mod checkin_phone;
@@ -23,5 +23,6 @@ mod server_idempotency;
 mod server_limits;
 mod server_migrations;
 mod server_trust;
+mod vaccination_server;
 mod volunteers;
 mod wire_contract;
