@@ -618,3 +618,17 @@ async fn unreadable_or_mutated_server_answers_never_panic() {
     }
     assert!(stored < 300, "mutations were refused at least sometimes");
 }
+
+#[tokio::test]
+async fn over_http_an_unreachable_server_leaves_the_registration_queued() {
+    let f = fixture().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    f.hb.settings().set_server_url(Some(format!("http://{closed}"))).await.unwrap();
+    let vaccinations = f.hb.vaccinations();
+    let record = vaccinations.register(&f.owner, "26734").await.unwrap();
+    assert_eq!(record.registration.unwrap().state, RegistrationState::Queued);
+    assert_eq!(outbox_len(&f), 1);
+    let error = vaccinations.refresh().await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    assert_eq!(vaccinations.record(&f.owner).await.unwrap().registration.unwrap().state, RegistrationState::Queued);
+}
