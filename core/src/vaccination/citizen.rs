@@ -631,10 +631,9 @@ impl AnswerReceipts {
                 |r| r.get(0),
             )
             .optional()?;
-        if newer.is_some() {
-            return Ok(());
+        if newer.is_none() {
+            row.stored.pending_answer = None;
         }
-        row.stored.pending_answer = None;
         db::put_invitation(tx, &self.sealer, &row.profile_id, &row.stored)
     }
 }

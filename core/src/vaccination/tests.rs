@@ -29,6 +29,8 @@ struct FakeServer {
     invitations: Mutex<Value>,
     posts: Mutex<Vec<(String, Value, String)>>,
     answers: Mutex<VecDeque<Result<Value, DeliveryError>>>,
+    /// Runs while the next POST is on its way (before its answer), to act on the phone meanwhile.
+    during_post: Mutex<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>>,
 }
 
 impl FakeServer {
@@ -71,6 +73,10 @@ impl OutboxTransport for FakeServer {
             return Err(DeliveryError::Unreachable("connection refused".into()));
         }
         self.posts.lock().unwrap().push((item.path.clone(), item.body.clone(), item.idempotency_key.clone()));
+        let meanwhile = self.during_post.lock().unwrap().take();
+        if let Some(meanwhile) = meanwhile {
+            meanwhile.await;
+        }
         self.answers.lock().unwrap().pop_front().unwrap_or_else(|| panic!("unscripted POST {}", item.path))
     }
 }
@@ -617,4 +623,54 @@ async fn unreadable_or_mutated_server_answers_never_panic() {
         f.vaccinations.invitations().await.unwrap();
     }
     assert!(stored < 300, "mutations were refused at least sometimes");
+}
+
+#[tokio::test]
+async fn over_http_an_unreachable_server_leaves_the_registration_queued() {
+    let f = fixture().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    f.hb.settings().set_server_url(Some(format!("http://{closed}"))).await.unwrap();
+    let vaccinations = f.hb.vaccinations();
+    let record = vaccinations.register(&f.owner, "26734").await.unwrap();
+    assert_eq!(record.registration.unwrap().state, RegistrationState::Queued);
+    assert_eq!(outbox_len(&f), 1);
+    let error = vaccinations.refresh().await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    assert_eq!(vaccinations.record(&f.owner).await.unwrap().registration.unwrap().state, RegistrationState::Queued);
+}
+
+#[tokio::test]
+async fn an_answer_given_while_the_first_is_on_its_way_stays_pending() {
+    let f = fixture().await;
+    f.server.serve(json!({ "profiles": [] }), json!({ "invitations": [invitation("inv-1", &f.owner, "pending", start() + Duration::days(3))] }));
+    f.vaccinations.refresh().await.unwrap();
+    let mut confirmed = invitation("inv-1", "", "confirmed", start() + Duration::days(3));
+    confirmed["profile_ref"] = json!("");
+    f.server.answer(Ok(confirmed));
+    // The decline is queued while the confirmation is on its way; its own delivery then fails for now.
+    f.server.answer(refused(503, "unavailable"));
+    let (vaccinations, db) = (f.vaccinations.clone(), f.hb.db.clone());
+    *f.server.during_post.lock().unwrap() = Some(Box::pin(async move {
+        let first: i64 = db.lock().query_row("SELECT max(id) FROM outbox", [], |r| r.get(0)).unwrap();
+        tokio::spawn(async move { vaccinations.answer("inv-1", false).await.unwrap() });
+        for _ in 0..500 {
+            let newer: i64 = db.lock().query_row("SELECT count(*) FROM outbox WHERE id > ?1", [first], |r| r.get(0)).unwrap();
+            if newer == 1 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("the second answer was not queued");
+    }));
+    f.vaccinations.answer("inv-1", true).await.unwrap();
+    // Let the spawned answer finish its own (failing) delivery; the invitation is final once it was posted.
+    for _ in 0..2000 {
+        if f.server.posts().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let shown = f.vaccinations.invitation("inv-1").await.unwrap();
+    assert_eq!(f.server.posts()[1].1, json!({ "answer": "decline" }));
+    assert_eq!((shown.server_state, shown.state, shown.answer_pending), (InvitationState::Confirmed, InvitationState::Declined, true));
 }
