@@ -468,6 +468,16 @@ async fn a_volunteer_registers_a_person_and_a_confirmed_paper_dose_is_certified(
     let dose: Value = volunteer.post_json(&format!("/v1/volunteers/people/{person_id}/doses"), &unknown).await.unwrap();
     let _: Value = officer.post_json(&format!("/v1/doses/{}/confirm", dose["dose_id"].as_str().unwrap()), &json!({})).await.unwrap();
     assert_eq!(count(&server, "SELECT COUNT(*) FROM vaccination_certificates").await, 1, "an unknown product gets no certificate");
+
+    // At the site, the printed control card finds the person, with the confirmed dose counted.
+    let consent = json!({ "given_by": "person", "giver_name": "Nguyễn Thị Năm", "method": "spoken", "given_at": server.clock.now() });
+    let _: Value = volunteer.post_json(&format!("/v1/volunteers/people/{person_id}/consent"), &consent).await.unwrap();
+    let card: Value = volunteer.post_json(&format!("/v1/volunteers/people/{person_id}/control-card"), &json!({ "profile_ref": "grandma" })).await.unwrap();
+    let site_id = create_site(&officer, "Trạm Y tế Phường 1").await["site_id"].as_str().unwrap().to_owned();
+    let found: Value = officer.post_json("/v1/vaccination/lookup", &json!({ "scanned": card["qr"], "site_id": site_id })).await.unwrap();
+    assert_eq!((found["person_id"].as_str(), found["next_dose_number"].as_u64()), (Some(person_id.as_str()), Some(2)));
+    assert_eq!(found["next_due"], "2021-06-22");
+    assert_eq!(found["doses"].as_array().unwrap().len(), 2, "the unconfirmed-product dose is listed but not counted");
     server.stop().await;
 }
 
