@@ -424,6 +424,8 @@ async fn entries_of(server: &TestServer, ward: &'static str) -> i64 {
 }
 
 async fn a_commune_list_reports_exactly_its_planted_problems(backend: TestBackend) {
+    // Installed before the server starts, so that everything it logs is captured.
+    let log = healthbook_e2e::log::captured_log();
     let server = TestServer::start(backend).await;
     let (officer, officer_id) = officer(&server).await;
 
@@ -521,6 +523,15 @@ async fn a_commune_list_reports_exactly_its_planted_problems(backend: TestBacken
         .await
         .unwrap();
     assert_eq!(groups, (Some(group_of(13)), None));
+
+    // The server's log holds counts, never a citizen id or a name.
+    let logged = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(logged.contains("commune list checked"), "the import is logged");
+    for line in lines.iter().take(200) {
+        for value in [&line.citizen_id, &line.name, &line.phone].into_iter().filter(|v| !v.is_empty()) {
+            assert!(!logged.contains(value.as_str()), "personal data in the log");
+        }
+    }
     server.stop().await;
 }
 
@@ -541,6 +552,7 @@ fn raw_row(line: u32, citizen_id: &str, province: &str) -> CommuneListRow {
 }
 
 async fn who_may_call_the_list_endpoints_and_what_they_see(backend: TestBackend) {
+    let log = healthbook_e2e::log::captured_log();
     let server = TestServer::start(backend).await;
     let (officer, _) = officer(&server).await;
     let (ward_officer, _) = staff(&server, "health_officer", "officer-ward", json!({ "province": "79", "wards": [WARD] })).await;
@@ -641,7 +653,8 @@ async fn who_may_call_the_list_endpoints_and_what_they_see(backend: TestBackend)
     // The reads are in the access log, and the server's log never holds a citizen id.
     let logged = server.count("access_log").await;
     assert!(logged >= 4, "{logged} access log entries");
-    let log = String::from_utf8_lossy(&healthbook_e2e::log::captured_log().lock().unwrap()).into_owned();
+    let log = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(log.contains("reconciliation"), "the reconciliation is logged");
     assert!(!log.contains("079060001234") && !log.contains("079160001234"));
     server.stop().await;
 }
