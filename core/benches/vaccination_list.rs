@@ -1,6 +1,7 @@
 //! Reading and checking a commune's list of the largest size an upload takes (`MAX_LIST_ROWS`, 20,000 rows), as
 //! CSV and as XLSX, on the officer's machine (`core::vaccination::list::read_list`); the server runs the same
-//! row checks again.
+//! row checks again. Measured on the 2-core build machine shared with other builds: about 260 ms for the CSV
+//! and 600 ms for the XLSX (release); in a debug build about 4.2 s and 9.2 s.
 //!
 //! Run: `cargo bench -p healthbook-core --bench vaccination_list`.
 
