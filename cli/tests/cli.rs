@@ -495,3 +495,27 @@ fn volunteer_commands_offline_say_what_is_missing_and_list_nobody() {
     let listed = healthbook(dir.path(), &["--json", "volunteer", "list"]);
     assert_eq!(json_of(&listed.stdout), json!({ "people": [] }));
 }
+
+#[test]
+fn vaccine_list_files_are_checked_before_any_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    // A header without the required columns: refused on this machine, exit 2, no server or password needed.
+    std::fs::write(&list, "full_name,birth_date\nAn,1960\n").unwrap();
+    let out = healthbook(dir.path(), &["--json", "vaccine", "list", "import", list.to_str().unwrap(), "--ward", "26734", "--user", "officer"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let error = json_of(&out.stderr);
+    assert_eq!(error["error"]["code"], "unreadable_file");
+    assert!(error["error"]["message"].as_str().unwrap().contains("sex (Giới tính)"), "{error}");
+    // A ward code that is not 5 digits.
+    std::fs::write(&list, "full_name,birth_date,sex,ward_code,phone\nAn,1960,Nam,26734,0912345678\n").unwrap();
+    let out = healthbook(dir.path(), &["--json", "vaccine", "list", "import", list.to_str().unwrap(), "--ward", "2673", "--user", "officer"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&out.stderr)["error"]["code"], "invalid_argument");
+    // A reconciliation export without a dose number column.
+    let export = dir.path().join("export.csv");
+    std::fs::write(&export, "citizen_id,date,product\n123456789,2021-06-01,Pfizer\n").unwrap();
+    let out = healthbook(dir.path(), &["--json", "vaccine", "reconcile", export.to_str().unwrap(), "--platform", "VNVC", "--user", "officer"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&out.stderr)["error"]["code"], "unreadable_file");
+}

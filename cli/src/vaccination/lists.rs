@@ -79,9 +79,10 @@ fn today(hb: &Healthbook) -> NaiveDate {
 pub async fn run(hb: &Healthbook, command: &VaccineListsCommand, out: &Output) -> Result<(), CliError> {
     match command {
         VaccineListsCommand::List(ListCommand::Import { file, ward, accept, staff }) => {
-            let bytes = read(file)?;
+            // The file is read and checked before signing in: a file that does not read needs no server.
+            let list = officer_lists::read_commune_list(&read(file)?, ward, today(hb)).map_err(lists_error)?;
             let client = staff_client(hb, staff).await?;
-            let (_, report) = officer_lists::import_list(&client, &bytes, ward, today(hb), *accept).await.map_err(lists_error)?;
+            let report = officer_lists::upload_list(&client, &list, ward, *accept).await.map_err(lists_error)?;
             out.print(&serde_json::to_value(&report).unwrap_or_default(), || {
                 let mut lines: Vec<String> = report.problems.iter().map(|p| format!("{} / {}", describe(p, true), describe(p, false))).collect();
                 lines.push(format!(
@@ -123,6 +124,8 @@ pub async fn run(hb: &Healthbook, command: &VaccineListsCommand, out: &Output) -
         }
         VaccineListsCommand::Reconcile { file, platform, staff } => {
             let bytes = read(file)?;
+            // A file that does not read needs no server.
+            healthbook_core::vaccination::reconcile::read_export(&bytes, today(hb)).map_err(|e| lists_error(e.into()))?;
             let client = staff_client(hb, staff).await?;
             let (export, report) = officer_lists::reconcile(&client, platform, &bytes, today(hb)).await.map_err(lists_error)?;
             let problems: Vec<String> = export.problems.iter().map(|p| format!("{} / {}", p.describe(true), p.describe(false))).collect();

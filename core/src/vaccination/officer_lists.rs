@@ -40,14 +40,30 @@ pub async fn import_list(
     today: NaiveDate,
     accept: bool,
 ) -> Result<(ListFile, CommuneListReport), OfficerListError> {
+    let file = read_commune_list(bytes, ward_code, today)?;
+    let report = upload_list(client, &file, ward_code, accept).await?;
+    Ok((file, report))
+}
+
+/// Reads and checks a list file for `ward_code` on this machine (no server needed).
+pub fn read_commune_list(bytes: &[u8], ward_code: &str, today: NaiveDate) -> Result<ListFile, OfficerListError> {
     if !is_ward_code(ward_code) {
         return Err(OfficerListError::Argument("the ward code must have 5 digits"));
     }
+    // The province is the server's to check (it knows the officer's area).
     let context = ListContext { ward_code, province_code: None, today };
-    let file = read_list(bytes, &context)?;
+    Ok(read_list(bytes, &context)?)
+}
+
+/// Sends the clean rows of a list read with [`read_commune_list`] and returns the report of the whole file.
+pub async fn upload_list(
+    client: &ServerClient,
+    file: &ListFile,
+    ward_code: &str,
+    accept: bool,
+) -> Result<CommuneListReport, OfficerListError> {
     let report: CommuneListReport = client.post_json("/v1/vaccination/lists", &file.upload(ward_code, accept)).await?;
-    let merged = file.merge_report(report);
-    Ok((file, merged))
+    Ok(file.merge_report(report))
 }
 
 /// The coverage of one commune, or of every commune in the officer's area.
