@@ -47,7 +47,7 @@ pub use vaccination::{
 };
 pub use vaccination_site::{
     check_vaccination_scan, SiteCertificate, SiteDose, SiteDoseCandidate, SiteHeldDoses, SiteInfo, SiteInvitation, SiteInvitationRound,
-    SiteInvitationState, SiteRecordedDose, SiteScanProblem, SiteSession, SiteSlot, SiteSlotPlan, SiteStockLot, SiteStockReport,
+    SiteRecordedDose, SiteScanProblem, SiteSession, SiteSlot, SiteSlotPlan, SiteStockLot, SiteStockReport,
     VaccinationSite, VaccinationSiteError,
 };
 pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

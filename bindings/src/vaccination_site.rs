@@ -12,6 +12,8 @@ use healthbook_core::vaccination::site::{
     SlotPlan, StockDelivery, VaccineProduct,
 };
 
+use crate::vaccination::VaccinationInvitationState;
+
 /// Why a scanned text is not a personal pass or control card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum SiteScanProblem {
@@ -348,20 +350,6 @@ impl From<DoseView> for SiteDose {
     }
 }
 
-/// Where an invitation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SiteInvitationState {
-    /// Waiting for the answer.
-    Pending,
-    /// Will come.
-    Confirmed,
-    /// Declined.
-    Declined,
-    /// Not answered in time.
-    Expired,
-    /// The dose was given.
-    Attended,
-}
 
 /// Today's invitation of the person looked up.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -383,7 +371,7 @@ pub struct SiteInvitation {
     /// Which dose.
     pub dose_number: u8,
     /// State.
-    pub state: SiteInvitationState,
+    pub state: VaccinationInvitationState,
     /// Answer before.
     pub answer_by: SystemTime,
 }
@@ -400,11 +388,11 @@ impl From<InvitationView> for SiteInvitation {
             product_name: i.product.display_name().to_owned(),
             dose_number: i.dose_number,
             state: match i.state {
-                InvitationState::Pending => SiteInvitationState::Pending,
-                InvitationState::Confirmed => SiteInvitationState::Confirmed,
-                InvitationState::Declined => SiteInvitationState::Declined,
-                InvitationState::Expired => SiteInvitationState::Expired,
-                InvitationState::Attended => SiteInvitationState::Attended,
+                InvitationState::Pending => VaccinationInvitationState::Pending,
+                InvitationState::Confirmed => VaccinationInvitationState::Confirmed,
+                InvitationState::Declined => VaccinationInvitationState::Declined,
+                InvitationState::Expired => VaccinationInvitationState::Expired,
+                InvitationState::Attended => VaccinationInvitationState::Attended,
             },
             answer_by: i.answer_by.into(),
         }

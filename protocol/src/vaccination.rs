@@ -712,7 +712,7 @@ pub struct AnswerInvitationRequest {
     pub answer: InvitationAnswer,
 }
 
-/// Site staff scanned a pass (`HP1:`) or control card (`HK1:`).
+/// Site staff scanned a pass (`HB1:`) or control card (`HK1:`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

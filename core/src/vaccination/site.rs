@@ -261,7 +261,10 @@ fn check_dose(dose: &AdministerDoseRequest, today: NaiveDate) -> Result<(), Site
 /// The site's and officer's calls; obtained from [`Healthbook::vaccination_site`]. Clones share the session.
 #[derive(Clone)]
 pub struct VaccinationSite {
+    /// Where the server URL is read at sign-in (the app's settings)...
     settings: Option<Settings>,
+    /// ...or the server of the client this object was made with.
+    fixed_url: Option<String>,
     clock: Arc<dyn Clock>,
     staff: Arc<Mutex<Option<ServerClient>>>,
 }
@@ -275,7 +278,7 @@ impl std::fmt::Debug for VaccinationSite {
 impl VaccinationSite {
     /// Calls over `client`, already signed in as a health officer (a tool that signs in by itself).
     pub fn with_client(client: ServerClient, clock: Arc<dyn Clock>) -> Self {
-        Self { settings: None, clock, staff: Arc::new(Mutex::new(Some(client))) }
+        Self { settings: None, fixed_url: Some(client.base_url().to_owned()), clock, staff: Arc::new(Mutex::new(Some(client))) }
     }
 
     /// Signs `username` in as a health officer at the configured server and holds the session in memory; the
@@ -283,7 +286,7 @@ impl VaccinationSite {
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<(), SiteError> {
         let url = match &self.settings {
             Some(settings) => settings.server_url().await.map_err(|e| SiteError::Invalid(e.to_string()))?,
-            None => self.client().ok().map(|c| c.base_url().to_owned()),
+            None => self.fixed_url.clone(),
         }
         .ok_or(SiteError::NoServer)?;
         let client = ServerClient::new(ClientConfig::new(url), self.clock.clone())?;
@@ -404,7 +407,7 @@ impl VaccinationSite {
 impl Healthbook {
     /// The vaccination site's and officer's tools (sign in first).
     pub fn vaccination_site(&self) -> VaccinationSite {
-        VaccinationSite { settings: Some(self.settings()), clock: self.clock.clone(), staff: Arc::new(Mutex::new(None)) }
+        VaccinationSite { settings: Some(self.settings()), fixed_url: None, clock: self.clock.clone(), staff: Arc::new(Mutex::new(None)) }
     }
 }
 

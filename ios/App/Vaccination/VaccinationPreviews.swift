@@ -74,7 +74,7 @@ final class PreviewVaccinationService: VaccinationServiceProxyProtocol {
     }
 }
 
-/// An in-memory site service for previews: one site, one person behind any `HP1:`/`HK1:` code.
+/// An in-memory site service for previews: one site, one person behind any `HB1:`/`HK1:` code.
 final class PreviewVaccinationSiteService: VaccinationSiteServiceProxyProtocol {
     private var lots = VaccinationSamples.stock
 
@@ -82,7 +82,7 @@ final class PreviewVaccinationSiteService: VaccinationSiteServiceProxyProtocol {
     func stock(siteId: String) async throws -> [StockLotItem] { lots }
 
     func lookup(siteId: String, scanned: String) async throws -> DoseCandidateItem {
-        guard scanned.hasPrefix("HP1:") || scanned.hasPrefix("HK1:") else { throw VaccinationRefusal(message: "Đây không phải thẻ thông hành hay thẻ kiểm soát.") }
+        guard scanned.hasPrefix("HB1:") || scanned.hasPrefix("HK1:") else { throw VaccinationRefusal(message: "Đây không phải thẻ thông hành hay thẻ kiểm soát.") }
         let record = VaccinationSamples.records[1]
         return DoseCandidateItem(personId: "person-2", fullName: record.profileName, birthYear: 1962, doses: record.doses, nextDoseNumber: 2, nextDue: record.nextDue, invitation: VaccinationSamples.invitation)
     }

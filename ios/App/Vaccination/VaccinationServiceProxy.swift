@@ -143,7 +143,7 @@ protocol VaccinationSiteServiceProxyProtocol: AnyObject {
     func sites() async throws -> [VaccinationSiteItem]
     /// The site's remaining doses by product and lot.
     func stock(siteId: String) async throws -> [StockLotItem]
-    /// Looks up the person whose pass (`HP1:`) or control card (`HK1:`) was scanned.
+    /// Looks up the person whose pass (`HB1:`) or control card (`HK1:`) was scanned.
     func lookup(siteId: String, scanned: String) async throws -> DoseCandidateItem
     /// Records a dose; recording the same dose twice stores it once.
     func recordDose(siteId: String, personId: String, productCode: String, lot: String, doseNumber: Int, date: Date, invitationId: String?) async throws -> RecordedDoseItem

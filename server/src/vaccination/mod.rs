@@ -629,7 +629,7 @@ pub async fn answer_invitation(
 
 // ---- lookup, doses and certificates --------------------------------------------------------------------------
 
-/// What site staff see after scanning a pass (`HP1:`) or control card (`HK1:`): the credential is verified
+/// What site staff see after scanning a pass (`HB1:`) or control card (`HK1:`): the credential is verified
 /// against the server's own keys and its id finds the person (health officer of the site's area; the read is
 /// written to the access log). A person with every dose recorded gets `next_dose_number` 7 (none left).
 #[utoipa::path(

@@ -325,6 +325,9 @@ async fn each_refusal_has_its_own_error() {
     assert!(matches!(site.session("se-1").await, Err(SiteError::NotSignedIn)));
     assert!(!site.signed_in());
     assert!(matches!(site.sites().await, Err(SiteError::NotSignedIn)));
+    // Signing in again reaches the same server.
+    site.sign_in("officer", "secret").await.unwrap();
+    assert!(site.signed_in());
 }
 
 #[tokio::test]

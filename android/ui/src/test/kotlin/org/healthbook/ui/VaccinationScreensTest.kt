@@ -243,7 +243,7 @@ class VaccinationScreensTest {
         val events = mutableListOf<SiteEvent>()
         show(Language.EN) { VaccinationSiteScreen(state, zone, SkiaQrDecoder, { events += it }) }
         onNodeWithText("Comirnaty · lot FF1234 · 3 doses").assertExists()
-        onNodeWithContentDescription("Scanned code (HP1:… or HK1:…)").performTextInput(" HK1:CARD ")
+        onNodeWithContentDescription("Scanned code (HB1:… or HK1:…)").performTextInput(" HK1:CARD ")
         onNodeWithText("Look up").performClick()
         assertEquals(SiteEvent.Scan("HK1:CARD"), events.last())
 

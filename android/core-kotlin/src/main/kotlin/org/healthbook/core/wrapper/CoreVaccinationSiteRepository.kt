@@ -4,7 +4,7 @@ import java.time.LocalDate
 import org.healthbook.core.SiteCertificate
 import org.healthbook.core.SiteDose
 import org.healthbook.core.SiteInvitation
-import org.healthbook.core.SiteInvitationState
+import org.healthbook.core.VaccinationInvitationState
 import org.healthbook.core.SiteScanProblem
 import org.healthbook.core.VaccinationSite
 import org.healthbook.core.VaccinationSiteException
@@ -130,11 +130,11 @@ class CoreVaccinationSiteRepository(private val site: VaccinationSite) : Vaccina
             product = productName,
             doseNumber = doseNumber.toInt(),
             state = when (state) {
-                SiteInvitationState.PENDING -> InvitationState.PENDING
-                SiteInvitationState.CONFIRMED -> InvitationState.CONFIRMED
-                SiteInvitationState.DECLINED -> InvitationState.DECLINED
-                SiteInvitationState.EXPIRED -> InvitationState.EXPIRED
-                SiteInvitationState.ATTENDED -> InvitationState.ATTENDED
+                VaccinationInvitationState.PENDING -> InvitationState.PENDING
+                VaccinationInvitationState.CONFIRMED -> InvitationState.CONFIRMED
+                VaccinationInvitationState.DECLINED -> InvitationState.DECLINED
+                VaccinationInvitationState.EXPIRED -> InvitationState.EXPIRED
+                VaccinationInvitationState.ATTENDED -> InvitationState.ATTENDED
             },
             answerBy = answerBy,
             answerPending = false,

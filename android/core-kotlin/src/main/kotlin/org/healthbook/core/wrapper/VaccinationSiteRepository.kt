@@ -30,7 +30,7 @@ interface VaccinationSiteRepository {
     suspend fun sites(): List<VaccinationSiteInfo>
     /** The site's remaining doses by product and lot. */
     suspend fun stock(siteId: String): List<StockLot>
-    /** Looks up the person whose pass (`HP1:`) or control card (`HK1:`) was scanned. */
+    /** Looks up the person whose pass (`HB1:`) or control card (`HK1:`) was scanned. */
     suspend fun lookup(siteId: String, scanned: String): DoseCandidate
     /** Records a dose (`productCode` as in [StockLot.productCode]); recording the same dose twice stores it once. */
     suspend fun recordDose(siteId: String, personId: String, productCode: String, lot: String, doseNumber: Int, date: LocalDate, invitationId: String?): RecordedDose

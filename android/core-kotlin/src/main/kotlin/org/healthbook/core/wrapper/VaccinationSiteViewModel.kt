@@ -94,7 +94,7 @@ sealed interface SiteEvent {
     data object ChangeSite : SiteEvent
     /** Reads the site's stock again. */
     data object RefreshStock : SiteEvent
-    /** A pass (`HP1:`) or control card (`HK1:`) was scanned: look the person up. */
+    /** A pass (`HB1:`) or control card (`HK1:`) was scanned: look the person up. */
     data class Scan(val scanned: String) : SiteEvent
     /** Chooses the stock lot for the dose. */
     data class ChooseLot(val lot: StockLot) : SiteEvent

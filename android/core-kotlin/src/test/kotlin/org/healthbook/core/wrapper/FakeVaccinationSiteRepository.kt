@@ -37,7 +37,7 @@ class FakeVaccinationSiteRepository : VaccinationSiteRepository {
     override suspend fun lookup(siteId: String, scanned: String): DoseCandidate {
         calls += "lookup"
         maybeFail()
-        if (!scanned.startsWith("HP1:") && !scanned.startsWith("HK1:")) throw VaccinationException("Đây không phải thẻ thông hành hay thẻ kiểm soát.")
+        if (!scanned.startsWith("HB1:") && !scanned.startsWith("HK1:")) throw VaccinationException("Đây không phải thẻ thông hành hay thẻ kiểm soát.")
         return people[scanned] ?: throw VaccinationException("Không tìm thấy người đăng ký với thẻ này.")
     }
 

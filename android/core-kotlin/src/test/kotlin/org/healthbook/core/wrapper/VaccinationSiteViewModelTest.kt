@@ -32,7 +32,7 @@ class VaccinationSiteViewModelTest {
     private fun repo(sites: List<VaccinationSiteInfo> = listOf(site, other)) = FakeVaccinationSiteRepository().apply {
         this.sites += sites
         stock["s-1"] = mutableListOf(pfizerSmall, pfizerBig, az)
-        people["HP1:AN"] = DoseCandidate("person-an", "Nguyễn Văn An", 1990, listOf(firstDose), 2, today, invitation("Comirnaty"))
+        people["HB1:AN"] = DoseCandidate("person-an", "Nguyễn Văn An", 1990, listOf(firstDose), 2, today, invitation("Comirnaty"))
         people["HK1:MAI"] = DoseCandidate("person-mai", "Lò Thị Mai", 1948, listOf(paperDose), 2, null, null)
     }
 
@@ -71,7 +71,7 @@ class VaccinationSiteViewModelTest {
     @Test
     fun `a scan finds the person and prefills the invited product's lot and the next dose number`() = runTest {
         val vm = atSite(repo())
-        vm.onEvent(SiteEvent.Scan(" HP1:AN "))
+        vm.onEvent(SiteEvent.Scan(" HB1:AN "))
         assertTrue(vm.state.value.looking)
         runCurrent()
         val s = vm.state.value
@@ -95,7 +95,7 @@ class VaccinationSiteViewModelTest {
     fun `recording a dose shows its certificate, and the stock goes down by exactly one`() = runTest {
         val repo = repo()
         val vm = atSite(repo)
-        vm.onEvent(SiteEvent.Scan("HP1:AN"))
+        vm.onEvent(SiteEvent.Scan("HB1:AN"))
         runCurrent()
         vm.onEvent(SiteEvent.ChooseLot(pfizerBig))
         vm.onEvent(SiteEvent.Record)
@@ -125,7 +125,7 @@ class VaccinationSiteViewModelTest {
         val vm = atSite(repo)
         repeat(2) {
             vm.onEvent(SiteEvent.Next)
-            vm.onEvent(SiteEvent.Scan("HP1:AN"))
+            vm.onEvent(SiteEvent.Scan("HB1:AN"))
             runCurrent()
             vm.onEvent(SiteEvent.Record)
             runCurrent()
@@ -138,7 +138,7 @@ class VaccinationSiteViewModelTest {
     fun `the form is checked before anything is sent`() = runTest {
         val repo = repo()
         val vm = atSite(repo)
-        vm.onEvent(SiteEvent.Scan("HP1:AN"))
+        vm.onEvent(SiteEvent.Scan("HB1:AN"))
         runCurrent()
         vm.onEvent(SiteEvent.ChooseLot(az.copy(remaining = 0)))
         vm.onEvent(SiteEvent.DoseNumber("0"))
@@ -160,11 +160,11 @@ class VaccinationSiteViewModelTest {
         assertNull(vm.state.value.candidate)
 
         repo.failNext = IllegalStateException("offline")
-        vm.onEvent(SiteEvent.Scan("HP1:AN"))
+        vm.onEvent(SiteEvent.Scan("HB1:AN"))
         runCurrent()
         assertEquals(SiteError.Lookup, vm.state.value.error)
 
-        vm.onEvent(SiteEvent.Scan("HP1:AN"))
+        vm.onEvent(SiteEvent.Scan("HB1:AN"))
         runCurrent()
         assertNull(vm.state.value.error, "a new scan clears the last error")
         repo.failNext = IllegalStateException("offline")

@@ -386,7 +386,7 @@ enum class Str(val vi: String, val en: String) {
     SiteNoStock("Điểm tiêm không còn vắc-xin.", "The site has no doses left."),
     SiteRefreshStock("Cập nhật số liều", "Refresh the stock"),
     SiteScanHint("Quét thẻ thông hành hoặc thẻ kiểm soát của người đến tiêm.", "Scan the person's health pass or control card."),
-    SiteScanInput("Mã đã quét (HP1:… hoặc HK1:…)", "Scanned code (HP1:… or HK1:…)"),
+    SiteScanInput("Mã đã quét (HB1:… hoặc HK1:…)", "Scanned code (HB1:… or HK1:…)"),
     SiteScanButton("Tìm người", "Look up"),
     SiteLooking("Đang tìm…", "Looking up…"),
     SiteInvitedToday("Có lời mời hôm nay", "Invited today"),
