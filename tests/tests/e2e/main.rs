@@ -23,6 +23,7 @@ mod server_idempotency;
 mod server_limits;
 mod server_migrations;
 mod server_trust;
+mod vaccination_phone;
 mod vaccination_server;
 mod volunteers;
 mod wire_contract;
