@@ -38,11 +38,11 @@ final class AppRoot: ObservableObject {
     /// The citizen's vaccination (a tab beside the results) and its certificate wallet share one service.
     private lazy var vaccinationService = services.map { VaccinationService(vaccinations: $0.vaccinations, settings: $0.settings) }
     lazy var vaccination = vaccinationService.map { VaccinationViewModel(service: $0) }
-    lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: Self.qrPng) }
+    lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: AppRoot.qrPng) }
     /// The volunteer's screens and the site's tools are for staff devices only: reached from Settings, each
     /// behind its own sign-in (the core keeps the session; the site's object is one for the app's life).
     private lazy var volunteerService = services.map { VolunteerService(volunteers: $0.volunteers, settings: $0.settings) }
-    lazy var volunteer = volunteerService.map { VolunteerViewModel(service: $0, qrPng: Self.qrPng) }
+    lazy var volunteer = volunteerService.map { VolunteerViewModel(service: $0, qrPng: AppRoot.qrPng) }
     lazy var volunteerSignIn = volunteerService.map { service in
         StaffSignInViewModel(
             title: "volunteer.title",
@@ -56,7 +56,7 @@ final class AppRoot: ObservableObject {
         )
     }
     private lazy var siteService = services.map { VaccinationSiteService(site: $0.vaccinationSite, settings: $0.settings) }
-    lazy var vaccinationSite = siteService.map { VaccinationSiteViewModel(service: $0, qrPng: Self.qrPng) }
+    lazy var vaccinationSite = siteService.map { VaccinationSiteViewModel(service: $0, qrPng: AppRoot.qrPng) }
     lazy var siteSignIn = siteService.map { service in
         StaffSignInViewModel(
             title: "settings.vaccinationSite",
