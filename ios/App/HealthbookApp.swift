@@ -33,13 +33,47 @@ final class AppRoot: ObservableObject {
     /// The gate device (reverse check-in) is for an operator's device only: it is reached from Settings, not
     /// from a tab of its own, so that the citizen's tabs stay as they are.
     lazy var gate = services.map { GateViewModel(service: GateServiceProxy(gate: $0.gate, settings: $0.settings)) }
-    /// The set-up check a volunteer runs beside a new user; reached from Settings. (The volunteer screens wait for
-    /// the core's volunteer object in the bindings: `VolunteerViewModel` has no real service yet.)
+    /// The set-up check a volunteer runs beside a new user; reached from Settings.
     lazy var setupCheck = services.map { SetupCheckViewModel(service: SetupCheckServiceProxy(setupCheck: $0.setupCheck)) }
-    /// The citizen's vaccination screens and the site's tools (Vaccination/) wait for the core's vaccination
-    /// objects in the bindings: like the volunteer screens they have proxies and previews, no real service yet.
-    /// Once the bindings have them, a `VaccinationServiceProxy` over the core's object goes here (a tab beside
-    /// the results), and the site's view model goes to `SettingsView(vaccinationSite:)`.
+    /// The citizen's vaccination (a tab beside the results) and its certificate wallet share one service.
+    private lazy var vaccinationService = services.map { VaccinationService(vaccinations: $0.vaccinations, settings: $0.settings) }
+    lazy var vaccination = vaccinationService.map { VaccinationViewModel(service: $0) }
+    lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: AppRoot.qrPng) }
+    /// The volunteer's screens and the site's tools are for staff devices only: reached from Settings, each
+    /// behind its own sign-in (the core keeps the session; the site's object is one for the app's life).
+    private lazy var volunteerService = services.map { VolunteerService(volunteers: $0.volunteers, settings: $0.settings) }
+    lazy var volunteer = volunteerService.map { VolunteerViewModel(service: $0, qrPng: AppRoot.qrPng) }
+    lazy var volunteerSignIn = volunteerService.map { service in
+        StaffSignInViewModel(
+            title: "volunteer.title",
+            signedIn: { (try? await service.signedIn()) ?? false },
+            signIn: { try await service.signIn(username: $0, password: $1) },
+            opened: { [weak self] in
+                // The list loaded before the session existed: load it again.
+                self?.volunteer?.dismissFailure()
+                self?.volunteer?.reload()
+            }
+        )
+    }
+    private lazy var siteService = services.map { VaccinationSiteService(site: $0.vaccinationSite, settings: $0.settings) }
+    lazy var vaccinationSite = siteService.map { VaccinationSiteViewModel(service: $0, qrPng: AppRoot.qrPng) }
+    lazy var siteSignIn = siteService.map { service in
+        StaffSignInViewModel(
+            title: "settings.vaccinationSite",
+            signedIn: { service.signedIn() },
+            signIn: { try await service.signIn(username: $0, password: $1) },
+            opened: { [weak self] in
+                // The site's screen loaded its sites before the session existed: load them again.
+                self?.vaccinationSite?.dismissFailure()
+                self?.vaccinationSite?.reload()
+            }
+        )
+    }
+
+    /// A QR code as a PNG for the certificate and control-card screens (8 pixels per module, as the pass).
+    nonisolated private static func qrPng(_ text: String) -> Data? {
+        try? HealthbookCore.qrPng(text: text, scale: 8)
+    }
 
     init() {
         do {
@@ -92,6 +126,12 @@ final class AppRoot: ObservableObject {
         let viewModel = DeclarationViewModel(service: services.declarations, profileId: profile.id, formId: "health_declaration", language: language)
         declarationCache = (key, viewModel)
         return viewModel
+    }
+
+    /// The declaration of a person a volunteer enrolled, made afresh each time: the volunteer's screen keeps it
+    /// while it is open, and the phone's own declaration tab keeps its cached one.
+    func managedDeclaration(profileId: String) -> DeclarationViewModel? {
+        services.map { DeclarationViewModel(service: $0.declarations, profileId: profileId, formId: "health_declaration", language: language) }
     }
 }
 
@@ -149,6 +189,10 @@ private struct MainTabs: View {
                 NavigationStack { TestResultsView(viewModel: results, profiles: loaded) }
                     .tabItem { Label("results.title", systemImage: "testtube.2") }
             }
+            if let vaccination = root.vaccination {
+                NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet) }
+                    .tabItem { Label("vaccination.title", systemImage: "syringe") }
+            }
             NavigationStack { ProfileListView(viewModel: profiles) }
                 .tabItem { Label("profiles.title", systemImage: "person.2") }
             if let checkpoint = root.checkpoint {
@@ -156,7 +200,12 @@ private struct MainTabs: View {
                     .tabItem { Label("checkpoint.title", systemImage: "viewfinder") }
             }
             if let settings = root.settings {
-                NavigationStack { SettingsView(viewModel: settings, gate: root.gate, setupCheck: root.setupCheck) }
+                NavigationStack { SettingsView(
+                    viewModel: settings, gate: root.gate, setupCheck: root.setupCheck,
+                    vaccinationSite: root.vaccinationSite, siteSignIn: root.siteSignIn,
+                    volunteer: root.volunteer, volunteerSignIn: root.volunteerSignIn,
+                    declaration: { root.managedDeclaration(profileId: $0) }
+                ) }
                     .tabItem { Label("settings.title", systemImage: "gearshape") }
             }
         }

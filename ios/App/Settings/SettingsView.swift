@@ -7,8 +7,16 @@ struct SettingsView: View {
     @ObservedObject var viewModel: SettingsViewModel
     var gate: GateViewModel?
     var setupCheck: SetupCheckViewModel?
-    /// The vaccination site's tools (health officers); nil until the bindings have the site object.
+    /// The vaccination site's tools (health officers), behind `siteSignIn` when given.
     var vaccinationSite: VaccinationSiteViewModel? = nil
+    /// The health officer's sign-in in front of the site's tools.
+    var siteSignIn: StaffSignInViewModel? = nil
+    /// The volunteer's screens (people without smartphones), behind `volunteerSignIn`.
+    var volunteer: VolunteerViewModel? = nil
+    /// The volunteer's sign-in in front of their screens.
+    var volunteerSignIn: StaffSignInViewModel? = nil
+    /// The declaration screen of an enrolled person's profile, opened from the volunteer's screens.
+    var declaration: @MainActor (String) -> DeclarationViewModel? = { _ in nil }
     @State private var certificate = ""
 
     var body: some View {
@@ -47,15 +55,31 @@ struct SettingsView: View {
                 .frame(minHeight: 44)
                 .disabled(certificate.isEmpty)
             }
-            if let setupCheck {
+            if setupCheck != nil || volunteer != nil {
                 Section("settings.helper") {
-                    NavigationLink { SetupCheckView(viewModel: setupCheck) } label: { Label("setup.title", systemImage: "checklist") }
+                    if let setupCheck {
+                        NavigationLink { SetupCheckView(viewModel: setupCheck) } label: { Label("setup.title", systemImage: "checklist") }
+                            .frame(minHeight: 44)
+                    }
+                    if let volunteer, let volunteerSignIn {
+                        NavigationLink {
+                            StaffSignInView(viewModel: volunteerSignIn) { VolunteerScreen(viewModel: volunteer, declaration: declaration) }
+                        } label: {
+                            Label("volunteer.title", systemImage: "person.crop.circle.badge.plus")
+                        }
                         .frame(minHeight: 44)
+                    }
                 }
             }
             if let vaccinationSite {
-                Section("settings.operator") {
-                    NavigationLink { VaccinationSiteView(viewModel: vaccinationSite) } label: {
+                Section("settings.healthOfficer") {
+                    NavigationLink {
+                        if let siteSignIn {
+                            StaffSignInView(viewModel: siteSignIn) { VaccinationSiteView(viewModel: vaccinationSite) }
+                        } else {
+                            VaccinationSiteView(viewModel: vaccinationSite)
+                        }
+                    } label: {
                         Label("settings.vaccinationSite", systemImage: "syringe")
                     }
                     .frame(minHeight: 44)
@@ -73,6 +97,20 @@ struct SettingsView: View {
             }
         }
         .navigationTitle(Text("settings.title"))
+    }
+}
+
+/// The volunteer's screens; declaring for a person opens the declaration screen with their profile.
+private struct VolunteerScreen: View {
+    @ObservedObject var viewModel: VolunteerViewModel
+    let declaration: @MainActor (String) -> DeclarationViewModel?
+    @State private var declaring: DeclarationViewModel?
+
+    var body: some View {
+        VolunteerView(viewModel: viewModel) { declaring = declaration($0) }
+            .navigationDestination(isPresented: SwiftUI.Binding(get: { declaring != nil }, set: { if !$0 { declaring = nil } })) {
+                if let declaring { DeclarationView(viewModel: declaring) }
+            }
     }
 }
 

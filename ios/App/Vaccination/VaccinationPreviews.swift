@@ -1,6 +1,6 @@
 import Foundation
 
-/// Made-up data for the vaccination previews (no real service exists in this build).
+/// Made-up data for the vaccination previews (the app uses the real services over the core).
 enum VaccinationSamples {
     static let now = Date()
     static func day(_ offset: Int) -> Date { Calendar.current.startOfDay(for: now.addingTimeInterval(Double(offset) * 86_400)) }

@@ -82,9 +82,8 @@ struct VaccinationRefusal: Error, Equatable {
     let message: String
 }
 
-/// The citizen's vaccination area as the view models see it; mirrors the Kotlin `VaccinationRepository`. There
-/// is no real service in this build (the generated bindings have no vaccination object yet); previews use
-/// `PreviewVaccinationService`.
+/// The citizen's vaccination area as the view models see it; mirrors the Kotlin `VaccinationRepository`. The real
+/// service, ``VaccinationService``, wraps the generated `Vaccinations`; previews use `PreviewVaccinationService`.
 protocol VaccinationServiceProxyProtocol: AnyObject {
     /// Every profile's record from the phone's store (works offline).
     func records() async throws -> [VaccinationRecordItem]
@@ -136,8 +135,9 @@ struct RecordedDoseItem: Equatable {
     let certificate: VaccinationCertificateItem
 }
 
-/// The vaccination site's side as the view model sees it; mirrors the Kotlin `VaccinationSiteRepository`. No
-/// real service in this build either; previews use `PreviewVaccinationSiteService`.
+/// The vaccination site's side as the view model sees it; mirrors the Kotlin `VaccinationSiteRepository`. The real
+/// service, ``VaccinationSiteService``, wraps the generated `VaccinationSite`; previews use
+/// `PreviewVaccinationSiteService`.
 protocol VaccinationSiteServiceProxyProtocol: AnyObject {
     /// Sites in the officer's area.
     func sites() async throws -> [VaccinationSiteItem]

@@ -29,8 +29,8 @@ struct VolunteerRefusal: Error, Equatable {
     let message: String
 }
 
-/// The volunteer's area as the view model sees it; mirrors the Kotlin `VolunteerRepository`. There is no real
-/// service in this build (the generated bindings have no volunteer object yet); tests and previews use a fake.
+/// The volunteer's area as the view model sees it; mirrors the Kotlin `VolunteerRepository`. The real service,
+/// ``VolunteerService``, wraps the generated `Volunteers`; tests and previews use a fake.
 protocol VolunteerServiceProxyProtocol: AnyObject {
     /// Every person this volunteer enrolled on this phone, by name.
     func people() async throws -> [EnrolledPerson]

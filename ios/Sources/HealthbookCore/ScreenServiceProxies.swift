@@ -160,6 +160,13 @@ public final class HealthbookServices: @unchecked Sendable {
     public let gate: Gate
     /// The core's set-up check; the app wraps it with its own step model (`SetupCheckServiceProxy`).
     public let setupCheck: SetupCheck
+    /// The core's volunteer area; the app wraps it with its own screen model (`VolunteerService`).
+    public let volunteers: Volunteers
+    /// The core's citizen vaccination area; the app wraps it with its own screen model (`VaccinationService`).
+    public let vaccinations: Vaccinations
+    /// The core's vaccination-site tools, one object (one officer session) for the app's life; the app wraps it
+    /// with its own screen model (`VaccinationSiteService`).
+    public let vaccinationSite: VaccinationSite
 
     public init(healthbook: Healthbook) {
         profiles = ProfileServiceProxy(healthbook: healthbook)
@@ -171,6 +178,9 @@ public final class HealthbookServices: @unchecked Sendable {
         checkIns = healthbook.checkins()
         gate = healthbook.gate()
         setupCheck = healthbook.setupCheck()
+        volunteers = healthbook.volunteers()
+        vaccinations = healthbook.vaccinations()
+        vaccinationSite = healthbook.vaccinationSite()
     }
 
     /// Opens (creating and migrating if needed) the store in `dataDirectory`.
