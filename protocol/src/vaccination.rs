@@ -388,6 +388,7 @@ pub struct CoverageReport {
 /// Query of `GET /v1/vaccination/coverage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct CoverageQuery {
     /// One commune; every commune in the caller's area when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -154,7 +154,7 @@ class VaccinationSiteViewModelTest {
     fun `refusals are the core words and other failures say what failed`() = runTest {
         val repo = repo()
         val vm = atSite(repo)
-        vm.onEvent(SiteEvent.Scan("HB1:NOT-A-CARD"))
+        vm.onEvent(SiteEvent.Scan("HP1:VENUE-POSTER"))
         runCurrent()
         assertEquals(SiteError.Refused("Đây không phải thẻ thông hành hay thẻ kiểm soát."), vm.state.value.error)
         assertNull(vm.state.value.candidate)
