@@ -1,7 +1,9 @@
 //! `healthbook`: the terminal front end of the Healthbook core (agencies, checkpoint laptops, scripts).
 //!
-//! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
+//! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error, 3 a roster import
+//! that was checked but not accepted (nothing sent).
 
+mod agency;
 mod checkin;
 mod credentials;
 mod declare;
@@ -82,6 +84,9 @@ enum Command {
     /// A gate device: bind to a gate, scan cards in and out, sync the passages.
     #[command(subcommand)]
     Gate(gate::GateCommand),
+    /// Agency admins: the agency key, staff rosters, staff cards.
+    #[command(subcommand)]
+    Agency(agency::AgencyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +132,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
+        Command::Agency(command) => agency::run(&healthbook, &cli.data_dir, command, out).await,
     }
 }
 

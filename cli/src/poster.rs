@@ -4,12 +4,11 @@
 //! Text is drawn as paths from the outlines of a DejaVu Sans subset shipped with the CLI (`cli/assets/`), so the
 //! files need no font on the machine that prints them and Vietnamese letters come out right everywhere.
 
-use healthbook_core::credentials::qr::{self, ErrorCorrection};
+use healthbook_cli::print::{PT_PER_MM, Pen, Seg, face, fill_segs, glyph, qr_runs, text_width};
+use healthbook_core::credentials::qr::ErrorCorrection;
 use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
-use ttf_parser::{Face, OutlineBuilder};
+use ttf_parser::Face;
 
-/// The font whose outlines draw the text.
-const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-vi.ttf");
 /// A4 in millimetres.
 pub const PAGE_W: f64 = 210.0;
 /// A4 in millimetres.
@@ -19,7 +18,6 @@ pub const QR_MM: f64 = 160.0;
 const QR_TOP: f64 = 58.0;
 /// The lowest point of the venue's name (two lines with descenders).
 const TITLE_BOTTOM: f64 = 41.0;
-const PT_PER_MM: f64 = 72.0 / 25.4;
 
 /// Instructions under the QR, Vietnamese first.
 pub const INSTRUCTIONS: [&str; 4] = [
@@ -29,70 +27,11 @@ pub const INSTRUCTIONS: [&str; 4] = [
     "It is checked on your phone; your diary stays on your phone for 21 days.",
 ];
 
-/// One step of a path, in millimetres from the page's top-left corner.
-#[derive(Debug, Clone, Copy)]
-enum Seg {
-    Move(f64, f64),
-    Line(f64, f64),
-    Quad(f64, f64, f64, f64),
-    Cubic(f64, f64, f64, f64, f64, f64),
-    Close,
-}
-
 /// Everything drawn on the poster: filled rectangles (the QR's dark modules) and filled text outlines.
 pub struct Layout {
     /// Dark QR modules merged into horizontal runs: x, y, width, height in millimetres.
     pub qr_rects: Vec<(f64, f64, f64, f64)>,
     text: Vec<Seg>,
-}
-
-struct Pen<'a> {
-    out: &'a mut Vec<Seg>,
-    x: f64,
-    y: f64,
-    scale: f64,
-}
-
-impl Pen<'_> {
-    fn at(&self, x: f32, y: f32) -> (f64, f64) {
-        // Font units have y pointing up; the page's y points down.
-        (self.x + f64::from(x) * self.scale, self.y - f64::from(y) * self.scale)
-    }
-}
-
-impl OutlineBuilder for Pen<'_> {
-    fn move_to(&mut self, x: f32, y: f32) {
-        let (x, y) = self.at(x, y);
-        self.out.push(Seg::Move(x, y));
-    }
-    fn line_to(&mut self, x: f32, y: f32) {
-        let (x, y) = self.at(x, y);
-        self.out.push(Seg::Line(x, y));
-    }
-    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
-        let ((x1, y1), (x, y)) = (self.at(x1, y1), self.at(x, y));
-        self.out.push(Seg::Quad(x1, y1, x, y));
-    }
-    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
-        let ((x1, y1), (x2, y2), (x, y)) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
-        self.out.push(Seg::Cubic(x1, y1, x2, y2, x, y));
-    }
-    fn close(&mut self) {
-        self.out.push(Seg::Close);
-    }
-}
-
-fn face() -> Result<Face<'static>, String> {
-    Face::parse(FONT, 0).map_err(|e| format!("the bundled font does not parse: {e}"))
-}
-
-/// Width of `text` at `size_mm` (the em size), in millimetres.
-fn text_width(face: &Face<'_>, text: &str, size_mm: f64) -> f64 {
-    let scale = size_mm / f64::from(face.units_per_em());
-    text.chars()
-        .map(|c| face.glyph_index(c).or_else(|| face.glyph_index('?')).and_then(|g| face.glyph_hor_advance(g)).unwrap_or(0))
-        .map(|a| f64::from(a) * scale)
-        .sum()
 }
 
 /// Draws `text` centred on the page with its baseline at `baseline` (mm from the top), shrinking it to fit
@@ -106,8 +45,7 @@ fn centred(face: &Face<'_>, out: &mut Vec<Seg>, text: &str, baseline: f64, size_
     let scale = size / f64::from(face.units_per_em());
     let mut x = (PAGE_W - text_width(face, text, size)) / 2.0;
     for c in text.chars() {
-        // A letter the subset lacks is drawn as '?' rather than dropped, so that nothing vanishes silently.
-        let Some(glyph) = face.glyph_index(c).or_else(|| face.glyph_index('?')) else { continue };
+        let Some(glyph) = glyph(face, c) else { continue };
         let mut pen = Pen { out, x, y: baseline, scale };
         face.outline_glyph(glyph, &mut pen);
         x += f64::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * scale;
@@ -134,29 +72,16 @@ fn split_name(face: &Face<'_>, text: &str, size_mm: f64, max_width: f64) -> Vec<
 /// Lays out the poster of `venue_name` with the QR of `qr_text`.
 pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
     let face = face()?;
-    let code = qr::encode(qr_text, ErrorCorrection::Q).map_err(|e| e.to_string())?;
-    let width = code.width();
+    let (runs, width) = qr_runs(qr_text, ErrorCorrection::Q)?;
     let module = QR_MM / width as f64;
     // Text keeps out of the quiet zone (four modules) on both sides of the symbol, whatever its version.
     let quiet = 4.0 * module;
     let qr_top = QR_TOP.max(TITLE_BOTTOM + quiet);
     let left = (PAGE_W - QR_MM) / 2.0;
-    let colors = code.to_colors();
-    let mut qr_rects = Vec::new();
-    for y in 0..width {
-        let mut x = 0;
-        while x < width {
-            if colors[y * width + x] == qrcode::Color::Dark {
-                let start = x;
-                while x < width && colors[y * width + x] == qrcode::Color::Dark {
-                    x += 1;
-                }
-                qr_rects.push((left + start as f64 * module, qr_top + y as f64 * module, (x - start) as f64 * module, module));
-            } else {
-                x += 1;
-            }
-        }
-    }
+    let qr_rects = runs
+        .into_iter()
+        .map(|(x, y, len)| (left + x as f64 * module, qr_top + y as f64 * module, len as f64 * module, module))
+        .collect();
     let mut text = Vec::new();
     let lines = split_name(&face, venue_name, 11.0, 186.0);
     let mut baseline = if lines.len() == 1 { 34.0 } else { 24.0 };
@@ -228,35 +153,7 @@ pub fn pdf(layout: &Layout) -> Vec<u8> {
         content.rect(px(*x), py(y + rh), px(*rw), px(*rh));
     }
     content.fill_nonzero();
-    let mut current = (0.0, 0.0);
-    for seg in &layout.text {
-        match *seg {
-            Seg::Move(x, y) => {
-                content.move_to(px(x), py(y));
-                current = (x, y);
-            }
-            Seg::Line(x, y) => {
-                content.line_to(px(x), py(y));
-                current = (x, y);
-            }
-            Seg::Quad(qx, qy, x, y) => {
-                // PDF has no quadratic curves: the same curve as a cubic.
-                let (x0, y0) = current;
-                let c1 = (x0 + 2.0 / 3.0 * (qx - x0), y0 + 2.0 / 3.0 * (qy - y0));
-                let c2 = (x + 2.0 / 3.0 * (qx - x), y + 2.0 / 3.0 * (qy - y));
-                content.cubic_to(px(c1.0), py(c1.1), px(c2.0), py(c2.1), px(x), py(y));
-                current = (x, y);
-            }
-            Seg::Cubic(x1, y1, x2, y2, x, y) => {
-                content.cubic_to(px(x1), py(y1), px(x2), py(y2), px(x), py(y));
-                current = (x, y);
-            }
-            Seg::Close => {
-                content.close_path();
-            }
-        }
-    }
-    content.fill_nonzero();
+    fill_segs(&mut content, &layout.text, px, py);
     pdf.stream(contents, &content.finish());
     pdf.finish()
 }
