@@ -198,20 +198,18 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
             let top = MARGIN_Y + (slot / COLUMNS) as f64 * CARD_H;
             draw_qr(&mut content, &card.qr_text, left + QR_LEFT, top + QR_TOP)?;
             text.block(&mut content, &card.agency_name, left + TEXT_LEFT, top + 5.5, 2.6, 2);
-            if let Some(jpeg) = &card.photo_jpeg {
-                if let Some((pw, ph, _)) = jpeg_info(jpeg) {
-                    let (bx, by, bw, bh) = PHOTO;
-                    // Fit the photo in its box, keeping its proportions.
-                    let ratio = (bw / f64::from(pw)).min(bh / f64::from(ph));
-                    let (dw, dh) = (f64::from(pw) * ratio, f64::from(ph) * ratio);
-                    let (x, y) = (left + bx + (bw - dw) / 2.0, top + by + (bh - dh) / 2.0);
-                    let id = alloc();
-                    photos.push((id, card_index(page_index, slot)));
-                    content.save_state();
-                    content.transform([px(dw), 0.0, 0.0, px(dh), px(x), px(PAGE_H - y - dh)]);
-                    content.x_object(Name(format!("P{}", id.get()).as_bytes()));
-                    content.restore_state();
-                }
+            if let Some((pw, ph, _)) = card.photo_jpeg.as_deref().and_then(jpeg_info) {
+                let (bx, by, bw, bh) = PHOTO;
+                // Fit the photo in its box, keeping its proportions.
+                let ratio = (bw / f64::from(pw)).min(bh / f64::from(ph));
+                let (dw, dh) = (f64::from(pw) * ratio, f64::from(ph) * ratio);
+                let (x, y) = (left + bx + (bw - dw) / 2.0, top + by + (bh - dh) / 2.0);
+                let id = alloc();
+                photos.push((id, card_index(page_index, slot)));
+                content.save_state();
+                content.transform([px(dw), 0.0, 0.0, px(dh), px(x), px(PAGE_H - y - dh)]);
+                content.x_object(Name(format!("P{}", id.get()).as_bytes()));
+                content.restore_state();
             }
             let y = text.block(&mut content, &card.name, left + TEXT_LEFT, top + 43.0, 3.4, 3);
             let y = if card.department.is_empty() { y } else { text.block(&mut content, &card.department, left + TEXT_LEFT, y + 0.6, 2.5, 2) };
@@ -303,4 +301,63 @@ fn cut_marks(content: &mut Content) {
         }
     }
     content.stroke();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    const PHOTO_JPEG: &[u8] = include_bytes!("../../tests/fixtures/staff-photo.jpg");
+
+    fn face(n: usize, photo: bool) -> CardFace {
+        CardFace {
+            qr_text: format!("HS1:TEST{n:05}"),
+            name: "Nguyễn Thị Phượng".into(),
+            department: "Tổ chức – Hành chính".into(),
+            staff_number: format!("NV-{n:05}"),
+            agency_name: "Ủy ban nhân dân Quận 1".into(),
+            photo_jpeg: photo.then(|| PHOTO_JPEG.to_vec()),
+        }
+    }
+
+    #[test]
+    fn nine_cards_take_two_a4_pages_with_the_photos_embedded_once_each() {
+        let cards: Vec<CardFace> = (0..9).map(|n| face(n, n % 4 == 0)).collect();
+        let mut done = Vec::new();
+        let pdf = pdf(&cards, |n| done.push(n)).unwrap();
+        assert_eq!(done, (1..=9).collect::<Vec<_>>());
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/Count 2"), "two pages");
+        assert_eq!(text.matches("/DCTDecode").count(), 3, "three photos");
+        assert!(text.contains("/MediaBox [0 0 595.2"), "A4");
+        // The card's QR column leaves room for the 52 mm symbol and its quiet zone.
+        assert!(QR_LEFT + QR_MM + 4.0 <= TEXT_LEFT && QR_TOP + QR_MM + 4.0 <= CARD_H);
+    }
+
+    #[test]
+    fn jpeg_headers_are_read_by_the_decoder_and_hostile_bytes_never_panic() {
+        assert_eq!(jpeg_info(PHOTO_JPEG), Some((120, 150, 3)));
+        assert_eq!(jpeg_info(b"\x89PNG\r\n"), None);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        for _ in 0..2_000 {
+            let mut bytes = PHOTO_JPEG.to_vec();
+            for _ in 0..rng.gen_range(1..8) {
+                let at = rng.gen_range(0..bytes.len());
+                match rng.gen_range(0..3) {
+                    0 => bytes[at] = rng.r#gen(),
+                    1 => bytes.truncate(at.max(1)),
+                    _ => bytes.insert(at, rng.r#gen()),
+                }
+            }
+            let _ = jpeg_info(&bytes);
+            let random: Vec<u8> = (0..rng.gen_range(0..300)).map(|_| rng.r#gen()).collect();
+            let _ = jpeg_info(&random);
+        }
+        // A card whose photo does not read is printed without it.
+        let mut broken = face(0, false);
+        broken.photo_jpeg = Some(b"\xff\xd8\xff garbage".to_vec());
+        let pdf = pdf(&[broken], |_| {}).unwrap();
+        assert!(!String::from_utf8_lossy(&pdf).contains("/DCTDecode"));
+    }
 }

@@ -117,9 +117,11 @@ pub fn fill_segs(content: &mut Content, segs: &[Seg], px: impl Fn(f64) -> f32, p
     content.fill_nonzero();
 }
 
-/// A QR symbol as runs of dark modules: (column, row, length), in modules from the symbol's top-left corner,
-/// with the symbol's width in modules.
-pub fn qr_runs(text: &str, level: ErrorCorrection) -> Result<(Vec<(usize, usize, usize)>, usize), String> {
+/// A run of dark modules in one row of a QR symbol: column, row, length, in modules from its top-left corner.
+pub type Run = (usize, usize, usize);
+
+/// A QR symbol as runs of dark modules, with the symbol's width in modules.
+pub fn qr_runs(text: &str, level: ErrorCorrection) -> Result<(Vec<Run>, usize), String> {
     let code = qr::encode(text, level).map_err(|e| e.to_string())?;
     let width = code.width();
     let colors = code.to_colors();

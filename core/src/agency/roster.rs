@@ -184,10 +184,10 @@ impl Roster {
         let (header_line, header, _) = records.next().ok_or_else(|| AgencyError::Roster("the file has no header row".into()))?;
         let mut columns: HashMap<Column, usize> = HashMap::new();
         for (i, cell) in header.iter().enumerate() {
-            if let Some(column) = Column::from_header(&cell.text()) {
-                if columns.insert(column, i).is_some() {
-                    return Err(AgencyError::Roster(format!("line {header_line}: the {} column appears twice", column.label())));
-                }
+            if let Some(column) = Column::from_header(&cell.text())
+                && columns.insert(column, i).is_some()
+            {
+                return Err(AgencyError::Roster(format!("line {header_line}: the {} column appears twice", column.label())));
             }
         }
         for required in [Column::Name, Column::StaffNumber] {
