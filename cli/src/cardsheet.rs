@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(text.matches("/DCTDecode").count(), 3, "three photos");
         assert!(text.contains("/MediaBox [0 0 595.2"), "A4");
         // The card's QR column leaves room for the 52 mm symbol and its quiet zone.
-        assert!(QR_LEFT + QR_MM + 4.0 <= TEXT_LEFT && QR_TOP + QR_MM + 4.0 <= CARD_H);
+        const { assert!(QR_LEFT + QR_MM + 4.0 <= TEXT_LEFT && QR_TOP + QR_MM + 4.0 <= CARD_H) };
     }
 
     #[test]
