@@ -17,7 +17,9 @@ mod profiles;
 mod results;
 mod root;
 mod settings;
+mod setup;
 mod verifier;
+mod volunteers;
 
 pub use checkin::{AlertWords, CheckInError, CheckIns, DiaryEntry, ExposureAdvice, ExposureAlert, PosterRefusal, explain_exposure, explain_poster_refusal};
 pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, FieldError};
@@ -35,3 +37,5 @@ pub use results::{
 };
 pub use root::Healthbook;
 pub use settings::{Language, Settings};
+pub use setup::{PlatformFacts, SetupCheck, SetupState, SetupStep};
+pub use volunteers::{ConsentMethod, ManagedPerson, VolunteerError, Volunteers};

@@ -12,10 +12,12 @@ use crate::gate::Gate;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
+use crate::volunteers::Volunteers;
 use crate::platform::{Clock, ClockAdapter, KeyStoreAdapter, PlatformKeyStore};
 use crate::profiles::Profiles;
 use crate::results::Results;
 use crate::settings::Settings;
+use crate::setup::SetupCheck;
 
 /// An opened Healthbook data directory; hands out one object per area.
 #[derive(uniffi::Object)]
@@ -70,6 +72,11 @@ impl Healthbook {
         Arc::new(Persons(self.0.persons()))
     }
 
+    /// The volunteer's people: enrol, consent, doses, control cards.
+    pub fn volunteers(&self) -> Arc<Volunteers> {
+        Arc::new(Volunteers(self.0.volunteers()))
+    }
+
     /// Test results: samples registered by code and followed until their result.
     pub fn results(&self) -> Arc<Results> {
         Arc::new(Results(self.0.results()))
@@ -93,6 +100,11 @@ impl Healthbook {
     /// The app settings.
     pub fn settings(&self) -> Arc<Settings> {
         Arc::new(Settings(self.0.settings()))
+    }
+
+    /// The set-up check (permissions, server, trust list, bindings, passes, outbox).
+    pub fn setup_check(&self) -> Arc<SetupCheck> {
+        Arc::new(SetupCheck(self.0.clone()))
     }
 
     /// The database schema version in use.

@@ -58,6 +58,25 @@ pub enum KeyCommand {
         #[command(flatten)]
         staff: StaffArgs,
     },
+    /// The agency's keys on the server, pending and certified.
+    List {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+    /// Certify a submitted key into the trust list (an authority admin's command).
+    Certify {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// The key id, as `key submit` printed it.
+        #[arg(long)]
+        kid: String,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
 }
 
 /// Roster commands.
@@ -161,6 +180,23 @@ pub async fn run(hb: &Healthbook, data_dir: &Path, command: &AgencyCommand, out:
             let view = AgencyAdmin::new(&client, agency).submit_key(&key).await.map_err(agency_error)?;
             out.print(&serde_json::to_value(&view).unwrap_or_default(), || {
                 format!("key {} submitted for agency {agency}: {:?}; the authority certifies it next", view.kid, view.status)
+            });
+            Ok(())
+        }
+        AgencyCommand::Key(KeyCommand::List { agency, staff }) => {
+            let client = staff_client(hb, staff).await?;
+            let list = AgencyAdmin::new(&client, agency).keys().await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&list).unwrap_or_default(), || {
+                let lines: Vec<String> = list.keys.iter().map(|k| format!("{}  {:?}", k.kid, k.status)).collect();
+                if lines.is_empty() { "no keys submitted".to_owned() } else { lines.join("\n") }
+            });
+            Ok(())
+        }
+        AgencyCommand::Key(KeyCommand::Certify { agency, kid, staff }) => {
+            let client = staff_client(hb, staff).await?;
+            let view = AgencyAdmin::new(&client, agency).certify_key(kid).await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&view).unwrap_or_default(), || {
+                format!("key {} of agency {agency}: {:?}; phones trust it after their next trust-list refresh", view.kid, view.status)
             });
             Ok(())
         }

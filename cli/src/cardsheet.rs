@@ -8,17 +8,14 @@
 //! file of a few megabytes rather than hundreds.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
 use healthbook_core::credentials::qr::ErrorCorrection;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 use ttf_parser::{Face, OutlineBuilder};
 use zune_jpeg::JpegDecoder;
 use zune_jpeg::zune_core::bytestream::ZCursor;
 
-use crate::print::{PT_PER_MM, face, glyph, qr_runs, text_width};
+use crate::print::{PT_PER_MM, QrBitmap, deflate, face, glyph, text_width};
 
 /// A4 in millimetres.
 pub const PAGE_W: f64 = 210.0;
@@ -36,10 +33,14 @@ pub const ROWS: usize = 4;
 pub const PER_PAGE: usize = COLUMNS * ROWS;
 /// Width of the QR symbol without its quiet zone, mm.
 pub const QR_MM: f64 = 52.0;
-const MARGIN_X: f64 = (PAGE_W - CARD_W * COLUMNS as f64) / 2.0;
-const MARGIN_Y: f64 = (PAGE_H - CARD_H * ROWS as f64) / 2.0;
-const QR_LEFT: f64 = 5.5;
-const QR_TOP: f64 = 8.0;
+/// The page's left and right margin (cut marks only), mm.
+pub const MARGIN_X: f64 = (PAGE_W - CARD_W * COLUMNS as f64) / 2.0;
+/// The page's top and bottom margin (cut marks only), mm.
+pub const MARGIN_Y: f64 = (PAGE_H - CARD_H * ROWS as f64) / 2.0;
+/// The QR symbol's left edge from the card's, mm.
+pub const QR_LEFT: f64 = 5.5;
+/// The QR symbol's top edge from the card's, mm.
+pub const QR_TOP: f64 = 8.0;
 const TEXT_LEFT: f64 = 63.0;
 const TEXT_W: f64 = 29.5;
 /// The photo's box on the card, mm (left, top, width, height from the card's corner).
@@ -68,13 +69,6 @@ pub fn jpeg_info(bytes: &[u8]) -> Option<(u16, u16, u8)> {
     decoder.decode_headers().ok()?;
     let info = decoder.info()?;
     (info.width > 0 && info.height > 0 && matches!(info.components, 1 | 3)).then_some((info.width, info.height, info.components))
-}
-
-fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 4), Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
 }
 
 /// Writes a glyph outline in font units (y up, as PDF) into a form XObject's content.
@@ -183,10 +177,12 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
         r
     };
     let page_refs: Vec<(Ref, Ref)> = (0..pages_count).map(|_| (alloc(), alloc())).collect();
+    let mut qr_refs: Vec<Ref> = Vec::with_capacity(cards.len());
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(pages_ref);
     pdf.pages(pages_ref).kids(page_refs.iter().map(|(p, _)| *p)).count(pages_count as i32);
     let mut photos: Vec<(Ref, usize)> = Vec::new();
+    let mut qrs: Vec<(Ref, QrBitmap)> = Vec::with_capacity(cards.len());
     let px = |mm: f64| (mm * PT_PER_MM) as f32;
     let (w, h) = (px(PAGE_W), px(PAGE_H));
     for (page_index, (page, contents)) in page_refs.iter().enumerate() {
@@ -196,7 +192,10 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
         for (slot, card) in cards.iter().enumerate().skip(start).take(PER_PAGE).map(|(i, c)| (i - start, c)) {
             let left = MARGIN_X + (slot % COLUMNS) as f64 * CARD_W;
             let top = MARGIN_Y + (slot / COLUMNS) as f64 * CARD_H;
-            draw_qr(&mut content, &card.qr_text, left + QR_LEFT, top + QR_TOP)?;
+            let qr = QrBitmap::new(&card.qr_text, ErrorCorrection::Q)?;
+            let id = alloc();
+            qr.place(&mut content, format!("Q{}", id.get()).as_bytes(), px(left + QR_LEFT), px(PAGE_H - top - QR_TOP), px(QR_MM));
+            qrs.push((id, qr));
             text.block(&mut content, &card.agency_name, left + TEXT_LEFT, top + 5.5, 2.6, 2);
             if let Some((pw, ph, _)) = card.photo_jpeg.as_deref().and_then(jpeg_info) {
                 let (bx, by, bw, bh) = PHOTO;
@@ -223,6 +222,11 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
         p.pair(Name(b"Resources"), resources);
         p.finish();
         pdf.stream(*contents, &deflate(&content.finish())).filter(Filter::FlateDecode);
+        // The page's symbols, written here so that a 5,000-card run never holds them all.
+        for (id, qr) in qrs.drain(..) {
+            qr.write(&mut pdf, id);
+            qr_refs.push(id);
+        }
     }
     // Glyph outlines, each once.
     let scale_ref = text.face.units_per_em();
@@ -256,6 +260,9 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
     for (id, _) in &photos {
         x_objects.pair(Name(format!("P{}", id.get()).as_bytes()), *id);
     }
+    for id in &qr_refs {
+        x_objects.pair(Name(format!("Q{}", id.get()).as_bytes()), *id);
+    }
     x_objects.finish();
     res.finish();
     Ok(pdf.finish())
@@ -263,22 +270,6 @@ pub fn pdf(cards: &[CardFace], mut progress: impl FnMut(usize)) -> Result<Vec<u8
 
 fn card_index(page: usize, slot: usize) -> usize {
     page * PER_PAGE + slot
-}
-
-/// The QR's dark modules, drawn in module units (integers keep the stream short) under one transform.
-fn draw_qr(content: &mut Content, text: &str, x_mm: f64, y_mm: f64) -> Result<(), String> {
-    let (runs, width) = qr_runs(text, ErrorCorrection::Q)?;
-    let m = (QR_MM / width as f64 * PT_PER_MM) as f32;
-    content.save_state();
-    // y down from the symbol's top-left corner.
-    content.transform([m, 0.0, 0.0, -m, (x_mm * PT_PER_MM) as f32, ((PAGE_H - y_mm) * PT_PER_MM) as f32]);
-    content.set_fill_gray(0.0);
-    for (x, y, len) in runs {
-        content.rect(x as f32, y as f32, len as f32, 1.0);
-    }
-    content.fill_nonzero();
-    content.restore_state();
-    Ok(())
 }
 
 /// Short hairlines in the margins along every cutting line.
@@ -306,6 +297,7 @@ fn cut_marks(content: &mut Content) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::print::QUIET_MODULES;
     use rand::{Rng, SeedableRng};
 
     const PHOTO_JPEG: &[u8] = include_bytes!("../../tests/fixtures/staff-photo.jpg");
@@ -330,9 +322,13 @@ mod tests {
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/Count 2"), "two pages");
         assert_eq!(text.matches("/DCTDecode").count(), 3, "three photos");
+        assert_eq!(text.matches("/BitsPerComponent 1").count(), 9, "each card's QR a 1-bit image");
+        assert_eq!(text.matches("/Interpolate false").count(), 9, "drawn without smoothing");
         assert!(text.contains("/MediaBox [0 0 595.2"), "A4");
-        // The card's QR column leaves room for the 52 mm symbol and its quiet zone.
-        const { assert!(QR_LEFT + QR_MM + 4.0 <= TEXT_LEFT && QR_TOP + QR_MM + 4.0 <= CARD_H) };
+        // The card's QR column leaves room for the 52 mm symbol and its quiet zone (four modules of a version-10
+        // symbol, 57 modules, are 3.65 mm; larger versions have smaller modules).
+        const { assert!(QR_LEFT >= QUIET_MODULES as f64 * QR_MM / 57.0 && QR_LEFT + QR_MM + 5.0 <= TEXT_LEFT) };
+        const { assert!(QR_TOP >= QUIET_MODULES as f64 * QR_MM / 57.0 && QR_TOP + QR_MM + 4.0 <= CARD_H) };
     }
 
     #[test]

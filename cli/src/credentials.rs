@@ -35,7 +35,14 @@ pub struct VerifyArgs {
     /// Verify as at this time (RFC 3339), instead of now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// With `-`: read one QR text per line and verify each (a batch, e.g. certificates exported by a lab or a
+    /// site); prints one verdict per line (`--json`: an array) and exits 0 only when every one is valid.
+    #[arg(long, requires = "qr_text")]
+    each_line: bool,
 }
+
+/// Most text `verify - --each-line` reads from standard input: a few thousand QR texts.
+const MAX_BATCH_INPUT: u64 = 16 * 1024 * 1024;
 
 /// `healthbook pass ...`.
 #[derive(Debug, Subcommand)]
@@ -151,15 +158,23 @@ fn verdict_text(verdict: &Verdict) -> String {
 
 /// Runs `healthbook verify`: exit 0 when valid, 1 when not, 2 on a usage error.
 pub async fn verify(healthbook: &Healthbook, args: &VerifyArgs, out: &Output) -> Result<(), CliError> {
-    let text = if args.qr_text == "-" {
+    if args.each_line && args.qr_text != "-" {
+        return Err(usage("--each-line reads standard input: pass `-` as the QR text"));
+    }
+    let texts: Vec<String> = if args.each_line {
+        let mut buffer = String::new();
+        std::io::stdin().take(MAX_BATCH_INPUT).read_to_string(&mut buffer).map_err(|e| usage(format!("reading stdin: {e}")))?;
+        // Each line exactly as given but for its line ending (a space is a Base45 digit); blank lines are skipped.
+        buffer.lines().map(|line| line.trim_end_matches('\r')).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+    } else if args.qr_text == "-" {
         let mut buffer = String::new();
         // Read a bounded amount: a QR holds a few KiB; anything larger is not a QR text.
         std::io::stdin().take(64 * 1024).read_to_string(&mut buffer).map_err(|e| usage(format!("reading stdin: {e}")))?;
         // Only the line ending the terminal or file adds: a space is a Base45 digit, so the text is otherwise
         // taken exactly as given.
-        buffer.trim_end_matches(['\r', '\n']).to_owned()
+        vec![buffer.trim_end_matches(['\r', '\n']).to_owned()]
     } else {
-        args.qr_text.clone()
+        vec![args.qr_text.clone()]
     };
     let at: DateTime<Utc> = match &args.at {
         Some(at) => DateTime::parse_from_rfc3339(at).map_err(|e| usage(format!("--at must be RFC 3339 ({e})")))?.with_timezone(&Utc),
@@ -184,9 +199,24 @@ pub async fn verify(healthbook: &Healthbook, args: &VerifyArgs, out: &Output) ->
         let list = TrustList::verify(jws.trim(), &root).map_err(|e| CliError::failed("untrusted_trust_list", format!("{}: {e}", path.display())))?;
         store.add_trust_list(&list).map_err(|e| CliError::failed("untrusted_trust_list", e.to_string()))?;
     }
-    let verdict = Verifier::new(store).verify(&text, at);
-    out.print(&verdict_json(&verdict), || verdict_text(&verdict));
-    if verdict.valid {
+    if texts.is_empty() {
+        return Err(usage("no QR text on standard input"));
+    }
+    let verifier = Verifier::new(store);
+    let verdicts: Vec<_> = texts.iter().map(|text| verifier.verify(text, at)).collect();
+    let all_valid = verdicts.iter().all(|v| v.valid);
+    if args.each_line {
+        let json = Value::Array(verdicts.iter().map(verdict_json).collect());
+        out.print(&json, || {
+            let valid = verdicts.iter().filter(|v| v.valid).count();
+            let mut lines: Vec<String> = verdicts.iter().map(verdict_text).collect();
+            lines.push(format!("{valid} of {} valid", verdicts.len()));
+            lines.join("\n")
+        });
+    } else if let Some(verdict) = verdicts.first() {
+        out.print(&verdict_json(verdict), || verdict_text(verdict));
+    }
+    if all_valid {
         Ok(())
     } else {
         // The verdict is the answer and is already printed; only the exit code says "not valid".

@@ -37,19 +37,19 @@ impl FormArg {
 pub struct DeclareArgs {
     /// The form.
     #[arg(value_enum)]
-    form: FormArg,
+    pub form: FormArg,
     /// The profile the declaration is for.
     #[arg(long)]
-    profile: String,
+    pub profile: String,
     /// Answers as a JSON object keyed by field id; without it, the questions are asked one by one.
     #[arg(long)]
-    answers: Option<PathBuf>,
+    pub answers: Option<PathBuf>,
     /// Who filled it in, when not the person themself (default: the owner's profile).
     #[arg(long)]
-    filled_by: Option<String>,
+    pub filled_by: Option<String>,
     /// Language of questions and messages (default: the saved setting).
     #[arg(long, value_parser = ["vi", "en"])]
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 fn field_errors(errors: &[FieldError]) -> CliError {

@@ -7,6 +7,7 @@ mod agency;
 mod checkin;
 mod credentials;
 mod declare;
+mod doctor;
 mod gate;
 mod keyfile;
 mod output;
@@ -14,12 +15,14 @@ mod person;
 mod poster;
 mod profile;
 mod results;
+mod volunteer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use healthbook_cli::print;
 use healthbook_core::{Healthbook, HealthbookConfig};
 
 use crate::output::{CliError, Output};
@@ -87,6 +90,11 @@ enum Command {
     /// Agency admins: the agency key, staff rosters, staff cards.
     #[command(subcommand)]
     Agency(agency::AgencyCommand),
+    /// The set-up check: server, trust list, bindings, passes, outbox (phone permissions: not checked here).
+    Doctor(doctor::DoctorArgs),
+    /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
+    #[command(subcommand)]
+    Volunteer(volunteer::VolunteerCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,6 +141,8 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
         Command::Agency(command) => agency::run(&healthbook, &cli.data_dir, command, out).await,
+        Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
+        Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
     }
 }
 

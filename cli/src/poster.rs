@@ -1,13 +1,14 @@
 //! A venue poster on A4, as SVG and PDF: the venue name, the QR (error correction Q, the symbol 160 mm wide,
 //! so well over the 15 cm the province asked for) and short instructions in Vietnamese and English.
 //!
-//! Text is drawn as paths from the outlines of a DejaVu Sans subset shipped with the CLI (`cli/assets/`), so the
-//! files need no font on the machine that prints them and Vietnamese letters come out right everywhere.
+//! Drawn with the shared page code ([`crate::print`]): text as outlines of the bundled font, so the files need no
+//! font on the machine that prints them and Vietnamese letters come out right everywhere.
 
-use healthbook_cli::print::{PT_PER_MM, Pen, Seg, face, fill_segs, glyph, qr_runs, text_width};
 use healthbook_core::credentials::qr::ErrorCorrection;
-use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
-use ttf_parser::Face;
+
+#[cfg(test)]
+use crate::print::{PT_PER_MM, Seg, face, split_name};
+use crate::print::{self, Page};
 
 /// A4 in millimetres.
 pub const PAGE_W: f64 = 210.0;
@@ -27,135 +28,41 @@ pub const INSTRUCTIONS: [&str; 4] = [
     "It is checked on your phone; your diary stays on your phone for 21 days.",
 ];
 
-/// Everything drawn on the poster: filled rectangles (the QR's dark modules) and filled text outlines.
-pub struct Layout {
-    /// Dark QR modules merged into horizontal runs: x, y, width, height in millimetres.
-    pub qr_rects: Vec<(f64, f64, f64, f64)>,
-    text: Vec<Seg>,
-}
-
-/// Draws `text` centred on the page with its baseline at `baseline` (mm from the top), shrinking it to fit
-/// `max_width`; returns the size used.
-fn centred(face: &Face<'_>, out: &mut Vec<Seg>, text: &str, baseline: f64, size_mm: f64, max_width: f64) -> f64 {
-    let mut size = size_mm;
-    let width = text_width(face, text, size);
-    if width > max_width {
-        size *= max_width / width;
-    }
-    let scale = size / f64::from(face.units_per_em());
-    let mut x = (PAGE_W - text_width(face, text, size)) / 2.0;
-    for c in text.chars() {
-        let Some(glyph) = glyph(face, c) else { continue };
-        let mut pen = Pen { out, x, y: baseline, scale };
-        face.outline_glyph(glyph, &mut pen);
-        x += f64::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * scale;
-    }
-    size
-}
-
-/// Splits `text` into at most two lines that fit `max_width` at `size_mm`, at a space near the middle.
-fn split_name(face: &Face<'_>, text: &str, size_mm: f64, max_width: f64) -> Vec<String> {
-    if text_width(face, text, size_mm) <= max_width {
-        return vec![text.to_owned()];
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let middle = chars.len() / 2;
-    let split = (0..chars.len())
-        .filter(|&i| chars[i] == ' ')
-        .min_by_key(|&i| i.abs_diff(middle));
-    match split {
-        Some(i) => vec![chars[..i].iter().collect(), chars[i + 1..].iter().collect()],
-        None => vec![text.to_owned()],
-    }
-}
+/// Everything drawn on the poster.
+pub type Layout = Page;
 
 /// Lays out the poster of `venue_name` with the QR of `qr_text`.
 pub fn layout(venue_name: &str, qr_text: &str) -> Result<Layout, String> {
-    let face = face()?;
-    let (runs, width) = qr_runs(qr_text, ErrorCorrection::Q)?;
-    let module = QR_MM / width as f64;
+    let face = print::face()?;
+    let module = Page::module_of(qr_text, ErrorCorrection::Q, QR_MM)?;
     // Text keeps out of the quiet zone (four modules) on both sides of the symbol, whatever its version.
     let quiet = 4.0 * module;
     let qr_top = QR_TOP.max(TITLE_BOTTOM + quiet);
-    let left = (PAGE_W - QR_MM) / 2.0;
-    let qr_rects = runs
-        .into_iter()
-        .map(|(x, y, len)| (left + x as f64 * module, qr_top + y as f64 * module, len as f64 * module, module))
-        .collect();
-    let mut text = Vec::new();
-    let lines = split_name(&face, venue_name, 11.0, 186.0);
+    let mut page = Page::new(PAGE_W, PAGE_H);
+    page.qr(qr_text, ErrorCorrection::Q, (PAGE_W - QR_MM) / 2.0, qr_top, QR_MM)?;
+    let lines = print::split_name(&face, venue_name, 11.0, 186.0);
     let mut baseline = if lines.len() == 1 { 34.0 } else { 24.0 };
     for line in &lines {
-        centred(&face, &mut text, line, baseline, 11.0, 186.0);
+        page.centred(&face, line, baseline, 11.0, 186.0);
         baseline += 13.0;
     }
     // The first line's capitals (about 4 mm tall) start 3 mm below the quiet zone.
     let mut baseline = qr_top + QR_MM + quiet + 7.0;
     for (i, line) in INSTRUCTIONS.iter().enumerate() {
-        centred(&face, &mut text, line, baseline, 5.2, 190.0);
+        page.centred(&face, line, baseline, 5.2, 190.0);
         baseline += if i == 1 { 10.0 } else { 7.5 };
     }
-    Ok(Layout { qr_rects, text })
-}
-
-fn svg_path(segs: &[Seg]) -> String {
-    let mut d = String::new();
-    for seg in segs {
-        let part = match *seg {
-            Seg::Move(x, y) => format!("M{x:.3} {y:.3}"),
-            Seg::Line(x, y) => format!("L{x:.3} {y:.3}"),
-            Seg::Quad(x1, y1, x, y) => format!("Q{x1:.3} {y1:.3} {x:.3} {y:.3}"),
-            Seg::Cubic(x1, y1, x2, y2, x, y) => format!("C{x1:.3} {y1:.3} {x2:.3} {y2:.3} {x:.3} {y:.3}"),
-            Seg::Close => "Z".to_owned(),
-        };
-        d.push_str(&part);
-    }
-    d
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    Ok(page)
 }
 
 /// The poster as an SVG document in millimetres (A4).
 pub fn svg(venue_name: &str, layout: &Layout) -> String {
-    let mut qr = String::new();
-    for (x, y, w, h) in &layout.qr_rects {
-        qr.push_str(&format!("M{x:.3} {y:.3}h{w:.3}v{h:.3}h{:.3}z", -w));
-    }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{PAGE_W}mm\" height=\"{PAGE_H}mm\" \
-         viewBox=\"0 0 {PAGE_W} {PAGE_H}\">\n<title>{}</title>\n<rect width=\"{PAGE_W}\" height=\"{PAGE_H}\" fill=\"#fff\"/>\n\
-         <path id=\"qr\" fill=\"#000\" d=\"{qr}\"/>\n<path id=\"text\" fill=\"#000\" d=\"{}\"/>\n</svg>\n",
-        escape(venue_name),
-        svg_path(&layout.text)
-    )
+    print::svg(layout, venue_name)
 }
 
 /// The poster as a one-page A4 PDF.
 pub fn pdf(layout: &Layout) -> Vec<u8> {
-    let (catalog, pages, page, contents) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4));
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(pages);
-    pdf.pages(pages).kids([page]).count(1);
-    let (w, h) = ((PAGE_W * PT_PER_MM) as f32, (PAGE_H * PT_PER_MM) as f32);
-    let mut p = pdf.page(page);
-    p.media_box(Rect::new(0.0, 0.0, w, h));
-    p.parent(pages);
-    p.contents(contents);
-    p.finish();
-    // PDF puts the origin at the bottom left, in points.
-    let px = |x: f64| (x * PT_PER_MM) as f32;
-    let py = |y: f64| ((PAGE_H - y) * PT_PER_MM) as f32;
-    let mut content = Content::new();
-    content.set_fill_gray(0.0);
-    for (x, y, rw, rh) in &layout.qr_rects {
-        content.rect(px(*x), py(y + rh), px(*rw), px(*rh));
-    }
-    content.fill_nonzero();
-    fill_segs(&mut content, &layout.text, px, py);
-    pdf.stream(contents, &content.finish());
-    pdf.finish()
+    print::pdf(layout)
 }
 
 #[cfg(test)]

@@ -141,6 +141,22 @@ fn verify_eu_dcc_offline_with_exit_codes() {
     assert_eq!(late.status.code(), Some(1));
     assert_eq!(json_of(&late.stdout)["stage"], "expired");
 
+    // A batch from standard input, one QR per line: every verdict in order; exit 0 only when all are valid.
+    let both = format!("{qr}\r\n\n{qr}\n");
+    let batch = healthbook_stdin(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", &clock, "-", "--each-line"], &both);
+    assert_eq!(batch.status.code(), Some(0), "{}", String::from_utf8_lossy(&batch.stderr));
+    let verdicts = json_of(&batch.stdout);
+    assert_eq!(verdicts.as_array().map(Vec::len), Some(2), "blank lines are skipped, CR LF endings dropped");
+    assert!(verdicts.as_array().unwrap().iter().all(|v| v["valid"] == true));
+    let mixed = healthbook_stdin(dir.path(), &["--json", "verify", "--trust-cert", &cert, "--at", &clock, "-", "--each-line"], &format!("{qr}\nHC1:XYZ\n"));
+    assert_eq!(mixed.status.code(), Some(1), "one bad line makes the batch not valid");
+    let verdicts = json_of(&mixed.stdout);
+    assert_eq!((verdicts[0]["valid"].as_bool(), verdicts[1]["valid"].as_bool()), (Some(true), Some(false)));
+    let empty = healthbook_stdin(dir.path(), &["verify", "-", "--each-line"], "\n");
+    assert_eq!(empty.status.code(), Some(2));
+    let not_stdin = healthbook(dir.path(), &["verify", &qr, "--each-line"]);
+    assert_eq!(not_stdin.status.code(), Some(2), "--each-line reads standard input only");
+
     // Garbage is a typed verdict, not a crash.
     let garbage = healthbook(dir.path(), &["--json", "verify", "HC1:not base45 at all"]);
     assert_eq!(garbage.status.code(), Some(1));
@@ -447,4 +463,35 @@ fn gate_bind_scan_repeat_sync_and_status() {
     assert!(status["last_sync_at"].is_string());
     assert_eq!(healthbook(dir.path(), &["--json", "gate", "repeat-window", "2000"]).status.code(), Some(1));
     assert!(healthbook(dir.path(), &["gate", "unbind"]).status.success());
+}
+
+#[test]
+fn volunteer_commands_offline_say_what_is_missing_and_list_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed = healthbook(dir.path(), &["--json", "volunteer", "list"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert_eq!(json_of(&listed.stdout), json!({ "people": [] }));
+    // The password comes from the environment only: without it, a usage error before anything is sent.
+    let consent = healthbook_env(
+        dir.path(),
+        &["--json", "volunteer", "consent", "p-1", "--given-by", "Bà Năm", "--method", "thumbprint", "--user", "vol"],
+        &[],
+    );
+    assert_eq!(consent.status.code(), Some(2), "{}", String::from_utf8_lossy(&consent.stderr));
+    assert_eq!(json_of(&consent.stderr)["error"]["code"], "password_required");
+    let no_server = healthbook_env(
+        dir.path(),
+        &["--json", "volunteer", "enrol", "--name", "Bà Năm", "--birth-year", "1950", "--citizen-id", "079150012345",
+          "--province", "79", "--ward", "26734", "--user", "vol"],
+        &[("HEALTHBOOK_PASSWORD", "pw")],
+    );
+    assert_eq!(no_server.status.code(), Some(1));
+    assert_eq!(json_of(&no_server.stderr)["error"]["code"], "no_server");
+    let no_output = healthbook_env(dir.path(), &["--json", "volunteer", "card", "p-1", "--user", "vol"], &[("HEALTHBOOK_PASSWORD", "pw")]);
+    assert_eq!(no_output.status.code(), Some(2));
+    let bad_method = healthbook(dir.path(), &["volunteer", "consent", "p-1", "--given-by", "A", "--method", "email", "--user", "v"]);
+    assert_eq!(bad_method.status.code(), Some(2), "clap refuses an unknown method");
+    // Nothing was enrolled by the refused commands.
+    let listed = healthbook(dir.path(), &["--json", "volunteer", "list"]);
+    assert_eq!(json_of(&listed.stdout), json!({ "people": [] }));
 }

@@ -1,5 +1,6 @@
 //! Checkpoint verification cost: bare ring ECDSA P-256 verification beside the full decode and verify of an ES256
-//! QR (our personal pass, and an ES256 EU DCC), with the ratio full / bare that design §6 holds to at most 1.3.
+//! QR (our personal pass, and an ES256 EU DCC), with the ratio full / bare that design §6 holds to at most 1.3
+//! (1.15 for an EU DCC).
 //!
 //! Criterion measures each side; a final interleaved run (rounds alternate between the workloads so that
 //! frequency changes and other load hit them alike) prints medians and the ratios.
@@ -191,6 +192,8 @@ fn main() {
     for chunk in (0..all.len()).step_by(3) {
         let (bare, full, decode) = (medians[chunk], medians[chunk + 1], medians[chunk + 2]);
         let label = all[chunk].name.split(':').next().unwrap_or_default();
-        println!("{label}: ratio full/bare = {:.2} (decode alone {:.2} µs, target ≤ 1.30)", full / bare, decode);
+        // Design §6: any checkpoint verification within 1.3x of the bare verify, an EU DCC within 1.15x.
+        let target = if label.starts_with("EU DCC") { 1.15 } else { 1.30 };
+        println!("{label}: ratio full/bare = {:.2} (decode alone {decode:.2} µs, target ≤ {target:.2})", full / bare);
     }
 }

@@ -28,10 +28,14 @@ pub mod session;
 #[cfg(feature = "phone")]
 pub mod settings;
 #[cfg(feature = "phone")]
+pub mod setup;
+#[cfg(feature = "phone")]
 pub mod storage;
 #[cfg(feature = "phone")]
 pub mod client;
 pub mod trust;
+#[cfg(feature = "phone")]
+pub mod volunteers;
 
 #[cfg(feature = "phone")]
 mod healthbook;

@@ -33,6 +33,9 @@ final class AppRoot: ObservableObject {
     /// The gate device (reverse check-in) is for an operator's device only: it is reached from Settings, not
     /// from a tab of its own, so that the citizen's tabs stay as they are.
     lazy var gate = services.map { GateViewModel(service: GateServiceProxy(gate: $0.gate, settings: $0.settings)) }
+    /// The set-up check a volunteer runs beside a new user; reached from Settings. (The volunteer screens wait for
+    /// the core's volunteer object in the bindings: `VolunteerViewModel` has no real service yet.)
+    lazy var setupCheck = services.map { SetupCheckViewModel(service: SetupCheckServiceProxy(setupCheck: $0.setupCheck)) }
 
     init() {
         do {
@@ -149,7 +152,7 @@ private struct MainTabs: View {
                     .tabItem { Label("checkpoint.title", systemImage: "viewfinder") }
             }
             if let settings = root.settings {
-                NavigationStack { SettingsView(viewModel: settings, gate: root.gate) }
+                NavigationStack { SettingsView(viewModel: settings, gate: root.gate, setupCheck: root.setupCheck) }
                     .tabItem { Label("settings.title", systemImage: "gearshape") }
             }
         }

@@ -97,11 +97,13 @@ pub enum ErrorCode {
     /// An EU DCC document-signer list whose signature does not verify with the pinned publisher key, or that is
     /// older than the list already imported.
     DccSignerListRefused,
+    /// A volunteer asked for a control card before recording the person's consent.
+    ConsentRequired,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 44] = [
+    pub const ALL: [Self; 45] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -146,6 +148,7 @@ impl ErrorCode {
         Self::UnknownRegistration,
         Self::SampleAlreadyPooled,
         Self::DccSignerListRefused,
+        Self::ConsentRequired,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -195,6 +198,7 @@ impl ErrorCode {
             Self::UnknownRegistration => "unknown_registration",
             Self::SampleAlreadyPooled => "sample_already_pooled",
             Self::DccSignerListRefused => "dcc_signer_list_refused",
+            Self::ConsentRequired => "consent_required",
         }
     }
 
@@ -308,6 +312,7 @@ mod tests {
         (ErrorCode::UnknownRegistration, "unknown_registration"),
         (ErrorCode::SampleAlreadyPooled, "sample_already_pooled"),
         (ErrorCode::DccSignerListRefused, "dcc_signer_list_refused"),
+        (ErrorCode::ConsentRequired, "consent_required"),
     ];
 
     #[test]

@@ -19,6 +19,7 @@ pub mod persons;
 pub mod results;
 pub mod status;
 pub mod trust;
+pub mod volunteers;
 
 pub use access::{AccessLogEntry, AccessLogPage, AccessLogQuery, AreaScope};
 pub use accounts::{
@@ -59,6 +60,10 @@ pub use results::{
     TestKind, TestResultReason, TestResultState, TestResultView,
 };
 pub use status::{HealthStatusView, PassStatus, StatusReason};
+pub use volunteers::{
+    CONTROL_CARD_VALIDITY_DAYS, ConsentGiver, ConsentMethod, ConsentView, ControlCardRequest, ControlCardView, DoseSource, DoseView, ManagedPeopleList,
+    ManagedPersonView, RecordConsentRequest, RecordDoseRequest,
+};
 pub use trust::{AddIssuerKeyRequest, AddRevocationRequest, IssuerKey, IssuerRole, KeyScope, Revocation, RevocationKind};
 
 /// Serde test helpers shared by the area modules' tests.

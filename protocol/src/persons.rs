@@ -358,7 +358,8 @@ pub struct AuditEntry {
     /// Their role.
     pub actor_role: String,
     /// What: `person_created`, `attested`, `sms_code_sent`, `sms_failed`, `identity_mismatch`,
-    /// `challenge_burned`, `binding_locked`, `bound`, `unbound`, `citizen_id_read`.
+    /// `challenge_burned`, `binding_locked`, `bound`, `unbound`, `citizen_id_read`; for volunteers' acts
+    /// `consent_recorded`, `dose_recorded`, `dose_confirmed`, `control_card_issued`, `declared_on_behalf`.
     pub action: String,
     /// Where (attestations).
     #[serde(default)]

@@ -137,7 +137,7 @@ pub async fn create_agency(db: &Database, clock: Arc<dyn Clock>, name: &str) -> 
     Ok(db.write(move |tx| insert_agency(tx, &name, now)).await?)
 }
 
-/// Replaces the signing key of a service (`receipts`, `passes`, `lab-results` or `venue-posters`) without downtime; see
+/// Replaces the signing key of a service (`receipts`, `passes`, `lab-results`, `venue-posters` or `control-cards`) without downtime; see
 /// [`crate::trust::rotate_service_key`].
 pub async fn rotate_service_key(db: &Database, clock: Arc<dyn Clock>, service: &str) -> Result<Rotation, AdminError> {
     let service = service.to_owned();

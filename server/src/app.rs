@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -79,6 +79,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agencies", post(agencies::create_agency).get(agencies::list_agencies))
         .route("/v1/agencies/{agency_id}", get(agencies::get_agency))
         .route("/v1/agencies/{agency_id}/gates", post(agencies::create_gate).get(agencies::list_gates))
+        .route("/v1/agencies/{agency_id}/keys", post(agencies::submit_key).get(agencies::list_keys))
+        .route("/v1/agencies/{agency_id}/keys/{kid}/certify", post(agencies::certify_key))
+        .route(
+            "/v1/agencies/{agency_id}/staff",
+            post(agencies::import_staff)
+                .get(agencies::list_staff)
+                .layer(DefaultBodyLimit::max(agencies::rules::STAFF_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route(
+            "/v1/agencies/{agency_id}/cards",
+            post(agencies::register_cards).layer(DefaultBodyLimit::max(agencies::rules::CARDS_BODY_LIMIT_BYTES.max(body_limit))),
+        )
+        .route("/v1/agencies/{agency_id}/cards/{card_id}/revoke", post(agencies::revoke_card))
         .route("/v1/trust-list", get(trust::get_trust_list))
         .route("/v1/trust-list/keys", post(trust::add_issuer_key))
         .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))
@@ -105,6 +118,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/persons/{person_id}/bindings", get(persons::get_person_bindings))
         .route("/v1/persons/{person_id}/bindings/{device_id}/{profile_ref}", delete(persons::delete_person_binding))
         .route("/v1/persons/{person_id}/audit", get(persons::get_person_audit))
+        .route("/v1/bindings/{profile_ref}/audit", get(persons::get_own_audit))
+        .route("/v1/volunteers/people", get(volunteers::list_people))
+        .route("/v1/volunteers/people/{person_id}", get(volunteers::get_person))
+        .route("/v1/volunteers/people/{person_id}/consent", post(volunteers::record_consent))
+        .route("/v1/volunteers/people/{person_id}/doses", post(volunteers::record_dose))
+        .route("/v1/volunteers/people/{person_id}/control-card", post(volunteers::issue_control_card))
+        .route("/v1/doses/{dose_id}/confirm", post(volunteers::confirm_dose))
         .route("/v1/results/registrations", post(results::register_sample))
         .route("/v1/results/poll", post(results::poll_result))
         .route("/v1/results/samples", post(results::link_sample))

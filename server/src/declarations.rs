@@ -186,6 +186,7 @@ pub async fn submit_declaration(
         return Err(ApiError::InvalidRequest("declared_at is in the future".into()));
     }
     let device_id = principal.account_id.clone();
+    let principal_for_audit = principal.clone();
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         publish_bundled_forms(tx, now)?;
         // The same declaration sent again under another key (a reinstalled outbox, say) gets its first receipt.
@@ -215,6 +216,23 @@ pub async fn submit_declaration(
             )?
             .map(|row| row.text(0))
             .transpose()?;
+        // A declaration a volunteer's phone made for someone they manage is an act on that person's behalf: it
+        // goes into the person's audit trail, naming the volunteer who attested the binding.
+        if let Some(person) = person_id.as_deref().filter(|_| submission.filled_by.relation == "managed_by_volunteer") {
+            let volunteer = tx
+                .query_opt(
+                    "SELECT attested_by FROM person_bindings WHERE device_id = $1 AND profile_ref = $2",
+                    &[device_id.clone().into(), submission.subject.profile_ref.clone().into()],
+                )?
+                .map(|row| row.opt_text(0))
+                .transpose()?
+                .flatten();
+            let detail = match volunteer {
+                Some(volunteer) => format!("form {}; binding attested by {volunteer}", form.id),
+                None => format!("form {}", form.id),
+            };
+            crate::persons::db::audit(tx, now, &principal_for_audit, "declared_on_behalf", Some(person), None, Some(detail))?;
+        }
         let key = crate::trust::service_key(tx, RECEIPT_KEY, now)?;
         // The phone applies only signed claims, so everything it applies is here: whose declaration, for which of
         // its profiles, when, and the status.

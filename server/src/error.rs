@@ -118,6 +118,21 @@ pub enum ApiError {
         /// Explanation, without the value.
         message: String,
     },
+    /// One row of a batch (a roster, a card batch) is invalid, and so the whole batch is refused: the first bad
+    /// row's index in the request's list (from 0) and field, never its value.
+    #[error("{list}[{index}]: {message}")]
+    InvalidRow {
+        /// The request's list (`staff`, `cards`).
+        list: &'static str,
+        /// The row's index in that list, from 0.
+        index: usize,
+        /// The row's field.
+        field: &'static str,
+        /// Stable code of the field's problem.
+        field_code: &'static str,
+        /// Explanation, without the value.
+        message: String,
+    },
     /// Declaration answers failed validation; one error per field.
     #[error("{} answer(s) are invalid", .0.len())]
     InvalidAnswers(Vec<healthbook_core::declarations::FieldError>),
@@ -189,6 +204,7 @@ impl ApiError {
             Self::IdempotencyKeyReused
             | Self::InvalidRequest(_)
             | Self::InvalidField { .. }
+            | Self::InvalidRow { .. }
             | Self::InvalidAnswers(_)
             | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -222,7 +238,7 @@ impl ApiError {
             Self::InvalidIdempotencyKey => ErrorCode::InvalidIdempotencyKey,
             Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             Self::MalformedJson(_) => ErrorCode::MalformedJson,
-            Self::InvalidRequest(_) | Self::InvalidField { .. } => ErrorCode::InvalidRequest,
+            Self::InvalidRequest(_) | Self::InvalidField { .. } | Self::InvalidRow { .. } => ErrorCode::InvalidRequest,
             Self::InvalidAnswers(_) => ErrorCode::InvalidAnswers,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Self::Conflict { code, .. } | Self::Throttled { code, .. } | Self::Unavailable { code, .. } | Self::Unknown { code, .. } => *code,
@@ -244,6 +260,11 @@ impl ApiError {
             ),
             Self::FieldConflict { field, field_code, message, .. } | Self::InvalidField { field, field_code, message } => Some(vec![FieldErrorDetail {
                 field: (*field).to_owned(),
+                code: (*field_code).to_owned(),
+                message: message.clone(),
+            }]),
+            Self::InvalidRow { list, index, field, field_code, message } => Some(vec![FieldErrorDetail {
+                field: format!("{list}[{index}].{field}"),
                 code: (*field_code).to_owned(),
                 message: message.clone(),
             }]),

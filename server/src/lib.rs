@@ -15,6 +15,7 @@
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
 //! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
 //! | [`status`] | the typed health status rule set whose status passes carry |
+//! | [`volunteers`] | people a volunteer enrolled: consent, self-reported doses, control cards |
 //! | [`declarations`] | declaration forms, declarations with signed receipts, the officers' list |
 //! | [`idempotency`] | replay of mutating requests by `Idempotency-Key` |
 //! | [`ratelimit`] | fixed-window rate limits in the database |
@@ -50,6 +51,7 @@ pub mod status;
 pub mod storage;
 pub mod trust;
 pub mod util;
+pub mod volunteers;
 
 pub use app::{AppState, RunningServer, router, serve};
 pub use config::ServerConfig;

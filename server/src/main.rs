@@ -158,8 +158,8 @@ enum AdminCommand {
     /// Replace a service's signing key: the new key is listed and signs at once, the old one stays listed
     /// until what it signed has expired.
     RotateServiceKey {
-        /// `receipts`, `passes`, `lab-results` or `venue-posters`.
-        #[arg(value_parser = ["receipts", "passes", "lab-results", "venue-posters"])]
+        /// `receipts`, `passes`, `lab-results`, `venue-posters` or `control-cards`.
+        #[arg(value_parser = ["receipts", "passes", "lab-results", "venue-posters", "control-cards"])]
         service: String,
     },
     /// Import an EU DCC document-signer list from a file (as the national backend serves it), checked with

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -33,6 +33,13 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         agencies::get_agency,
         agencies::create_gate,
         agencies::list_gates,
+        agencies::keys::submit_key,
+        agencies::keys::list_keys,
+        agencies::keys::certify_key,
+        agencies::staff::import_staff,
+        agencies::staff::list_staff,
+        agencies::cards::register_cards,
+        agencies::cards::revoke_card,
         trust::get_trust_list,
         trust::get_revocations,
         trust::add_issuer_key,
@@ -58,6 +65,13 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         persons::get_person_bindings,
         persons::delete_person_binding,
         persons::get_person_audit,
+        persons::get_own_audit,
+        volunteers::list_people,
+        volunteers::get_person,
+        volunteers::record_consent,
+        volunteers::record_dose,
+        volunteers::confirm_dose,
+        volunteers::issue_control_card,
         results::register_sample,
         results::poll_result,
         results::link_sample,
@@ -87,6 +101,10 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::AreaScope, protocol::AccessLogEntry, protocol::AccessLogPage,
         protocol::CreateAgencyRequest, protocol::AgencyView, protocol::AgencyList, protocol::CreateGateRequest,
         protocol::GateView, protocol::GateList,
+        protocol::agencies::SubmitAgencyKeyRequest, protocol::AgencyKeyStatus, protocol::AgencyKeyView, protocol::AgencyKeyList,
+        protocol::StaffMember, protocol::StaffImportRequest, protocol::StaffConflict, protocol::StaffImportReport,
+        protocol::StaffView, protocol::StaffList, protocol::IssuedCard, protocol::RegisterCardsRequest,
+        protocol::RegisterCardsReport, protocol::RevokeCardRequest,
         protocol::AddIssuerKeyRequest, protocol::IssuerKey, protocol::AddRevocationRequest, protocol::Revocation,
         protocol::FormList, protocol::SubmitDeclarationRequest, protocol::DeclarationSubject, protocol::FilledBy,
         protocol::DeclarationReceipt, protocol::HealthStatusView, protocol::DeclarationRecord, protocol::DeclarationList,
@@ -109,17 +127,21 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::RiskyWindow, protocol::RiskyVenueList, protocol::PassageQuery, protocol::PassageRecord,
         protocol::PassagePage, protocol::ComplianceQuery, protocol::VenueDay, protocol::SilentVenue,
         protocol::ComplianceReport,
+        protocol::ConsentMethod, protocol::ConsentGiver, protocol::DoseSource, protocol::RecordConsentRequest,
+        protocol::ConsentView, protocol::RecordDoseRequest, protocol::DoseView, protocol::ControlCardRequest,
+        protocol::ControlCardView, protocol::ManagedPersonView, protocol::ManagedPeopleList,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
         (name = "auth", description = "Staff login, device challenge-response, tokens"),
         (name = "devices", description = "Citizen phones"),
         (name = "accounts", description = "Staff accounts"),
-        (name = "agencies", description = "Agencies and their gates"),
+        (name = "agencies", description = "Agencies and their gates, signing keys, staff rosters and staff cards"),
         (name = "trust", description = "Signed trust list and revocation list"),
         (name = "declarations", description = "Declaration forms, declarations and their signed receipts"),
         (name = "passes", description = "Short-lived signed personal health passes"),
         (name = "persons", description = "Person records and the bindings of phone profiles to persons"),
+        (name = "volunteers", description = "People a volunteer enrolled: consent, doses shown on paper, control cards"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),

@@ -327,7 +327,7 @@ pub async fn add_issuer_key(
 /// as meant: a province scope must name a province that exists, and an agency, lab or vaccination-site key must
 /// name its agency, lab or site (or a province), never everything — otherwise one agency's key would sign cards
 /// for every agency. Another role's prefix (`lab:` on an agency key) is refused rather than read as a name.
-fn checked_scope(role: IssuerRole, scope: &str) -> Result<String, ApiError> {
+pub(crate) fn checked_scope(role: IssuerRole, scope: &str) -> Result<String, ApiError> {
     let invalid = |field_code: &'static str, message: &str| ApiError::InvalidField { field: "scope", field_code, message: message.into() };
     let own_prefix = match role {
         IssuerRole::Authority => None,
@@ -414,20 +414,25 @@ pub async fn add_revocation(
         reason: clean_name("reason", &request.body.reason, 500)?,
     };
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
-        let root = lock_root(tx, now)?;
-        let inserted = tx.execute(
-            "INSERT INTO revocations (kind, target, reason, revoked_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (kind, target) DO NOTHING",
-            &[entry.kind.as_str().into(), entry.id.clone().into(), entry.reason.clone().into(), Value::Int(to_ms(now))],
-        )?;
-        if inserted == 0 {
-            return Err(ApiError::Conflict { code: ErrorCode::AlreadyRevoked, message: "this is already revoked".into() });
-        }
-        resign_revocations(tx, &root, now)?;
-        tracing::info!(kind = entry.kind.as_str(), "revocation added; revocation list signed again");
-        Ok((StatusCode::CREATED, entry))
+        Ok((StatusCode::CREATED, insert_revocation(tx, entry, now)?))
     })
     .await
+}
+
+/// Adds a revocation and signs the revocation list again; refuses one already listed (`already_revoked`).
+pub fn insert_revocation(tx: &mut dyn Tx, entry: Revocation, now: DateTime<Utc>) -> Result<Revocation, ApiError> {
+    let root = lock_root(tx, now)?;
+    let inserted = tx.execute(
+        "INSERT INTO revocations (kind, target, reason, revoked_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (kind, target) DO NOTHING",
+        &[entry.kind.as_str().into(), entry.id.clone().into(), entry.reason.clone().into(), Value::Int(to_ms(entry.revoked_at))],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::Conflict { code: ErrorCode::AlreadyRevoked, message: "this is already revoked".into() });
+    }
+    resign_revocations(tx, &root, now)?;
+    tracing::info!(kind = entry.kind.as_str(), "revocation added; revocation list signed again");
+    Ok(entry)
 }
 
 /// Loads the signing key of one of the server's own services (declaration receipts, health passes), creating it
@@ -493,6 +498,7 @@ pub fn service_signature_lifetime(id: &str) -> chrono::Duration {
     let lifetime = match id {
         "passes" => chrono::Duration::hours(crate::passes::PASS_VALIDITY_HOURS),
         "venue-posters" => chrono::Duration::days(crate::checkin::POSTER_VALIDITY_DAYS),
+        "control-cards" => chrono::Duration::days(healthbook_protocol::CONTROL_CARD_VALIDITY_DAYS),
         _ => chrono::Duration::days(30),
     };
     lifetime + chrono::Duration::hours(1)
@@ -518,7 +524,7 @@ pub fn rotate_service_key(tx: &mut dyn Tx, id: &str, now: DateTime<Utc>) -> Resu
     let (_, role, scope) = SERVICE_KEYS
         .iter()
         .find(|(name, _, _)| *name == id)
-        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters")))?;
+        .ok_or_else(|| ApiError::InvalidRequest(format!("unknown service {id:?}; one of: receipts, passes, lab-results, venue-posters, control-cards")))?;
     let root = lock_root(tx, now)?;
     let Some((old_kid, _)) = load_private_key(tx, id)? else {
         // Never created (an older database): creating it is all a rotation has to do.
@@ -570,4 +576,5 @@ pub const SERVICE_KEYS: &[(&str, IssuerRole, &str)] =
         ("passes", IssuerRole::Authority, "health-pass"),
         ("lab-results", IssuerRole::Lab, "lab-results"),
         ("venue-posters", IssuerRole::Authority, "venue-posters"),
+        ("control-cards", IssuerRole::Authority, "control-cards"),
     ];

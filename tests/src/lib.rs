@@ -1,5 +1,6 @@
 //! Shared helpers for the end-to-end tests.
 
+pub mod cli;
 pub mod log;
 pub mod server;
 

@@ -599,25 +599,60 @@ async fn a_thousand_samples_reach_their_final_state_with_verifiable_certificates
         views.extend(task.await.unwrap());
     }
     assert_eq!(views.len(), SAMPLES);
-    let mut certificates = 0;
+    let mut certificates = Vec::new();
     for (i, view) in views {
         assert_eq!(view["state"], outcome(i), "sample {i}");
         assert!(view.get("poll_after_secs").is_none());
         match outcome(i) {
             "invalid" => assert!(view.get("certificate").is_none()),
             detected => {
-                assert_certificate_verifies(&verifier, view["certificate"].as_str().unwrap(), now(&server), detected == "positive");
-                certificates += 1;
+                let certificate = view["certificate"].as_str().unwrap();
+                assert_certificate_verifies(&verifier, certificate, now(&server), detected == "positive");
+                certificates.push(certificate.to_owned());
             }
         }
     }
-    assert_eq!(certificates, 900);
+    assert_eq!(certificates.len(), 900);
+    // And as a checkpoint would check them: `healthbook verify`, offline, with the server's signed trust list.
+    let verified_by_cli = verify_with_cli(&server, &certificates).await;
+    assert_eq!(verified_by_cli, 900, "every certificate verifies with `healthbook verify`");
+    let certificates = certificates.len();
     println!(
         "{backend:?}: {SAMPLES} registrations and site reports in {registered:?}, lab upload (2 x 500) in {upload_time:?}, \
          {SAMPLES} polls with {certificates} certificates verified in {:?}",
         polled_at.elapsed()
     );
     server.stop().await;
+}
+
+/// Runs `healthbook verify - --each-line` over `certificates` with the server's signed trust list (checked against
+/// its root key) at the server's time; returns how many the CLI found valid, after checking it exited 0.
+async fn verify_with_cli(server: &TestServer, certificates: &[String]) -> usize {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let trust_list = reqwest::get(format!("{}/v1/trust-list", server.base_url)).await.unwrap().text().await.unwrap();
+    let list_file = dir.path().join("trust-list.jws");
+    std::fs::write(&list_file, trust_list).unwrap();
+    let at = now(server).to_rfc3339();
+    let mut child = std::process::Command::new(healthbook_e2e::cli::healthbook_cli())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--json", "verify", "-", "--each-line", "--root-key", &server.root_key.spki_base64(), "--at", &at, "--trust-list"])
+        .arg(&list_file)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = certificates.join("\n");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(output.status.success(), "healthbook verify: {}", String::from_utf8_lossy(&output.stderr));
+    let verdicts: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(verdicts.len(), certificates.len());
+    verdicts.iter().filter(|v| v["valid"] == true && v["kind"] == "eu_dcc_test").count()
 }
 
 /// Gives a test person a phone number on record (persons store it in clear, normalised to E.164).

@@ -236,7 +236,7 @@ async fn no_private_key_is_readable_from_a_copy_of_the_database() {
         .await
         .unwrap();
     let ids: Vec<String> = rows.iter().map(|r| r.text(0).unwrap()).collect();
-    assert_eq!(ids, ["lab-results", "passes", "receipts", "root", "venue-posters"]);
+    assert_eq!(ids, ["control-cards", "lab-results", "passes", "receipts", "root", "venue-posters"]);
     for row in &rows {
         let stored = row.text(1).unwrap();
         assert!(keys::is_sealed(&stored), "{stored}");
@@ -247,7 +247,7 @@ async fn no_private_key_is_readable_from_a_copy_of_the_database() {
     assert!(matches!(guessed.read(|tx| keys::load_private_key(tx, "root")).await, Err(KeyError::WrongKek { .. })));
     // With the KEK the same rows open into working keys.
     let keyed = stolen.with_kek(healthbook_e2e::server::test_kek());
-    for id in ["lab-results", "passes", "receipts", "root", "venue-posters"] {
+    for id in ["control-cards", "lab-results", "passes", "receipts", "root", "venue-posters"] {
         let (_, pkcs8) = keyed.read(move |tx| keys::load_private_key(tx, id)).await.unwrap().unwrap();
         SigningKey::from_pkcs8(&pkcs8).unwrap();
     }
@@ -258,7 +258,7 @@ async fn wrong_kek_refuses_to_start(backend: TestBackend) {
     let server = TestServer::start(backend).await;
     let other = KekSettings { base64: Some(STANDARD.encode([9u8; 32])), ..KekSettings::default() };
     match keys::open_database(server.location(), &other).await {
-        Err(KeyError::WrongKek { id }) => assert_eq!(id, "lab-results", "the first key checked"),
+        Err(KeyError::WrongKek { id }) => assert_eq!(id, "control-cards", "the first key checked (in id order)"),
         other => panic!("expected WrongKek, got {other:?}"),
     }
     // No KEK given and no KEK file in the data directory: refused, and no new KEK is made.

@@ -171,5 +171,16 @@ async fn health_and_openapi_are_served(backend: TestBackend) {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorResponse"].is_object());
+    // OpenAPI requires operation ids to be unique; utoipa takes them from handler names, which areas may share.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values().filter_map(|op| op["operationId"].as_str()))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids are unique");
     server.stop().await;
 }

@@ -45,14 +45,14 @@ async fn trust_list_is_signed_verified_cached_and_revalidated(backend: TestBacke
 
     let first = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap();
     // The first list already names the server's own signing services (declaration receipts, health passes, test
-    // certificates, venue posters).
+    // certificates, venue posters, control cards).
     assert_eq!(
         (first.source, first.document.version, first.document.keys.len()),
         (TrustSource::Server, 1, healthbook_server::trust::SERVICE_KEYS.len())
     );
     let mut scopes: Vec<&str> = first.document.keys.iter().map(|k| k.scope.as_str()).collect();
     scopes.sort_unstable();
-    assert_eq!(scopes, ["declaration-receipts", "health-pass", "lab-results", "venue-posters"]);
+    assert_eq!(scopes, ["control-cards", "declaration-receipts", "health-pass", "lab-results", "venue-posters"]);
     let again = phone.fetch_trust_list(&server.root_key, &cache).await.unwrap();
     assert_eq!(again.source, TrustSource::NotModified);
     assert_eq!(again.document, first.document);

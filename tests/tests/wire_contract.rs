@@ -12,7 +12,7 @@ const SCANNED: [&str; 4] = ["core/src", "server/src", "bindings/src", "cli/src"]
 /// Definitions allowed to share a protocol name, each a UniFFI mirror record: UniFFI can only export types the
 /// bindings crate defines with `uniffi::Record`/`uniffi::Enum`, so the FFI needs its own copy, converted from the
 /// protocol type in one `From` impl beside it. (file, type, why)
-const FFI_MIRRORS: [(&str, &str, &str); 9] = [
+const FFI_MIRRORS: [(&str, &str, &str); 10] = [
     ("bindings/src/persons.rs", "BindingMethod", "uniffi::Enum mirror of persons::BindingMethod for Kotlin and Swift"),
     ("bindings/src/persons.rs", "BoundPerson", "uniffi::Record mirror of persons::BoundPerson (timestamps as FFI types)"),
     ("bindings/src/persons.rs", "OtherDevice", "uniffi::Record mirror of persons::OtherDevice (timestamps as FFI types)"),
@@ -22,6 +22,7 @@ const FFI_MIRRORS: [(&str, &str, &str); 9] = [
     ("bindings/src/gate.rs", "GateVerdict", "uniffi::Enum mirror of checkin::GateVerdict for Kotlin and Swift"),
     ("bindings/src/gate.rs", "PassageReason", "uniffi::Enum mirror of checkin::PassageReason for Kotlin and Swift"),
     ("bindings/src/gate.rs", "ScannedCard", "uniffi::Enum mirror of checkin::ScannedCard for Kotlin and Swift"),
+    ("bindings/src/volunteers.rs", "ConsentMethod", "uniffi::Enum mirror of volunteers::ConsentMethod for Kotlin and Swift"),
 ];
 
 /// A `struct` or `enum` definition found in a source file.

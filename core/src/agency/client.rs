@@ -1,7 +1,7 @@
 //! The agency admin's server calls (`/v1/agencies/{id}/…`), over a signed-in staff [`ServerClient`].
 
 use healthbook_protocol::agencies::{
-    AgencyKeyView, IssuedCard, RegisterCardsReport, RegisterCardsRequest, RevokeCardRequest, StaffImportReport,
+    AgencyKeyList, AgencyKeyView, IssuedCard, RegisterCardsReport, RegisterCardsRequest, RevokeCardRequest, StaffImportReport,
     StaffImportRequest, StaffList, StaffMember,
 };
 use healthbook_protocol::trust::Revocation;
@@ -34,6 +34,18 @@ impl<'a> AgencyAdmin<'a> {
     /// Submits the key's public half with its proof of possession; the authority then certifies it.
     pub async fn submit_key(&self, key: &AgencyKey) -> Result<AgencyKeyView, AgencyError> {
         Ok(self.client.post_json(&self.path("keys"), &key.submission(&self.agency_id)?).await?)
+    }
+
+    /// The agency's keys, pending and certified.
+    pub async fn keys(&self) -> Result<AgencyKeyList, AgencyError> {
+        Ok(self.client.get_json(&self.path("keys")).await?)
+    }
+
+    /// Certifies a submitted key into the trust list: the authority's call (an authority admin's client), named
+    /// here beside the submission it follows. The kid is standard base64 ('/' and '+'), so it is percent-encoded
+    /// in the path; the endpoint takes no body.
+    pub async fn certify_key(&self, kid: &str) -> Result<AgencyKeyView, AgencyError> {
+        Ok(self.client.post_json(&self.path(&format!("keys/{}/certify", segment(kid))), &serde_json::json!({})).await?)
     }
 
     /// The agency's staff as registered (no citizen ids or phones).

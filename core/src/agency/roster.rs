@@ -11,6 +11,7 @@ use healthbook_protocol::agencies::{StaffList, StaffMember};
 use unicode_normalization::UnicodeNormalization;
 
 use super::error::AgencyError;
+use crate::profiles::validate::normalize_citizen_id;
 
 /// Most data rows in one roster file: a bound on work and memory for a file from outside.
 pub const MAX_ROWS: usize = 50_000;
@@ -209,8 +210,8 @@ impl Roster {
             let staff_number = check(&mut reasons, validate_staff_number(&cell(Column::StaffNumber).text()));
             let department = check(&mut reasons, validate_department(&cell(Column::Department).text()));
             let phone = check(&mut reasons, validate_phone(&cell(Column::Phone)));
-            let citizen_id = check(&mut reasons, validate_citizen_id(&cell(Column::CitizenId)));
             let birth_year = check(&mut reasons, validate_birth_year(&cell(Column::BirthYear), options.this_year));
+            let citizen_id = check(&mut reasons, validate_citizen_id(&cell(Column::CitizenId), birth_year.flatten()));
             let photo = check(&mut reasons, validate_photo(&cell(Column::Photo).text(), options.base_dir.as_deref()));
             if let Some(number) = &staff_number {
                 duplicate(&mut reasons, &mut seen_staff, number.to_lowercase(), line, "staff number");
@@ -388,23 +389,26 @@ fn validate_phone(cell: &Cell) -> Result<Option<String>, String> {
     normalise_phone(&text).map(Some).ok_or_else(|| "phone is not a Vietnamese number (0xxxxxxxxx or +84xxxxxxxxx)".into())
 }
 
-/// A citizen id: 12-digit CCCD whose first three digits are a province code (001-096), or a 9-digit CMND.
-pub fn normalise_citizen_id(raw: &str) -> Option<String> {
+/// A citizen id: a 12-digit CCCD (a province code 001-096, and the birth year it encodes equal to `birth_year`
+/// when the row gives one) or a 9-digit CMND; spaces, dots and dashes are dropped. The rule itself is the
+/// profiles' ([`normalize_citizen_id`]), which the server applies to every imported row too.
+pub fn normalise_citizen_id(raw: &str, birth_year: Option<u16>) -> Option<String> {
     let id: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
-    if !id.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match id.len() {
-        9 => Some(id),
-        12 => {
-            let province: u32 = id[..3].parse().ok()?;
-            (1..=96).contains(&province).then_some(id)
-        }
-        _ => None,
-    }
+    // Without a birth year on the row, the year the CCCD encodes is taken as given, so the rest is still checked.
+    let year = birth_year.or_else(|| encoded_birth_year(&id)).unwrap_or(0);
+    normalize_citizen_id(&id, year).ok()
 }
 
-fn validate_citizen_id(cell: &Cell) -> Result<Option<String>, String> {
+/// The birth year a 12-digit CCCD encodes (digit 4: century and sex, digits 5-6: the year's last two).
+fn encoded_birth_year(id: &str) -> Option<u16> {
+    let bytes = id.as_bytes();
+    if bytes.len() != 12 || !bytes[3].is_ascii_digit() {
+        return None;
+    }
+    Some(1900 + u16::from((bytes[3] - b'0') / 2) * 100 + id.get(4..6)?.parse::<u16>().ok()?)
+}
+
+fn validate_citizen_id(cell: &Cell, birth_year: Option<u16>) -> Result<Option<String>, String> {
     let mut text = cell.text();
     // A CCCD typed as a number lost its leading zero (province codes 001-096 all start with 0).
     if matches!(cell, Cell::Number(_)) && text.len() == 11 {
@@ -413,9 +417,9 @@ fn validate_citizen_id(cell: &Cell) -> Result<Option<String>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    normalise_citizen_id(&text)
-        .map(Some)
-        .ok_or_else(|| "citizen id must be a 12-digit CCCD starting with a province code 001-096, or a 9-digit CMND".into())
+    normalise_citizen_id(&text, birth_year).map(Some).ok_or_else(|| {
+        "citizen id must be a 12-digit CCCD (a province code 001-096, and the birth year of the row) or a 9-digit CMND".into()
+    })
 }
 
 fn validate_birth_year(cell: &Cell, this_year: i32) -> Result<Option<u16>, String> {

@@ -27,13 +27,20 @@ fn vietnamese_phones_normalise_to_e164_and_others_are_refused() {
 
 #[test]
 fn citizen_ids_are_12_digit_cccd_with_a_province_code_or_9_digit_cmnd() {
-    assert_eq!(normalise_citizen_id("079 203 001 234").as_deref(), Some("079203001234"));
-    assert_eq!(normalise_citizen_id("001203001234").as_deref(), Some("001203001234"));
-    assert_eq!(normalise_citizen_id("096203001234").as_deref(), Some("096203001234"));
-    assert_eq!(normalise_citizen_id("123456789").as_deref(), Some("123456789"));
+    assert_eq!(normalise_citizen_id("079 203 001 234", None).as_deref(), Some("079203001234"));
+    assert_eq!(normalise_citizen_id("001203001234", None).as_deref(), Some("001203001234"));
+    assert_eq!(normalise_citizen_id("096203001234", None).as_deref(), Some("096203001234"));
+    assert_eq!(normalise_citizen_id("123456789", None).as_deref(), Some("123456789"));
     for raw in ["000203001234", "097203001234", "12345678", "1234567890", "07920300123X", ""] {
-        assert_eq!(normalise_citizen_id(raw), None, "{raw}");
+        assert_eq!(normalise_citizen_id(raw, None), None, "{raw}");
     }
+    // The CCCD's digits 4-6 encode the birth year (2/3: 2000s, 0/1: 1900s): they must match the row's, as the
+    // server checks; a CMND encodes none.
+    assert_eq!(normalise_citizen_id("079203001234", Some(2003)).as_deref(), Some("079203001234"));
+    assert_eq!(normalise_citizen_id("079185001234", Some(1985)).as_deref(), Some("079185001234"));
+    assert_eq!(normalise_citizen_id("079203001234", Some(2004)), None);
+    assert_eq!(normalise_citizen_id("079003001234", Some(2003)), None, "the century counts");
+    assert_eq!(normalise_citizen_id("123456789", Some(1970)).as_deref(), Some("123456789"));
 }
 
 #[test]
@@ -76,11 +83,11 @@ fn english_and_vietnamese_headers_are_recognised() {
 #[test]
 fn every_bad_row_is_reported_with_its_line_and_reasons_without_personal_data() {
     let csv = "\u{feff}Họ và tên,Mã nhân viên,Phòng ban,Số điện thoại,CCCD,Năm sinh,Ghi chú\n\
-               Nguyễn Văn An,NV-001,Kế toán,0901234567,079203001234,1980,x\n\
+               Nguyễn Văn An,NV-001,Kế toán,0901234567,079180001234,1980,x\n\
                ,NV-002,Kế toán,0901234568,,,\n\
                Trần Thị Bình,NV-001,,0901234569,,1990,\n\
                \n\
-               Lê Văn Cường,NV-004,,0901234567,079203001234,2030,\n\
+               Lê Văn Cường,NV-004,,0901234567,079180001234,2030,\n\
                \"Phạm, Thị Dung\",NV-005,\"Phòng\nKỹ thuật\",+84 912 345 678,123456789,,\n\
                Hoàng Văn Em,NV 006,,123,999999999999,abc,\n";
     let roster = Roster::from_csv(csv.as_bytes(), &options()).unwrap();
@@ -96,13 +103,13 @@ fn every_bad_row_is_reported_with_its_line_and_reasons_without_personal_data() {
     let last = reason(9);
     assert!(last.contains("staff number") && last.contains("phone") && last.contains("citizen id") && last.contains("birth year"), "{last}");
     for p in &roster.problems {
-        for secret in ["0901234567", "079203001234", "999999999999", "NV 006"] {
+        for secret in ["0901234567", "079180001234", "999999999999", "NV 006"] {
             assert!(!p.reason.contains(secret), "line {} leaks: {}", p.line, p.reason);
         }
     }
     let row = &roster.rows[0].member;
     assert_eq!(row.phone.as_deref(), Some("+84901234567"));
-    assert_eq!(row.citizen_id.as_deref(), Some("079203001234"));
+    assert_eq!(row.citizen_id.as_deref(), Some("079180001234"));
     assert_eq!(row.birth_year, Some(1980));
 }
 

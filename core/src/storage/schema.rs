@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 11;
+pub const LATEST_VERSION: u32 = 12;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -273,6 +273,28 @@ CREATE TABLE dcc_signer_list (
     };
 }
 
+/// What version 12 adds (volunteers, issue 9): the volunteer's staff session on this phone (the token sealed, never
+/// the password), and per managed profile the sealed record of what the server confirmed (person, consent,
+/// doses, the control card's QR). Version 12 is the agencies' step, on another branch; this build keeps an
+/// empty step 12 in its place until the two are merged.
+macro_rules! v12_tables {
+    () => {
+        "
+CREATE TABLE volunteer_session (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    server_url TEXT NOT NULL,
+    sealed_token BLOB NOT NULL,
+    signed_in_at INTEGER NOT NULL
+);
+CREATE TABLE managed_people (
+    profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -293,7 +315,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -304,6 +326,7 @@ const ADD_V8: &str = v8_tables!();
 const ADD_V9: &str = v9_tables!();
 const ADD_V10: &str = v10_tables!();
 const ADD_V11: &str = v11_tables!();
+const ADD_V12: &str = v12_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -434,6 +457,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         11 => {
             tx.execute_batch(ADD_V11)?;
+            Ok(())
+        }
+        12 => {
+            tx.execute_batch(ADD_V12)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

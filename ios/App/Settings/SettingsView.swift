@@ -6,6 +6,7 @@ import SwiftUI
 struct SettingsView: View {
     @ObservedObject var viewModel: SettingsViewModel
     var gate: GateViewModel?
+    var setupCheck: SetupCheckViewModel?
     @State private var certificate = ""
 
     var body: some View {
@@ -43,6 +44,12 @@ struct SettingsView: View {
                 }
                 .frame(minHeight: 44)
                 .disabled(certificate.isEmpty)
+            }
+            if let setupCheck {
+                Section("settings.helper") {
+                    NavigationLink { SetupCheckView(viewModel: setupCheck) } label: { Label("setup.title", systemImage: "checklist") }
+                        .frame(minHeight: 44)
+                }
             }
             if let gate {
                 Section {

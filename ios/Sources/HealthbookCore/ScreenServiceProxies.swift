@@ -158,6 +158,8 @@ public final class HealthbookServices: @unchecked Sendable {
     public let checkIns: CheckIns
     /// The core's gate device; the app wraps it with its own screen model (`GateServiceProxy`).
     public let gate: Gate
+    /// The core's set-up check; the app wraps it with its own step model (`SetupCheckServiceProxy`).
+    public let setupCheck: SetupCheck
 
     public init(healthbook: Healthbook) {
         profiles = ProfileServiceProxy(healthbook: healthbook)
@@ -168,6 +170,7 @@ public final class HealthbookServices: @unchecked Sendable {
         results = healthbook.results()
         checkIns = healthbook.checkins()
         gate = healthbook.gate()
+        setupCheck = healthbook.setupCheck()
     }
 
     /// Opens (creating and migrating if needed) the store in `dataDirectory`.

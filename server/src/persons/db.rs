@@ -55,8 +55,17 @@ pub async fn ensure_secrets(db: &crate::storage::Database, now: DateTime<Utc>) -
 /// The keyed hash of a normalised citizen id (or officer-assigned id): what `persons.id_hash` holds. Keyed, since
 /// the 12-digit CCCD space is small enough to hash exhaustively.
 pub fn person_id_hash(tx: &mut dyn Tx, citizen_id: &str) -> Result<String, ApiError> {
-    let key = secret(tx, PERSON_ID_HMAC, Utc::now())?;
-    Ok(hex(hmac::sign(&key, citizen_id.as_bytes()).as_ref()))
+    Ok(person_id_hash_with(&person_id_key(tx)?, citizen_id))
+}
+
+/// The key of [`person_id_hash`], opened once for a caller that hashes many ids (a staff roster of thousands).
+pub fn person_id_key(tx: &mut dyn Tx) -> Result<hmac::Key, ApiError> {
+    secret(tx, PERSON_ID_HMAC, Utc::now())
+}
+
+/// [`person_id_hash`] under a key already opened with [`person_id_key`].
+pub fn person_id_hash_with(key: &hmac::Key, citizen_id: &str) -> String {
+    hex(hmac::sign(key, citizen_id.as_bytes()).as_ref())
 }
 
 /// The keyed hash of a binding code for one challenge (`scope` is the challenge id for SMS codes, the fixed

@@ -149,7 +149,7 @@ fn require_area(tx: &mut dyn Tx, actor: &Principal, province: &str, ward: Option
     }
 }
 
-fn require_person_in_area(tx: &mut dyn Tx, actor: &Principal, person: &PersonRow) -> Result<(), ApiError> {
+pub(crate) fn require_person_in_area(tx: &mut dyn Tx, actor: &Principal, person: &PersonRow) -> Result<(), ApiError> {
     require_area(tx, actor, &person.province_code, person.ward_code.as_deref())
 }
 
@@ -174,6 +174,14 @@ fn log_person_read(tx: &mut dyn Tx, actor: &Principal, endpoint: &'static str, p
         AccessRecord { principal: actor, endpoint, filters: json!({}), outcome: "ok", record_ids: vec![person_id.to_owned()] },
         now,
     )
+}
+
+/// A volunteer who enrols or attests a person manages them from now on (the volunteer area's endpoints).
+fn record_volunteer_enrolment(tx: &mut dyn Tx, actor: &Principal, person_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if actor.role == Role::Volunteer {
+        crate::volunteers::db::record_enrolment(tx, person_id, actor, now)?;
+    }
+    Ok(())
 }
 
 fn area_codes(province: &str, ward: Option<&str>) -> Result<(String, Option<String>), ApiError> {
@@ -705,6 +713,7 @@ pub async fn enrol_person(
                         ],
                     )?;
                     db::audit(tx, now, &actor, "attested", Some(&existing.id), Some(&place), Some("existing record".into()))?;
+                    record_volunteer_enrolment(tx, &actor, &existing.id, now)?;
                     let person = load_person(tx, &existing.id)?;
                     return ok(StatusCode::OK, person_view(tx, &person)?);
                 }
@@ -727,6 +736,7 @@ pub async fn enrol_person(
         };
         let person = db::insert_person(tx, new, now)?;
         db::audit(tx, now, &actor, "person_created", Some(&person.id), Some(&place), Some(body.id_kind.as_str().into()))?;
+        record_volunteer_enrolment(tx, &actor, &person.id, now)?;
         ok(StatusCode::CREATED, person_view(tx, &person)?)
     })
     .await
@@ -789,6 +799,7 @@ pub async fn attest_binding(
             Some(&place),
             Some(format!("device {} bound", device_prefix(&device_id))),
         )?;
+        record_volunteer_enrolment(tx, &actor, &person.id, now)?;
         ok(StatusCode::CREATED, staff_binding_view(binding))
     })
     .await
@@ -924,26 +935,60 @@ pub async fn get_person_audit(
     let list = state
         .db
         .write(move |tx| {
-            let person = read_person_in_area(tx, &principal, &person_id, "GET /v1/persons/{id}/audit", now)?;
-            let rows = tx.query(
-                "SELECT at, actor_account_id, actor_role, action, place, detail FROM identity_audit \
-                 WHERE person_id = $1 ORDER BY at, id",
-                &[person.id.clone().into()],
-            )?;
-            let entries = rows
-                .iter()
-                .map(|row| {
-                    Ok(AuditEntry {
-                        at: from_ms(row.int(0)?)?,
-                        actor_account_id: row.text(1)?,
-                        actor_role: row.text(2)?,
-                        action: row.text(3)?,
-                        place: row.opt_text(4)?,
-                        detail: row.opt_text(5)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            Ok::<_, ApiError>(AuditList { entries })
+            let person = load_person(tx, &person_id)?;
+            // The supervisor of a volunteer who enrolled the person reads it too, even when the person's ward
+            // lies outside the supervisor's own wards.
+            if let Err(refused) = require_person_in_area(tx, &principal, &person)
+                && !crate::volunteers::supervises(tx, &principal, &person.id)?
+            {
+                return Err(refused);
+            }
+            log_person_read(tx, &principal, "GET /v1/persons/{id}/audit", &person.id, now)?;
+            Ok::<_, ApiError>(AuditList { entries: audit_entries(tx, &person.id)? })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// A person's identity audit trail, oldest first.
+fn audit_entries(tx: &mut dyn Tx, person_id: &str) -> Result<Vec<AuditEntry>, ApiError> {
+    let rows = tx.query(
+        "SELECT at, actor_account_id, actor_role, action, place, detail FROM identity_audit \
+         WHERE person_id = $1 ORDER BY at, id",
+        &[person_id.into()],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                at: from_ms(row.int(0)?)?,
+                actor_account_id: row.text(1)?,
+                actor_role: row.text(2)?,
+                action: row.text(3)?,
+                place: row.opt_text(4)?,
+                detail: row.opt_text(5)?,
+            })
+        })
+        .collect()
+}
+
+/// The audit trail of the person one of the calling phone's profiles is bound to: what officers and volunteers
+/// did on the person's behalf (device; 404 for a profile not bound on this phone).
+#[utoipa::path(
+    get, path = "/v1/bindings/{profile_ref}/audit", tag = "persons", security(("bearer" = [])),
+    params(("profile_ref" = String, Path)),
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse))
+)]
+pub async fn get_own_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(profile_ref): Path<String>,
+) -> Result<Json<AuditList>, ApiError> {
+    principal.require(&[Role::Device])?;
+    let list = state
+        .db
+        .read(move |tx| {
+            let binding = db::binding(tx, &principal.account_id, &profile_ref)?.ok_or(ApiError::NotFound("binding"))?;
+            Ok::<_, ApiError>(AuditList { entries: audit_entries(tx, &binding.person_id)? })
         })
         .await?;
     Ok(Json(list))

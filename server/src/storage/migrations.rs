@@ -28,6 +28,8 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 10, name: "result_sms", sql: include_str!("../../migrations/0010_result_sms.sql") },
         Migration { version: 11, name: "checkin", sql: include_str!("../../migrations/0011_checkin.sql") },
         Migration { version: 12, name: "dcc_signers", sql: include_str!("../../migrations/0012_dcc_signers.sql") },
+        Migration { version: 13, name: "agency_staff", sql: include_str!("../../migrations/0013_agency_staff.sql") },
+        Migration { version: 14, name: "volunteers", sql: include_str!("../../migrations/0014_volunteers.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

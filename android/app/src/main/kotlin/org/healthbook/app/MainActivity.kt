@@ -15,7 +15,9 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.CheckCircle
+import androidx.compose.material.icons.filled.Build
 import androidx.compose.material.icons.filled.Edit
+import androidx.compose.material.icons.filled.Face
 import androidx.compose.material.icons.filled.LocationOn
 import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Person
@@ -55,6 +57,10 @@ import org.healthbook.core.wrapper.DeclarationFormState
 import org.healthbook.core.wrapper.DeclarationFormViewModel
 import org.healthbook.core.wrapper.GateEvent
 import org.healthbook.core.wrapper.GateViewModel
+import org.healthbook.core.wrapper.SetupCheckEvent
+import org.healthbook.core.wrapper.SetupCheckViewModel
+import org.healthbook.core.wrapper.VolunteerRepository
+import org.healthbook.core.wrapper.VolunteerViewModel
 import org.healthbook.core.wrapper.HealthbookCore
 import org.healthbook.core.wrapper.PassEvent
 import org.healthbook.core.wrapper.PassViewModel
@@ -76,6 +82,8 @@ import org.healthbook.ui.declarations.DeclarationScreen
 import org.healthbook.ui.firststart.FirstStartScreen
 import org.healthbook.ui.gate.GateBindScreen
 import org.healthbook.ui.gate.GateScanScreen
+import org.healthbook.ui.setup.SetupCheckScreen
+import org.healthbook.ui.volunteer.VolunteerScreen
 import org.healthbook.ui.firststart.FirstStartUiState
 import org.healthbook.ui.outbox.OutboxScreen
 import org.healthbook.ui.pass.PassPage
@@ -96,7 +104,11 @@ import org.healthbook.ui.theme.HealthbookTheme
  * Lifecycle holder of the plain-Kotlin view models: they live as long as the activity's ViewModelStore and
  * run in its viewModelScope. All screen logic is in the view models; the screens only render.
  */
-class ScreensHolder(val core: HealthbookCore) : ViewModel() {
+class ScreensHolder(
+    val core: HealthbookCore,
+    facts: () -> org.healthbook.core.wrapper.PlatformFacts,
+    volunteers: VolunteerRepository?,
+) : ViewModel() {
     val profiles = ProfileListViewModel(core.profiles, viewModelScope)
     val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
     val checkpoint = CheckpointViewModel(core.verifier, viewModelScope)
@@ -104,6 +116,9 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
     val results = TestResultsViewModel(core.testResults, viewModelScope) { core.passes.qrPng(it, 8) }
     val checkIns = CheckInViewModel(core.checkIns, viewModelScope)
     val gate = GateViewModel(core.gate, viewModelScope)
+    val setupCheck = SetupCheckViewModel(core.setupCheck, viewModelScope, facts)
+    // Printed control cards are drawn by the passes' QR renderer, at the pass screen's scale.
+    val volunteer = volunteers?.let { VolunteerViewModel(it, viewModelScope, qrPng = { text -> core.passes.qrPng(text, 8) }) }
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -117,13 +132,18 @@ class ScreensHolder(val core: HealthbookCore) : ViewModel() {
 
     companion object {
         const val HEALTH_FORM = "health_declaration"
-        fun factory(core: HealthbookCore) = viewModelFactory { initializer { ScreensHolder(core) } }
+        /**
+         * [facts] reads the permissions at each set-up check. [volunteers] is the volunteer repository; the volunteer
+         * tab is shown only when there is one.
+         */
+        fun factory(core: HealthbookCore, facts: () -> org.healthbook.core.wrapper.PlatformFacts, volunteers: VolunteerRepository?) =
+            viewModelFactory { initializer { ScreensHolder(core, facts, volunteers) } }
     }
 }
 
 private enum class Tab(val label: Str) {
     Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Declare(Str.Declaration), Profiles(Str.Profiles), Check(Str.Checkpoint),
-    Gate(Str.Gate), Settings(Str.Settings),
+    Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings),
 }
 
 class MainActivity : ComponentActivity() {
@@ -145,7 +165,8 @@ class MainActivity : ComponentActivity() {
             if (opened == null) {
                 HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
             } else {
-                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened))
+                // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository).
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
                 SideEffect { app.language = language }
@@ -187,6 +208,7 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
         Scaffold(bottomBar = {
             NavigationBar {
                 for (t in Tab.entries) {
+                    if (t == Tab.Volunteer && holder.volunteer == null) continue
                     val icon = when (t) {
                         Tab.Pass -> Icons.Filled.CheckCircle
                         Tab.Places -> Icons.Filled.LocationOn
@@ -195,6 +217,8 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
                         Tab.Profiles -> Icons.Filled.Person
                         Tab.Check -> Icons.Filled.Search
                         Tab.Gate -> Icons.Filled.Lock
+                        Tab.Setup -> Icons.Filled.Build
+                        Tab.Volunteer -> Icons.Filled.Face
                         Tab.Settings -> Icons.Filled.Settings
                     }
                     NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(icon, null) }, label = { Text(tr(t.label)) })
@@ -210,6 +234,8 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
                     Tab.Profiles -> ProfilesTab(holder)
                     Tab.Check -> CheckTab(holder)
                     Tab.Gate -> GateTab(holder)
+                    Tab.Setup -> SetupTab(holder)
+                    Tab.Volunteer -> VolunteerTab(holder, settings.language)
                     Tab.Settings -> SettingsTab(holder)
                 }
             }
@@ -368,6 +394,38 @@ private fun GateTab(holder: ScreensHolder) {
             onDismissError = { vm.onEvent(GateEvent.DismissError) },
             scanner = { onScan -> CameraScanner(onScan) },
         )
+    }
+}
+
+/** The set-up check, run again each time the tab is opened (a permission may have changed meanwhile). */
+@Composable
+private fun SetupTab(holder: ScreensHolder) {
+    val vm = holder.setupCheck
+    val state by vm.state.collectAsStateWithLifecycle()
+    LaunchedEffect(Unit) { vm.onEvent(SetupCheckEvent.CheckAgain) }
+    SetupCheckScreen(state, onCheckAgain = { vm.onEvent(SetupCheckEvent.CheckAgain) })
+}
+
+/** The volunteer's people; declaring on someone's behalf opens the declaration screen with their profile. */
+@Composable
+private fun VolunteerTab(holder: ScreensHolder, language: Language) {
+    val vm = holder.volunteer ?: return
+    val state by vm.state.collectAsStateWithLifecycle()
+    var declaringFor by rememberSaveable { mutableStateOf<String?>(null) }
+    val profileId = declaringFor
+    if (profileId != null) {
+        val form = remember(profileId) { holder.declaration(profileId, language) }
+        val formState by form.state.collectAsStateWithLifecycle()
+        androidx.activity.compose.BackHandler { declaringFor = null }
+        DeclarationScreen(
+            formState,
+            onAnswer = { id, value -> form.onEvent(DeclarationFormEvent.Answer(id, value)) },
+            onSubmit = { form.onEvent(DeclarationFormEvent.Submit); declaringFor = null },
+            onReload = { form.onEvent(DeclarationFormEvent.Reload) },
+            onDismissError = { form.onEvent(DeclarationFormEvent.DismissError) },
+        )
+    } else {
+        VolunteerScreen(state, onEvent = vm::onEvent, onDeclare = { declaringFor = it }, decoder = AndroidQrDecoder)
     }
 }
 

@@ -48,6 +48,11 @@ import org.healthbook.ui.results.SampleDetailScreen
 import org.healthbook.ui.results.SampleListScreen
 import org.healthbook.ui.settings.SettingsScreen
 import org.healthbook.ui.settings.SettingsUiState
+import org.healthbook.core.wrapper.EnrolField
+import org.healthbook.core.wrapper.SetupCheckState
+import org.healthbook.core.wrapper.VolunteerPage
+import org.healthbook.ui.setup.SetupCheckScreen
+import org.healthbook.ui.volunteer.VolunteerScreen
 
 /** Where screenshots go: the `healthbook.screenshots.dir` system property (scripts/screenshots.sh), else nowhere. */
 object Screenshots {
@@ -173,6 +178,24 @@ object ScreenCatalog {
             SettingsScreen(
                 SettingsUiState(language, "https://suckhoe.example.vn", Fixtures.trust, Fixtures.now.minusSeconds(7_800), dccKeyIds = listOf("2dbd4c1f0a9e")),
                 Fixtures.now, {}, {}, {}, {}, {},
+            )
+        },
+        "setup-check" to { SetupCheckScreen(SetupCheckState(checking = false, steps = SetupFixtures.steps(language)), {}) },
+        "setup-all-good" to { SetupCheckScreen(SetupCheckState(checking = false, steps = SetupFixtures.allGood(language)), {}) },
+        "volunteer-people" to { VolunteerScreen(SetupFixtures.volunteer(VolunteerPage.People), {}, {}, SkiaQrDecoder) },
+        "volunteer-enrol" to {
+            VolunteerScreen(SetupFixtures.volunteer(VolunteerPage.Enrol, { it.copy(enrolErrors = setOf(EnrolField.CITIZEN_ID, EnrolField.WARD)) }), {}, {}, SkiaQrDecoder)
+        },
+        "volunteer-person" to { VolunteerScreen(SetupFixtures.volunteer(VolunteerPage.Person("m-1")), {}, {}, SkiaQrDecoder) },
+        "volunteer-consent" to { VolunteerScreen(SetupFixtures.volunteer(VolunteerPage.Consent("m-2")), {}, {}, SkiaQrDecoder) },
+        "volunteer-dose" to { VolunteerScreen(SetupFixtures.volunteer(VolunteerPage.Dose("m-1")), {}, {}, SkiaQrDecoder) },
+        "volunteer-card" to {
+            val card = SetupFixtures.CARD
+            VolunteerScreen(
+                SetupFixtures.volunteer(VolunteerPage.Card("m-1"), { s ->
+                    s.copy(people = s.people.map { if (it.profileId == "m-1") it.copy(controlCard = card) else it }, cardPng = org.healthbook.core.qrPng(card, 4u))
+                }),
+                {}, {}, SkiaQrDecoder,
             )
         },
     )

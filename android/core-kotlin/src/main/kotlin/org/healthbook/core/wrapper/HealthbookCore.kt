@@ -39,6 +39,12 @@ class HealthbookCore private constructor(
     /** The gate device of the reverse model: bound to one gate, scans cards offline, uploads the passages. */
     val gate: CoreGateRepository = CoreGateRepository(healthbook.gate(), healthbook.settings())
 
+    /** A volunteer's people: enrolment, consent, doses from paper, control cards (needs a volunteer's sign-in). */
+    val volunteers: CoreVolunteerRepository = CoreVolunteerRepository(healthbook.volunteers())
+
+    /** The set-up check a volunteer runs beside a new user (permissions come from the shell). */
+    val setupCheck: CoreSetupCheckRepository = CoreSetupCheckRepository(healthbook.setupCheck())
+
     /** The offline checkpoint verifier; the generated object, which [CheckpointViewModel] takes as it is. */
     val verifier: Verifier = healthbook.verifier()
 
@@ -56,6 +62,8 @@ class HealthbookCore private constructor(
         testResults.close()
         checkIns.close()
         gate.close()
+        setupCheck.close()
+        volunteers.close()
         verifier.close()
         settings.close()
         healthbook.close()

@@ -1,4 +1,21 @@
-//! Agencies and their gates: the first agency-scoped resources, and the model for scope checks.
+//! Agencies and their gates: the first agency-scoped resources, and the model for scope checks; the agency's
+//! signing keys, staff roster and staff cards (issue 9).
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`keys`] | agency keys: submission with proof of possession, certification into the trust list |
+//! | [`staff`] | roster import (every row checked again, citizen ids as keyed hashes) and the staff list |
+//! | [`cards`] | registration of the cards the admin signed, revocation onto the revocation list |
+//! | [`rules`] | the pure checks of roster rows, key ids and cards |
+
+pub mod cards;
+pub mod keys;
+pub mod rules;
+pub mod staff;
+
+pub use cards::{register_cards, revoke_card};
+pub use keys::{certify_key, list_keys, submit_key};
+pub use staff::{import_staff, list_staff};
 
 use axum::Json;
 use axum::extract::State;
@@ -35,6 +52,15 @@ fn gate_from_row(row: &Row) -> Result<GateView, ApiError> {
 
 fn agency_exists(tx: &mut dyn Tx, agency_id: &str) -> Result<bool, ApiError> {
     Ok(tx.query_opt("SELECT id FROM agencies WHERE id = $1", &[agency_id.into()])?.is_some())
+}
+
+/// Refuses anyone but this agency's own admin: the authority certifies keys, but what the agency signs and who
+/// works there are the agency's to say.
+fn require_own_admin(principal: &Principal, agency_id: &str, refusal: &str) -> Result<(), ApiError> {
+    if principal.role == Role::AgencyAdmin && principal.agency_id.as_deref() == Some(agency_id) {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(refusal.into()))
 }
 
 /// Creates an agency (authority admin).
