@@ -302,6 +302,10 @@ pub struct PassageBatchReport {
     pub stored: u32,
     /// Passages whose id was stored before (a resend); not stored again.
     pub already_stored: u32,
+    /// Passages scanned longer ago than the server keeps passages (a gate device that was offline for weeks):
+    /// acknowledged so that the device's queue drains, and not stored.
+    #[serde(default)]
+    pub expired: u32,
 }
 
 /// What a health officer should do about exposure at a venue, which the phone turns into words.

@@ -279,7 +279,7 @@ pub async fn get_gate(
         (status = 403, body = ErrorResponse),
         (status = 404, body = ErrorResponse),
         (status = 413, body = ErrorResponse),
-        (status = 422, description = "No passage or over 1,000, an id that is not a UUID, a malformed credential id, a scan dated in the future or over 30 days ago", body = ErrorResponse),
+        (status = 422, description = "No passage or over 1,000, an id that is not a UUID, a malformed credential id, or a scan dated in the future", body = ErrorResponse),
     )
 )]
 pub async fn upload_passages(
@@ -294,7 +294,11 @@ pub async fn upload_passages(
     // A batch that repeats an id stores it once; the repeat counts as already stored.
     let mut seen = HashSet::with_capacity(request.body.passages.len());
     let passages: Vec<_> = request.body.passages.iter().filter(|p| seen.insert(p.id.as_str())).cloned().collect();
-    let total = request.body.passages.len() as u64;
+    // Scans older than the retention period would be deleted by the next purge: acknowledged, never stored.
+    let kept_since = now - state.config.passages_retention;
+    let (passages, expired): (Vec<_>, Vec<_>) = passages.into_iter().partition(|p| p.scanned_at >= kept_since);
+    let expired = expired.len() as u64;
+    let total = request.body.passages.len() as u64 - expired;
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
         let gate = db::gate(tx, &gate_id)?.ok_or(ApiError::NotFound("gate"))?;
         if principal.agency_id.as_deref() != Some(gate.agency_id.as_str()) {
@@ -304,6 +308,7 @@ pub async fn upload_passages(
         let report = PassageBatchReport {
             stored: u32::try_from(stored).unwrap_or(u32::MAX),
             already_stored: u32::try_from(total - stored).unwrap_or(u32::MAX),
+            expired: u32::try_from(expired).unwrap_or(u32::MAX),
         };
         Ok((StatusCode::OK, report))
     })

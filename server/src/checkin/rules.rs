@@ -14,8 +14,6 @@ use crate::error::ApiError;
 pub const MAX_BATCH: usize = 1_000;
 /// How far ahead of the server's clock a scan may be dated (device clocks drift).
 pub const MAX_FUTURE_SKEW_MINUTES: i64 = 10;
-/// How old a scan may be when it arrives (a gate device offline for weeks still syncs).
-pub const MAX_PASSAGE_AGE_DAYS: i64 = 30;
 /// Longest credential id a passage may carry: SHA-256 hex of an EU DCC's UVCI.
 pub const MAX_CREDENTIAL_ID_LEN: usize = 64;
 /// Longest risky window.
@@ -71,13 +69,13 @@ pub fn is_credential_id(id: &str) -> bool {
 }
 
 /// Checks a batch against the server's clock `now`: its size, then each passage; the error names the first
-/// passage that is wrong by its position, never by what it holds.
+/// passage that is wrong by its position, never by what it holds. An old scan is not an error: the handler
+/// acknowledges what is past the retention period without storing it, so an offline device's queue still drains.
 pub fn check_batch(passages: &[Passage], now: DateTime<Utc>) -> Result<(), ApiError> {
     if passages.is_empty() || passages.len() > MAX_BATCH {
         return Err(invalid("passages", "count", format!("a batch has 1 to {MAX_BATCH} passages")));
     }
     let latest = now + Duration::minutes(MAX_FUTURE_SKEW_MINUTES);
-    let earliest = now - Duration::days(MAX_PASSAGE_AGE_DAYS);
     for (index, passage) in passages.iter().enumerate() {
         if !is_canonical_uuid(&passage.id) {
             return Err(invalid("passages.id", "not_a_uuid", format!("passage {index}: id must be a lowercase UUID")));
@@ -91,13 +89,6 @@ pub fn check_batch(passages: &[Passage], now: DateTime<Utc>) -> Result<(), ApiEr
         }
         if passage.scanned_at > latest {
             return Err(invalid("passages.scanned_at", "in_future", format!("passage {index}: scanned_at is in the future")));
-        }
-        if passage.scanned_at < earliest {
-            return Err(invalid(
-                "passages.scanned_at",
-                "too_old",
-                format!("passage {index}: scanned_at is more than {MAX_PASSAGE_AGE_DAYS} days old"),
-            ));
         }
     }
     Ok(())
@@ -231,8 +222,8 @@ mod tests {
         assert!(check_batch(&[passage("p1", now)], now).is_err());
         assert!(check_batch(&[passage(&id, now + Duration::minutes(10))], now).is_ok());
         assert!(check_batch(&[passage(&id, now + Duration::minutes(11))], now).is_err());
-        assert!(check_batch(&[passage(&id, now - Duration::days(30))], now).is_ok());
-        assert!(check_batch(&[passage(&id, now - Duration::days(30) - Duration::seconds(1))], now).is_err());
+        // An old scan is the handler's to acknowledge without storing, not a reason to refuse the batch.
+        assert!(check_batch(&[passage(&id, now - Duration::days(400))], now).is_ok());
         let with = |credential: &str| Passage { credential_id: Some(credential.into()), ..passage(&id, now) };
         assert!(check_batch(&[with(&"a".repeat(64))], now).is_ok());
         assert!(check_batch(&[with(&"a".repeat(65))], now).is_err());

@@ -1,0 +1,27 @@
+//! The end-to-end tests in one binary: each area is a module, so the workspace links one test executable instead
+//! of one per file (linking dominated the test build on 2 cores). Tests that read the process-wide captured log
+//! (`captured_log`) stay in their own binaries, so that no other test's logging reaches their checks.
+
+mod checkin_market;
+mod checkin_phone;
+mod checkin_server;
+mod crash_profile_write;
+mod dcc_signers;
+mod declarations_sync;
+mod passes_e2e;
+mod passes_person;
+mod persons_api;
+mod persons_limits;
+mod persons_phone;
+mod results_phone;
+mod security_auth;
+mod security_database_tls;
+mod security_phone;
+mod security_scope_keys;
+mod server_auth;
+mod server_idempotency;
+mod server_limits;
+mod server_migrations;
+mod server_trust;
+mod volunteers;
+mod wire_contract;
