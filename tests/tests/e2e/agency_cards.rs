@@ -163,9 +163,10 @@ fn verifier(key: &AgencyKey, agency: &str) -> Verifier<CheckpointTrustStore> {
 
 /// Renders every page at `scale` pixels a point and decodes every card's QR from the pixels inside its box (the
 /// symbol and its quiet zone, 4.5 mm beyond the symbol each side: less than the gap to the text column), on two
-/// threads: (page count, the decoded texts, the scan's timings). Every card slot must hold exactly one symbol that
-/// decodes, and the empty slots of the last page none; every failure is listed before the test fails.
-fn render_and_decode(pdf: Vec<u8>, scale: f32) -> (usize, Vec<String>, healthbook_pdfscan::Scan) {
+/// threads: (page count, the decoded texts, undecodable extra grids, the scan's timings). Every card slot must
+/// hold exactly one symbol that decodes, and the empty slots of the last page nothing; every failure is listed
+/// before the test fails.
+fn render_and_decode(pdf: Vec<u8>, scale: f32) -> (usize, Vec<String>, usize, healthbook_pdfscan::Scan) {
     let boxes: Vec<healthbook_pdfscan::BoxMm> = (0..cardsheet::PER_PAGE)
         .map(|slot| {
             let left = cardsheet::MARGIN_X + (slot % cardsheet::COLUMNS) as f64 * cardsheet::CARD_W + cardsheet::QR_LEFT;
@@ -174,24 +175,22 @@ fn render_and_decode(pdf: Vec<u8>, scale: f32) -> (usize, Vec<String>, healthboo
         })
         .collect();
     let scan = healthbook_pdfscan::scan(pdf, scale, &boxes, 2).expect("the PDF renders");
-    let mut texts = Vec::new();
-    let mut failures = Vec::new();
+    let (mut texts, mut failures, mut phantoms) = (Vec::new(), Vec::new(), 0);
     for (n, page) in scan.pages.iter().enumerate() {
         let on_page = (ROWS - BAD).saturating_sub(n * cardsheet::PER_PAGE).min(cardsheet::PER_PAGE);
         for (slot, found) in page.iter().enumerate() {
-            if found.len() != usize::from(slot < on_page) {
-                failures.push(format!("page {} card {}: {} symbols found", n + 1, slot + 1, found.len()));
+            let decoded: Vec<&String> = found.iter().filter_map(|r| r.as_ref().ok()).collect();
+            if decoded.len() != usize::from(slot < on_page) || (slot >= on_page && !found.is_empty()) {
+                failures.push(format!("page {} card {}: {} symbols decoded of {} found: {found:?}", n + 1, slot + 1, decoded.len(), found.len()));
             }
-            for result in found {
-                match result {
-                    Ok(text) => texts.push(text.clone()),
-                    Err(e) => failures.push(format!("page {} card {}: does not decode ({e})", n + 1, slot + 1)),
-                }
-            }
+            texts.extend(decoded.into_iter().cloned());
+            // rqrr now and then also groups a finder pattern with look-alikes in the data into a second grid that
+            // does not decode: counted, and allowed only beside the card's own symbol, which must decode.
+            phantoms += found.len() - found.iter().filter(|r| r.is_ok()).count();
         }
     }
     assert!(failures.is_empty(), "at scale {scale}: {failures:#?}");
-    (scan.pages.len(), texts, scan)
+    (scan.pages.len(), texts, phantoms, scan)
 }
 
 #[test]
@@ -256,7 +255,7 @@ fn a_5000_row_roster_with_50_bad_rows_reports_them_and_prints_4950_cards_whose_r
     assert_eq!(photo_objects, 20, "every photo embedded as a JPEG");
 
     let t = Instant::now();
-    let (pages, texts, scan) = render_and_decode(pdf, SCAN_SCALE);
+    let (pages, texts, phantoms, scan) = render_and_decode(pdf, SCAN_SCALE);
     let scan_time = t.elapsed();
     assert_eq!(pages, (ROWS - BAD).div_ceil(cardsheet::PER_PAGE));
     assert_eq!(texts.len(), ROWS - BAD);
@@ -283,7 +282,7 @@ fn a_5000_row_roster_with_50_bad_rows_reports_them_and_prints_4950_cards_whose_r
     println!(
         "agency cards: CSV read {csv_time:?}, XLSX read {xlsx_time:?}, {} cards signed in {sign_time:?}, PDF of {pages} pages \
          ({:.1} MB) in {pdf_time:?}, rendered and decoded in {scan_time:?} on 2 threads (render {:?}, decode {:?}, summed \
-         over the threads); total {:?}",
+         over the threads; {phantoms} undecodable extra grids beside decoded cards); total {:?}",
         ROWS - BAD,
         pdf_len as f64 / 1e6,
         scan.render,
