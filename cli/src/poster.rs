@@ -126,8 +126,10 @@ mod tests {
         let at = lines.iter().position(|l| l.trim() == "/Q0 Do").expect("the QR image is drawn");
         let m: Vec<f64> = lines[at - 1].split_whitespace().take(6).map(|p| p.parse().unwrap()).collect();
         let image = find(pdf, b"/Subtype /Image", 0);
+        // The image dictionary starts at its object's header; /Length comes first in it.
+        let object = pdf[..image].windows(4).rposition(|w| w == b" obj").expect("an object header");
         let after = |key: &str| -> usize {
-            let i = find(pdf, key.as_bytes(), image) + key.len();
+            let i = find(pdf, key.as_bytes(), object) + key.len();
             String::from_utf8_lossy(&pdf[i..i + 12]).split_whitespace().next().unwrap().parse().unwrap()
         };
         let (side, length) = (after("/Width "), after("/Length "));
