@@ -36,7 +36,7 @@ pub fn scan(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], threads: usize) -> Result
     let data = Arc::new(pdf);
     let count = Pdf::new(data.clone()).map_err(|e| format!("the PDF does not parse: {e:?}"))?.pages().len();
     let threads = threads.clamp(1, count.max(1));
-    let parts: Vec<Result<(Vec<(usize, Vec<BoxResult>)>, Duration, Duration), String>> = std::thread::scope(|s| {
+    let parts: Vec<Result<Part, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let data = data.clone();
@@ -57,6 +57,7 @@ pub fn scan(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], threads: usize) -> Result
     Ok(scan)
 }
 
+/// One thread's share: (page index, its boxes) for each page it scanned, render time, decode time.
 type Part = (Vec<(usize, Vec<BoxResult>)>, Duration, Duration);
 
 /// Scans pages `first`, `first + step`, … of the document.
