@@ -1,7 +1,9 @@
 //! `healthbook`: the terminal front end of the Healthbook core (agencies, checkpoint laptops, scripts).
 //!
-//! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error.
+//! Exit codes: 0 success, 1 a refused or failed operation (message on stderr), 2 a usage error, 3 a roster import
+//! that was checked but not accepted (nothing sent).
 
+mod agency;
 mod checkin;
 mod credentials;
 mod declare;
@@ -11,7 +13,6 @@ mod keyfile;
 mod output;
 mod person;
 mod poster;
-mod print;
 mod profile;
 mod results;
 mod vaccination;
@@ -22,6 +23,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use healthbook_cli::print;
 use healthbook_core::{Healthbook, HealthbookConfig};
 
 use crate::output::{CliError, Output};
@@ -86,6 +88,9 @@ enum Command {
     /// A gate device: bind to a gate, scan cards in and out, sync the passages.
     #[command(subcommand)]
     Gate(gate::GateCommand),
+    /// Agency admins: the agency key, staff rosters, staff cards.
+    #[command(subcommand)]
+    Agency(agency::AgencyCommand),
     /// The set-up check: server, trust list, bindings, passes, outbox (phone permissions: not checked here).
     Doctor(doctor::DoctorArgs),
     /// Volunteers: enrol people without smartphones, record consent and doses, declare for them, print cards.
@@ -139,6 +144,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Exposure(command) => checkin::run_exposure(&healthbook, command, out).await,
         Command::Venue(command) => checkin::run_venue(&healthbook, command, out).await,
         Command::Gate(command) => gate::run(&healthbook, command, out).await,
+        Command::Agency(command) => agency::run(&healthbook, &cli.data_dir, command, out).await,
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
         Command::Vaccine(command) => vaccination::run(&healthbook, command, out).await,

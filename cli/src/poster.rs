@@ -113,16 +113,41 @@ mod tests {
             .collect()
     }
 
-    /// The `re` operators of the PDF's content stream (x y w h in points, y up), as millimetres y down.
+    fn find(haystack: &[u8], needle: &[u8], from: usize) -> usize {
+        from + haystack[from..].windows(needle.len()).position(|w| w == needle).expect("in the PDF")
+    }
+
+    /// The QR as the PDF draws it: the 1-bit image's dark pixels (inflated from its stream) placed by the `cm`
+    /// before its `Do` (a 0 0 d e f, points, y up), as module squares in millimetres, y down.
     fn pdf_rects(pdf: &[u8]) -> Vec<(f64, f64, f64, f64)> {
+        use std::io::Read;
         let text = String::from_utf8_lossy(pdf);
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().position(|l| l.trim() == "/Q0 Do").expect("the QR image is drawn");
+        let m: Vec<f64> = lines[at - 1].split_whitespace().take(6).map(|p| p.parse().unwrap()).collect();
+        let image = find(pdf, b"/Subtype /Image", 0);
+        // The image dictionary starts at its object's header; /Length comes first in it.
+        let object = pdf[..image].windows(4).rposition(|w| w == b" obj").expect("an object header");
+        let after = |key: &str| -> usize {
+            let i = find(pdf, key.as_bytes(), object) + key.len();
+            String::from_utf8_lossy(&pdf[i..i + 12]).split_whitespace().next().unwrap().parse().unwrap()
+        };
+        let (side, length) = (after("/Width "), after("/Length "));
+        let start = find(pdf, b"stream\n", image) + 7;
+        let mut bits = Vec::new();
+        flate2::read::ZlibDecoder::new(&pdf[start..start + length]).read_to_end(&mut bits).unwrap();
+        let stride = side.div_ceil(8);
+        assert_eq!(bits.len(), stride * side);
+        let mm = |v: f64| v / PT_PER_MM;
+        let module = mm(m[0]) / side as f64;
+        assert!((mm(m[3]) / side as f64 - module).abs() < 1e-9, "square modules");
+        let (left, top) = (mm(m[4]), PAGE_H - mm(m[5] + m[3]));
         let mut rects = Vec::new();
-        for line in text.lines() {
-            let parts: Vec<&str> = line.split_whitespace().collect();
-            if parts.len() == 5 && parts[4] == "re" {
-                let n: Vec<f64> = parts[..4].iter().map(|p| p.parse().unwrap()).collect();
-                let mm = |v: f64| v / PT_PER_MM;
-                rects.push((mm(n[0]), PAGE_H - mm(n[1] + n[3]), mm(n[2]), mm(n[3])));
+        for y in 0..side {
+            for x in 0..side {
+                if bits[y * stride + x / 8] & (0x80 >> (x % 8)) == 0 {
+                    rects.push((left + x as f64 * module, top + y as f64 * module, module, module));
+                }
             }
         }
         rects

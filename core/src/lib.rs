@@ -3,6 +3,7 @@
 //! The crate knows nothing of FFI; `healthbook-ffi` wraps it. See `core/README.md` for a map of the modules.
 
 pub mod admin_units;
+pub mod agency;
 #[cfg(feature = "phone")]
 pub mod checkin;
 pub mod clock;

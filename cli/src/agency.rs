@@ -1,0 +1,362 @@
+//! `healthbook agency ...`: the agency admin's terminal. Generate the agency's signing key (it never leaves this
+//! machine) and submit its public half, import a staff roster (CSV or XLSX; every bad row reported with its line,
+//! nothing sent until `--accept`), sign the staff cards and print them as A4 sheets, revoke a card. Server
+//! commands sign in with `--user` and the password in `HEALTHBOOK_PASSWORD`.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use healthbook_cli::cardsheet::{self, CardFace};
+use healthbook_core::Healthbook;
+use healthbook_core::agency::client::AgencyAdmin;
+use healthbook_core::agency::{AgencyError, AgencyKey, CardIssuer, Roster, RosterRow};
+use healthbook_protocol::agencies::StaffMember;
+
+use crate::output::{CliError, Output};
+use crate::results::{StaffArgs, client_error, staff_client};
+
+/// Exit code of a roster import that found rows but was not accepted (nothing sent).
+pub const EXIT_NOT_ACCEPTED: u8 = 3;
+
+/// Agency admin commands.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Generate the agency's P-256 signing key into a new file (mode 0600; never overwritten); prints its kid.
+    Keygen {
+        /// The key file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The agency key on the server.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Staff rosters.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Staff cards.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+}
+
+/// Agency key commands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Submit the key's public half with a proof of possession; the authority then certifies it.
+    Submit {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// The key file from `agency keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+    /// The agency's keys on the server, pending and certified.
+    List {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+    /// Certify a submitted key into the trust list (an authority admin's command).
+    Certify {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// The key id, as `key submit` printed it.
+        #[arg(long)]
+        kid: String,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+}
+
+/// Roster commands.
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Check a roster (CSV or XLSX) and, with `--accept`, import its valid rows. Without `--accept` the report is
+    /// printed and nothing is sent (exit 3).
+    Import {
+        /// The roster file.
+        file: PathBuf,
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// Send the valid rows (the bad ones stay out).
+        #[arg(long)]
+        accept: bool,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+}
+
+/// Card commands.
+#[derive(Debug, Subcommand)]
+pub enum CardsCommand {
+    /// Sign cards for the imported staff, register them with the server and print them as A4 sheets.
+    Issue {
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// The agency key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The PDF to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The roster to print from (default: the one last imported from this installation; failing that, the
+        /// staff list on the server, without photos or birth years).
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+    /// Revoke a card (the person left): gates refuse it after their next refresh.
+    Revoke {
+        /// The card id (16 hex), as printed by `cards issue`.
+        card_id: String,
+        /// The agency id.
+        #[arg(long)]
+        agency: String,
+        /// Why, in words a gate can show.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
+}
+
+fn agency_error(e: AgencyError) -> CliError {
+    match e {
+        AgencyError::Client(c) => client_error(c),
+        AgencyError::KeyFileExists => CliError { exit: 2, ..CliError::failed("key_file_exists", e.to_string()) },
+        AgencyError::KeyFile(_) | AgencyError::InvalidKey => CliError { exit: 2, ..CliError::failed("invalid_key_file", e.to_string()) },
+        AgencyError::Roster(_) => CliError { exit: 2, ..CliError::failed("invalid_roster", e.to_string()) },
+        AgencyError::Signing(_) => CliError::failed("signing", e.to_string()),
+    }
+}
+
+/// Where this installation remembers the roster last imported for an agency.
+fn roster_memo(data_dir: &Path, agency: &str) -> PathBuf {
+    let safe: String = agency.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    data_dir.join("agency").join(format!("{safe}.roster"))
+}
+
+fn bar(len: usize, what: &'static str) -> ProgressBar {
+    // Only on a terminal: scripts and logs get the summary lines, not redraws.
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template(&format!("{what:>10} [{{bar:40}}] {{pos}}/{{len}} {{eta}}")) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Runs an `agency` command.
+pub async fn run(hb: &Healthbook, data_dir: &Path, command: &AgencyCommand, out: &Output) -> Result<(), CliError> {
+    match command {
+        AgencyCommand::Keygen { out: path } => {
+            let key = AgencyKey::generate().map_err(agency_error)?;
+            key.write_new(path).map_err(agency_error)?;
+            let (kid, spki) = (key.kid().to_base64(), key.spki_base64());
+            out.print(&json!({ "kid": kid, "public_key": spki, "file": path }), || {
+                format!("key written to {} (keep it safe: it signs every card)\nkid: {kid}\npublic key (SPKI): {spki}", path.display())
+            });
+            Ok(())
+        }
+        AgencyCommand::Key(KeyCommand::Submit { agency, key, staff }) => {
+            let key = AgencyKey::load(key).map_err(agency_error)?;
+            let client = staff_client(hb, staff).await?;
+            let view = AgencyAdmin::new(&client, agency).submit_key(&key).await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&view).unwrap_or_default(), || {
+                format!("key {} submitted for agency {agency}: {:?}; the authority certifies it next", view.kid, view.status)
+            });
+            Ok(())
+        }
+        AgencyCommand::Key(KeyCommand::List { agency, staff }) => {
+            let client = staff_client(hb, staff).await?;
+            let list = AgencyAdmin::new(&client, agency).keys().await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&list).unwrap_or_default(), || {
+                let lines: Vec<String> = list.keys.iter().map(|k| format!("{}  {:?}", k.kid, k.status)).collect();
+                if lines.is_empty() { "no keys submitted".to_owned() } else { lines.join("\n") }
+            });
+            Ok(())
+        }
+        AgencyCommand::Key(KeyCommand::Certify { agency, kid, staff }) => {
+            let client = staff_client(hb, staff).await?;
+            let view = AgencyAdmin::new(&client, agency).certify_key(kid).await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&view).unwrap_or_default(), || {
+                format!("key {} of agency {agency}: {:?}; phones trust it after their next trust-list refresh", view.kid, view.status)
+            });
+            Ok(())
+        }
+        AgencyCommand::Roster(RosterCommand::Import { file, agency, accept, staff }) => {
+            roster_import(hb, data_dir, file, agency, *accept, staff, out).await
+        }
+        AgencyCommand::Cards(CardsCommand::Issue { agency, key, out: pdf_path, roster, staff }) => {
+            cards_issue(hb, data_dir, agency, key, pdf_path, roster.as_deref(), staff, out).await
+        }
+        AgencyCommand::Cards(CardsCommand::Revoke { card_id, agency, reason, staff }) => {
+            let client = staff_client(hb, staff).await?;
+            let revocation = AgencyAdmin::new(&client, agency).revoke_card(card_id, reason).await.map_err(agency_error)?;
+            out.print(&serde_json::to_value(&revocation).unwrap_or_default(), || {
+                format!("card {} revoked; gates refuse it after their next refresh", revocation.id)
+            });
+            Ok(())
+        }
+    }
+}
+
+async fn roster_import(
+    hb: &Healthbook,
+    data_dir: &Path,
+    file: &Path,
+    agency: &str,
+    accept: bool,
+    staff: &StaffArgs,
+    out: &Output,
+) -> Result<(), CliError> {
+    let roster = Roster::from_file(file, hb.clock().now().year()).map_err(agency_error)?;
+    let client = staff_client(hb, staff).await?;
+    let admin = AgencyAdmin::new(&client, agency);
+    let registered = admin.staff().await.map_err(agency_error)?;
+    let known = roster.already_registered(&registered).len();
+    let problems: Vec<_> = roster.problems.iter().map(|p| json!({ "line": p.line, "reason": p.reason })).collect();
+    let report = json!({
+        "valid_rows": roster.rows.len(),
+        "already_registered": known,
+        "bad_rows": problems,
+        "accepted": accept,
+    });
+    let text = || {
+        let mut lines: Vec<String> = roster.problems.iter().map(|p| format!("line {}: {}", p.line, p.reason)).collect();
+        lines.push(format!(
+            "{} valid row(s) ({known} already registered: they update or stay as they are), {} bad row(s)",
+            roster.rows.len(),
+            roster.problems.len()
+        ));
+        lines.join("\n")
+    };
+    if !accept {
+        out.print(&report, text);
+        return Err(CliError {
+            exit: EXIT_NOT_ACCEPTED,
+            ..CliError::failed("not_accepted", format!("nothing was sent; run again with --accept to import the {} valid row(s)", roster.rows.len()))
+        });
+    }
+    if roster.rows.is_empty() {
+        out.print(&report, text);
+        return Err(CliError::failed("no_valid_rows", "the roster has no valid row; nothing was sent"));
+    }
+    let result = admin.import_staff(&roster.members()).await.map_err(agency_error)?;
+    // Remember the roster so that `cards issue` prints photos and birth years without asking for it again.
+    let memo = roster_memo(data_dir, agency);
+    if let Some(parent) = memo.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let _ = std::fs::write(&memo, absolute.to_string_lossy().as_bytes());
+    let mut value = report;
+    value["import"] = serde_json::to_value(&result).unwrap_or_default();
+    out.print(&value, || {
+        let mut lines = vec![text()];
+        lines.push(format!("imported: {} added, {} updated, {} unchanged, {} conflict(s)", result.added, result.updated, result.unchanged, result.conflicts.len()));
+        lines.extend(result.conflicts.iter().map(|c| format!("  not taken: staff number {}: {}", c.staff_number, c.reason)));
+        lines.join("\n")
+    });
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn cards_issue(
+    hb: &Healthbook,
+    data_dir: &Path,
+    agency: &str,
+    key_path: &Path,
+    pdf_path: &Path,
+    roster_path: Option<&Path>,
+    staff: &StaffArgs,
+    out: &Output,
+) -> Result<(), CliError> {
+    let key = AgencyKey::load(key_path).map_err(agency_error)?;
+    let now = hb.clock().now();
+    let roster_path = roster_path.map(Path::to_path_buf).or_else(|| {
+        std::fs::read_to_string(roster_memo(data_dir, agency)).ok().map(|p| PathBuf::from(p.trim())).filter(|p| p.exists())
+    });
+    let client = staff_client(hb, staff).await?;
+    let admin = AgencyAdmin::new(&client, agency);
+    let agency_name = client.agency(agency).await.map_err(client_error)?.name;
+    let registered = admin.staff().await.map_err(agency_error)?;
+    let rows: Vec<RosterRow> = match &roster_path {
+        Some(path) => {
+            let roster = Roster::from_file(path, now.year()).map_err(agency_error)?;
+            // Cards only for staff the server knows: a card for a row never imported could not be revoked.
+            let known: HashSet<String> = registered.staff.iter().map(|s| s.staff_number.to_lowercase()).collect();
+            roster.rows.into_iter().filter(|r| known.contains(&r.member.staff_number.to_lowercase())).collect()
+        }
+        None => registered
+            .staff
+            .iter()
+            .map(|s| RosterRow {
+                line: 0,
+                member: StaffMember {
+                    staff_number: s.staff_number.clone(),
+                    full_name: s.full_name.clone(),
+                    department: s.department.clone(),
+                    phone: None,
+                    citizen_id: None,
+                    birth_year: None,
+                },
+                photo: None,
+            })
+            .collect(),
+    };
+    if rows.is_empty() {
+        return Err(CliError::failed("no_staff", "no imported staff to issue cards for; run `agency roster import --accept` first"));
+    }
+    let issuer = CardIssuer::new(&key, agency).map_err(agency_error)?;
+    let progress = bar(rows.len(), "signing");
+    let mut signed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        signed.push(issuer.issue(&row.member, now).map_err(agency_error)?);
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let progress = bar(signed.len(), "registering");
+    let cards: Vec<_> = signed.iter().map(|s| s.card.clone()).collect();
+    let report = admin.register_cards(&cards, |done| progress.set_position(done as u64)).await.map_err(agency_error)?;
+    progress.finish_and_clear();
+    let faces: Vec<CardFace> = rows
+        .iter()
+        .zip(&signed)
+        .map(|(row, card)| CardFace {
+            qr_text: card.qr_text.clone(),
+            name: row.member.full_name.clone(),
+            department: row.member.department.clone(),
+            staff_number: row.member.staff_number.clone(),
+            agency_name: agency_name.clone(),
+            photo_jpeg: row.photo.as_ref().and_then(|p| std::fs::read(p).ok()),
+        })
+        .collect();
+    let progress = bar(faces.len(), "printing");
+    let pdf = cardsheet::pdf(&faces, |done| progress.set_position(done as u64)).map_err(|e| CliError::failed("pdf", e))?;
+    progress.finish_and_clear();
+    std::fs::write(pdf_path, &pdf).map_err(|e| CliError::failed("unwritable_file", e.to_string()))?;
+    let pages = faces.len().div_ceil(cardsheet::PER_PAGE);
+    let ids: Vec<_> = cards.iter().map(|c| json!({ "card_id": c.card_id, "staff_number": c.staff_number })).collect();
+    out.print(
+        &json!({ "cards": ids, "pages": pages, "file": pdf_path, "registered": report.registered, "already_registered": report.already_registered }),
+        || format!("{} card(s) signed and registered ({} new), {pages} page(s) written to {}", cards.len(), report.registered, pdf_path.display()),
+    );
+    Ok(())
+}
