@@ -57,6 +57,18 @@ pub fn scan(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], threads: usize) -> Result
     Ok(scan)
 }
 
+/// Renders only `pages` (indices) of `pdf` at `scale` and decodes their boxes, on this thread: (page index, its
+/// boxes) for each. For a second look at another resolution, as a camera gets from frame to frame.
+pub fn scan_pages(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], pages: &[usize]) -> Result<Vec<(usize, Vec<BoxResult>)>, String> {
+    let data = Arc::new(pdf);
+    let mut out = Vec::with_capacity(pages.len());
+    for &page in pages {
+        let (mut part, _, _) = scan_part(data.clone(), scale, boxes, page, usize::MAX)?;
+        out.append(&mut part);
+    }
+    Ok(out)
+}
+
 /// One thread's share: (page index, its boxes) for each page it scanned, render time, decode time.
 type Part = (Vec<(usize, Vec<BoxResult>)>, Duration, Duration);
 

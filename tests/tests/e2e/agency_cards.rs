@@ -37,6 +37,9 @@ const THIS_YEAR: i32 = 2021;
 /// is a solid block; probing 1,600 cards, 1.5 (3.3-3.5 pixels a module) decoded all, 1.7 none of the version-12
 /// symbols (rqrr misjudges that one module size), 1.2 nothing: 2.0 keeps a margin on both sides.
 const SCAN_SCALE: f32 = 2.0;
+/// The second resolution for a card rqrr did not read at the first (it read every card of a 1,600-card probe at
+/// this scale, and misses whole symbol versions at some others, e.g. every version 12 at 1.7).
+const RESCAN_SCALE: f32 = 1.5468;
 const HEADER: [&str; 7] = ["Họ và tên", "Mã nhân viên", "Phòng ban", "Số điện thoại", "CCCD", "Năm sinh", "Ảnh"];
 
 const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng"];
@@ -174,10 +177,30 @@ fn render_and_decode(pdf: Vec<u8>, scale: f32) -> (usize, Vec<String>, usize, he
             (left - 4.5, top - 4.5, cardsheet::QR_MM + 9.0, cardsheet::QR_MM + 9.0)
         })
         .collect();
-    let scan = healthbook_pdfscan::scan(pdf, scale, &boxes, 2).expect("the PDF renders");
+    let mut scan = healthbook_pdfscan::scan(pdf.clone(), scale, &boxes, 2).expect("the PDF renders");
+    let on_page = |n: usize| (ROWS - BAD).saturating_sub(n * cardsheet::PER_PAGE).min(cardsheet::PER_PAGE);
+    // rqrr misreads some symbols at one resolution that it reads at another (whole symbol versions at one scale,
+    // see RESCAN_SCALE), which a phone's camera never meets twice in a row: the pages with a card that did not
+    // decode are looked at again at a second resolution, and only those cards take the second reading.
+    let unread: Vec<(usize, usize)> = scan
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(n, page)| page.iter().enumerate().map(move |(slot, found)| (n, slot, found)))
+        .filter(|(n, slot, found)| *slot < on_page(*n) && found.iter().filter(|r| r.is_ok()).count() != 1)
+        .map(|(n, slot, _)| (n, slot))
+        .collect();
+    let mut pages: Vec<usize> = unread.iter().map(|(n, _)| *n).collect();
+    pages.dedup();
+    for (n, boxes_found) in healthbook_pdfscan::scan_pages(pdf, RESCAN_SCALE, &boxes, &pages).expect("the pages render") {
+        for &(page, slot) in unread.iter().filter(|(page, _)| *page == n) {
+            scan.pages[page][slot] = boxes_found[slot].clone();
+        }
+    }
+    eprintln!("{} cards read at the second resolution ({RESCAN_SCALE} px/pt), on {} pages", unread.len(), pages.len());
     let (mut texts, mut failures, mut phantoms) = (Vec::new(), Vec::new(), 0);
     for (n, page) in scan.pages.iter().enumerate() {
-        let on_page = (ROWS - BAD).saturating_sub(n * cardsheet::PER_PAGE).min(cardsheet::PER_PAGE);
+        let on_page = on_page(n);
         for (slot, found) in page.iter().enumerate() {
             let decoded: Vec<&String> = found.iter().filter_map(|r| r.as_ref().ok()).collect();
             if decoded.len() != usize::from(slot < on_page) || (slot >= on_page && !found.is_empty()) {
