@@ -29,15 +29,25 @@ esac
 LIB="$TARGET_DIR/$PROFILE/$LIB_FILE"
 CONFIG="$ROOT/bindings/uniffi.toml"   # only referenced in error messages
 
-echo "gen-bindings: cargo build -p healthbook-ffi (${PROFILE})"
+# After `cargo test --workspace` (scripts/test.sh sets HEALTHBOOK_BINDINGS_FROM_WORKSPACE=1), build with the test
+# run's own feature resolution (every member, dev-dependencies included), so that the library and the bindgen are
+# already built and nothing compiles twice; `-p healthbook-ffi` alone unifies features differently (no `openapi`
+# on the contract, other clap and serde_json features) and recompiles the core and its dependencies.
+if [[ "${HEALTHBOOK_BINDINGS_FROM_WORKSPACE:-}" == 1 ]]; then
+  BUILD_ARGS=(--workspace --lib --bins --tests)
+else
+  BUILD_ARGS=(-p healthbook-ffi --lib --bins)
+fi
+echo "gen-bindings: cargo build ${BUILD_ARGS[*]} (${PROFILE})"
 # (the ${a[@]+...} form keeps macOS bash 3.2 happy with an empty array under set -u)
-cargo build -p healthbook-ffi ${CARGO_PROFILE_ARGS[@]+"${CARGO_PROFILE_ARGS[@]}"}
+cargo build "${BUILD_ARGS[@]}" ${CARGO_PROFILE_ARGS[@]+"${CARGO_PROFILE_ARGS[@]}"}
 [[ -f "$LIB" ]] || { echo "gen-bindings: $LIB was not built" >&2; exit 1; }
+BINDGEN="$TARGET_DIR/$PROFILE/uniffi-bindgen"
+[[ -x "$BINDGEN" ]] || { echo "gen-bindings: $BINDGEN was not built" >&2; exit 1; }
 
 bindgen() {
-  # The bindgen binary is always the debug one: it only reads metadata from $LIB.
-  cargo run -q -p healthbook-ffi --bin uniffi-bindgen -- generate \
-    --library "$LIB" --no-format "$@"
+  # The bindgen of the same build: it only reads metadata from $LIB.
+  "$BINDGEN" generate --library "$LIB" --no-format "$@"
 }
 
 # Kotlin: replace the whole generated tree so removed items don't linger.

@@ -64,7 +64,7 @@ step "OpenAPI document is valid (openapi-spec-validator)"
 bash scripts/check-openapi.sh || failures+=("openapi document")
 
 step "Kotlin tests against the native library (android/core-kotlin and the Compose screens in android/ui)"
-bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
+HEALTHBOOK_BINDINGS_FROM_WORKSPACE=1 bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")
 
 step "Swift checks: tree-sitter syntax, names used on the generated bindings, String Catalog keys (with self-test)"
