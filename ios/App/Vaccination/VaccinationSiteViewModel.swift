@@ -113,7 +113,7 @@ final class VaccinationSiteViewModel: ObservableObject {
         var found: Set<Field> = []
         if lot == nil || lot!.remaining <= 0 { found.insert(.lot) }
         let number = Int(doseNumber.trimmingCharacters(in: .whitespaces))
-        if number == nil || !(1...9).contains(number!) { found.insert(.doseNumber) }
+        if number == nil || !(1...6).contains(number!) { found.insert(.doseNumber) }
         problems = found
         guard found.isEmpty, let lot = lot, let number = number else { return }
         recording = true

@@ -11,11 +11,12 @@ use chrono::{Datelike, NaiveDate};
 use healthbook_core::Clock;
 use healthbook_core::client::ServerClient;
 use healthbook_core::vaccination::officer_lists::{self, OfficerListError};
-use healthbook_e2e::server::{TestBackend, TestServer, assert_http_error};
+use healthbook_e2e::server::{TestBackend, TestServer, assert_http_error, assert_json_error, raw_request};
 use healthbook_e2e::server_scenarios;
 use healthbook_protocol::vaccination::{
     CommuneListReport, CommuneListRow, CommuneListUpload, CoverageReport, Discrepancy, DiscrepancyKind, ListField, ListProblem,
-    ListProblemKind, ReconciliationReport, ReconciliationRow, ReconciliationUpload, Sex, VaccineProduct,
+    ListProblemKind, MAX_LIST_ROWS, MAX_RECONCILIATION_ROWS, ReconciliationReport, ReconciliationRow, ReconciliationUpload, Sex,
+    VaccineProduct,
 };
 use healthbook_server::persons::db::person_id_hash;
 use healthbook_server::storage::{StorageError, Value};
@@ -24,6 +25,7 @@ use serde_json::{Value as Json, json};
 server_scenarios!(
     a_commune_list_reports_exactly_its_planted_problems,
     who_may_call_the_list_endpoints_and_what_they_see,
+    too_many_rows_and_oversized_bodies_are_refused_and_store_nothing,
     coverage_equals_a_direct_count,
     reconciliation_finds_every_kind_of_difference,
 );
@@ -838,5 +840,37 @@ async fn reconciliation_finds_every_kind_of_difference(backend: TestBackend) {
             d(Some(&p3), None, 1, DiscrepancyKind::MissingThere, Some("2021-04-10"), None),
         ])
     );
+    server.stop().await;
+}
+
+async fn too_many_rows_and_oversized_bodies_are_refused_and_store_nothing(backend: TestBackend) {
+    let server = TestServer::start(backend).await;
+    let (officer, _) = officer(&server).await;
+    let token = officer.session().unwrap().token;
+    let post = |path: &str, body: Vec<u8>| {
+        raw_request(
+            reqwest::Client::new()
+                .post(format!("{}{path}", server.base_url))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+                .header("content-type", "application/json")
+                .body(body),
+        )
+    };
+    // One row more than the contract allows: named, refused, nothing stored.
+    let rows: Vec<Json> = (0..=MAX_LIST_ROWS as u32).map(|line| json!({ "line": line + 2 })).collect();
+    let list = json!({ "ward_code": WARD, "rows": rows, "accept": true });
+    assert_json_error(&post("/v1/vaccination/lists", serde_json::to_vec(&list).unwrap()).await, 422, "invalid_request");
+    let rows: Vec<Json> = (0..=MAX_RECONCILIATION_ROWS as u32)
+        .map(|line| json!({ "line": line + 2, "citizen_id": "079060001234", "dose_number": 1, "date": "2021-09-01", "product": "comirnaty" }))
+        .collect();
+    let export = json!({ "platform": "other", "rows": rows });
+    assert_json_error(&post("/v1/vaccination/reconciliation", serde_json::to_vec(&export).unwrap()).await, 422, "invalid_request");
+    // A body over the endpoints' own limit (16 MiB) is refused before it is read as JSON.
+    let huge = format!("{{\"ward_code\": \"{WARD}\", \"accept\": true, \"rows\": [], \"pad\": \"{}\"}}", "x".repeat(17 * 1024 * 1024));
+    for path in ["/v1/vaccination/lists", "/v1/vaccination/reconciliation"] {
+        assert_json_error(&post(path, huge.clone().into_bytes()).await, 413, "payload_too_large");
+    }
+    assert_eq!(server.count("vaccination_list_entries").await, 0);
     server.stop().await;
 }

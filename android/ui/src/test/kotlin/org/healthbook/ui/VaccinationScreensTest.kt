@@ -263,7 +263,7 @@ class VaccinationScreensTest {
 
         state = state.copy(problems = setOf(SiteDoseField.LOT, SiteDoseField.DOSE_NUMBER), error = SiteError.Refused("Lot FF1234 is used up."))
         onNodeWithText("Choose a lot with doses left.").assertExists()
-        onNodeWithText("A dose number from 1 to 9.").assertExists()
+        onNodeWithText("A dose number from 1 to 6.").assertExists()
         onNodeWithText("Lot FF1234 is used up.").assertExists()
     }
 

@@ -10,6 +10,10 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 
+
+/** Highest dose number a site records (the contract's `MAX_DOSE_NUMBER`: primary series and boosters). */
+const val MAX_SITE_DOSE_NUMBER = 6
+
 /** A field of the record-a-dose form. */
 enum class SiteDoseField { LOT, DOSE_NUMBER }
 
@@ -149,7 +153,7 @@ class VaccinationSiteViewModel(
                 if (s.recording || s.recorded != null || s.candidate == null) return
                 val problems = buildSet {
                     if (s.lot == null || s.lot.remaining <= 0) add(SiteDoseField.LOT)
-                    if (s.doseNumber.trim().toIntOrNull()?.takeIf { it in 1..9 } == null) add(SiteDoseField.DOSE_NUMBER)
+                    if (s.doseNumber.trim().toIntOrNull()?.takeIf { it in 1..MAX_SITE_DOSE_NUMBER } == null) add(SiteDoseField.DOSE_NUMBER)
                 }
                 if (problems.isNotEmpty()) {
                     _state.update { it.copy(problems = problems) }

@@ -302,6 +302,7 @@ enum class Str(val vi: String, val en: String) {
     VolunteerLot("Số lô (nếu có)", "Lot number (if any)"),
     ErrorProduct("Nhập tên vắc-xin.", "Type the vaccine."),
     ErrorDoseNumber("Mũi số từ 1 đến 9.", "A dose number from 1 to 9."),
+    ErrorSiteDoseNumber("Mũi số từ 1 đến 6.", "A dose number from 1 to 6."),
     ErrorDoseDate("Ngày dạng 15/8/2021, không sau hôm nay.", "A date like 15/8/2021, not after today."),
     VolunteerRecordDose("Ghi mũi tiêm", "Record dose"),
     VolunteerCard("Thẻ kiểm soát", "Control card"),

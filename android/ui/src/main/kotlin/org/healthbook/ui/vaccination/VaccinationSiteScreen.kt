@@ -209,7 +209,7 @@ private fun DoseForm(state: SiteState, onEvent: (SiteEvent) -> Unit) {
     RadioGroup(options = labels, selected = selected, onSelect = { onEvent(SiteEvent.ChooseLot(it)) })
     FieldErrorText(tr(Str.ErrorSiteLot).takeIf { SiteDoseField.LOT in state.problems })
     val label = tr(Str.SiteNextDoseNumber)
-    val problem = tr(Str.ErrorDoseNumber).takeIf { SiteDoseField.DOSE_NUMBER in state.problems }
+    val problem = tr(Str.ErrorSiteDoseNumber).takeIf { SiteDoseField.DOSE_NUMBER in state.problems }
     Column {
         OutlinedTextField(
             value = state.doseNumber,
