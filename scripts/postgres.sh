@@ -2,8 +2,8 @@
 # Makes a PostgreSQL server available for the server's end-to-end tests and prints its URL on stdout
 # (everything else goes to stderr), e.g.:
 #   export HEALTHBOOK_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
-# Installs PostgreSQL from Debian's packages if missing, starts the Debian cluster (or, failing that, a private
-# cluster under /tmp), and creates the test role and database. Needs root (or passwordless sudo) the first time.
+# Installs PostgreSQL from Debian's packages if missing, starts a private cluster under /tmp (never the machine's
+# own cluster), and creates the test role and database. Needs root (or passwordless sudo) the first time.
 # Loopback only. The cluster also serves TLS with a certificate from a test CA made here (kept in the cluster's
 # data directory); the CA is copied to $HEALTHBOOK_PG_CA_FILE for the tests that check verified TLS.
 set -euo pipefail
@@ -34,26 +34,8 @@ BIN="$(pg_bin_dir)"
 [[ -n "$BIN" ]] || { log "PostgreSQL binaries not found after install"; exit 1; }
 
 port=""
-# 1. The Debian cluster, started with pg_ctlcluster (created first if the package made none).
-if command -v pg_lsclusters >/dev/null 2>&1; then
-  if [[ -z "$(pg_lsclusters -h 2>/dev/null)" ]] && command -v pg_createcluster >/dev/null 2>&1; then
-    version="$(basename "$(dirname "$BIN")")"
-    log "creating Debian cluster $version/main"
-    as_root pg_createcluster "$version" main >&2 || true
-  fi
-  read -r version cluster cport status _ < <(pg_lsclusters -h 2>/dev/null | head -n 1) || true
-  if [[ -n "${version:-}" ]]; then
-    if [[ "$status" != online* ]]; then
-      log "starting cluster $version/$cluster"
-      as_root pg_ctlcluster "$version" "$cluster" start >&2 || true
-    fi
-    if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$cport" -t 10; then
-      port="$cport"
-    fi
-  fi
-fi
-
-# 2. Otherwise a private cluster under /tmp, owned by the postgres user.
+# A private cluster under /tmp, owned by the postgres user, rather than the Debian cluster: the tests may then
+# run it without durability (below), which the machine's own cluster must keep.
 if [[ -z "$port" ]]; then
   port="$FALLBACK_PORT"
   if ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
@@ -74,6 +56,15 @@ fi
 socket_dir=/var/run/postgresql
 [[ -S "$socket_dir/.s.PGSQL.$port" ]] || socket_dir=/tmp
 psql_admin() { as_postgres "$BIN/psql" -h "$socket_dir" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# Test data is thrown away after every test, so the cluster skips flushing to disk: each test makes a fresh
+# schema and runs every migration, and on a slow disk the flushes alone took seconds per test.
+if [[ "$(psql_admin -c "SHOW fsync")" != "off" || "$(psql_admin -c "SHOW synchronous_commit")" != "off" ]]; then
+  psql_admin -c "ALTER SYSTEM SET fsync = off" >&2
+  psql_admin -c "ALTER SYSTEM SET synchronous_commit = off" >&2
+  psql_admin -c "ALTER SYSTEM SET full_page_writes = off" >&2
+  psql_admin -c "SELECT pg_reload_conf()" >/dev/null
+fi
 
 if [[ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != "1" ]]; then
   log "creating role $ROLE"

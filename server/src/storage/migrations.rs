@@ -65,10 +65,8 @@ pub(super) fn apply(tx: &mut dyn Tx, backend: Backend, up_to: Option<i64>) -> Re
         .collect::<Result<_, _>>()?;
     let wanted = |m: &&Migration| !applied.contains(&m.version) && up_to.is_none_or(|last| m.version <= last);
     for migration in MIGRATIONS.iter().filter(wanted) {
-        for statement in statements(migration.sql) {
-            tx.execute(&statement, &[])
-                .map_err(|e| StorageError::Migration { version: migration.version, problem: e.to_string() })?;
-        }
+        tx.execute_script(migration.sql)
+            .map_err(|e| StorageError::Migration { version: migration.version, problem: e.to_string() })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             &[Value::Int(migration.version), migration.name.into(), Value::Int(chrono::Utc::now().timestamp_millis())],
@@ -79,7 +77,7 @@ pub(super) fn apply(tx: &mut dyn Tx, backend: Backend, up_to: Option<i64>) -> Re
 }
 
 /// Splits a migration file into statements: comment lines dropped, `;` at a line's end ends a statement.
-fn statements(sql: &str) -> Vec<String> {
+pub(super) fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for line in sql.lines() {

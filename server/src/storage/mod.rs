@@ -160,6 +160,13 @@ pub trait Tx {
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StorageError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
+    /// Runs a migration script without parameters (statements end with `;` at a line's end).
+    fn execute_script(&mut self, sql: &str) -> Result<(), StorageError> {
+        for statement in migrations::statements(sql) {
+            self.execute(&statement, &[])?;
+        }
+        Ok(())
+    }
     /// The key-encryption key of the database this transaction belongs to, if one was given.
     fn kek(&self) -> Option<&crate::keys::Kek> {
         None
@@ -179,6 +186,9 @@ impl Tx for KeyedTx<'_> {
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StorageError> {
         self.inner.query(sql, params)
+    }
+    fn execute_script(&mut self, sql: &str) -> Result<(), StorageError> {
+        self.inner.execute_script(sql)
     }
     fn kek(&self) -> Option<&crate::keys::Kek> {
         Some(self.kek)

@@ -186,6 +186,12 @@ impl Tx for PgTx<'_> {
         })?;
         rows.iter().map(convert_row).collect()
     }
+
+    // One round trip per script (the simple query protocol) instead of a prepare and an execute per statement:
+    // a migration file has dozens of statements, and every fresh database runs all of them.
+    fn execute_script(&mut self, sql: &str) -> Result<(), StorageError> {
+        self.handle.block_on(self.tx.batch_execute(sql)).map_err(pg_error)
+    }
 }
 
 fn convert_row(row: &tokio_postgres::Row) -> Result<Row, StorageError> {
