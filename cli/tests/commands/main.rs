@@ -1,0 +1,7 @@
+//! The CLI's tests, which run the `healthbook` binary; one test binary (each file is a module).
+
+mod cli;
+mod doctor;
+mod trust_dsc;
+mod vaccine;
+mod vaccine_site;
