@@ -19,7 +19,9 @@ fi
 trap 'rm -rf "$LOG_DIR" ${TEST_TMP:+"$TEST_TMP"}' EXIT
 failures=()
 
-step() { echo; echo "==> $*"; }
+# Each step prints how long the previous one took, so that a slow run shows where its time went.
+step_started=$SECONDS
+step() { echo "    ($((SECONDS - step_started)) s)"; step_started=$SECONDS; echo; echo "==> $*"; }
 
 if ! command -v cargo >/dev/null 2>&1; then
   [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
@@ -95,6 +97,7 @@ kt_passed=$((kt_run - kt_failed - kt_errors - kt_skipped))
 # Both modules must report: a module that never reached its tests prints no total.
 [[ $kt_modules -ge 2 ]] || failures+=("kotlin totals from $kt_modules of 2 modules (core-kotlin, ui)")
 
+echo "    ($((SECONDS - step_started)) s; $SECONDS s in all)"
 echo
 echo "rust: $rust_passed passed, $rust_failed failed, $rust_skipped skipped"
 echo "kotlin (core-kotlin + ui): $kt_passed passed, $((kt_failed + kt_errors)) failed, $kt_skipped skipped"
