@@ -648,7 +648,7 @@ pub struct CheckInVerdict {
     pub sequence: Option<u64>,
     /// Verdict.
     pub verdict: Verdict,
-    /// Reasons (empty for ok).
+    /// Reasons: empty for ok, except `late` for an answer within the grace period (ok, noted, never a case).
     pub reasons: Vec<VerdictReason>,
     /// The server's radio similarity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
