@@ -64,7 +64,7 @@ fn commands_read_as_the_brief_writes_them() {
     assert!(matches!(list, QuarantineOfficerCommand::Order(OrderCommand::List { state: Some(OrderState::Active), .. })));
     assert!(matches!(parse(&["order", "show", "o-1", "--user", "o"]).unwrap(), QuarantineOfficerCommand::Order(OrderCommand::Show { .. })));
     let token = parse(&["token", "o-1", "--pdf", "sticker.pdf", "--user", "o"]).unwrap();
-    assert!(matches!(token, QuarantineOfficerCommand::Token { order, pdf, .. } if order == "o-1" && pdf == PathBuf::from("sticker.pdf")));
+    assert!(matches!(token, QuarantineOfficerCommand::Token { order, pdf, .. } if order == "o-1" && pdf.as_path() == std::path::Path::new("sticker.pdf")));
     assert!(matches!(parse(&["check-ins", "o-1", "--user", "o"]).unwrap(), QuarantineOfficerCommand::CheckIns { .. }));
     let cases = parse(&["cases", "--state", "awaiting_decision", "--user", "o"]).unwrap();
     assert!(matches!(cases, QuarantineOfficerCommand::Cases { state: Some(CaseState::AwaitingDecision), .. }));
