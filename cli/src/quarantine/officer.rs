@@ -591,9 +591,23 @@ pub async fn run(hb: &Healthbook, command: &QuarantineOfficerCommand, out: &Outp
             out.print(&to_json(&order), || order_text(&order, now));
         }
         QuarantineOfficerCommand::Token { order, pdf, staff } => {
-            let token = signed_in(hb, staff).await?.home_token(order).await.map_err(officer_error)?;
+            // The file is opened first: a new token invalidates the sticker in the home, so a path that can't be
+            // written must fail before the server makes one.
+            let mut file = std::fs::File::create(pdf).map_err(|e| CliError::failed("write_failed", e.to_string()))?;
+            let made = match signed_in(hb, staff).await {
+                Ok(officer) => officer.home_token(order).await.map_err(officer_error),
+                Err(e) => Err(e),
+            };
+            let token = match made {
+                Ok(token) => token,
+                Err(e) => {
+                    drop(file);
+                    let _ = std::fs::remove_file(pdf);
+                    return Err(e);
+                }
+            };
             let page = sticker_layout(&token.qr_text).map_err(|e| CliError::failed("sticker", e))?;
-            std::fs::write(pdf, print::pdf(&page)).map_err(|e| CliError::failed("write_failed", e.to_string()))?;
+            std::io::Write::write_all(&mut file, &print::pdf(&page)).map_err(|e| CliError::failed("write_failed", e.to_string()))?;
             let mut value = to_json(&token);
             value["pdf"] = json!(pdf.display().to_string());
             out.print(&value, || {
