@@ -107,11 +107,15 @@ pub enum ErrorCode {
     InvitationClosed,
     /// The person already has this dose number recorded with a different date or product.
     DoseConflict,
+    /// The ward does not allow home quarantine (no officer has confirmed its criteria).
+    HomeQuarantineNotAllowed,
+    /// An officer tried to decide a case before the person explained or the explanation window closed.
+    CaseAwaitingExplanation,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 49] = [
+    pub const ALL: [Self; 51] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -161,6 +165,8 @@ impl ErrorCode {
         Self::OutOfStock,
         Self::InvitationClosed,
         Self::DoseConflict,
+        Self::HomeQuarantineNotAllowed,
+        Self::CaseAwaitingExplanation,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -215,6 +221,8 @@ impl ErrorCode {
             Self::OutOfStock => "out_of_stock",
             Self::InvitationClosed => "invitation_closed",
             Self::DoseConflict => "dose_conflict",
+            Self::HomeQuarantineNotAllowed => "home_quarantine_not_allowed",
+            Self::CaseAwaitingExplanation => "case_awaiting_explanation",
         }
     }
 
@@ -333,6 +341,8 @@ mod tests {
         (ErrorCode::OutOfStock, "out_of_stock"),
         (ErrorCode::InvitationClosed, "invitation_closed"),
         (ErrorCode::DoseConflict, "dose_conflict"),
+        (ErrorCode::HomeQuarantineNotAllowed, "home_quarantine_not_allowed"),
+        (ErrorCode::CaseAwaitingExplanation, "case_awaiting_explanation"),
     ];
 
     #[test]

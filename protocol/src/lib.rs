@@ -16,6 +16,7 @@ pub mod forms;
 pub mod language;
 pub mod passes;
 pub mod persons;
+pub mod quarantine;
 pub mod results;
 pub mod status;
 pub mod trust;

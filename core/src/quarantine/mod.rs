@@ -1,0 +1,3 @@
+//! Home quarantine (issue 10): the health officer's tools ([`officer`]).
+
+pub mod officer;
