@@ -5,3 +5,4 @@ mod doctor;
 mod trust_dsc;
 mod vaccine;
 mod vaccine_site;
+mod quarantine_officer;
