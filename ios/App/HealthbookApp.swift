@@ -39,6 +39,9 @@ final class AppRoot: ObservableObject {
     private lazy var vaccinationService = services.map { VaccinationService(vaccinations: $0.vaccinations, settings: $0.settings) }
     lazy var vaccination = vaccinationService.map { VaccinationViewModel(service: $0) }
     lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: AppRoot.qrPng) }
+    /// Home quarantine (a tab while the phone has an order). Set from the real `QuarantineServiceProxyProtocol`
+    /// service once the core's quarantine bindings exist; until then it stays nil and the tab hidden.
+    var quarantine: QuarantineViewModel?
     /// The volunteer's screens and the site's tools are for staff devices only: reached from Settings, each
     /// behind its own sign-in (the core keeps the session; the site's object is one for the app's life).
     private lazy var volunteerService = services.map { VolunteerService(volunteers: $0.volunteers, settings: $0.settings) }
@@ -192,6 +195,10 @@ private struct MainTabs: View {
             if let vaccination = root.vaccination {
                 NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet) }
                     .tabItem { Label("vaccination.title", systemImage: "syringe") }
+            }
+            if let quarantine = root.quarantine {
+                NavigationStack { QuarantineView(viewModel: quarantine) }
+                    .tabItem { Label("quarantine.title", systemImage: "house") }
             }
             NavigationStack { ProfileListView(viewModel: profiles) }
                 .tabItem { Label("profiles.title", systemImage: "person.2") }

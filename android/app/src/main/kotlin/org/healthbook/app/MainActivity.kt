@@ -22,6 +22,7 @@ import androidx.compose.material.icons.filled.Build
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.Face
 import androidx.compose.material.icons.filled.Favorite
+import androidx.compose.material.icons.filled.Home
 import androidx.compose.material.icons.filled.LocationOn
 import androidx.compose.material.icons.filled.Menu
 import androidx.compose.material.icons.filled.Lock
@@ -66,6 +67,8 @@ import org.healthbook.core.wrapper.SetupCheckEvent
 import org.healthbook.core.wrapper.SetupCheckViewModel
 import org.healthbook.core.wrapper.CertificateWalletViewModel
 import org.healthbook.core.wrapper.SiteEvent
+import org.healthbook.core.wrapper.QuarantineRepository
+import org.healthbook.core.wrapper.QuarantineViewModel
 import org.healthbook.core.wrapper.VaccinationRepository
 import org.healthbook.core.wrapper.VaccinationSiteRepository
 import org.healthbook.core.wrapper.VaccinationSiteViewModel
@@ -96,6 +99,8 @@ import org.healthbook.ui.gate.GateBindScreen
 import org.healthbook.ui.gate.GateScanScreen
 import org.healthbook.ui.setup.SetupCheckScreen
 import org.healthbook.ui.volunteer.VolunteerScreen
+import org.healthbook.ui.quarantine.QuarantineHomeCard
+import org.healthbook.ui.quarantine.QuarantineScreen
 import org.healthbook.ui.vaccination.CertificateWalletScreen
 import org.healthbook.ui.vaccination.VaccinationScreen
 import org.healthbook.ui.vaccination.VaccinationSiteScreen
@@ -125,6 +130,7 @@ class ScreensHolder(
     volunteers: VolunteerRepository?,
     vaccination: VaccinationRepository? = null,
     vaccinationSite: VaccinationSiteRepository? = null,
+    quarantine: QuarantineRepository? = null,
 ) : ViewModel() {
     val profiles = ProfileListViewModel(core.profiles, viewModelScope)
     val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
@@ -140,6 +146,7 @@ class ScreensHolder(
     // Certificates are drawn by the passes' QR renderer, at the pass screen's scale, like test certificates.
     val wallet = vaccination?.let { CertificateWalletViewModel(it, viewModelScope) { text -> core.passes.qrPng(text, 8) } }
     val vaccinationSite = vaccinationSite?.let { VaccinationSiteViewModel(it, viewModelScope, qrPng = { text -> core.passes.qrPng(text, 8) }) }
+    val quarantine = quarantine?.let { QuarantineViewModel(it, viewModelScope) }
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -156,7 +163,8 @@ class ScreensHolder(
         /**
          * [facts] reads the permissions at each set-up check. [volunteers] is the volunteer repository; the volunteer
          * tab is shown only when there is one. Likewise the vaccination tab with [vaccination], and the vaccination
-         * site (under Settings) with [vaccinationSite].
+         * site (under Settings) with [vaccinationSite], and home quarantine (a page of the health tab and a card on
+         * the pass tab while an order runs) with [quarantine].
          */
         fun factory(
             core: HealthbookCore,
@@ -164,12 +172,13 @@ class ScreensHolder(
             volunteers: VolunteerRepository?,
             vaccination: VaccinationRepository? = null,
             vaccinationSite: VaccinationSiteRepository? = null,
-        ) = viewModelFactory { initializer { ScreensHolder(core, facts, volunteers, vaccination, vaccinationSite) } }
+            quarantine: QuarantineRepository? = null,
+        ) = viewModelFactory { initializer { ScreensHolder(core, facts, volunteers, vaccination, vaccinationSite, quarantine) } }
     }
 }
 
 private enum class Tab(val label: Str) {
-    Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Vaccination(Str.VaccinationTab), Declare(Str.Declaration), Profiles(Str.Profiles),
+    Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Vaccination(Str.VaccinationTab), Quarantine(Str.QuarantineTitle), Declare(Str.Declaration), Profiles(Str.Profiles),
     Check(Str.Checkpoint), Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings), More(Str.More),
 }
 
@@ -194,7 +203,9 @@ class MainActivity : ComponentActivity() {
             } else {
                 // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository). The
                 // vaccination repositories (citizen and site) are passed the same way once HealthbookCore exposes
-                // their Core implementations; until then the vaccination tab and the site entry stay hidden.
+                // their Core implementations; until then the vaccination tab and the site entry stay hidden. Home
+                // quarantine likewise: pass the core's quarantine repository as the factory's `quarantine` once
+                // HealthbookCore exposes it; until then its page and home card stay hidden.
                 val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
@@ -250,10 +261,11 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
         }) { padding ->
             Box(Modifier.padding(padding)) {
                 when (tab) {
-                    Tab.Pass -> PassTab(holder)
+                    Tab.Pass -> PassTab(holder) { tab = Tab.Quarantine }
                     Tab.Places -> PlacesTab(holder)
                     Tab.Results -> HealthTab(holder, HealthPage.Results)
                     Tab.Vaccination -> HealthTab(holder, HealthPage.Vaccination)
+                    Tab.Quarantine -> HealthTab(holder, HealthPage.Quarantine)
                     Tab.Declare -> DeclareTab(holder, settings.language)
                     Tab.More -> MoreTab(holder) { tab = it }
                     else -> {
@@ -280,6 +292,7 @@ private fun iconOf(t: Tab) = when (t) {
     Tab.Places -> Icons.Filled.LocationOn
     Tab.Results -> Icons.AutoMirrored.Filled.List
     Tab.Vaccination -> Icons.Filled.Favorite
+    Tab.Quarantine -> Icons.Filled.Home
     Tab.Declare -> Icons.Filled.Edit
     Tab.Profiles -> Icons.Filled.Person
     Tab.Check -> Icons.Filled.Search
@@ -290,23 +303,30 @@ private fun iconOf(t: Tab) = when (t) {
     Tab.More -> Icons.Filled.Menu
 }
 
-/** The two pages of the health destination: test results and vaccination (when the core offers it). */
-private enum class HealthPage { Results, Vaccination }
+/** The pages of the health destination: test results, vaccination and home quarantine (when the core offers them). */
+private enum class HealthPage(val label: Str) { Results(Str.Results), Vaccination(Str.VaccinationTab), Quarantine(Str.QuarantineTitle) }
 
 @Composable
 private fun HealthTab(holder: ScreensHolder, start: HealthPage) {
-    var page by rememberSaveable(start) { mutableStateOf(start) }
-    if (holder.vaccination == null) {
+    val pages = HealthPage.entries.filter {
+        when (it) {
+            HealthPage.Results -> true
+            HealthPage.Vaccination -> holder.vaccination != null
+            HealthPage.Quarantine -> holder.quarantine != null
+        }
+    }
+    var page by rememberSaveable(start) { mutableStateOf(start.takeIf { it in pages } ?: HealthPage.Results) }
+    if (pages.size == 1) {
         ResultsTab(holder)
         return
     }
     androidx.compose.foundation.layout.Column {
-        androidx.compose.material3.TabRow(selectedTabIndex = page.ordinal) {
-            for (p in HealthPage.entries) {
+        androidx.compose.material3.TabRow(selectedTabIndex = pages.indexOf(page).coerceAtLeast(0)) {
+            for (p in pages) {
                 androidx.compose.material3.Tab(
                     selected = page == p,
                     onClick = { page = p },
-                    text = { Text(tr(if (p == HealthPage.Results) Str.Results else Str.VaccinationTab)) },
+                    text = { Text(tr(p.label)) },
                 )
             }
         }
@@ -314,9 +334,21 @@ private fun HealthTab(holder: ScreensHolder, start: HealthPage) {
             when (page) {
                 HealthPage.Results -> ResultsTab(holder)
                 HealthPage.Vaccination -> VaccinationTab(holder)
+                HealthPage.Quarantine -> QuarantineTab(holder)
             }
         }
     }
+}
+
+/** Home quarantine: countdown, commitment, enrolment, check-in (the sticker scanned with the camera the gate uses) and cases. */
+@Composable
+private fun QuarantineTab(holder: ScreensHolder) {
+    val vm = holder.quarantine ?: return
+    val state by vm.state.collectAsStateWithLifecycle()
+    if (state.page != org.healthbook.core.wrapper.QuarantinePage.Countdown) {
+        androidx.activity.compose.BackHandler { vm.onEvent(org.healthbook.core.wrapper.QuarantineEvent.Back) }
+    }
+    QuarantineScreen(state, rememberNow(), onEvent = vm::onEvent, scanner = { onScan -> CameraScanner(onScan) })
 }
 
 /** The list under "More": one button per tool this installation has. */
@@ -362,11 +394,25 @@ private fun rememberNow(): Instant {
     return now
 }
 
+/** The passes; while a home-quarantine order runs, its card on top ([onOpenQuarantine] opens the quarantine page). */
 @Composable
-private fun PassTab(holder: ScreensHolder) {
+private fun PassTab(holder: ScreensHolder, onOpenQuarantine: () -> Unit) {
     val list by holder.profiles.state.collectAsStateWithLifecycle()
     val profiles = (list as? ProfileListState.Loaded)?.profiles.orEmpty()
     val now = rememberNow()
+    val quarantine = holder.quarantine?.state?.collectAsStateWithLifecycle()?.value?.active
+    if (quarantine != null) {
+        androidx.compose.foundation.layout.Column {
+            QuarantineHomeCard(quarantine, now, onOpenQuarantine, Modifier.padding(16.dp))
+            Box(Modifier.weight(1f)) { PassPages(holder, profiles, now) }
+        }
+    } else {
+        PassPages(holder, profiles, now)
+    }
+}
+
+@Composable
+private fun PassPages(holder: ScreensHolder, profiles: List<org.healthbook.core.Profile>, now: Instant) {
     val pages = profiles.map { profile ->
         val vm = holder.pass(profile.id)
         val state by vm.state.collectAsStateWithLifecycle()

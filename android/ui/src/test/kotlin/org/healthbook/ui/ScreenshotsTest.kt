@@ -58,6 +58,11 @@ import org.healthbook.core.wrapper.SiteDoseField
 import org.healthbook.ui.vaccination.CertificateWalletScreen
 import org.healthbook.ui.vaccination.VaccinationScreen
 import org.healthbook.ui.vaccination.VaccinationSiteScreen
+import org.healthbook.core.wrapper.ExplanationDraft
+import org.healthbook.core.wrapper.ExplanationReason
+import org.healthbook.core.wrapper.QuarantinePage
+import org.healthbook.ui.quarantine.QuarantineHomeCard
+import org.healthbook.ui.quarantine.QuarantineScreen
 
 /** Where screenshots go: the `healthbook.screenshots.dir` system property (scripts/screenshots.sh), else nowhere. */
 object Screenshots {
@@ -223,6 +228,40 @@ object ScreenCatalog {
         },
         "vaccination-site-recorded" to {
             VaccinationSiteScreen(VaccinationFixtures.site(VaccinationFixtures.recorded(org.healthbook.core.qrPng(VaccinationFixtures.CERTIFICATE, 4u))), VaccinationFixtures.zone, SkiaQrDecoder, {})
+        },
+        "quarantine-countdown" to { QuarantineScreen(QuarantineFixtures.state(), QuarantineFixtures.now, {}) },
+        "quarantine-home-card" to { QuarantineHomeCard(QuarantineFixtures.active.copy(openChallenge = QuarantineFixtures.challenge), QuarantineFixtures.now, {}) },
+        "quarantine-commitment" to {
+            QuarantineScreen(QuarantineFixtures.state(QuarantinePage.Commitment) { it.copy(commitment = QuarantineFixtures.commitment()) }, QuarantineFixtures.now, {})
+        },
+        "quarantine-enrolment" to {
+            QuarantineScreen(
+                QuarantineFixtures.state(QuarantinePage.Enrolment) { s -> s.copy(orders = s.orders.map { it.copy(state = org.healthbook.core.wrapper.QuarantineOrderState.AWAITING_ENROLMENT) }) },
+                QuarantineFixtures.now, {},
+            )
+        },
+        "quarantine-checkin" to {
+            QuarantineScreen(
+                QuarantineFixtures.state(QuarantinePage.CheckIn) { s -> s.copy(orders = s.orders.map { it.copy(openChallenge = QuarantineFixtures.challenge.copy(homeTokenRequired = true)) }) },
+                QuarantineFixtures.now, {},
+            )
+        },
+        "quarantine-checkin-review" to {
+            QuarantineScreen(
+                QuarantineFixtures.state(QuarantinePage.CheckIn) {
+                    it.copy(lastCheckIn = QuarantineFixtures.doubtful, cases = listOf(org.healthbook.core.wrapper.FakeQuarantineRepository.case("c2", "o1", QuarantineFixtures.doubtful, QuarantineFixtures.now)))
+                },
+                QuarantineFixtures.now, {},
+            )
+        },
+        "quarantine-explain" to {
+            QuarantineScreen(
+                QuarantineFixtures.state(QuarantinePage.Case("c1")) { it.copy(draft = ExplanationDraft(ExplanationReason.OTHER, textMissing = true)) },
+                QuarantineFixtures.now, {},
+            )
+        },
+        "quarantine-decided" to {
+            QuarantineScreen(QuarantineFixtures.state(QuarantinePage.Case("c0")) { it.copy(cases = listOf(QuarantineFixtures.decidedCase)) }, QuarantineFixtures.now, {})
         },
     )
 
