@@ -47,13 +47,11 @@ fn parse_command(line: &str) -> Option<Thing> {
             break;
         }
         let name = word.split('=').next().unwrap_or(word);
-        if path.is_empty() {
-            if let Some(&(_, takes_value)) = GLOBAL_OPTIONS.iter().find(|(global, _)| *global == name) {
-                if takes_value && !word.contains('=') {
-                    words.next();
-                }
-                continue;
+        if let Some(&(_, takes_value)) = GLOBAL_OPTIONS.iter().find(|(global, _)| *global == name).filter(|_| path.is_empty()) {
+            if takes_value && !word.contains('=') {
+                words.next();
             }
+            continue;
         }
         if name.starts_with("--") && name.len() > 2 {
             options.push(name.to_owned());
@@ -207,10 +205,8 @@ impl Checker {
                     if !self.screens.contains(&name) {
                         problems.push(format!("{guide}:{line}: screen `{name}` is not among the screenshots ScreenshotsTest renders"));
                     }
-                    if let Some(file) = picture {
-                        if !self.pictures.join(&file).is_file() {
-                            problems.push(format!("{guide}:{line}: picture images/{file} is not committed (scripts/screenshots.sh writes it)"));
-                        }
+                    if let Some(file) = picture.filter(|file| !self.pictures.join(file).is_file()) {
+                        problems.push(format!("{guide}:{line}: picture images/{file} is not committed (scripts/screenshots.sh writes it)"));
                     }
                 }
             }
