@@ -403,6 +403,9 @@ enum class Str(val vi: String, val en: String) {
     ErrorSiteStock("Không cập nhật được số liều. Đang hiện số đã biết.", "The stock could not be updated. Showing the last known figures."),
     ErrorSiteLookup("Không tìm được: không kết nối được máy chủ. Hãy quét lại.", "Not found: the server could not be reached. Scan again."),
     ErrorSiteRecord("Chưa ghi nhận được mũi tiêm. Bấm ghi nhận lại: mũi tiêm không bị ghi hai lần.", "The dose was not recorded. Record it again: it will not be stored twice."),
+
+    Help("Trợ giúp", "Help"),
+    HelpMissing("Không tìm thấy phần hướng dẫn này trong ứng dụng.", "This part of the guide is not in the app."),
     ;
 
     /** This text in [language]. */
