@@ -11,12 +11,21 @@ android {
     compileSdk = 35
     defaultConfig { minSdk = 26 }
     sourceSets["main"].java.srcDir("src/main/kotlin")
+    // The guides for the in-app help, copied from docs/guides (below) into the library's Java resources under
+    // guides/, where org.healthbook.ui.help.Guides reads them; the same layout pom.xml gives the desktop build.
+    sourceSets["main"].resources.srcDir(layout.buildDirectory.dir("generated/guides").get().asFile)
     buildFeatures { compose = true }
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
 }
+
+val copyGuides by tasks.registering(Copy::class) {
+    from(rootProject.file("../docs/guides"))
+    into(layout.buildDirectory.dir("generated/guides/guides"))
+}
+tasks.named("preBuild") { dependsOn(copyGuides) }
 
 kotlin {
     compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17) }

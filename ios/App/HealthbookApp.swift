@@ -150,6 +150,7 @@ struct RootView: View {
                 FirstStartView(viewModel: FirstStartViewModel(
                     settings: settings, bundledRootKey: root.bundledRootKey, defaultServer: "https://"
                 ) { Task { await root.loadSettings() } })
+                .helpEntry("first-start")
             }
         } else {
             MainTabs(root: root)
@@ -174,36 +175,36 @@ private struct MainTabs: View {
     var body: some View {
         TabView {
             if let pass = root.pass(for: loaded) {
-                PassView(viewModel: pass).tabItem { Label("pass.title", systemImage: "qrcode") }
+                NavigationStack { PassView(viewModel: pass).helpEntry("pass-green") }.tabItem { Label("pass.title", systemImage: "qrcode") }
             }
             if let me = loaded.first, let declaration = root.declaration(for: me) {
-                NavigationStack { DeclarationView(viewModel: declaration) }
+                NavigationStack { DeclarationView(viewModel: declaration).helpEntry("declaration") }
                     .tabItem { Label("declaration.title", systemImage: "square.and.pencil") }
             }
             if let outbox = root.outbox {
-                NavigationStack { OutboxView(viewModel: outbox) }
+                NavigationStack { OutboxView(viewModel: outbox).helpEntry("outbox") }
                     .tabItem { Label("outbox.title", systemImage: "tray.and.arrow.up") }
             }
             if let checkIns = root.checkIns {
-                NavigationStack { CheckInView(viewModel: checkIns, profiles: loaded) }
+                NavigationStack { CheckInView(viewModel: checkIns, profiles: loaded).helpEntry("diary") }
                     .tabItem { Label("checkin.tab", systemImage: "mappin.and.ellipse") }
             }
             if let results = root.results {
-                NavigationStack { TestResultsView(viewModel: results, profiles: loaded) }
+                NavigationStack { TestResultsView(viewModel: results, profiles: loaded).helpEntry("results-list") }
                     .tabItem { Label("results.title", systemImage: "testtube.2") }
             }
             if let vaccination = root.vaccination {
-                NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet) }
+                NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet).helpEntry("vaccination") }
                     .tabItem { Label("vaccination.title", systemImage: "syringe") }
             }
             if let quarantine = root.quarantine {
-                NavigationStack { QuarantineView(viewModel: quarantine) }
+                NavigationStack { QuarantineView(viewModel: quarantine).helpEntry("quarantine") }
                     .tabItem { Label("quarantine.title", systemImage: "house") }
             }
-            NavigationStack { ProfileListView(viewModel: profiles) }
+            NavigationStack { ProfileListView(viewModel: profiles).helpEntry("profiles") }
                 .tabItem { Label("profiles.title", systemImage: "person.2") }
             if let checkpoint = root.checkpoint {
-                NavigationStack { CheckpointView(viewModel: checkpoint) }
+                NavigationStack { CheckpointView(viewModel: checkpoint).helpEntry("checkpoint-scan") }
                     .tabItem { Label("checkpoint.title", systemImage: "viewfinder") }
             }
             if let settings = root.settings {
@@ -212,7 +213,7 @@ private struct MainTabs: View {
                     vaccinationSite: root.vaccinationSite, siteSignIn: root.siteSignIn,
                     volunteer: root.volunteer, volunteerSignIn: root.volunteerSignIn,
                     declaration: { root.managedDeclaration(profileId: $0) }
-                ) }
+                ).helpEntry("settings") }
                     .tabItem { Label("settings.title", systemImage: "gearshape") }
             }
         }

@@ -6,3 +6,4 @@ mod trust_dsc;
 mod vaccine;
 mod vaccine_site;
 mod quarantine_officer;
+mod guides;

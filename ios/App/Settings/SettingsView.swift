@@ -58,12 +58,13 @@ struct SettingsView: View {
             if setupCheck != nil || volunteer != nil {
                 Section("settings.helper") {
                     if let setupCheck {
-                        NavigationLink { SetupCheckView(viewModel: setupCheck) } label: { Label("setup.title", systemImage: "checklist") }
+                        NavigationLink { SetupCheckView(viewModel: setupCheck).helpEntry("setup-check") } label: { Label("setup.title", systemImage: "checklist") }
                             .frame(minHeight: 44)
                     }
                     if let volunteer, let volunteerSignIn {
                         NavigationLink {
                             StaffSignInView(viewModel: volunteerSignIn) { VolunteerScreen(viewModel: volunteer, declaration: declaration) }
+                                .helpEntry("volunteer-people")
                         } label: {
                             Label("volunteer.title", systemImage: "person.crop.circle.badge.plus")
                         }
@@ -76,8 +77,9 @@ struct SettingsView: View {
                     NavigationLink {
                         if let siteSignIn {
                             StaffSignInView(viewModel: siteSignIn) { VaccinationSiteView(viewModel: vaccinationSite) }
+                                .helpEntry("vaccination-site-scan")
                         } else {
-                            VaccinationSiteView(viewModel: vaccinationSite)
+                            VaccinationSiteView(viewModel: vaccinationSite).helpEntry("vaccination-site-scan")
                         }
                     } label: {
                         Label("settings.vaccinationSite", systemImage: "syringe")
@@ -87,7 +89,7 @@ struct SettingsView: View {
             }
             if let gate {
                 Section {
-                    NavigationLink { GateView(viewModel: gate) } label: { GateLinkLabel(viewModel: gate) }
+                    NavigationLink { GateView(viewModel: gate).helpEntry("gate-ready") } label: { GateLinkLabel(viewModel: gate) }
                         .frame(minHeight: 44)
                 } header: {
                     Text("settings.operator")

@@ -15,6 +15,7 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.width
 import androidx.compose.ui.unit.dp
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.statusBarsPadding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.CheckCircle
@@ -106,6 +107,10 @@ import org.healthbook.ui.vaccination.VaccinationScreen
 import org.healthbook.ui.vaccination.VaccinationSiteScreen
 import org.healthbook.ui.firststart.FirstStartUiState
 import org.healthbook.ui.outbox.OutboxScreen
+import org.healthbook.ui.help.HelpBar
+import org.healthbook.ui.help.HelpScreen
+import org.healthbook.ui.help.HelpTopic
+import org.healthbook.ui.help.HelpTopics
 import org.healthbook.ui.pass.PassPage
 import org.healthbook.ui.pass.PassScreen
 import org.healthbook.ui.profiles.ProfileEditScreen
@@ -228,26 +233,36 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
     // The bundled root key; the build puts the authority's key in BuildConfig-free resources (see README).
     val bundledKey = BUNDLED_ROOT_KEY
     HealthbookTheme(settings.language) {
+        // The guide section the help entry opened, over whatever screen is on show; Back returns to it.
+        var help by remember { mutableStateOf<HelpTopic?>(null) }
+        help?.let { topic ->
+            androidx.activity.compose.BackHandler { help = null }
+            HelpScreen(topic, AndroidQrDecoder, onBack = { help = null })
+            return@HealthbookTheme
+        }
         if (settings.loaded && !settings.configured) {
             var url by rememberSaveable { mutableStateOf(settings.serverUrl ?: DEFAULT_SERVER) }
-            FirstStartScreen(
-                FirstStartUiState(
-                    settings.language, url, bundledKey.takeIf { it.isNotEmpty() }?.let(::fingerprint),
-                    error = settings.error?.let { settingsErrorText(it) },
-                ),
-                onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },
-                onServerUrl = { url = it },
-                onContinue = {
-                    holder.settings.onEvent(SettingsEvent.SetServerUrl(url))
-                    holder.settings.onEvent(SettingsEvent.PinRootKey(bundledKey))
-                },
-            )
+            androidx.compose.foundation.layout.Column {
+                HelpBar(HelpTopics.of("first-start"), onHelp = { help = it }, modifier = Modifier.statusBarsPadding())
+                FirstStartScreen(
+                    FirstStartUiState(
+                        settings.language, url, bundledKey.takeIf { it.isNotEmpty() }?.let(::fingerprint),
+                        error = settings.error?.let { settingsErrorText(it) },
+                    ),
+                    onLanguage = { holder.settings.onEvent(SettingsEvent.SetLanguage(it)) },
+                    onServerUrl = { url = it },
+                    onContinue = {
+                        holder.settings.onEvent(SettingsEvent.SetServerUrl(url))
+                        holder.settings.onEvent(SettingsEvent.PinRootKey(bundledKey))
+                    },
+                )
+            }
             return@HealthbookTheme
         }
         var tab by rememberSaveable { mutableStateOf(startTab) }
         // Five destinations at most in the bar (Material's limit, and what fits a small phone with Vietnamese
         // labels); the tools of staff and volunteers live under "More".
-        Scaffold(bottomBar = {
+        Scaffold(topBar = { HelpBar(HelpTopics.of(helpScreenOf(tab)), onHelp = { help = it }, modifier = Modifier.statusBarsPadding()) }, bottomBar = {
             NavigationBar {
                 for (t in PRIMARY_TABS) {
                     NavigationBarItem(
@@ -279,6 +294,21 @@ private fun App(holder: ScreensHolder, startTab: Tab) {
             }
         }
     }
+}
+
+/** The screen (as the guides and the screenshot catalogue name it) whose guide section a tab's help opens. */
+private fun helpScreenOf(tab: Tab): String = when (tab) {
+    Tab.Pass -> "pass-green"
+    Tab.Places -> "diary"
+    Tab.Results -> "results-list"
+    Tab.Vaccination -> "vaccination"
+    Tab.Declare -> "declaration"
+    Tab.Profiles -> "profiles"
+    Tab.Check -> "checkpoint-scan"
+    Tab.Gate -> "gate-ready"
+    Tab.Setup -> "setup-check"
+    Tab.Volunteer -> "volunteer-people"
+    Tab.Settings, Tab.More -> "settings"
 }
 
 /** The destinations in the bottom bar. */

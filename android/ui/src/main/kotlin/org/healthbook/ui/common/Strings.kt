@@ -523,6 +523,8 @@ enum class Str(val vi: String, val en: String) {
     ErrorQuarantineExplain("Chưa gửi được lời giải thích. Hãy thử lại.", "The explanation was not sent. Please try again."),
     ErrorQuarantineNotToken("Đây không phải mã dán trong nhà. Hãy quét tờ giấy có chữ HQ1.", "This is not the home's sticker. Scan the sticker marked HQ1."),
     ErrorQuarantineNoChallenge("Hiện không có yêu cầu điểm danh nào để trả lời.", "There is no open check-in to answer."),
+    Help("Trợ giúp", "Help"),
+    HelpMissing("Không tìm thấy phần hướng dẫn này trong ứng dụng.", "This part of the guide is not in the app."),
     ;
 
     /** This text in [language]. */
