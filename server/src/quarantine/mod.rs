@@ -254,6 +254,7 @@ pub async fn create_order(State(state): State<AppState>, principal: Principal, r
 
 /// The `state` filter of the officer's lists.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StateQuery {
     /// Only orders (or cases) in this state.
     pub state: Option<String>,
