@@ -206,7 +206,7 @@ pub async fn decide(
             let outcome = db::name(body.outcome)?;
             let detail = format!("quarantine case {} of order {}: {outcome}", case.case_id, order.id);
             persons::db::audit(tx, now, &principal, "quarantine_decision", Some(&order.person_id), None, Some(detail))?;
-            tracing::info!(order = %order.id, outcome = %outcome, "quarantine case decided");
+            tracing::info!(outcome = %outcome, "quarantine case decided");
             case_or_404(tx, &case.case_id, now)
         })
         .await?;

@@ -246,7 +246,7 @@ pub async fn create_order(State(state): State<AppState>, principal: Principal, r
             created_at: now,
         };
         db::insert_order(tx, &order)?;
-        tracing::info!(order = %order.id, "quarantine order created");
+        tracing::info!("quarantine order created");
         Ok((StatusCode::CREATED, order.view(now, "")))
     })
     .await
@@ -471,7 +471,7 @@ pub async fn enrol(
             let order = db::order(tx, &order.id)?.ok_or(ApiError::NotFound("order"))?;
             let key = challenges::schedule_key(tx)?;
             challenges::materialise(tx, &order, now, &key)?;
-            tracing::info!(order = %order.id, "quarantine home enrolled");
+            tracing::info!("quarantine home enrolled");
             Ok::<_, ApiError>(order.view(now, &profile_ref))
         })
         .await?;

@@ -101,7 +101,7 @@ pub async fn post_check_in(
             if let Some(case_id) = &case_id {
                 open_case(tx, &order.id, &check_in_id, case_id, now)?;
             }
-            tracing::info!(order = %order.id, sequence = record.sequence, verdict = ?verdict.verdict, reasons = ?verdict.reasons, "quarantine check-in judged");
+            tracing::info!(verdict = ?verdict.verdict, reasons = ?verdict.reasons, "quarantine check-in judged");
             Ok(verdict)
         })
         .await?;

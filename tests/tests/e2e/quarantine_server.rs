@@ -474,6 +474,15 @@ async fn who_may_call_what_and_random_bodies_never_give_a_server_error(backend: 
     assert_http_error(stranger.post_json::<_, Value>(&format!("/v1/quarantine/orders/{order_id}/check-ins"), &r1).await, 404, "not_found");
     let theirs: Value = stranger.get_json("/v1/quarantine/mine").await.unwrap();
     assert!(theirs["orders"].as_array().unwrap().is_empty());
+    // A lost phone: the person signs again from a new one; the old key is retired and its records are another device's.
+    let (new_phone, new_phone_id) = phone(&server).await;
+    server.bind_profile(&new_phone_id, "hoa", &who).await;
+    let new_key = sign_commitment(&server, &new_phone, &order_id).await;
+    let old = record(&order_id, 2, &hash(&r1), (&challenge.0, &challenge.1), 5.0, 10.0, &baseline, now(&server), &key);
+    assert_verdict(&post(&new_phone, &old).await, "missed", &["wrong_device_key"]);
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM quarantine_order_keys WHERE retired_at IS NOT NULL").await, 1);
+    let kept: Value = new_phone.get_json(&format!("/v1/quarantine/orders/{order_id}")).await.unwrap();
+    assert_eq!((kept["device_key_id"].as_str(), kept["state"].as_str()), (Some(new_key.kid()), Some("active")));
     // Other roles: 403; no token: 401.
     for refused in [&volunteer, &lab, &gate, &admin] {
         assert_http_error(refused.get_json::<Value>("/v1/quarantine/orders").await, 403, "forbidden");
