@@ -78,7 +78,7 @@ pub fn materialise(tx: &mut dyn Tx, order: &OrderRow, now: DateTime<Utc>, key: &
     db::set_challenges_through(tx, &order.id, upto)
 }
 
-/// Opens a case for a stored verdict; returns its id.
+/// Opens the case `case_id` for a stored verdict, explainable for [`EXPLANATION_WINDOW_HOURS`].
 pub fn open_case(tx: &mut dyn Tx, order_id: &str, check_in_id: &str, case_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     db::insert_case(tx, case_id, order_id, check_in_id, now + Duration::hours(EXPLANATION_WINDOW_HOURS), now)
 }

@@ -591,13 +591,6 @@ pub fn insert_case(tx: &mut dyn Tx, id: &str, order_id: &str, check_in_id: &str,
     Ok(())
 }
 
-/// A case as stored, with the verdict that opened it.
-#[derive(Debug, Clone)]
-pub struct CaseRow {
-    /// The case as answered (its state as stored facts say at the time read).
-    pub view: CaseView,
-}
-
 const CASE_COLUMNS: &str = "c.id, c.order_id, c.explain_by, c.explanation_reason, c.explanation_text, c.explained_at, c.decision_outcome, \
      c.decision_note, c.decided_by, c.decided_at, c.opened_at, k.challenge_id, k.sequence, k.verdict, k.reasons, k.radio_similarity, \
      k.fence, k.case_id, k.decided_at";
