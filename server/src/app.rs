@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use healthbook_core::Clock;
 use tokio::net::TcpListener;
@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, results, trust, vaccination, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -149,6 +149,24 @@ pub fn router(state: AppState) -> Router {
             post(vaccination::reconcile::reconcile)
                 .layer(DefaultBodyLimit::max(vaccination::reconcile::RECONCILIATION_BODY_LIMIT_BYTES.max(body_limit))),
         )
+        .route("/v1/quarantine/wards", get(quarantine::list_wards))
+        .route("/v1/quarantine/wards/{ward_code}", put(quarantine::put_ward))
+        .route("/v1/quarantine/commitments/{version}", get(quarantine::get_commitment))
+        .route("/v1/quarantine/orders", post(quarantine::create_order).get(quarantine::list_orders))
+        .route("/v1/quarantine/orders/{order_id}", get(quarantine::get_order))
+        .route("/v1/quarantine/mine", get(quarantine::mine))
+        .route("/v1/quarantine/orders/{order_id}/home-token", post(quarantine::home_token))
+        .route("/v1/quarantine/orders/{order_id}/commitment", post(quarantine::sign_commitment))
+        .route("/v1/quarantine/orders/{order_id}/enrolment", post(quarantine::enrol))
+        .route("/v1/quarantine/orders/{order_id}/challenge", get(quarantine::challenges::get_challenge))
+        .route(
+            "/v1/quarantine/orders/{order_id}/check-ins",
+            post(quarantine::verify::post_check_in).get(quarantine::verify::list_check_ins),
+        )
+        .route("/v1/quarantine/orders/{order_id}/cases", get(quarantine::cases::order_cases))
+        .route("/v1/quarantine/cases", get(quarantine::cases::list_cases))
+        .route("/v1/quarantine/cases/{case_id}/explanation", post(quarantine::cases::explain))
+        .route("/v1/quarantine/cases/{case_id}/decision", post(quarantine::cases::decide))
         .route("/v1/results/registrations", post(results::register_sample))
         .route("/v1/results/poll", post(results::poll_result))
         .route("/v1/results/samples", post(results::link_sample))
@@ -233,7 +251,8 @@ async fn openapi_json() -> Response {
 /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish. Meanwhile it keeps the
 /// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]) and deletes
 /// test results past their retention ([`crate::results::keep_purging`]) and gate passages past theirs
-/// ([`crate::checkin::keep_purging`]).
+/// ([`crate::checkin::keep_purging`]), and sweeps missed quarantine check-ins and purges old orders
+/// ([`crate::quarantine::challenges::keep_sweeping`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -242,11 +261,13 @@ pub async fn serve(
     let resigner = tokio::spawn(crate::trust::keep_documents_fresh(state.clone()));
     let purger = tokio::spawn(crate::results::keep_purging(state.clone()));
     let passage_purger = tokio::spawn(crate::checkin::keep_purging(state.clone()));
+    let quarantine_sweeper = tokio::spawn(crate::quarantine::challenges::keep_sweeping(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     resigner.abort();
     purger.abort();
     passage_purger.abort();
+    quarantine_sweeper.abort();
     served
 }
 

@@ -14,6 +14,7 @@
 //! | [`keys`] | the key-encryption key that seals private keys at rest |
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
 //! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
+//! | [`quarantine`] | home quarantine: wards, orders, signed commitment, enrolment, challenges, verified check-ins, cases and decisions |
 //! | [`status`] | the typed health status rule set whose status passes carry |
 //! | [`vaccination`] | vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, doses, EU DCC vaccination certificates, reconciliation with other platforms |
 //! | [`volunteers`] | people a volunteer enrolled: consent, self-reported doses, control cards |
@@ -46,6 +47,7 @@ pub mod keys;
 pub mod openapi;
 pub mod passes;
 pub mod persons;
+pub mod quarantine;
 pub mod ratelimit;
 pub mod results;
 pub mod status;

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, results, trust, vaccination, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -106,6 +106,23 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         checkin::list_risky,
         checkin::list_passages,
         checkin::compliance,
+        quarantine::put_ward,
+        quarantine::list_wards,
+        quarantine::get_commitment,
+        quarantine::create_order,
+        quarantine::list_orders,
+        quarantine::get_order,
+        quarantine::mine,
+        quarantine::home_token,
+        quarantine::sign_commitment,
+        quarantine::enrol,
+        quarantine::challenges::get_challenge,
+        quarantine::verify::post_check_in,
+        quarantine::verify::list_check_ins,
+        quarantine::cases::list_cases,
+        quarantine::cases::order_cases,
+        quarantine::cases::explain,
+        quarantine::cases::decide,
     ),
     components(schemas(
         // Every body is the wire contract's (`healthbook_protocol`), so the document describes what both sides use.
@@ -166,6 +183,18 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::vaccination::CoverageReport, protocol::vaccination::CoverageQuery,
         protocol::vaccination::ReconciliationRow, protocol::vaccination::ReconciliationUpload,
         protocol::vaccination::DiscrepancyKind, protocol::vaccination::Discrepancy, protocol::vaccination::ReconciliationReport,
+        protocol::quarantine::EligibilityCriterion, protocol::quarantine::WardEligibilityRequest,
+        protocol::quarantine::WardEligibility, protocol::quarantine::WardEligibilityList, protocol::quarantine::CommitmentText,
+        protocol::quarantine::Geofence, protocol::quarantine::DailyWindow, protocol::quarantine::CheckInSchedule,
+        protocol::quarantine::ExtensionRules, protocol::quarantine::CreateOrderRequest, protocol::quarantine::OrderState,
+        protocol::quarantine::OrderView, protocol::quarantine::OrderList, protocol::quarantine::HomeTokenView,
+        protocol::quarantine::SignCommitmentRequest, protocol::quarantine::RadioEnvironment, protocol::quarantine::EnrolRequest,
+        protocol::quarantine::ChallengeKind, protocol::quarantine::ChallengeView, protocol::quarantine::ChallengeStatus,
+        protocol::quarantine::FixSource, protocol::quarantine::LocationFix, protocol::quarantine::CheckInRecord,
+        protocol::quarantine::FenceVerdict, protocol::quarantine::Verdict, protocol::quarantine::VerdictReason,
+        protocol::quarantine::CheckInVerdict, protocol::quarantine::CheckInList, protocol::quarantine::ExplanationReason,
+        protocol::quarantine::ExplanationRequest, protocol::quarantine::DecisionOutcome, protocol::quarantine::DecisionRequest,
+        protocol::quarantine::CaseState, protocol::quarantine::CaseView, protocol::quarantine::CaseList,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -180,6 +209,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "volunteers", description = "People a volunteer enrolled: consent, doses shown on paper, control cards"),
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
         (name = "vaccination", description = "Vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, the site's lookup, doses, certificates, the phone's records, reconciliation"),
+        (name = "quarantine", description = "Home quarantine: wards, orders, the signed commitment, enrolment, challenges, verified check-ins, cases and decisions"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),
     )

@@ -11,7 +11,7 @@
 //! | order | rule | status it can give | file |
 //! |---|---|---|---|
 //! | 1 | test results: a positive test, red; a positive pool (retest required), yellow; a negative test within 72 h, green | green, yellow, red | `results.rs` |
-//! | 2 | quarantine orders (slot for the quarantine capability: an open order, red) | – | – |
+//! | 2 | quarantine orders: an order not ended, red | red | `quarantine.rs` |
 //! | 3 | vaccination records: a completed primary series, green with the vaccination reason (never worse, so it never hides another finding) | green | `vaccination.rs` |
 //! | 4 | self-declaration: the person's health declarations of the last 7 days | green, yellow, red | `declaration.rs` |
 //!
@@ -22,6 +22,7 @@
 //! English wording in the core for the phone); see [`Reason::pass_reason`].
 
 pub mod declaration;
+pub mod quarantine;
 pub mod results;
 pub mod vaccination;
 
@@ -124,9 +125,10 @@ impl RuleSet {
     /// The rules of this build (see the table in the module documentation).
     pub fn standard() -> Self {
         // Authoritative rules go before the self-declaration as the capabilities that own those records land:
-        // test results, then quarantine orders (to come) and vaccination records.
+        // test results, then quarantine orders and vaccination records.
         Self::with_rules(vec![
             Box::new(results::TestResultRule),
+            Box::new(quarantine::QuarantineRule),
             Box::new(vaccination::VaccinationRule),
             Box::new(declaration::SelfDeclarationRule),
         ])

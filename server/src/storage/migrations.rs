@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] =
             name: "vaccination_lists",
             sql: include_str!("../../migrations/0017_vaccination_lists.sql"),
         },
+        Migration { version: 18, name: "quarantine", sql: include_str!("../../migrations/0018_quarantine.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

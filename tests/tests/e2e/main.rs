@@ -14,6 +14,7 @@ mod passes_person;
 mod persons_api;
 mod persons_limits;
 mod persons_phone;
+mod quarantine_server;
 mod results_phone;
 mod security_auth;
 mod security_database_tls;
