@@ -591,7 +591,7 @@ pub fn fence_verdict(fence: &Geofence, fix: &LocationFix) -> FenceVerdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub enum QuarantineVerdict {
     /// Every check passed.
     Ok,
     /// Something an officer should look at (never a violation by itself).
@@ -646,8 +646,8 @@ pub struct CheckInVerdict {
     /// The record's sequence, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u64>,
-    /// Verdict.
-    pub verdict: Verdict,
+    /// QuarantineVerdict.
+    pub verdict: QuarantineVerdict,
     /// Reasons: empty for ok, except `late` for an answer within the grace period (ok, noted, never a case).
     pub reasons: Vec<VerdictReason>,
     /// The server's radio similarity.
@@ -928,7 +928,7 @@ mod tests {
     #[test]
     fn enums_keep_their_names() {
         enum_strings(
-            &[(Verdict::Ok, "ok"), (Verdict::NeedsReview, "needs_review"), (Verdict::Missed, "missed")],
+            &[(QuarantineVerdict::Ok, "ok"), (QuarantineVerdict::NeedsReview, "needs_review"), (QuarantineVerdict::Missed, "missed")],
             "failed",
         );
         enum_strings(

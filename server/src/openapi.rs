@@ -191,7 +191,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::quarantine::SignCommitmentRequest, protocol::quarantine::RadioEnvironment, protocol::quarantine::EnrolRequest,
         protocol::quarantine::ChallengeKind, protocol::quarantine::ChallengeView, protocol::quarantine::ChallengeStatus,
         protocol::quarantine::FixSource, protocol::quarantine::LocationFix, protocol::quarantine::CheckInRecord,
-        protocol::quarantine::FenceVerdict, protocol::quarantine::Verdict, protocol::quarantine::VerdictReason,
+        protocol::quarantine::FenceVerdict, protocol::quarantine::QuarantineVerdict, protocol::quarantine::VerdictReason,
         protocol::quarantine::CheckInVerdict, protocol::quarantine::CheckInList, protocol::quarantine::ExplanationReason,
         protocol::quarantine::ExplanationRequest, protocol::quarantine::DecisionOutcome, protocol::quarantine::DecisionRequest,
         protocol::quarantine::CaseState, protocol::quarantine::CaseView, protocol::quarantine::CaseList,

@@ -21,7 +21,7 @@ use healthbook_core::credentials::qr::ErrorCorrection;
 use healthbook_core::quarantine::officer::{
     CaseState, CaseView, CheckInSchedule, CheckInVerdict, CreateOrderRequest, DailyWindow, DecisionOutcome, DecisionRequest,
     EligibilityCriterion, ExplanationReason, ExtensionRules, FenceVerdict, Geofence, OfficerError, OrderState, OrderView,
-    QuarantineOfficer, Verdict, VerdictReason, WardEligibility,
+    QuarantineOfficer, QuarantineVerdict, VerdictReason, WardEligibility,
 };
 use healthbook_protocol::quarantine::days_left;
 
@@ -387,11 +387,11 @@ pub fn order_text(order: &OrderView, now: DateTime<Utc>) -> String {
     lines.join("\n")
 }
 
-fn verdict_words(v: Verdict) -> &'static str {
+fn verdict_words(v: QuarantineVerdict) -> &'static str {
     match v {
-        Verdict::Ok => "ok",
-        Verdict::NeedsReview => "needs review",
-        Verdict::Missed => "missed",
+        QuarantineVerdict::Ok => "ok",
+        QuarantineVerdict::NeedsReview => "needs review",
+        QuarantineVerdict::Missed => "missed",
     }
 }
 

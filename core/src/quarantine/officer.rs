@@ -19,7 +19,7 @@ use healthbook_protocol::quarantine::{
 pub use healthbook_protocol::quarantine::{
     CaseState, CaseView, CheckInSchedule, CheckInVerdict, CommitmentText, CreateOrderRequest, DailyWindow, DecisionOutcome,
     DecisionRequest, EligibilityCriterion, ExplanationReason, ExplanationRequest, ExtensionRules, FenceVerdict, Geofence,
-    HOME_TOKEN_PREFIX, HomeTokenView, OrderState, OrderView, Verdict, VerdictReason, WardEligibility, WardEligibilityRequest,
+    HOME_TOKEN_PREFIX, HomeTokenView, OrderState, OrderView, QuarantineVerdict, VerdictReason, WardEligibility, WardEligibilityRequest,
 };
 use healthbook_protocol::{Empty, ErrorCode, Role};
 use reqwest::Method;

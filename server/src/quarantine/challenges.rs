@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use healthbook_protocol::quarantine::{
-    ChallengeKind, ChallengeStatus, ChallengeView, CheckInVerdict, OrderState, Verdict, VerdictReason, EXPLANATION_WINDOW_HOURS,
+    ChallengeKind, ChallengeStatus, ChallengeView, CheckInVerdict, OrderState, QuarantineVerdict, VerdictReason, EXPLANATION_WINDOW_HOURS,
     RECORD_RETENTION_DAYS, local_start_of_day,
 };
 use healthbook_protocol::{ErrorResponse, Role};
@@ -99,7 +99,7 @@ pub fn sweep_order(tx: &mut dyn Tx, order: &OrderRow, now: DateTime<Utc>, key: &
         let verdict = CheckInVerdict {
             challenge_id: challenge.id.clone(),
             sequence: None,
-            verdict: Verdict::Missed,
+            verdict: QuarantineVerdict::Missed,
             reasons: vec![VerdictReason::NoAnswer],
             radio_similarity: None,
             fence: None,

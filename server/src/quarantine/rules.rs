@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use healthbook_protocol::quarantine::{
-    self as q, ChallengeKind, CheckInRecord, CheckInSchedule, CreateOrderRequest, FenceVerdict, RadioEnvironment, Verdict,
+    self as q, ChallengeKind, CheckInRecord, CheckInSchedule, CreateOrderRequest, FenceVerdict, RadioEnvironment, QuarantineVerdict,
     VerdictReason, MAX_ORDER_DAYS, MAX_RADIO_IDS, RADIO_REVIEW_BELOW,
 };
 use ring::hmac;
@@ -286,8 +286,8 @@ pub struct Facts<'a> {
 /// The judgement of one record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
-    /// Verdict.
-    pub verdict: Verdict,
+    /// QuarantineVerdict.
+    pub verdict: QuarantineVerdict,
     /// Reasons, in the order checked.
     pub reasons: Vec<VerdictReason>,
     /// Whether the record becomes the chain's next link.
@@ -303,7 +303,7 @@ pub struct Judgement {
 /// Judges a record: signature, replay, chain, nonce, then the evidence of place; see the module `verify`.
 pub fn judge(record: &CheckInRecord, facts: &Facts<'_>) -> Judgement {
     use VerdictReason as R;
-    let untrusted = |reason| Judgement { verdict: Verdict::Missed, reasons: vec![reason], in_chain: false, radio_similarity: None, fence: None, answers: false };
+    let untrusted = |reason| Judgement { verdict: QuarantineVerdict::Missed, reasons: vec![reason], in_chain: false, radio_similarity: None, fence: None, answers: false };
     match facts.signature {
         SignatureCheck::Good => {}
         SignatureCheck::WrongKey => return untrusted(R::WrongDeviceKey),
@@ -359,11 +359,11 @@ pub fn judge(record: &CheckInRecord, facts: &Facts<'_>) -> Judgement {
         reasons.push(R::StaleFix);
     }
     let verdict = if !fresh {
-        Verdict::Missed
+        QuarantineVerdict::Missed
     } else if reasons.iter().any(|r| *r != R::Late) {
-        Verdict::NeedsReview
+        QuarantineVerdict::NeedsReview
     } else {
-        Verdict::Ok
+        QuarantineVerdict::Ok
     };
     Judgement { verdict, reasons, in_chain, radio_similarity: Some(similarity), fence: Some(fence), answers: fresh }
 }
@@ -428,17 +428,17 @@ mod tests {
         let base = RadioEnvironment { wifi: vec!["a".repeat(64)], bluetooth: vec![] };
         let now = Utc.with_ymd_and_hms(2021, 9, 1, 1, 1, 0).unwrap();
         let good = judge(&record(1, 0.0, 10.0), &facts(&base, now));
-        assert_eq!((good.verdict, good.reasons.clone(), good.in_chain, good.answers), (Verdict::Ok, vec![], true, true));
+        assert_eq!((good.verdict, good.reasons.clone(), good.in_chain, good.answers), (QuarantineVerdict::Ok, vec![], true, true));
         let late = judge(&record(1, 0.0, 10.0), &facts(&base, now + Duration::minutes(35)));
-        assert_eq!((late.verdict, late.reasons), (Verdict::Ok, vec![VerdictReason::Late]));
+        assert_eq!((late.verdict, late.reasons), (QuarantineVerdict::Ok, vec![VerdictReason::Late]));
         let stale = judge(&record(1, 0.0, 10.0), &facts(&base, now + Duration::minutes(60)));
-        assert_eq!((stale.verdict, stale.reasons, stale.answers), (Verdict::Missed, vec![VerdictReason::StaleNonce], false));
+        assert_eq!((stale.verdict, stale.reasons, stale.answers), (QuarantineVerdict::Missed, vec![VerdictReason::StaleNonce], false));
         let edge = judge(&record(1, 95.0, 50.0), &facts(&base, now));
-        assert_eq!((edge.verdict, edge.reasons), (Verdict::NeedsReview, vec![VerdictReason::UncertainLocation]));
+        assert_eq!((edge.verdict, edge.reasons), (QuarantineVerdict::NeedsReview, vec![VerdictReason::UncertainLocation]));
         let outside = judge(&record(1, 500.0, 10.0), &facts(&base, now));
         assert_eq!(outside.reasons, vec![VerdictReason::OutsideFence]);
         let gap = judge(&record(3, 0.0, 10.0), &facts(&base, now));
-        assert_eq!((gap.verdict, gap.reasons, gap.in_chain), (Verdict::NeedsReview, vec![VerdictReason::SequenceGap], true));
+        assert_eq!((gap.verdict, gap.reasons, gap.in_chain), (QuarantineVerdict::NeedsReview, vec![VerdictReason::SequenceGap], true));
         let mut f = facts(&base, now);
         f.last = (1, "ff");
         let broken = judge(&record(2, 0.0, 10.0), &f);
@@ -449,7 +449,7 @@ mod tests {
             let mut f = facts(&base, now);
             f.signature = check;
             let j = judge(&record(1, 0.0, 10.0), &f);
-            assert_eq!((j.verdict, j.reasons, j.in_chain, j.answers), (Verdict::Missed, vec![reason], false, false));
+            assert_eq!((j.verdict, j.reasons, j.in_chain, j.answers), (QuarantineVerdict::Missed, vec![reason], false, false));
         }
         let mut f = facts(&base, now);
         f.replayed = true;
@@ -472,7 +472,7 @@ mod tests {
         }
         f.home_token_sha256 = Some("h");
         let j = judge(&r, &f);
-        assert_eq!(j.verdict, Verdict::NeedsReview);
+        assert_eq!(j.verdict, QuarantineVerdict::NeedsReview);
         assert_eq!(j.reasons, vec![VerdictReason::MockLocation, VerdictReason::HomeTokenMissing, VerdictReason::RadioUnlikeHome, VerdictReason::StaleFix]);
         assert_eq!(j.radio_similarity, Some(0.0));
         r.home_token_sha256 = Some("h".into());

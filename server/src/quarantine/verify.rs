@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Duration;
 use healthbook_protocol::quarantine::{
-    CheckInList, CheckInRecord, CheckInVerdict, GENESIS_HASH, RECORD_RETENTION_DAYS, Verdict, record_hash_input, record_message,
+    CheckInList, CheckInRecord, CheckInVerdict, GENESIS_HASH, RECORD_RETENTION_DAYS, QuarantineVerdict, record_hash_input, record_message,
 };
 use healthbook_protocol::{ErrorResponse, Role};
 
@@ -79,7 +79,7 @@ pub async fn post_check_in(
             };
             let judgement = rules::judge(&record, &facts);
             let check_in_id = new_id();
-            let case_id = (judgement.verdict != Verdict::Ok).then(new_id);
+            let case_id = (judgement.verdict != QuarantineVerdict::Ok).then(new_id);
             let verdict = CheckInVerdict {
                 challenge_id: record.challenge_id.clone(),
                 sequence: Some(record.sequence),

@@ -169,7 +169,7 @@ fn an_order_shows_its_end_and_days_left_in_its_own_zone() {
     assert_eq!(orders_text(&[], now), "no order in your area");
 }
 
-fn verdict(v: Verdict, reasons: Vec<VerdictReason>) -> CheckInVerdict {
+fn verdict(v: QuarantineVerdict, reasons: Vec<VerdictReason>) -> CheckInVerdict {
     CheckInVerdict {
         challenge_id: "c-1".into(),
         sequence: Some(3),
@@ -189,9 +189,9 @@ fn check_ins_give_their_verdicts_and_reasons_in_words() {
         fence: Some(FenceVerdict::Inside),
         radio_similarity: Some(0.9),
         case_id: None,
-        ..verdict(Verdict::Ok, vec![])
+        ..verdict(QuarantineVerdict::Ok, vec![])
     };
-    let review = verdict(Verdict::NeedsReview, vec![VerdictReason::UncertainLocation, VerdictReason::RadioUnlikeHome]);
+    let review = verdict(QuarantineVerdict::NeedsReview, vec![VerdictReason::UncertainLocation, VerdictReason::RadioUnlikeHome]);
     let text = check_ins_text(&[ok, review], &vn());
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "2021-09-02 09:30  challenge c-1 record 3  ok: late, within the grace period; fence inside; radio 90% like home");
@@ -226,7 +226,7 @@ fn case() -> CaseView {
     CaseView {
         case_id: "k-1".into(),
         order_id: "o-1".into(),
-        check_in: CheckInVerdict { sequence: None, fence: None, radio_similarity: None, ..verdict(Verdict::Missed, vec![VerdictReason::NoAnswer]) },
+        check_in: CheckInVerdict { sequence: None, fence: None, radio_similarity: None, ..verdict(QuarantineVerdict::Missed, vec![VerdictReason::NoAnswer]) },
         state: CaseState::AwaitingDecision,
         explain_by: utc("2021-09-04T02:30:00Z"),
         explanation: Some(ExplanationRequest { reason: ExplanationReason::BatteryDied, text: " Sạc hỏng. ".into() }),

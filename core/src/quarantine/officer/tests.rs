@@ -212,7 +212,7 @@ async fn every_officer_call_goes_to_its_endpoint_with_the_session() {
     assert_eq!(officer.order("o-1").await.unwrap().ends_at, Utc.with_ymd_and_hms(2021, 9, 14, 17, 0, 0).unwrap());
     assert!(officer.home_token("o-1").await.unwrap().qr_text.starts_with("HQ1:"));
     let check_ins = officer.check_ins("o-1").await.unwrap();
-    assert_eq!((check_ins[0].verdict, check_ins[0].reasons.as_slice()), (Verdict::Missed, &[VerdictReason::NoAnswer][..]));
+    assert_eq!((check_ins[0].verdict, check_ins[0].reasons.as_slice()), (QuarantineVerdict::Missed, &[VerdictReason::NoAnswer][..]));
     let waiting = officer.cases(Some(CaseState::AwaitingDecision)).await.unwrap();
     assert_eq!(waiting[0].explanation.as_ref().unwrap().reason, ExplanationReason::BatteryDied);
     assert_eq!(officer.cases(None).await.unwrap().len(), 1);
