@@ -56,14 +56,19 @@ fn counts(row: &Row, first: usize) -> Result<AdoptionCounts, ApiError> {
     })
 }
 
-/// One agency's figures by department, in the caller's transaction (the endpoint's unit, and the bench's).
-pub fn department_counts(tx: &mut dyn Tx, agency_id: &str, now: DateTime<Utc>) -> Result<Vec<DepartmentAdoption>, ApiError> {
-    let sql = format!(
+/// The query of [`department_counts`]: `$1` the agency, `$2` the moment judged, `$3` the cards' revocation kind
+/// (public so that the bench can show its plan).
+pub fn department_sql() -> String {
+    format!(
         "SELECT s.department, {} FROM agency_staff s {JOINED_PERSON} WHERE s.agency_id = $1 GROUP BY s.department",
         counts_sql("$2", "$3")
-    );
+    )
+}
+
+/// One agency's figures by department, in the caller's transaction (the endpoint's unit, and the bench's).
+pub fn department_counts(tx: &mut dyn Tx, agency_id: &str, now: DateTime<Utc>) -> Result<Vec<DepartmentAdoption>, ApiError> {
     let mut departments = tx
-        .query(&sql, &[agency_id.into(), Value::Int(to_ms(now)), RevocationKind::Credential.as_str().into()])?
+        .query(&department_sql(), &[agency_id.into(), Value::Int(to_ms(now)), RevocationKind::Credential.as_str().into()])?
         .iter()
         .map(|row| Ok(DepartmentAdoption { department: row.text(0)?, counts: counts(row, 1)? }))
         .collect::<Result<Vec<_>, ApiError>>()?;
