@@ -273,6 +273,14 @@ async fn adoption_is_counted_per_department_and_names_only_those_not_joined(back
         let answer = raw_request(http.get(format!("{}{path}", server.base_url))).await;
         assert_json_error(&answer, 401, "unauthenticated");
     }
+    // Both endpoints are documented, with their answers and refusals.
+    let (_, _, doc) = raw_request(http.get(format!("{}/openapi.json", server.base_url))).await;
+    let doc = doc.expect("OpenAPI document");
+    for (path, codes) in [("/v1/agencies/{agency_id}/adoption", &["200", "401", "403", "404"][..]), ("/v1/adoption/agencies", &["200", "401", "403"][..])] {
+        for code in codes {
+            assert!(doc["paths"][path]["get"]["responses"][code].is_object(), "{path} documents {code}");
+        }
+    }
     server.stop().await;
 }
 
