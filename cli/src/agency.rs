@@ -1,6 +1,7 @@
 //! `healthbook agency ...`: the agency admin's terminal. Generate the agency's signing key (it never leaves this
 //! machine) and submit its public half, import a staff roster (CSV or XLSX; every bad row reported with its line,
-//! nothing sent until `--accept`), sign the staff cards and print them as A4 sheets, revoke a card. Server
+//! nothing sent until `--accept`), sign the staff cards and print them as A4 sheets, revoke a card, see how many
+//! staff joined (`adoption`, with a CSV of those not joined for follow-up). Server
 //! commands sign in with `--user` and the password in `HEALTHBOOK_PASSWORD`.
 
 use std::collections::HashSet;
@@ -15,7 +16,9 @@ use serde_json::json;
 use healthbook_cli::cardsheet::{self, CardFace};
 use healthbook_core::Healthbook;
 use healthbook_core::agency::client::AgencyAdmin;
+use healthbook_core::agency::adoption::{AdoptionClient, not_joined_csv, percent};
 use healthbook_core::agency::{AgencyError, AgencyKey, CardIssuer, Roster, RosterRow};
+use healthbook_protocol::adoption::AdoptionCounts;
 use healthbook_protocol::agencies::StaffMember;
 
 use crate::output::{CliError, Output};
@@ -42,6 +45,24 @@ pub enum AgencyCommand {
     /// Staff cards.
     #[command(subcommand)]
     Cards(CardsCommand),
+    /// How many staff joined, by department: a bound person on a phone, a fresh pass, a valid staff card; with
+    /// `--all`, every agency's figures (the authority admin).
+    Adoption {
+        /// The agency id.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        agency: Option<String>,
+        /// Every agency's figures for the province instead (authority admin; numbers only).
+        #[arg(long)]
+        all: bool,
+        /// Also list the staff who have not joined yet.
+        #[arg(long, conflicts_with = "all")]
+        not_joined: bool,
+        /// Write those not joined to this CSV (UTF-8 with BOM, for Excel) for follow-up.
+        #[arg(long, value_name = "FILE", conflicts_with = "all")]
+        csv: Option<PathBuf>,
+        #[command(flatten)]
+        staff: StaffArgs,
+    },
 }
 
 /// Agency key commands.
@@ -206,6 +227,10 @@ pub async fn run(hb: &Healthbook, data_dir: &Path, command: &AgencyCommand, out:
         AgencyCommand::Cards(CardsCommand::Issue { agency, key, out: pdf_path, roster, staff }) => {
             cards_issue(hb, data_dir, agency, key, pdf_path, roster.as_deref(), staff, out).await
         }
+        AgencyCommand::Adoption { agency: Some(agency), not_joined, csv, staff, .. } => {
+            adoption(hb, agency, *not_joined, csv.as_deref(), staff, out).await
+        }
+        AgencyCommand::Adoption { agency: None, staff, .. } => adoption_rollup(hb, staff, out).await,
         AgencyCommand::Cards(CardsCommand::Revoke { card_id, agency, reason, staff }) => {
             let client = staff_client(hb, staff).await?;
             let revocation = AgencyAdmin::new(&client, agency).revoke_card(card_id, reason).await.map_err(agency_error)?;
@@ -215,6 +240,90 @@ pub async fn run(hb: &Healthbook, data_dir: &Path, command: &AgencyCommand, out:
             Ok(())
         }
     }
+}
+
+/// One line of the adoption table: a label padded to `width` characters, then each figure with its share.
+fn adoption_line(label: &str, width: usize, counts: &AdoptionCounts) -> String {
+    let share = |n: u32| format!("{n} ({}%)", percent(n, counts.roster));
+    let pad = width.saturating_sub(label.chars().count());
+    format!(
+        "{label}{}  {:>6}  {:>12}  {:>12}  {:>12}",
+        " ".repeat(pad),
+        counts.roster,
+        share(counts.joined),
+        share(counts.fresh_pass),
+        share(counts.valid_card)
+    )
+}
+
+fn adoption_header(first: &str, width: usize) -> String {
+    let pad = width.saturating_sub(first.chars().count());
+    format!("{first}{}  {:>6}  {:>12}  {:>12}  {:>12}", " ".repeat(pad), "staff", "joined", "fresh pass", "valid card")
+}
+
+async fn adoption(
+    hb: &Healthbook,
+    agency: &str,
+    list: bool,
+    csv: Option<&Path>,
+    staff: &StaffArgs,
+    out: &Output,
+) -> Result<(), CliError> {
+    let client = staff_client(hb, staff).await?;
+    let adoption = AdoptionClient::new(&client).agency(agency).await.map_err(agency_error)?;
+    if let Some(path) = csv {
+        let bytes = not_joined_csv(&adoption.not_joined).map_err(agency_error)?;
+        std::fs::write(path, bytes)
+            .map_err(|e| CliError { exit: 2, ..CliError::failed("csv_write", format!("{}: {e}", path.display())) })?;
+    }
+    let mut value = serde_json::to_value(&adoption).unwrap_or_default();
+    if !list {
+        // The names go out only when asked for: a figures check should not print them on a shared screen.
+        value["not_joined"] = json!(adoption.not_joined.len());
+    }
+    out.print(&value, || {
+        let unnamed = "(no department)";
+        let width = adoption
+            .departments
+            .iter()
+            .map(|d| if d.department.is_empty() { unnamed.chars().count() } else { d.department.chars().count() })
+            .chain([10])
+            .max()
+            .unwrap_or(10);
+        let mut lines = vec![
+            format!("{} — as of {}", adoption.agency_name, adoption.as_of.format("%Y-%m-%d %H:%M UTC")),
+            adoption_header("department", width),
+        ];
+        for d in &adoption.departments {
+            lines.push(adoption_line(if d.department.is_empty() { unnamed } else { &d.department }, width, &d.counts));
+        }
+        lines.push(adoption_line("total", width, &adoption.total));
+        lines.push(format!("{} not joined yet", adoption.not_joined.len()));
+        if list {
+            for n in &adoption.not_joined {
+                let note = if n.has_citizen_id { "" } else { "  (no citizen id on the roster: add it, or they can't be matched)" };
+                lines.push(format!("  {}  {}  {}{note}", n.staff_number, n.full_name, n.department));
+            }
+        }
+        if let Some(path) = csv {
+            lines.push(format!("follow-up list written to {}", path.display()));
+        }
+        lines.join("\n")
+    });
+    Ok(())
+}
+
+async fn adoption_rollup(hb: &Healthbook, staff: &StaffArgs, out: &Output) -> Result<(), CliError> {
+    let client = staff_client(hb, staff).await?;
+    let rollup = AdoptionClient::new(&client).rollup().await.map_err(agency_error)?;
+    out.print(&serde_json::to_value(&rollup).unwrap_or_default(), || {
+        let width = rollup.agencies.iter().map(|a| a.agency_name.chars().count()).chain([10]).max().unwrap_or(10);
+        let mut lines = vec![format!("as of {}", rollup.as_of.format("%Y-%m-%d %H:%M UTC")), adoption_header("agency", width)];
+        lines.extend(rollup.agencies.iter().map(|a| adoption_line(&a.agency_name, width, &a.counts)));
+        lines.push(adoption_line("total", width, &rollup.total));
+        lines.join("\n")
+    });
+    Ok(())
 }
 
 async fn roster_import(

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod adoption;
 pub mod agencies;
 pub mod checkin;
 pub mod common;
@@ -28,6 +29,7 @@ pub use accounts::{
     AccountStatusRequest, AccountStatusView, AccountView, ChallengeRequest, ChallengeResponse, CreateAccountRequest,
     DeviceTokenRequest, DeviceView, LoginRequest, RegisterDeviceRequest, RegisteredDevice, Role, TokenResponse,
 };
+pub use adoption::{AdoptionCounts, AdoptionRollup, AgencyAdoption, AgencyAdoptionSummary, DepartmentAdoption, NotJoined};
 pub use agencies::{
     AgencyKeyList, AgencyKeyStatus, AgencyKeyView, AgencyList, AgencyView, CreateAgencyRequest, CreateGateRequest, GateList,
     GateView, IssuedCard, RegisterCardsReport, RegisterCardsRequest, RevokeCardRequest, StaffConflict, StaffImportReport,

@@ -92,6 +92,8 @@ pub fn router(state: AppState) -> Router {
             post(agencies::register_cards).layer(DefaultBodyLimit::max(agencies::rules::CARDS_BODY_LIMIT_BYTES.max(body_limit))),
         )
         .route("/v1/agencies/{agency_id}/cards/{card_id}/revoke", post(agencies::revoke_card))
+        .route("/v1/agencies/{agency_id}/adoption", get(agencies::agency_adoption))
+        .route("/v1/adoption/agencies", get(agencies::adoption_rollup))
         .route("/v1/trust-list", get(trust::get_trust_list))
         .route("/v1/trust-list/keys", post(trust::add_issuer_key))
         .route("/v1/revocations", get(trust::get_revocations).post(trust::add_revocation))

@@ -3,16 +3,19 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | [`adoption`] | how many roster entries joined, hold a fresh pass or a valid card, by department and per agency |
 //! | [`keys`] | agency keys: submission with proof of possession, certification into the trust list |
 //! | [`staff`] | roster import (every row checked again, citizen ids as keyed hashes) and the staff list |
 //! | [`cards`] | registration of the cards the admin signed, revocation onto the revocation list |
 //! | [`rules`] | the pure checks of roster rows, key ids and cards |
 
+pub mod adoption;
 pub mod cards;
 pub mod keys;
 pub mod rules;
 pub mod staff;
 
+pub use adoption::{adoption_rollup, agency_adoption};
 pub use cards::{register_cards, revoke_card};
 pub use keys::{certify_key, list_keys, submit_key};
 pub use staff::{import_staff, list_staff};

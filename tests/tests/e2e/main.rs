@@ -2,6 +2,7 @@
 //! of one per file (linking dominated the test build on 2 cores). Tests that read the process-wide captured log
 //! (`captured_log`) are in `../logged/`, so that the logging of these tests does not reach their checks.
 
+mod agency_adoption;
 mod agency_cards;
 mod checkin_market;
 mod checkin_phone;
