@@ -20,6 +20,8 @@ pub mod passes;
 #[cfg(feature = "phone")]
 pub mod persons;
 pub mod profiles;
+#[cfg(feature = "phone")]
+pub mod quarantine;
 pub mod results;
 #[cfg(feature = "phone")]
 pub mod sealing;
