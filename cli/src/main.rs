@@ -14,6 +14,7 @@ mod output;
 mod person;
 mod poster;
 mod profile;
+mod quarantine;
 mod results;
 mod vaccination;
 mod volunteer;
@@ -99,6 +100,9 @@ enum Command {
     /// Vaccination: register, answer invitations, see doses and the certificate.
     #[command(subcommand)]
     Vaccine(vaccination::VaccineCommand),
+    /// Home quarantine: the countdown, commitment, enrolment, check-ins with simulated sensors, explanations.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +152,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
         Command::Vaccine(command) => vaccination::run(&healthbook, command, out).await,
+        Command::Quarantine(command) => quarantine::run(&healthbook, command, out).await,
     }
 }
 

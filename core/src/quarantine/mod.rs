@@ -179,18 +179,14 @@ pub fn hash_after(record: Option<&CheckInRecord>) -> String {
 
 impl Quarantine {
     /// Fetches the orders of the phone's profiles, each active order's open challenge and each order's cases,
-    /// and keeps them (replacing the last copy in one transaction). Offline, the last copy is returned.
+    /// and keeps them (replacing the last copy in one transaction). Offline the error is transient
+    /// ([`QuarantineError::is_transient`]) and [`Quarantine::orders`] still has the last copy.
     pub async fn refresh(&self) -> Result<Vec<Order>, QuarantineError> {
         // Queued records and explanations go first, so that the server's answer already counts them.
         self.deliver().await;
-        match self.fetch().await {
-            Ok(fetched) => {
-                let (sealer, now) = (self.sealer.clone(), self.clock.now());
-                self.db.write(move |tx| apply_refresh(tx, &sealer, fetched, now)).await?;
-            }
-            Err(e) if e.is_transient() => tracing::info!("quarantine refresh offline; showing the last copy"),
-            Err(e) => return Err(e),
-        }
+        let fetched = self.fetch().await?;
+        let (sealer, now) = (self.sealer.clone(), self.clock.now());
+        self.db.write(move |tx| apply_refresh(tx, &sealer, fetched, now)).await?;
         self.orders().await
     }
 

@@ -473,8 +473,9 @@ async fn a_missed_check_in_is_explained_offline_and_reaches_the_server() {
     let case = f.quarantine.explain("case-1", ExplanationReason::BatteryDied, "").await.unwrap();
     assert_eq!((case.state, case.explanation_pending, case.explanation), (CaseState::AwaitingDecision, true, Some(ExplanationReason::BatteryDied)));
     assert!(matches!(f.quarantine.explain("case-1", ExplanationReason::Asleep, "").await, Err(QuarantineError::CaseClosed)));
-    // A refresh while offline keeps the queued explanation.
-    f.quarantine.refresh().await.unwrap();
+    // A refresh while offline fails as transient and keeps the queued explanation.
+    assert!(f.quarantine.refresh().await.unwrap_err().is_transient());
+    assert!(f.quarantine.cases("order-1").await.unwrap()[0].explanation_pending);
     f.server.offline.store(false, Ordering::SeqCst);
     f.clock.advance(Duration::minutes(5));
     f.quarantine.refresh().await.unwrap();
