@@ -37,6 +37,8 @@ use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use rusqlite::Transaction;
 use serde_json::Value;
 
+/// The wire contract's types and shared rules, for front ends that have no direct dependency on it.
+pub use healthbook_protocol::quarantine as wire;
 pub use error::QuarantineError;
 pub use model::{Case, CheckIn, CheckInState, Challenge, Order};
 pub use sensors::{LocationSource, RadioScan, RadioScanner, SensorError};
