@@ -1,6 +1,6 @@
 //! What the phone reads from outside in home quarantine never panics: the scanned home-token text (a camera
 //! reads any QR), the radio identifiers a platform reports (any string), and the server's answers (orders,
-//! challenges, cases, verdicts) decoded as the contract's types. 3,000 seeded random and mutated inputs each;
+//! challenges, cases, verdicts) decoded as the contract's types. 1,000 seeded random and mutated inputs each;
 //! a failure prints the input.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -11,7 +11,7 @@ use healthbook_core::quarantine::is_home_token;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const ROUNDS: usize = 3_000;
+const ROUNDS: usize = 1_000;
 const TOKEN: &str = "HQ1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
 fn mutate(rng: &mut StdRng, seed: &str) -> String {
@@ -49,7 +49,7 @@ fn home_tokens_and_radio_identifiers_never_panic() {
             accepted += 1;
             assert!(text.starts_with("HQ1:") && text.len() == TOKEN.len(), "{text:?}");
         }
-        let ids: Vec<String> = (0..rng.gen_range(0..300)).map(|_| mutate(&mut rng, "aa:bb:cc:dd:ee:ff")).collect();
+        let ids: Vec<String> = (0..rng.gen_range(0..30)).map(|_| mutate(&mut rng, "aa:bb:cc:dd:ee:ff")).collect();
         let scan = RadioScan { wifi: ids.clone(), bluetooth: ids };
         let hashed = catch_unwind(AssertUnwindSafe(|| hash_radio(&text, &scan))).unwrap_or_else(|_| panic!("hashing panicked on {text:?}"));
         assert!(hashed.wifi.len() <= MAX_RADIO_IDS && hashed.wifi.iter().all(|h| h.len() == 64));
