@@ -14,6 +14,7 @@ mod passes;
 mod persons;
 mod platform;
 mod profiles;
+mod quarantine;
 mod results;
 mod root;
 mod settings;
@@ -36,6 +37,11 @@ pub use profiles::{Address, BirthDate, Profile, ProfileField, ProfileInput, Prof
 pub use results::{
     explain_sample, parse_sample_code, Explanation, PollReport, Results, ResultsError, ResultsListener, Sample, SampleCodeInfo,
     SampleCodeKind, SampleReason, SampleState,
+};
+pub use quarantine::{
+    LocationSource, Quarantine, QuarantineCase, QuarantineCaseState, QuarantineChallenge, QuarantineCheckIn, QuarantineCommitment,
+    QuarantineDecision, QuarantineError, QuarantineExplanationReason, QuarantineFix, QuarantineFixSource, QuarantineOrder,
+    QuarantineOrderState, QuarantineRadioScan, QuarantineSensorError, QuarantineSensorProblem, QuarantineVerdict, QuarantineVerdictReason, RadioScanner,
 };
 pub use root::Healthbook;
 pub use settings::{Language, Settings};

@@ -20,6 +20,7 @@ use crate::results::Results;
 use crate::settings::Settings;
 use crate::setup::SetupCheck;
 use crate::vaccination::Vaccinations;
+use crate::quarantine::{LocationSource, Quarantine, RadioScanner};
 
 /// An opened Healthbook data directory; hands out one object per area.
 #[derive(uniffi::Object)]
@@ -88,6 +89,11 @@ impl Healthbook {
     /// Test results: samples registered by code and followed until their result.
     pub fn results(&self) -> Arc<Results> {
         Arc::new(Results(self.0.results()))
+    }
+
+    /// Home quarantine with the shell's sensors (read only inside `enrol` and `check_in`).
+    pub fn quarantine(&self, location: Arc<dyn LocationSource>, radio: Arc<dyn RadioScanner>) -> Arc<Quarantine> {
+        Arc::new(Quarantine::new(&self.0, location, radio))
     }
 
     /// The citizen's vaccination: registrations, doses, invitations and the certificate wallet.

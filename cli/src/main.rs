@@ -100,9 +100,9 @@ enum Command {
     /// Vaccination: register, answer invitations, see doses and the certificate.
     #[command(subcommand)]
     Vaccine(vaccination::VaccineCommand),
-    /// Home quarantine: health officers' wards, orders, home-token stickers, check-ins, cases and decisions.
+    /// Home quarantine: the countdown, commitment, enrolment, check-ins with simulated sensors, explanations.
     #[command(subcommand)]
-    Quarantine(quarantine::officer::QuarantineOfficerCommand),
+    Quarantine(quarantine::QuarantineCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,7 +152,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Doctor(args) => doctor::run(&healthbook, args, out).await,
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
         Command::Vaccine(command) => vaccination::run(&healthbook, command, out).await,
-        Command::Quarantine(command) => quarantine::officer::run(&healthbook, command, out).await,
+        Command::Quarantine(command) => quarantine::run(&healthbook, command, out).await,
     }
 }
 

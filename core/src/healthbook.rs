@@ -106,6 +106,11 @@ impl Healthbook {
                 crate::checkin::CheckInError::Storage(s) => OpenError::Storage(s),
                 other => OpenError::Storage(StorageError::Task(other.to_string())),
             })?;
+            // Quarantine records past retention likewise.
+            crate::quarantine::purge_at_open(&mut conn, config.clock.now()).map_err(|e| match e {
+                crate::quarantine::QuarantineError::Storage(s) => OpenError::Storage(s),
+                other => OpenError::Storage(StorageError::Task(other.to_string())),
+            })?;
             if stored_check.is_none() {
                 let sealed = sealer.seal("key_check", KEY_CHECK_PLAINTEXT).map_err(|e| OpenError::KeyMismatch(e.to_string()))?;
                 conn.execute("INSERT INTO key_check (id, sealed) VALUES (1, ?1)", [sealed])?;
@@ -122,6 +127,8 @@ impl Healthbook {
                 Arc::new(DeclarationReceipts::new(sealer.clone(), config.clock.clone())),
                 Arc::new(crate::vaccination::RegistrationReceipts::new(sealer.clone())),
                 Arc::new(crate::vaccination::AnswerReceipts::new(sealer.clone())),
+                Arc::new(crate::quarantine::CheckInReceipts::new(sealer.clone())),
+                Arc::new(crate::quarantine::ExplanationReceipts::new(sealer.clone())),
             ],
         ));
         Ok(Self {
@@ -181,11 +188,16 @@ impl Healthbook {
             crate::gate::GateError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
+        let cutoff = self.clock.now() - chrono::Duration::days(healthbook_protocol::quarantine::RECORD_RETENTION_DAYS);
         let invitations = self.vaccinations().purge_expired().await.map_err(|e| match e {
             crate::vaccination::VaccinationError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples + visits + passages + invitations)
+        let quarantine = self.db.write(move |tx| crate::quarantine::db::purge(tx, cutoff)).await.map_err(|e| match e {
+            crate::quarantine::QuarantineError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + visits + passages + invitations + quarantine)
     }
 
     /// The app settings.

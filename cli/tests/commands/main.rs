@@ -7,3 +7,4 @@ mod vaccine;
 mod vaccine_site;
 mod quarantine_officer;
 mod guides;
+mod quarantine;

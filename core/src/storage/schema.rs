@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 13;
+pub const LATEST_VERSION: u32 = 14;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -335,6 +335,56 @@ CREATE INDEX vaccination_certificates_profile ON vaccination_certificates (profi
     };
 }
 
+/// What version 14 adds (home quarantine, issue 10): the orders of the phone's profiles with the last challenge
+/// fetched, the order key (PKCS#8, sealed), the hash-chained check-in records with their verdicts, and the cases.
+/// Everything personal is sealed and bound to its row (address, fence, fixes, hashed radio identifiers, the home
+/// token's hash); in clear only what queries need: the order, its profile, its end (retention), a record's
+/// sequence and challenge, a case's order and opening time. Removing an order drops its key, records, cases and
+/// whatever they still had queued.
+macro_rules! v14_tables {
+    () => {
+        "
+CREATE TABLE quarantine_orders (
+    order_id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    ends_at INTEGER NOT NULL,
+    refreshed_at INTEGER NOT NULL
+);
+CREATE INDEX quarantine_orders_ends ON quarantine_orders (ends_at);
+CREATE TABLE quarantine_keys (
+    order_id TEXT PRIMARY KEY REFERENCES quarantine_orders (order_id) ON DELETE CASCADE,
+    sealed_pkcs8 BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE quarantine_records (
+    order_id TEXT NOT NULL REFERENCES quarantine_orders (order_id) ON DELETE CASCADE,
+    sequence INTEGER NOT NULL,
+    challenge_id TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    sealed_verdict BLOB,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (order_id, sequence)
+);
+CREATE TABLE quarantine_cases (
+    case_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES quarantine_orders (order_id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL,
+    opened_at INTEGER NOT NULL
+);
+CREATE INDEX quarantine_cases_order ON quarantine_cases (order_id);
+CREATE TRIGGER quarantine_orders_unqueue AFTER DELETE ON quarantine_orders
+BEGIN
+    DELETE FROM outbox WHERE kind = 'quarantine_check_in' AND subject_id = old.order_id;
+END;
+CREATE TRIGGER quarantine_cases_unqueue AFTER DELETE ON quarantine_cases
+BEGIN
+    DELETE FROM outbox WHERE kind = 'quarantine_explanation' AND subject_id = old.case_id;
+END;
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -355,7 +405,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!(), v14_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -368,6 +418,7 @@ const ADD_V10: &str = v10_tables!();
 const ADD_V11: &str = v11_tables!();
 const ADD_V12: &str = v12_tables!();
 const ADD_V13: &str = v13_tables!();
+const ADD_V14: &str = v14_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -506,6 +557,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         13 => {
             tx.execute_batch(ADD_V13)?;
+            Ok(())
+        }
+        14 => {
+            tx.execute_batch(ADD_V14)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

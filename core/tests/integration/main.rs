@@ -9,3 +9,4 @@ mod pass_size;
 mod roster_fuzz;
 mod trust_scope;
 mod vaccination_list_fuzz;
+mod quarantine_fuzz;

@@ -69,6 +69,8 @@ import org.healthbook.core.wrapper.SetupCheckViewModel
 import org.healthbook.core.wrapper.CertificateWalletViewModel
 import org.healthbook.core.wrapper.SiteEvent
 import org.healthbook.core.wrapper.QuarantineRepository
+import org.healthbook.app.quarantine.AndroidRadioScanner
+import org.healthbook.app.quarantine.FusedLocationSource
 import org.healthbook.core.wrapper.QuarantineViewModel
 import org.healthbook.core.wrapper.VaccinationRepository
 import org.healthbook.core.wrapper.VaccinationSiteRepository
@@ -206,12 +208,10 @@ class MainActivity : ComponentActivity() {
             if (opened == null) {
                 HealthbookTheme { Box(Modifier.fillMaxSize()) { CircularProgressIndicator() } }
             } else {
-                // The volunteer repository comes with the volunteers' core objects (CoreVolunteerRepository). The
-                // vaccination repositories (citizen and site) are passed the same way once HealthbookCore exposes
-                // their Core implementations; until then the vaccination tab and the site entry stay hidden. Home
-                // quarantine likewise: pass the core's quarantine repository as the factory's `quarantine` once
-                // HealthbookCore exposes it; until then its page and home card stay hidden.
-                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite))
+                // Home quarantine reads the platform's location and radio only when the core asks (at enrolment and
+                // at a check-in), through these two sensors.
+                val quarantine = remember(opened) { opened.quarantine(FusedLocationSource(applicationContext), AndroidRadioScanner(applicationContext)) }
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite, quarantine))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
                 SideEffect { app.language = language }

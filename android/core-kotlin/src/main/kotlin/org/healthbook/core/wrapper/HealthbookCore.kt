@@ -3,8 +3,10 @@ package org.healthbook.core.wrapper
 import java.io.File
 import org.healthbook.core.Clock
 import org.healthbook.core.Healthbook
+import org.healthbook.core.LocationSource
 import org.healthbook.core.OpenException
 import org.healthbook.core.PlatformKeyStore
+import org.healthbook.core.RadioScanner
 import org.healthbook.core.ResultsListener
 import org.healthbook.core.Settings
 import org.healthbook.core.Verifier
@@ -55,6 +57,13 @@ class HealthbookCore private constructor(
 
     /** The app settings (language, server URL, pinned root key); the generated object, which has no wrapper of its own yet. */
     val settings: Settings = healthbook.settings()
+
+    /**
+     * Home quarantine with the platform's sensors, which the core reads only inside a check-in or an enrolment.
+     * Each call hands out a new repository; the caller closes it.
+     */
+    fun quarantine(location: LocationSource, radio: RadioScanner): CoreQuarantineRepository =
+        CoreQuarantineRepository(healthbook.quarantine(location, radio))
 
     /** Version of the local database schema, for diagnostics screens. */
     val schemaVersion: UInt get() = healthbook.schemaVersion()
