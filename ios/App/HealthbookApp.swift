@@ -198,7 +198,7 @@ private struct MainTabs: View {
                     .tabItem { Label("vaccination.title", systemImage: "syringe") }
             }
             if let quarantine = root.quarantine {
-                NavigationStack { QuarantineView(viewModel: quarantine).helpEntry("quarantine") }
+                NavigationStack { QuarantineView(viewModel: quarantine).helpEntry("quarantine-countdown") }
                     .tabItem { Label("quarantine.title", systemImage: "house") }
             }
             NavigationStack { ProfileListView(viewModel: profiles).helpEntry("profiles") }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Local, Utc};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use healthbook_core::quarantine::{
@@ -65,9 +65,9 @@ pub enum QuarantineCommand {
         /// The case.
         #[arg(long)]
         case: String,
-        /// What happened.
-        #[arg(long, value_enum)]
-        reason: ReasonArg,
+        /// What happened: battery_died, asleep, hospital_visit, no_signal or other.
+        #[arg(long, value_parser = officer::parse_wire::<ExplanationReason>)]
+        reason: ExplanationReason,
         /// Words (required for `other`).
         #[arg(long, default_value = "")]
         text: String,
@@ -103,9 +103,9 @@ pub struct CheckInArgs {
     /// Horizontal accuracy, metres.
     #[arg(long)]
     accuracy: f64,
-    /// Where the fix came from.
-    #[arg(long, value_enum, default_value_t = SourceArg::Gps)]
-    source: SourceArg,
+    /// Where the fix came from: gps, network or fused.
+    #[arg(long, default_value = "gps", value_parser = officer::parse_wire::<FixSource>)]
+    source: FixSource,
     /// The platform flagged the fix as mocked.
     #[arg(long)]
     mock: bool,
@@ -115,32 +115,6 @@ pub struct CheckInArgs {
     /// The radio environment.
     #[command(flatten)]
     radio: RadioArgs,
-}
-
-/// Fix sources.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SourceArg {
-    /// Satellite.
-    Gps,
-    /// Cell and Wi-Fi positioning.
-    Network,
-    /// The platform's fused provider.
-    Fused,
-}
-
-/// Explanation reasons.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ReasonArg {
-    /// The phone's battery died.
-    BatteryDied,
-    /// Asleep.
-    Asleep,
-    /// A permitted hospital or clinic visit.
-    HospitalVisit,
-    /// No network or location signal.
-    NoSignal,
-    /// Something else (say what with --text).
-    Other,
 }
 
 /// One fix given on the command line, taken "now" by the core's clock.
@@ -368,11 +342,7 @@ pub async fn run(healthbook: &Healthbook, command: &QuarantineCommand, out: &Out
             Ok(())
         }
         QuarantineCommand::Checkin(args) => {
-            let source = match args.source {
-                SourceArg::Gps => FixSource::Gps,
-                SourceArg::Network => FixSource::Network,
-                SourceArg::Fused => FixSource::Fused,
-            };
+            let source = args.source;
             let fix = LocationFix { lat: args.lat, lon: args.lon, accuracy_m: args.accuracy, source, mock: args.mock, taken_at: healthbook.clock().now() };
             let quarantine = healthbook.quarantine(Arc::new(FlagLocation(Some(fix))), Arc::new(FileRadio(radio_of(&args.radio)?)));
             let check_in = quarantine.check_in(&args.order, args.token.as_deref()).await.map_err(quarantine_error)?;
@@ -383,13 +353,7 @@ pub async fn run(healthbook: &Healthbook, command: &QuarantineCommand, out: &Out
             Ok(())
         }
         QuarantineCommand::Explain { case, reason, text } => {
-            let reason = match reason {
-                ReasonArg::BatteryDied => ExplanationReason::BatteryDied,
-                ReasonArg::Asleep => ExplanationReason::Asleep,
-                ReasonArg::HospitalVisit => ExplanationReason::HospitalVisit,
-                ReasonArg::NoSignal => ExplanationReason::NoSignal,
-                ReasonArg::Other => ExplanationReason::Other,
-            };
+            let reason = *reason;
             let quarantine: Quarantine = healthbook.quarantine(Arc::new(FlagLocation(None)), no_radio());
             let explained = quarantine.explain(case, reason, text).await.map_err(quarantine_error)?;
             out.print(&case_json(&explained), || {

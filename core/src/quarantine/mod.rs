@@ -424,6 +424,10 @@ impl Quarantine {
             })
             .await?;
         self.deliver().await;
+        // A doubtful verdict opens a case the person may explain right away, and the answered challenge is no
+        // longer open: fetch both now when the server can be reached (offline, the kept copy stays as it was and
+        // the record waits in the outbox).
+        let _ = self.refresh().await;
         self.check_ins(order_id).await?.into_iter().find(|c| c.sequence == Some(sequence)).ok_or(QuarantineError::Corrupt("record"))
     }
 

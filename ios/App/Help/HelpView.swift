@@ -20,7 +20,7 @@ enum HelpTopics {
         "results-list": HelpTopic(guide: "citizen", anchor: "test-result"),
         "vaccination": HelpTopic(guide: "citizen", anchor: "vaccination"),
         "vaccination-wallet": HelpTopic(guide: "citizen", anchor: "certificate"),
-        "quarantine": HelpTopic(guide: "citizen", anchor: "home-quarantine"),
+        "quarantine-countdown": HelpTopic(guide: "citizen", anchor: "home-quarantine"),
         "checkpoint-scan": HelpTopic(guide: "gate-operator", anchor: "checkpoint"),
         "gate-ready": HelpTopic(guide: "gate-operator", anchor: "scan"),
         "setup-check": HelpTopic(guide: "volunteer", anchor: "setup-check"),

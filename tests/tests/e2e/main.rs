@@ -15,6 +15,7 @@ mod passes_person;
 mod persons_api;
 mod persons_limits;
 mod persons_phone;
+mod quarantine_phone;
 mod quarantine_server;
 mod results_phone;
 mod security_auth;

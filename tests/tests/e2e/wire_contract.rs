@@ -12,7 +12,7 @@ const SCANNED: [&str; 4] = ["core/src", "server/src", "bindings/src", "cli/src"]
 /// Definitions allowed to share a protocol name, each a UniFFI mirror record: UniFFI can only export types the
 /// bindings crate defines with `uniffi::Record`/`uniffi::Enum`, so the FFI needs its own copy, converted from the
 /// protocol type in one `From` impl beside it. (file, type, why)
-const FFI_MIRRORS: [(&str, &str, &str); 12] = [
+const FFI_MIRRORS: [(&str, &str, &str); 19] = [
     ("bindings/src/persons.rs", "BindingMethod", "uniffi::Enum mirror of persons::BindingMethod for Kotlin and Swift"),
     ("bindings/src/persons.rs", "BoundPerson", "uniffi::Record mirror of persons::BoundPerson (timestamps as FFI types)"),
     ("bindings/src/persons.rs", "OtherDevice", "uniffi::Record mirror of persons::OtherDevice (timestamps as FFI types)"),
@@ -26,6 +26,13 @@ const FFI_MIRRORS: [(&str, &str, &str); 12] = [
     // Prefixed: the Kotlin wrapper has its own `InvitationState` for the screens, in the same app.
     ("bindings/src/vaccination.rs", "VaccinationInvitationState", "uniffi::Enum mirror of vaccination::InvitationState for Kotlin and Swift"),
     ("bindings/src/vaccination.rs", "VaccinationDoseSource", "uniffi::Enum mirror of volunteers::DoseSource for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineFixSource", "uniffi::Enum mirror of quarantine::FixSource for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineOrderState", "uniffi::Enum mirror of quarantine::OrderState for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineVerdict", "uniffi::Enum mirror of quarantine::QuarantineVerdict for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineVerdictReason", "uniffi::Enum mirror of quarantine::VerdictReason for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineCaseState", "uniffi::Enum mirror of quarantine::CaseState for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineExplanationReason", "uniffi::Enum mirror of quarantine::ExplanationReason for Kotlin and Swift"),
+    ("bindings/src/quarantine.rs", "QuarantineDecision", "uniffi::Enum mirror of quarantine::DecisionOutcome for Kotlin and Swift"),
 ];
 
 /// A `struct` or `enum` definition found in a source file.
