@@ -1,3 +1,4 @@
+import Combine
 import HealthbookCore
 import SwiftUI
 
@@ -39,9 +40,12 @@ final class AppRoot: ObservableObject {
     private lazy var vaccinationService = services.map { VaccinationService(vaccinations: $0.vaccinations, settings: $0.settings) }
     lazy var vaccination = vaccinationService.map { VaccinationViewModel(service: $0) }
     lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: AppRoot.qrPng) }
-    /// Home quarantine (a tab while the phone has an order). Set from the real `QuarantineServiceProxyProtocol`
-    /// service once the core's quarantine bindings exist; until then it stays nil and the tab hidden.
-    var quarantine: QuarantineViewModel?
+    /// Home quarantine over the core's `Quarantine` with the phone's sensors (``CoreLocationSource``,
+    /// ``IOSRadioScanner``, read only inside an enrolment or a check-in); made when the core is opened, nil when it
+    /// could not be. Its tab shows while the phone has an order (`quarantineShown`).
+    private(set) var quarantine: QuarantineViewModel?
+    /// True while the phone has a quarantine order (running, or ended and not yet purged).
+    @Published private(set) var quarantineShown = false
     /// The volunteer's screens and the site's tools are for staff devices only: reached from Settings, each
     /// behind its own sign-in (the core keeps the session; the site's object is one for the app's life).
     private lazy var volunteerService = services.map { VolunteerService(volunteers: $0.volunteers, settings: $0.settings) }
@@ -93,6 +97,14 @@ final class AppRoot: ObservableObject {
             services = nil
             openFailed = true
         }
+        if let services {
+            // One location source for both: the radio scan asks it for the permission the Wi-Fi BSSID needs.
+            let location = CoreLocationSource()
+            let core = services.quarantine(location: location, radio: IOSRadioScanner(location: location))
+            let quarantine = QuarantineViewModel(service: QuarantineService(quarantine: core, settings: services.settings))
+            self.quarantine = quarantine
+            quarantine.$orders.map { !$0.isEmpty }.removeDuplicates().assign(to: &$quarantineShown)
+        }
         Task { await loadSettings() }
     }
 
@@ -106,7 +118,13 @@ final class AppRoot: ObservableObject {
         language = (try? await settings.language()) ?? .vi
         let server = try? await settings.serverUrl()
         let key = try? await settings.rootKey()
+        let wasUnconfigured = configured == false
         configured = (server ?? nil) != nil && (key ?? nil) != nil
+        if wasUnconfigured, configured == true, let quarantine {
+            // Its first refresh ran before a server was set (and failed): fetch the orders now.
+            quarantine.dismissFailure()
+            await quarantine.refresh()
+        }
     }
 
     // One view model per screen, kept while its subject stays the same (views are rebuilt often).
@@ -197,7 +215,7 @@ private struct MainTabs: View {
                 NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet).helpEntry("vaccination") }
                     .tabItem { Label("vaccination.title", systemImage: "syringe") }
             }
-            if let quarantine = root.quarantine {
+            if root.quarantineShown, let quarantine = root.quarantine {
                 NavigationStack { QuarantineView(viewModel: quarantine).helpEntry("quarantine-countdown") }
                     .tabItem { Label("quarantine.title", systemImage: "house") }
             }

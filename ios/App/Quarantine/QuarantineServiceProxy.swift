@@ -83,7 +83,7 @@ enum ExplanationChoice: String, CaseIterable, Equatable, Identifiable {
 
 /// What an officer decided; mirrors `QuarantineDecision`.
 enum OfficerDecision: String, Equatable {
-    case dismissed, warning, extension, referral
+    case dismissed, warning, `extension`, referral
 }
 
 /// A case opened by a missed or doubtful check-in; mirrors `QuarantineCase`.
@@ -107,8 +107,8 @@ struct QuarantineCaseItem: Equatable, Identifiable {
 }
 
 /// Home quarantine as the view model sees it; mirrors the Kotlin `QuarantineRepository`. Location is read only
-/// inside `checkIn` and `enrol`, never otherwise. The real service over the generated bindings comes with them;
-/// until then previews use `PreviewQuarantineService`.
+/// inside `checkIn` and `enrol`, never otherwise. The real service, ``QuarantineService``, wraps the generated
+/// `Quarantine`; previews use `PreviewQuarantineService`. Refusals are ``QuarantineRefusal`` in the person's words.
 protocol QuarantineServiceProxyProtocol: AnyObject {
     /// Fetches the orders of the phone's profiles and their open challenges; works offline from the last copy.
     func refresh() async throws -> [QuarantineOrderItem]

@@ -122,8 +122,10 @@ struct QuarantineFailure: View {
     @ObservedObject var viewModel: QuarantineViewModel
 
     var body: some View {
-        if let key = viewModel.failure {
-            ErrorBanner(message: LocalizedStringKey(key)) { viewModel.dismissFailure() }
+        switch viewModel.failure {
+        case let .key(key)?: ErrorBanner(message: LocalizedStringKey(key)) { viewModel.dismissFailure() }
+        case let .refused(words)?: ErrorBanner(message: "quarantine.refused \(words)") { viewModel.dismissFailure() }
+        case nil: EmptyView()
         }
     }
 }

@@ -4,9 +4,16 @@ import Foundation
 /// their countdown, reading and signing the commitment (only once read to the end), enrolling the home (scan the
 /// sticker, then enrol), answering an open challenge with a check-in, and the cases with their explanation form
 /// (words required for "another reason"). Reads the phone's store first (works offline), then refreshes.
-/// Failures are catalog keys; never personal data. `now` is the clock (injected for previews).
+/// Failures are catalog keys, or the core's words when it refused (``QuarantineRefusal``); never personal data.
+/// `now` is the clock (injected for previews).
 @MainActor
 final class QuarantineViewModel: ObservableObject {
+    /// A failed action: a String Catalog key, or the core's words when it refused.
+    enum Failure: Equatable {
+        case key(String)
+        case refused(String)
+    }
+
     /// The pages of the quarantine screens; mirrors `QuarantinePage`.
     enum Page: Equatable {
         case countdown, commitment, enrolment, checkIn
@@ -33,8 +40,8 @@ final class QuarantineViewModel: ObservableObject {
     @Published private(set) var reasonMissing = false
     @Published private(set) var textMissing = false
     @Published private(set) var busy = false
-    /// The last failed action as a String Catalog key.
-    @Published private(set) var failure: String?
+    /// The last failed action.
+    @Published private(set) var failure: Failure?
 
     private let service: QuarantineServiceProxyProtocol
     private let now: () -> Date
@@ -86,7 +93,7 @@ final class QuarantineViewModel: ObservableObject {
             await show(fresh)
         } catch {
             refreshing = false
-            failure = "quarantine.errorRefresh"
+            fail(error, "quarantine.errorRefresh")
         }
     }
 
@@ -119,7 +126,7 @@ final class QuarantineViewModel: ObservableObject {
             do {
                 commitment = try await service.commitment(orderId: orderId)
             } catch {
-                failure = "quarantine.errorCommitment"
+                fail(error, "quarantine.errorCommitment")
             }
             busy = false
         }
@@ -141,7 +148,7 @@ final class QuarantineViewModel: ObservableObject {
                 scannedToken = nil
                 page = .enrolment
             } catch {
-                failure = "quarantine.errorSign"
+                fail(error, "quarantine.errorSign")
             }
             busy = false
         }
@@ -174,13 +181,13 @@ final class QuarantineViewModel: ObservableObject {
             failure = nil
         } else {
             scannedToken = nil
-            failure = "quarantine.errorNotToken"
+            failure = .key("quarantine.errorNotToken")
         }
     }
 
     func enrol() {
         guard let orderId = selectedId, let token = scannedToken else {
-            failure = "quarantine.errorNotToken"
+            failure = .key("quarantine.errorNotToken")
             return
         }
         busy = true
@@ -191,7 +198,7 @@ final class QuarantineViewModel: ObservableObject {
                 scannedToken = nil
                 page = .countdown
             } catch {
-                failure = "quarantine.errorEnrol"
+                fail(error, "quarantine.errorEnrol")
             }
             busy = false
         }
@@ -199,7 +206,7 @@ final class QuarantineViewModel: ObservableObject {
 
     func checkIn() {
         guard canCheckIn, let orderId = selectedId else {
-            failure = "quarantine.errorNoChallenge"
+            failure = .key("quarantine.errorNoChallenge")
             return
         }
         let token = scannedToken
@@ -215,7 +222,7 @@ final class QuarantineViewModel: ObservableObject {
                 await history(orderId)
             } catch {
                 busy = false
-                failure = "quarantine.errorCheckIn"
+                fail(error, "quarantine.errorCheckIn")
             }
         }
     }
@@ -240,7 +247,7 @@ final class QuarantineViewModel: ObservableObject {
                 reason = nil
                 explanationText = ""
             } catch {
-                failure = "quarantine.errorExplain"
+                fail(error, "quarantine.errorExplain")
             }
             busy = false
         }
@@ -253,7 +260,7 @@ final class QuarantineViewModel: ObservableObject {
             await show(stored)
         } catch {
             loading = false
-            failure = "quarantine.errorLoad"
+            fail(error, "quarantine.errorLoad")
         }
     }
 
@@ -273,7 +280,16 @@ final class QuarantineViewModel: ObservableObject {
             checkIns = readCheckIns
             cases = readCases
         } catch {
-            failure = "quarantine.errorLoad"
+            fail(error, "quarantine.errorLoad")
+        }
+    }
+
+    /// Shows the core's words for a refusal, else `key`.
+    private func fail(_ error: Error, _ key: String) {
+        if let refusal = error as? QuarantineRefusal {
+            failure = .refused(refusal.message)
+        } else {
+            failure = .key(key)
         }
     }
 

@@ -167,8 +167,11 @@ public final class HealthbookServices: @unchecked Sendable {
     /// The core's vaccination-site tools, one object (one officer session) for the app's life; the app wraps it
     /// with its own screen model (`VaccinationSiteService`).
     public let vaccinationSite: VaccinationSite
+    /// Kept for the areas that need the app's own objects to be made (quarantine's sensors).
+    private let healthbook: Healthbook
 
     public init(healthbook: Healthbook) {
+        self.healthbook = healthbook
         profiles = ProfileServiceProxy(healthbook: healthbook)
         declarations = DeclarationServiceProxy(healthbook: healthbook)
         passes = PassServiceProxy(healthbook: healthbook)
@@ -181,6 +184,13 @@ public final class HealthbookServices: @unchecked Sendable {
         volunteers = healthbook.volunteers()
         vaccinations = healthbook.vaccinations()
         vaccinationSite = healthbook.vaccinationSite()
+    }
+
+    /// The core's home quarantine over the phone's sensors, which it reads only inside an enrolment (radio) and
+    /// a check-in (one fix, one scan); the app wraps it with its own screen model (`QuarantineService`). Made
+    /// once for the app's life: the sensors live in the app module (Core Location, Core Bluetooth).
+    public func quarantine(location: LocationSource, radio: RadioScanner) -> Quarantine {
+        healthbook.quarantine(location: location, radio: radio)
     }
 
     /// Opens (creating and migrating if needed) the store in `dataDirectory`.
