@@ -38,6 +38,15 @@ else
   failures+=("postgres setup")
 fi
 
+step "Poppler's pdftoppm, which renders the printed cards and stickers for the tests that scan them back"
+if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1; then
+  as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 ||
+    { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } ||
+    failures+=("poppler-utils install")
+fi
+command -v pdftoppm >/dev/null 2>&1 && echo "ok: $(pdftoppm -v 2>&1 | head -n 1)"
+
 step "Dependency policy: TLS through rustls with ring, no aws-lc-rs, no OpenSSL"
 if cargo tree --workspace -e normal,build --prefix none --format '{p}' 2>/dev/null | grep -E '^(aws-lc-rs|aws-lc-sys|openssl-sys|openssl) ' ; then
   echo "forbidden crate in the dependency tree" >&2

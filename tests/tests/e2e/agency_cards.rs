@@ -1,6 +1,6 @@
 //! Issue 9's acceptance for the agency admin's side. A generated 5,000-row roster (CSV and XLSX) with exactly 50
 //! bad rows of ten kinds reports exactly those 50 with their line numbers; the 4,950 others get signed staff
-//! cards laid out as A4 sheets; every page of the PDF is RENDERED to pixels (hayro, a pure-Rust PDF renderer)
+//! cards laid out as A4 sheets; every page of the PDF is RENDERED to pixels (Poppler's pdftoppm, an independent renderer)
 //! and every QR on it decoded back from the pixels (rqrr) and verified by a `Verifier` that trusts the agency's
 //! key: 4,950 valid cards, each staff number once. Then, against the real server: the key is submitted with its
 //! proof and certified, the roster imported (again: nothing changes), cards registered and one revoked, which
