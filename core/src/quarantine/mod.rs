@@ -423,10 +423,9 @@ impl Quarantine {
                 Ok::<_, QuarantineError>(record.sequence)
             })
             .await?;
-        self.deliver().await;
-        // A doubtful verdict opens a case the person may explain right away, and the answered challenge is no
-        // longer open: fetch both now when the server can be reached (offline, the kept copy stays as it was and
-        // the record waits in the outbox).
+        // Refreshing sends the queued record first; a doubtful verdict opens a case the person may explain right
+        // away, and the answered challenge is no longer open, so both are fetched in the same go (offline, the kept
+        // copy stays as it was and the record waits in the outbox).
         let _ = self.refresh().await;
         self.check_ins(order_id).await?.into_iter().find(|c| c.sequence == Some(sequence)).ok_or(QuarantineError::Corrupt("record"))
     }
