@@ -10,6 +10,7 @@ mod device;
 mod error;
 mod model;
 mod persons;
+mod staff;
 
 use std::sync::{Arc, Mutex};
 
@@ -24,6 +25,7 @@ pub use config::{ClientConfig, RetryPolicy, check_server_url};
 pub use device::{DeviceIdentity, device_auth_message};
 pub use error::ClientError;
 pub use model::AccessToken;
+pub use staff::{StaffSession, StaffSignInError};
 // The wire contract's types under the names the core's API has always used.
 pub use healthbook_protocol::{
     AccountView as Account, AddIssuerKeyRequest as NewIssuerKey, AddRevocationRequest as NewRevocation, AgencyView as Agency,

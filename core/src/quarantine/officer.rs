@@ -10,7 +10,7 @@
 //! The server checks everything again. Mutations carry idempotency keys: an order or a decision repeated after
 //! a lost answer is the same request to the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use healthbook_protocol::quarantine::{
     CaseList, CheckInList, MAX_ORDER_DAYS, OrderList, WardEligibilityList, quarantine_end,
@@ -27,10 +27,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::client::{ClientConfig, ClientError, ServerClient, segment};
+use crate::client::{ClientError, ServerClient, StaffSession, StaffSignInError, segment};
 use crate::clock::Clock;
 use crate::healthbook::Healthbook;
-use crate::settings::Settings;
 
 /// Most daily windows in a schedule (the contract's limit).
 pub const MAX_DAILY_WINDOWS: usize = 6;
@@ -82,6 +81,18 @@ pub enum OfficerError {
     /// Another failure of the server or the client.
     #[error(transparent)]
     Server(ClientError),
+}
+
+impl From<StaffSignInError> for OfficerError {
+    fn from(e: StaffSignInError) -> Self {
+        match e {
+            StaffSignInError::NoServer => Self::NoServer,
+            StaffSignInError::Settings(reason) => Self::Invalid(reason),
+            StaffSignInError::Refused => Self::SignInFailed,
+            StaffSignInError::WrongRole(_) => Self::NotAnOfficer,
+            StaffSignInError::Client(e) => e.into(),
+        }
+    }
 }
 
 impl From<ClientError> for OfficerError {
@@ -248,56 +259,26 @@ pub fn case_state_name(state: CaseState) -> &'static str {
 
 /// The health officer's home-quarantine calls; obtained from [`Healthbook::quarantine_officer`]. Clones share
 /// the session.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct QuarantineOfficer {
-    /// Where the server URL is read at sign-in (the app's settings)...
-    settings: Option<Settings>,
-    /// ...or the server of the client this object was made with.
-    fixed_url: Option<String>,
-    clock: Arc<dyn Clock>,
-    staff: Arc<Mutex<Option<ServerClient>>>,
-}
-
-impl std::fmt::Debug for QuarantineOfficer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QuarantineOfficer").finish_non_exhaustive()
-    }
+    staff: StaffSession,
 }
 
 impl QuarantineOfficer {
     /// Calls over `client`, already signed in as a health officer (a tool that signs in by itself).
     pub fn with_client(client: ServerClient, clock: Arc<dyn Clock>) -> Self {
-        Self { settings: None, fixed_url: Some(client.base_url().to_owned()), clock, staff: Arc::new(Mutex::new(Some(client))) }
+        Self { staff: StaffSession::with_client(client, clock, Role::HealthOfficer) }
     }
 
     /// Signs `username` in as a health officer at the configured server and holds the session in memory; the
     /// password is used for this sign-in only.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<(), OfficerError> {
-        let url = match &self.settings {
-            Some(settings) => settings.server_url().await.map_err(|e| OfficerError::Invalid(e.to_string()))?,
-            None => self.fixed_url.clone(),
-        }
-        .ok_or(OfficerError::NoServer)?;
-        let client = ServerClient::new(ClientConfig::new(url), self.clock.clone())?;
-        let token = client.sign_in_staff(username, password).await.map_err(|e| match e {
-            ClientError::Http { status: 401, .. } => OfficerError::SignInFailed,
-            other => other.into(),
-        })?;
-        if token.role != Role::HealthOfficer {
-            // Best effort: the answer that matters is the refusal.
-            let _ = client.sign_out().await;
-            return Err(OfficerError::NotAnOfficer);
-        }
-        *self.staff.lock().unwrap_or_else(|p| p.into_inner()) = Some(client);
-        Ok(())
+        self.staff.sign_in(username, password).await.map_err(Into::into)
     }
 
     /// Signs out on the server (best effort) and forgets the session.
     pub async fn sign_out(&self) {
-        let client = self.staff.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(client) = client {
-            let _ = client.sign_out().await;
-        }
+        self.staff.sign_out().await;
     }
 
     /// Whether a session is held and not expired.
@@ -307,19 +288,14 @@ impl QuarantineOfficer {
 
     /// The signed-in client; an expired session counts as none.
     fn client(&self) -> Result<ServerClient, OfficerError> {
-        let held = self.staff.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let client = held.ok_or(OfficerError::NotSignedIn)?;
-        match client.session() {
-            Some(token) if !token.is_expired_at(self.clock.now()) => Ok(client),
-            _ => Err(OfficerError::NotSignedIn),
-        }
+        self.staff.client().ok_or(OfficerError::NotSignedIn)
     }
 
     /// Turns a failed call into its error, forgetting a session the server no longer accepts.
     fn failed(&self, e: ClientError) -> OfficerError {
         let e = OfficerError::from(e);
         if matches!(e, OfficerError::NotSignedIn) {
-            self.staff.lock().unwrap_or_else(|p| p.into_inner()).take();
+            self.staff.forget();
         }
         e
     }
@@ -442,7 +418,7 @@ impl QuarantineOfficer {
 impl Healthbook {
     /// The health officer's home-quarantine tools (sign in first).
     pub fn quarantine_officer(&self) -> QuarantineOfficer {
-        QuarantineOfficer { settings: Some(self.settings()), fixed_url: None, clock: self.clock.clone(), staff: Arc::new(Mutex::new(None)) }
+        QuarantineOfficer { staff: StaffSession::from_settings(self.settings(), self.clock.clone(), Role::HealthOfficer) }
     }
 }
 

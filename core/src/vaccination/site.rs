@@ -10,7 +10,7 @@
 //! QR size limit; counts, lengths and dates within the contract's ranges) so that a mistake is named at once,
 //! offline, instead of as a server refusal. The server checks everything again.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate};
 use healthbook_protocol::vaccination::{DoseLookupRequest, MAX_DOSE_NUMBER, SiteList};
@@ -24,12 +24,11 @@ pub use healthbook_protocol::vaccination::{
 pub use healthbook_protocol::{DoseSource, DoseView};
 use thiserror::Error;
 
-use crate::client::{ClientConfig, ClientError, ServerClient, segment};
+use crate::client::{ClientError, ServerClient, StaffSession, StaffSignInError, segment};
 use crate::clock::Clock;
 use crate::credentials::container::{CredentialType, base45_decode, strip_prefix};
 use crate::credentials::MAX_QR_TEXT_LEN;
 use crate::healthbook::Healthbook;
-use crate::settings::Settings;
 
 /// Sites' offset from UTC (Asia/Ho_Chi_Minh has no daylight saving time): "today" for a dose date.
 pub const SITE_UTC_OFFSET_SECS: i32 = 7 * 3600;
@@ -109,6 +108,18 @@ pub enum SiteError {
     /// Another failure of the server or the client.
     #[error(transparent)]
     Server(ClientError),
+}
+
+impl From<StaffSignInError> for SiteError {
+    fn from(e: StaffSignInError) -> Self {
+        match e {
+            StaffSignInError::NoServer => Self::NoServer,
+            StaffSignInError::Settings(reason) => Self::Invalid(reason),
+            StaffSignInError::Refused => Self::SignInFailed,
+            StaffSignInError::WrongRole(_) => Self::NotAnOfficer,
+            StaffSignInError::Client(e) => e.into(),
+        }
+    }
 }
 
 impl From<ClientError> for SiteError {
@@ -261,54 +272,31 @@ fn check_dose(dose: &AdministerDoseRequest, today: NaiveDate) -> Result<(), Site
 /// The site's and officer's calls; obtained from [`Healthbook::vaccination_site`]. Clones share the session.
 #[derive(Clone)]
 pub struct VaccinationSite {
-    /// Where the server URL is read at sign-in (the app's settings)...
-    settings: Option<Settings>,
-    /// ...or the server of the client this object was made with.
-    fixed_url: Option<String>,
+    staff: StaffSession,
     clock: Arc<dyn Clock>,
-    staff: Arc<Mutex<Option<ServerClient>>>,
 }
 
 impl std::fmt::Debug for VaccinationSite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VaccinationSite").finish_non_exhaustive()
+        f.debug_struct("VaccinationSite").field("staff", &self.staff).finish_non_exhaustive()
     }
 }
 
 impl VaccinationSite {
     /// Calls over `client`, already signed in as a health officer (a tool that signs in by itself).
     pub fn with_client(client: ServerClient, clock: Arc<dyn Clock>) -> Self {
-        Self { settings: None, fixed_url: Some(client.base_url().to_owned()), clock, staff: Arc::new(Mutex::new(Some(client))) }
+        Self { staff: StaffSession::with_client(client, clock.clone(), Role::HealthOfficer), clock }
     }
 
     /// Signs `username` in as a health officer at the configured server and holds the session in memory; the
     /// password is used for this sign-in only.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<(), SiteError> {
-        let url = match &self.settings {
-            Some(settings) => settings.server_url().await.map_err(|e| SiteError::Invalid(e.to_string()))?,
-            None => self.fixed_url.clone(),
-        }
-        .ok_or(SiteError::NoServer)?;
-        let client = ServerClient::new(ClientConfig::new(url), self.clock.clone())?;
-        let token = client.sign_in_staff(username, password).await.map_err(|e| match e {
-            ClientError::Http { status: 401, .. } => SiteError::SignInFailed,
-            other => other.into(),
-        })?;
-        if token.role != Role::HealthOfficer {
-            // Best effort: the answer that matters is the refusal.
-            let _ = client.sign_out().await;
-            return Err(SiteError::NotAnOfficer);
-        }
-        *self.staff.lock().unwrap_or_else(|p| p.into_inner()) = Some(client);
-        Ok(())
+        self.staff.sign_in(username, password).await.map_err(Into::into)
     }
 
     /// Signs out on the server (best effort) and forgets the session.
     pub async fn sign_out(&self) {
-        let client = self.staff.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(client) = client {
-            let _ = client.sign_out().await;
-        }
+        self.staff.sign_out().await;
     }
 
     /// Whether a session is held and not expired.
@@ -318,19 +306,14 @@ impl VaccinationSite {
 
     /// The signed-in client; an expired session counts as none.
     fn client(&self) -> Result<ServerClient, SiteError> {
-        let held = self.staff.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let client = held.ok_or(SiteError::NotSignedIn)?;
-        match client.session() {
-            Some(token) if !token.is_expired_at(self.clock.now()) => Ok(client),
-            _ => Err(SiteError::NotSignedIn),
-        }
+        self.staff.client().ok_or(SiteError::NotSignedIn)
     }
 
     /// Turns a failed call into its error, forgetting a session the server no longer accepts.
     fn failed(&self, e: ClientError) -> SiteError {
         let e = SiteError::from(e);
         if matches!(e, SiteError::NotSignedIn) {
-            self.staff.lock().unwrap_or_else(|p| p.into_inner()).take();
+            self.staff.forget();
         }
         e
     }
@@ -407,7 +390,10 @@ impl VaccinationSite {
 impl Healthbook {
     /// The vaccination site's and officer's tools (sign in first).
     pub fn vaccination_site(&self) -> VaccinationSite {
-        VaccinationSite { settings: Some(self.settings()), fixed_url: None, clock: self.clock.clone(), staff: Arc::new(Mutex::new(None)) }
+        VaccinationSite {
+            staff: StaffSession::from_settings(self.settings(), self.clock.clone(), Role::HealthOfficer),
+            clock: self.clock.clone(),
+        }
     }
 }
 

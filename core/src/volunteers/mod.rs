@@ -24,7 +24,7 @@ use healthbook_protocol::{
 pub use error::VolunteerError;
 pub use model::{ConsentGiver, ConsentMethod, ManagedPerson, ManagedRecord, NewManagedPerson};
 
-use crate::client::{ClientConfig, ClientError, ServerClient, segment};
+use crate::client::{ClientConfig, ServerClient, StaffSignInError, segment};
 use crate::clock::Clock;
 use crate::healthbook::Healthbook;
 use crate::persons::Persons;
@@ -62,14 +62,13 @@ impl Volunteers {
             .map_err(|e| VolunteerError::Invalid(e.to_string()))?
             .ok_or(VolunteerError::NoServer)?;
         let client = ServerClient::new(ClientConfig::new(url), self.clock.clone())?;
-        let token = client.sign_in_staff(username, password).await.map_err(|e| match e {
-            ClientError::Http { status: 401, .. } => VolunteerError::SignInFailed,
-            other => other.into(),
+        let token = client.sign_in_staff_as(username, password, Role::Volunteer).await.map_err(|e| match e {
+            StaffSignInError::Refused => VolunteerError::SignInFailed,
+            StaffSignInError::WrongRole(_) => VolunteerError::NotAVolunteer,
+            StaffSignInError::NoServer => VolunteerError::NoServer,
+            StaffSignInError::Settings(reason) => VolunteerError::Invalid(reason),
+            StaffSignInError::Client(e) => e.into(),
         })?;
-        if token.role != Role::Volunteer {
-            let _ = client.sign_out().await;
-            return Err(VolunteerError::NotAVolunteer);
-        }
         let (sealer, url, now) = (self.sealer.clone(), client.base_url().to_owned(), self.clock.now());
         self.db.write(move |tx| db::put_session(tx, &sealer, &url, &token, now)).await
     }

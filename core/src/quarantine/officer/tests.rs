@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::{Value, json};
+
+use crate::client::ClientConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::*;

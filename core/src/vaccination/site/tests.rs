@@ -6,6 +6,8 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use healthbook_protocol::vaccination::{SlotPlan, VaccineProduct};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
+
+use crate::client::ClientConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::*;
