@@ -17,6 +17,9 @@ if [[ -z "${HEALTHBOOK_KEEP_TMPDIR:-}" && -d /dev/shm && -w /dev/shm ]]; then
   export TMPDIR="$TEST_TMP"
 fi
 trap 'rm -rf "$LOG_DIR" ${TEST_TMP:+"$TEST_TMP"}' EXIT
+# This run builds the workspace once, mostly from nothing (CI starts from a clean clone): writing incremental
+# caches that no later build reads costs time on every workspace crate. Set CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 failures=()
 
 # Each step prints how long the previous one took, so that a slow run shows where its time went.
