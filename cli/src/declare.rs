@@ -142,7 +142,7 @@ fn interview(form: &Form, language: Language, now: chrono::DateTime<chrono::Utc>
     let mut answers = Map::new();
     let mut pending: Vec<&FormField> = form.fields.iter().collect();
     while !pending.is_empty() {
-        for field in pending.drain(..).collect::<Vec<_>>() {
+        for field in std::mem::take(&mut pending) {
             let applies = field.required || field.required_if.as_ref().is_none_or(|c| c.holds(answers.get(&c.field)));
             if !applies {
                 continue;

@@ -150,7 +150,7 @@ impl Settings {
     /// How long past the trust lists' next update a checkpoint's verdicts keep quiet about their age; after that
     /// every verdict says `trust_list_stale`. 48 hours unless changed.
     pub async fn trust_max_age(&self) -> Result<chrono::Duration, SettingsError> {
-        Ok(self.db.read(|conn| Ok::<_, SettingsError>(trust_max_age(conn)?)).await?)
+        self.db.read(|conn| Ok::<_, SettingsError>(trust_max_age(conn)?)).await
     }
 
     /// Changes the maximum trust-list age, in whole hours ([`MIN_TRUST_MAX_AGE_HOURS`] to
