@@ -296,7 +296,10 @@ const EDITORS: &[Role] = &[Role::HealthOfficer, Role::AuthorityAdmin];
 /// the latest.
 #[utoipa::path(
     get, path = "/v1/hotline/qa/{province}", tag = "hotline",
-    params(("province" = String, Path, description = "Two-digit province code"), QaSetQuery),
+    params(
+        ("province" = String, Path, description = "Two-digit province code"),
+        ("since_version" = Option<u32>, Query, description = "The version the caller holds: nothing newer gives 304"),
+    ),
     responses(
         (status = 200, body = QaSet),
         (status = 304, description = "Nothing newer than `since_version` is published"),
@@ -493,7 +496,13 @@ pub async fn my_questions(State(state): State<AppState>, principal: Principal) -
 /// oldest first, then the handled ones latest first.
 #[utoipa::path(
     get, path = "/v1/hotline/inbox", tag = "hotline", security(("bearer" = [])),
-    params(InboxQuery),
+    params(
+        ("state" = Option<QuestionState>, Query, description = "Only questions in this state"),
+        ("assignee" = Option<String>, Query, description = "Only questions assigned to this account"),
+        ("province" = Option<String>, Query, description = "Only this province"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("after" = Option<String>, Query, description = "The `next` of the previous page"),
+    ),
     responses(
         (status = 200, body = InboxPage), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
         (status = 404, description = "A province outside the officer's area", body = ErrorResponse), (status = 422, body = ErrorResponse),
