@@ -418,5 +418,24 @@ async fn who_may_call_what_and_random_bodies_never_give_a_server_error(backend: 
         let (status, _, _) = raw_request(raw.get(format!("{}/v1/hotline/qa/{PROVINCE}?{query}", server.base_url))).await;
         assert!((400..500).contains(&status), "{query}: {status}");
     }
+    // Every route is documented.
+    let (_, _, doc) = raw_request(raw.get(format!("{}/openapi.json", server.base_url))).await;
+    let doc = doc.expect("OpenAPI document");
+    for (path, method) in [
+        ("/v1/hotline/qa/{province}", "get"),
+        ("/v1/hotline/qa/{province}/draft", "get"),
+        ("/v1/hotline/qa/{province}/draft/{entry_id}", "put"),
+        ("/v1/hotline/qa/{province}/draft/{entry_id}", "delete"),
+        ("/v1/hotline/qa/{province}/publish", "post"),
+        ("/v1/hotline/questions", "post"),
+        ("/v1/hotline/questions", "get"),
+        ("/v1/hotline/inbox", "get"),
+        ("/v1/hotline/inbox/{question_id}", "get"),
+        ("/v1/hotline/inbox/{question_id}/assign", "post"),
+        ("/v1/hotline/inbox/{question_id}/answer", "post"),
+        ("/v1/hotline/inbox/{question_id}/close", "post"),
+    ] {
+        assert!(doc["paths"][path][method]["responses"].is_object(), "{method} {path} documented");
+    }
     server.stop().await;
 }
