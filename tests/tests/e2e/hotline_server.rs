@@ -223,6 +223,11 @@ async fn qa_sets_publish_and_questions_travel_from_phone_to_inbox_and_back(backe
     assert!(ids(&far).is_empty());
     assert_http_error(far_officer.get_json::<Value>(&format!("/v1/hotline/inbox?province={PROVINCE}")).await, 404, "not_found");
     assert_http_error(far_officer.get_json::<Value>(&format!("/v1/hotline/inbox/{q_ward}")).await, 404, "not_found");
+    for action in ["assign", "answer", "close"] {
+        let body = json!({ "assignee": far_officer_id, "answer": "x", "note": "x" });
+        let refused = send(&far_officer, Method::POST, &format!("/v1/hotline/inbox/{q_ward}/{action}"), body).await;
+        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (404, Some("not_found")), "{action}");
+    }
     let national: Value = admin.get_json(&format!("/v1/hotline/inbox?province={PROVINCE}")).await.unwrap();
     assert_eq!(ids(&national), ids(&full));
     let elsewhere: Value = admin.get_json(&format!("/v1/hotline/inbox?province={OTHER_PROVINCE}")).await.unwrap();
