@@ -49,6 +49,8 @@ pub const MAX_PAGE: u32 = 200;
 pub const HANDLED_RETENTION_DAYS: i64 = 90;
 /// Days an unanswered question is kept.
 pub const OPEN_RETENTION_DAYS: i64 = 180;
+/// How often the retention purge runs: every minute, with the server's other minute tasks (two indexed deletes).
+pub const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn conflict(message: &str) -> ApiError {
     ApiError::Conflict { code: ErrorCode::Conflict, message: message.into() }
@@ -268,9 +270,9 @@ pub async fn purge_expired(database: &Database, now: DateTime<Utc>) -> Result<u6
         .await
 }
 
-/// Runs [`purge_expired`] now and then every [`crate::results::PURGE_INTERVAL`], for as long as the server serves.
+/// Runs [`purge_expired`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
 pub async fn keep_purging(state: AppState) {
-    let mut ticks = tokio::time::interval(crate::results::PURGE_INTERVAL);
+    let mut ticks = tokio::time::interval(PURGE_INTERVAL);
     loop {
         ticks.tick().await;
         match purge_expired(&state.db, state.now()).await {
