@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, reports, results, trust, vaccination, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/risky-venues", post(checkin::mark_risky).get(checkin::list_risky))
         .route("/v1/checkin/compliance", get(checkin::compliance))
+        .route("/v1/reports/{kind}", get(reports::get_report))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))

@@ -15,6 +15,7 @@
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
 //! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
 //! | [`quarantine`] | home quarantine: wards, orders, signed commitment, enrolment, challenges, verified check-ins, cases and decisions |
+//! | [`reports`] | the province's reports (`/v1/reports/{kind}`): counts by day and area, CSV and XLSX exports, SVG charts |
 //! | [`status`] | the typed health status rule set whose status passes carry |
 //! | [`vaccination`] | vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, doses, EU DCC vaccination certificates, reconciliation with other platforms |
 //! | [`volunteers`] | people a volunteer enrolled: consent, self-reported doses, control cards |
@@ -49,6 +50,7 @@ pub mod passes;
 pub mod persons;
 pub mod quarantine;
 pub mod ratelimit;
+pub mod reports;
 pub mod results;
 pub mod status;
 pub mod storage;
