@@ -9,6 +9,7 @@
 //! | [`access`] | officers' area scope and the access log of reads of personal data |
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
+//! | [`console`] | the web console for officials: sessions, CSRF, vi/en pages of reports, adoption, Q&A, questions |
 //! | [`checkin`] | venues, posters, gate passages, risky venues, the officer's query, compliance |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
 //! | [`keys`] | the key-encryption key that seals private keys at rest |
@@ -38,6 +39,7 @@ pub mod app;
 pub mod auth;
 pub mod checkin;
 pub mod config;
+pub mod console;
 pub mod dcc_signers;
 pub mod declarations;
 pub mod error;
