@@ -18,6 +18,7 @@ mod persons_limits;
 mod persons_phone;
 mod quarantine_phone;
 mod quarantine_server;
+mod reports_server;
 mod results_phone;
 mod security_auth;
 mod security_database_tls;
