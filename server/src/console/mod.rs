@@ -592,4 +592,31 @@ mod tests {
         let noise = Fields::parse(&[0xff, 0xfe, b'=', 0x00, b'&', b'%']);
         assert_eq!(noise.get("csrf"), "");
     }
+
+    /// Cookies, form bodies and `Origin` come from outside: random and mutated ones never panic, and a mutated
+    /// origin is never taken for the own one unless it is byte for byte the same.
+    #[test]
+    fn random_and_mutated_outside_input_never_panics() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let alphabet = b"=;&% +abcHB_console\x00\xff\xc3\xa1:/.0123456789";
+        for round in 0..2_000 {
+            let len = rng.gen_range(0..80);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| if round % 2 == 0 { rng.r#gen() } else { alphabet[rng.gen_range(0..alphabet.len())] })
+                .collect();
+            let fields = Fields::parse(&bytes);
+            let _ = fields.get("csrf");
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                let mut headers = HeaderMap::new();
+                headers.insert(COOKIE, value.clone());
+                let _ = cookies(&headers);
+                headers.insert(axum::http::header::HOST, HeaderValue::from_static("console.example"));
+                headers.insert(axum::http::header::ORIGIN, value);
+                let lower = bytes.to_ascii_lowercase();
+                let own = lower == b"https://console.example" || lower == b"http://console.example";
+                assert!(!csrf::origin_allowed(&headers) || own, "{bytes:?}");
+            }
+        }
+    }
 }
