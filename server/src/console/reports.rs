@@ -173,7 +173,8 @@ fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response 
 fn render(ctx: &Console, kind: ReportKind, report: &Report, query: &ReportQuery) -> Response {
     let t = ctx.t;
     let title = t.s(&format!("report_{}", kind.as_str()));
-    let filters = query_string(query);
+    // The exports name the period shown, so that a download made after midnight still matches the page.
+    let filters = query_string(&ReportQuery { from: Some(report.from), to: Some(report.to), ..query.clone() });
     let suffix = if filters.is_empty() { String::new() } else { format!("?{filters}") };
     let sections = report
         .sections

@@ -44,6 +44,13 @@ impl Page {
             .to_owned()
     }
 
+    /// The `href` of the element with this id, its entities decoded.
+    fn href(&self, id: &str) -> String {
+        let marker = format!("id=\"{id}\" href=\"");
+        let raw = self.body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
+        raw.replace("&#38;", "&").replace("&amp;", "&")
+    }
+
     fn set_cookies(&self) -> Vec<String> {
         self.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()
     }
@@ -393,6 +400,12 @@ async fn console_scope_roles_and_forms(backend: TestBackend) {
     assert!(adoption.body.contains("id=\"table-adoption\""));
     let passages = market.get("/console/reports/passages").await;
     assert_eq!((passages.status, passages.data_page()), (200, "report-passages"));
+    // The exports repeat the period shown (2021-07-01 in Vietnam on the test clock, and the 13 days before).
+    assert_eq!(passages.href("export-xlsx"), "/console/reports/passages.xlsx?from=2021-06-18&to=2021-07-01");
+    assert_eq!(
+        passages.href("export-csv-silent_venues"),
+        "/console/reports/passages/silent_venues.csv?from=2021-06-18&to=2021-07-01"
+    );
     let mut authority = Browser::signed_in(&server, ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let rollup = authority.get("/console/adoption").await;
     assert_eq!(rollup.status, 200);
