@@ -101,7 +101,7 @@ impl View {
 
 #[derive(Template)]
 #[template(path = "console/questions.html")]
-struct InboxPage {
+struct InboxHtml {
     l: Layout,
     /// (wire name, label, selected).
     states: Vec<(&'static str, &'static str, bool)>,
@@ -154,7 +154,7 @@ async fn render_inbox(state: &AppState, ctx: &Console) -> Result<Response, Fail>
     } else {
         Vec::new()
     };
-    let page = InboxPage {
+    let page = InboxHtml {
         l: ctx.layout("questions", t.s("questions_title").to_owned()),
         states: STATES
             .into_iter()
