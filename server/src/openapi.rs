@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, hotline, passes, persons, quarantine, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, hotline, passes, persons, quarantine, reports, results, trust, vaccination, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -125,6 +125,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         quarantine::cases::order_cases,
         quarantine::cases::explain,
         quarantine::cases::decide,
+        reports::get_report,
         hotline::get_published,
         hotline::get_draft,
         hotline::put_entry,
@@ -211,6 +212,9 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::quarantine::CheckInVerdict, protocol::quarantine::CheckInList, protocol::quarantine::ExplanationReason,
         protocol::quarantine::ExplanationRequest, protocol::quarantine::DecisionOutcome, protocol::quarantine::DecisionRequest,
         protocol::quarantine::CaseState, protocol::quarantine::CaseView, protocol::quarantine::CaseList,
+        protocol::reports::ReportKind, protocol::reports::Report, protocol::reports::ReportSection,
+        protocol::reports::ReportColumn, protocol::reports::ReportCell, protocol::reports::ChartKind,
+        protocol::reports::Chart, protocol::reports::ChartSeries,
         protocol::hotline::QaCategory, protocol::hotline::QaEntry, protocol::hotline::QaEntryInput, protocol::hotline::QaDraft,
         protocol::hotline::QaSet, protocol::hotline::QuestionKind, protocol::hotline::QuestionState,
         protocol::hotline::CitizenQuestionRequest, protocol::hotline::CitizenQuestionReceipt, protocol::hotline::CitizenQuestionView,
@@ -233,6 +237,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "quarantine", description = "Home quarantine: wards, orders, the signed commitment, enrolment, challenges, verified check-ins, cases and decisions"),
         (name = "hotline", description = "The hotline: each province's published Q&A set and its draft, citizens' questions and reports, the officers' inbox"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
+        (name = "reports", description = "The province's reports: counts per day and area within the caller's scope"),
         (name = "ops", description = "Operations"),
     )
 )]
