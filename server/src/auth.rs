@@ -114,6 +114,12 @@ impl Principal {
             || (self.role == Role::AgencyAdmin && self.agency_id.as_deref() == Some(agency_id))
     }
 
+    /// The caller behind a console session (`crate::console`): the same account, role and agency as its bearer
+    /// tokens carry, so that the console's pages see exactly the scopes the API's endpoints do.
+    pub fn from_console_session(account_id: String, role: Role, agency_id: Option<String>, session_hash: String) -> Self {
+        Self { account_id, role, agency_id, token_hash: session_hash }
+    }
+
     /// The namespace of this caller's idempotency keys.
     pub fn idempotency_scope(&self) -> String {
         format!("account:{}", self.account_id)
@@ -226,12 +232,41 @@ pub async fn login(
     addr: ClientAddr,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
+    let now = state.now();
+    let StaffLogin { account_id, role, agency_id } = verify_staff_login(&state, &addr, &request.username, request.password).await?;
+    let ttl = state.config.token_ttl;
+    let id = account_id.clone();
+    let (token, expires_at) = state.db.write(move |tx| issue_token(tx, &id, now, ttl)).await?;
+    tracing::info!(account_id = %account_id, role = %role, "staff signed in");
+    Ok(Json(TokenResponse { token, token_type: "Bearer".into(), expires_at, account_id, role, agency_id }))
+}
+
+/// A staff account whose password checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffLogin {
+    /// Account id.
+    pub account_id: String,
+    /// Role.
+    pub role: Role,
+    /// Agency of an agency-scoped account.
+    pub agency_id: Option<String>,
+}
+
+/// Checks a staff username and password with the login's rate limits and hashing pool (the API's login and the
+/// console's share it, so that both refuse and back off alike): wrong credentials are 401 and counted against
+/// the address, a disabled account 403, a failing address 429, a full pool 503.
+pub async fn verify_staff_login(
+    state: &AppState,
+    addr: &ClientAddr,
+    username: &str,
+    password: String,
+) -> Result<StaffLogin, ApiError> {
     // The place in the hashing pool is taken first, so that a flood beyond it never reaches the database.
     let admission = state.hasher.admit().map_err(hash_error)?;
     let now = state.now();
     let now_ms = to_ms(now);
-    let username = request.username.trim().to_owned();
-    let buckets = LoginBuckets::new(&username, &addr);
+    let username = username.trim().to_owned();
+    let buckets = LoginBuckets::new(&username, addr);
     let config = Arc::clone(&state.config);
     let lookup = username.clone();
     let address_bucket = buckets.address.clone();
@@ -258,21 +293,16 @@ pub async fn login(
         Some((_, _, _, Some(hash), _)) => hash.clone(),
         _ => dummy_hash(state.config.pbkdf2_iterations),
     };
-    let password = request.password;
     let matches = admission.run(move || verify_password(&stored_hash, &password)).await.map_err(hash_error)?;
     let Some((account_id, role, agency_id, Some(_), disabled)) = account.filter(|_| matches) else {
-        record_login_failure(&state, &username, buckets, now_ms).await?;
+        record_login_failure(state, &username, buckets, now_ms).await?;
         return Err(ApiError::InvalidCredentials);
     };
     if disabled {
         return Err(ApiError::AccountDisabled);
     }
     let role = Role::parse(&role).ok_or_else(|| ApiError::Internal("unknown role".into()))?;
-    let ttl = state.config.token_ttl;
-    let id = account_id.clone();
-    let (token, expires_at) = state.db.write(move |tx| issue_token(tx, &id, now, ttl)).await?;
-    tracing::info!(account_id = %account_id, role = %role, "staff signed in");
-    Ok(Json(TokenResponse { token, token_type: "Bearer".into(), expires_at, account_id, role, agency_id }))
+    Ok(StaffLogin { account_id, role, agency_id })
 }
 
 /// Counts a failed login against its address and (username, address) pair, and against the username for the log.

@@ -55,6 +55,9 @@ pub struct ServerConfig {
     pub dcc_signer_list_source: String,
     /// How long gate passages are kept after their scan (then deleted).
     pub passages_retention: Duration,
+    /// Whether the console's cookies carry `Secure` (true unless the server serves plain HTTP on a loopback
+    /// address for local use, where browsers would not send them back).
+    pub console_secure_cookies: bool,
 }
 
 impl Default for ServerConfig {
@@ -83,6 +86,7 @@ impl Default for ServerConfig {
             dcc_signer_list_key: None,
             dcc_signer_list_source: "DE".into(),
             passages_retention: Duration::days(21),
+            console_secure_cookies: true,
         }
     }
 }

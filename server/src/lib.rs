@@ -9,12 +9,14 @@
 //! | [`access`] | officers' area scope and the access log of reads of personal data |
 //! | [`accounts`] | device registration, staff accounts, `/v1/me` |
 //! | [`agencies`] | agencies and gates (agency-scoped resources) |
+//! | [`console`] | the web console for officials: sessions, CSRF, vi/en pages of reports, adoption, Q&A, questions |
 //! | [`checkin`] | venues, posters, gate passages, risky venues, the officer's query, compliance |
 //! | [`trust`] | the root key, trust list and revocation list, service signing keys |
 //! | [`keys`] | the key-encryption key that seals private keys at rest |
 //! | [`passes`] | short-lived signed personal health passes, for bound persons only |
 //! | [`persons`] | person records, phone-profile bindings (SMS code or attestation), the SMS sender |
 //! | [`quarantine`] | home quarantine: wards, orders, signed commitment, enrolment, challenges, verified check-ins, cases and decisions |
+//! | [`reports`] | the province's reports (`/v1/reports/{kind}`): counts by day and area, CSV and XLSX exports, SVG charts |
 //! | [`status`] | the typed health status rule set whose status passes carry |
 //! | [`vaccination`] | vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, doses, EU DCC vaccination certificates, reconciliation with other platforms |
 //! | [`volunteers`] | people a volunteer enrolled: consent, self-reported doses, control cards |
@@ -37,11 +39,13 @@ pub mod app;
 pub mod auth;
 pub mod checkin;
 pub mod config;
+pub mod console;
 pub mod dcc_signers;
 pub mod declarations;
 pub mod error;
 pub mod extract;
 pub mod hashing;
+pub mod hotline;
 pub mod idempotency;
 pub mod keys;
 pub mod openapi;
@@ -49,6 +53,7 @@ pub mod passes;
 pub mod persons;
 pub mod quarantine;
 pub mod ratelimit;
+pub mod reports;
 pub mod results;
 pub mod status;
 pub mod storage;

@@ -296,6 +296,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 result_registrations_per_hour: cli.result_registrations_per_hour,
                 dcc_signer_list_key,
                 dcc_signer_list_source: cli.dcc_signer_list_source.clone(),
+                // Plain HTTP on loopback is local use (a laptop, a demo): a `Secure` cookie would never come back.
+                console_secure_cookies: !cli.listen.ip().is_loopback(),
                 ..defaults
             };
             healthbook_server::declarations::seed_bundled_forms(&db, clock.now())

@@ -56,6 +56,8 @@ pub fn test_config() -> ServerConfig {
         login_failures_per_address_per_minute: 10_000,
         login_failures_per_address_per_hour: 100_000,
         device_auth_per_address_per_minute: 10_000,
+        // The test server speaks plain HTTP on loopback.
+        console_secure_cookies: false,
         ..ServerConfig::default()
     }
 }

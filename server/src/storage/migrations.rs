@@ -42,6 +42,8 @@ pub const MIGRATIONS: &[Migration] =
             sql: include_str!("../../migrations/0017_vaccination_lists.sql"),
         },
         Migration { version: 18, name: "quarantine", sql: include_str!("../../migrations/0018_quarantine.sql") },
+        Migration { version: 19, name: "hotline", sql: include_str!("../../migrations/0019_hotline.sql") },
+        Migration { version: 20, name: "console_sessions", sql: include_str!("../../migrations/0020_console_sessions.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
