@@ -525,16 +525,47 @@ impl Browser {
         self.send_keys(&element, text).await
     }
 
+    /// Clicks a link or button that loads another page, and waits until that page has loaded: the driver's own
+    /// wait after a click does not cover a navigation that starts a moment later.
+    pub async fn click_to_navigate(&self, element: &Element) -> Result<()> {
+        self.mark_document().await?;
+        self.click(element).await?;
+        self.wait_new_document().await
+    }
+
     /// Submits the form `form` as a user would by its submit button, or directly when it has none; then waits
     /// for the page that answers.
     pub async fn submit(&self, form: &Element) -> Result<()> {
         let buttons = self.find_all_in(form, "button[type=submit], input[type=submit], button:not([type])").await?;
         if let Some(button) = buttons.first() {
-            return self.click(button).await;
+            return self.click_to_navigate(button).await;
         }
-        // WebDriver has no submit command; HTMLFormElement.submit() navigates and the next command waits for it.
+        // WebDriver has no submit command; HTMLFormElement.submit() navigates.
+        self.mark_document().await?;
         self.execute("arguments[0].submit();", vec![element_arg(form)]).await?;
-        self.wait_ready().await
+        self.wait_new_document().await
+    }
+
+    /// Leaves a mark on the current document, which the next document will not have.
+    async fn mark_document(&self) -> Result<()> {
+        self.execute("window.__healthbookOldDocument = true;", vec![]).await.map(drop)
+    }
+
+    /// Waits until a document without the mark has loaded.
+    async fn wait_new_document(&self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            match self.execute("return window.__healthbookOldDocument === undefined && document.readyState === 'complete';", vec![]).await {
+                Ok(done) if done == json!(true) => return Ok(()),
+                // During the navigation the old document may be gone; ask again.
+                Ok(_) | Err(WebDriverError::Command { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            if started.elapsed() > COMMAND_TIMEOUT {
+                return Err(WebDriverError::Command { status: 500, code: ErrorCode::Timeout, message: "no new page loaded".into() });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Waits until the document has loaded (after a navigation that a script started).

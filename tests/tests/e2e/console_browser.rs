@@ -443,14 +443,15 @@ async fn expected_by_sql(server: &TestServer, kind: ReportKind, scope: &Scope) -
             out.insert("per_day_ward".into(), per_day_ward.into_iter().map(exact).collect());
         }
         (ReportKind::Passages, scope) => {
-            // Entries and exits are admitted passages in and out; refused ones count as refusals only.
+            // Entries and exits are every scan in and out (a refused one too: someone stood at the gate); refusals are
+            // also counted on their own.
             let (per_venue_day, silent) = match scope {
                 Scope::Province(p) => {
                     let params = vec![province(p), from.clone(), to.clone()];
                     (
                         sql_rows(server, "SELECT p.scanned_day, v.name, v.ward_code, \
-                            SUM(CASE WHEN p.direction = 'in' AND p.verdict <> 'refuse' THEN 1 ELSE 0 END), \
-                            SUM(CASE WHEN p.direction = 'out' AND p.verdict <> 'refuse' THEN 1 ELSE 0 END), \
+                            SUM(CASE WHEN p.direction = 'in' THEN 1 ELSE 0 END), \
+                            SUM(CASE WHEN p.direction = 'out' THEN 1 ELSE 0 END), \
                             SUM(CASE WHEN p.verdict = 'refuse' THEN 1 ELSE 0 END) \
                             FROM gate_passages p JOIN venues v ON v.id = p.venue_id \
                             WHERE v.province_code = $1 AND p.scanned_day >= $2 AND p.scanned_day <= $3 GROUP BY p.scanned_day, v.id, v.name, v.ward_code", params.clone()).await,
@@ -462,8 +463,8 @@ async fn expected_by_sql(server: &TestServer, kind: ReportKind, scope: &Scope) -
                     let params = vec![StorageValue::from(agency.clone()), from.clone(), to.clone()];
                     (
                         sql_rows(server, "SELECT p.scanned_day, v.name, v.ward_code, \
-                            SUM(CASE WHEN p.direction = 'in' AND p.verdict <> 'refuse' THEN 1 ELSE 0 END), \
-                            SUM(CASE WHEN p.direction = 'out' AND p.verdict <> 'refuse' THEN 1 ELSE 0 END), \
+                            SUM(CASE WHEN p.direction = 'in' THEN 1 ELSE 0 END), \
+                            SUM(CASE WHEN p.direction = 'out' THEN 1 ELSE 0 END), \
                             SUM(CASE WHEN p.verdict = 'refuse' THEN 1 ELSE 0 END) \
                             FROM gate_passages p JOIN venues v ON v.id = p.venue_id \
                             WHERE v.agency_id = $1 AND p.scanned_day >= $2 AND p.scanned_day <= $3 GROUP BY p.scanned_day, v.id, v.name, v.ward_code", params.clone()).await,
@@ -624,7 +625,11 @@ impl Console {
         self.browser.fill("input[name=password]", password).await.unwrap();
         let form = self.browser.find("form:has(input[name=password])").await.unwrap();
         self.browser.submit(&form).await.unwrap();
-        self.page().await
+        let page = self.page().await;
+        if page == "error" {
+            println!("signing in as {username}: {}", self.body_text().await);
+        }
+        page
     }
 
     async fn sign_out(&self) {
@@ -795,7 +800,7 @@ async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
     console.resize(LAPTOP).await;
 
     // Signing in: /console sends a stranger to the login page; a wrong password is refused on the form.
-    assert_eq!(console.open("/console").await, "login");
+    assert_eq!(console.open("/console").await, "login", "{} {}", console.path().await, console.body_text().await);
     assert_eq!(console.browser.execute("return document.documentElement.lang;", vec![]).await.unwrap(), "vi");
     console.shot("login").await;
     assert_eq!(console.sign_in("officer-a", "wrong-password").await, "login");
@@ -818,8 +823,8 @@ async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
     let declarations: Report = world.officer_a.get_json(&format!("/v1/reports/declarations?from={FROM}&to={TO}")).await.unwrap();
     assert_eq!(console.open(&format!("/console/reports/declarations?from={FROM}&to={TO}")).await, "report-declarations");
     let switch = console.browser.find("a#lang-en").await.unwrap();
-    console.browser.click(&switch).await.unwrap();
-    assert_eq!(console.page().await, "report-declarations");
+    console.browser.click_to_navigate(&switch).await.unwrap();
+    assert_eq!(console.page().await, "report-declarations", "{} {}", console.path().await, console.browser.source().await.unwrap());
     assert!(console.path().await.contains(&format!("from={FROM}")), "the switch keeps the page and its query");
     assert_eq!(console.browser.execute("return document.documentElement.lang;", vec![]).await.unwrap(), "en");
     let english = console.sections().await;
@@ -829,7 +834,7 @@ async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
     console.shot("reports-en").await;
     console.open(&format!("/console/reports/declarations?from={FROM}&to={TO}")).await;
     let switch = console.browser.find("a#lang-vi").await.unwrap();
-    console.browser.click(&switch).await.unwrap();
+    console.browser.click_to_navigate(&switch).await.unwrap();
     assert_eq!(console.browser.execute("return document.documentElement.lang;", vec![]).await.unwrap(), "vi");
     let vietnamese = console.sections().await;
     assert_eq!(vietnamese[0].title, declarations.sections[0].title_vi);
