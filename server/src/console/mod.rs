@@ -536,7 +536,17 @@ async fn login(State(state): State<AppState>, addr: ClientAddr, ctx: Console, fo
         }
         let now = state.now();
         let account_id = login.account_id.clone();
-        let (id, _) = state.db.write(move |tx| session::create(tx, &account_id, now)).await?;
+        let previous = ctx.session_id.clone();
+        let (id, _) = state
+            .db
+            .write(move |tx| {
+                // A sign-in over a live session replaces it rather than leaving it valid behind the new cookie.
+                if let Some(previous) = previous {
+                    session::delete(tx, &previous)?;
+                }
+                session::create(tx, &account_id, now)
+            })
+            .await?;
         tracing::info!(role = %login.role, "console signed in");
         let mut response = ctx.see_other("/console/reports");
         let session_age = session::ABSOLUTE_TIMEOUT.num_seconds();
