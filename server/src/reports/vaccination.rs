@@ -1,11 +1,12 @@
-//! Vaccination coverage by commune and priority group, and stock per site. Coverage counts the communes' listed
-//! residents (`vaccination_list_entries (province_code, ward_code)`), those with at least one counted dose (given
+//! Vaccination coverage by commune and priority group, and stock per site. Coverage counts, in SQL, the communes'
+//! listed residents (`vaccination_list_entries (province_code, ward_code, priority_group, id_hash)`, migration
+//! 0021), those with at least one counted dose (given
 //! at a site, or self-reported and confirmed) dated on or before the period's last day, and those who completed
 //! the product's primary series; the percent covered is the share with at least one dose. Coverage is cumulative,
 //! so only `to` matters. Stock is what each site in scope holds now, per product, with the earliest expiry of the
 //! lots that still have doses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use healthbook_protocol::reports::{ChartKind, ReportCell, ReportSection};
 use healthbook_protocol::vaccination::VaccineProduct;
@@ -15,55 +16,56 @@ use crate::error::ApiError;
 use crate::storage::{Tx, Value};
 use crate::vaccination::coverage::counted_dose_sql;
 
-/// Series length assumed for a confirmed self-reported dose whose product was not mapped to a known one (as the
-/// coverage endpoint does).
-const DEFAULT_SERIES_DOSES: i64 = 2;
-
 /// Counts of one (commune, group).
-#[derive(Default)]
 struct Coverage {
     listed: i64,
     with_dose: i64,
     full: i64,
 }
 
+/// Series length assumed for a confirmed self-reported dose whose product was not mapped to a known one (as the
+/// coverage endpoint does).
+const DEFAULT_SERIES_DOSES: u8 = 2;
+
+/// SQL of the primary series length of a dose's product (`d.product_code`), from the contract's product list.
+fn series_doses_sql() -> String {
+    let mut sql = String::from("CASE d.product_code");
+    for product in VaccineProduct::ALL {
+        sql.push_str(&format!(" WHEN '{}' THEN {}", product.as_str(), product.series_doses()));
+    }
+    sql.push_str(&format!(" ELSE {DEFAULT_SERIES_DOSES} END"));
+    sql
+}
+
 /// The sections `coverage` and `stock`.
 pub(super) fn sections(tx: &mut dyn Tx, scope: &Scope, period: &Period) -> Result<Vec<ReportSection>, ApiError> {
-    let mut params = Vec::new();
+    let mut params = vec![Value::Text(day_text(period.to))];
     let area = scope.area_sql("e.province_code", "e.ward_code", &mut params);
-    let entries = tx.query(
-        &format!(
-            "SELECT e.ward_code, e.priority_group, p.id FROM vaccination_list_entries e \
-             LEFT JOIN persons p ON p.id_hash = e.id_hash WHERE 1 = 1{area}"
-        ),
-        &params,
-    )?;
-    params.push(Value::Text(day_text(period.to)));
-    let to = params.len();
-    let doses = tx.query(
-        &format!(
-            "SELECT d.person_id, d.dose_number, d.product_code FROM doses d WHERE {} AND d.dose_date <= ${to} \
-             AND d.person_id IN (SELECT p.id FROM persons p JOIN vaccination_list_entries e ON e.id_hash = p.id_hash \
-             WHERE 1 = 1{area})",
+    let dosed = |extra: &str| {
+        format!(
+            "CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM doses d WHERE d.person_id = p.id AND {} AND d.dose_date <= $1{extra}) \
+             THEN 1 ELSE 0 END) AS BIGINT)",
             counted_dose_sql()
+        )
+    };
+    // Counted per (commune, group) in SQL; a listed resident is matched to a person by the keyed hash of their id.
+    let rows = tx.query(
+        &format!(
+            "SELECT e.ward_code, e.priority_group, COUNT(*), {}, {} FROM vaccination_list_entries e \
+             LEFT JOIN persons p ON p.id_hash = e.id_hash WHERE 1 = 1{area} GROUP BY e.ward_code, e.priority_group",
+            dosed(""),
+            dosed(&format!(" AND d.dose_number >= {}", series_doses_sql())),
         ),
         &params,
     )?;
-    // Per person: whether a counted dose completed the primary series.
-    let mut dosed: HashMap<String, bool> = HashMap::new();
-    for row in &doses {
-        let series = row.opt_text(2)?.as_deref().and_then(VaccineProduct::parse).map_or(DEFAULT_SERIES_DOSES, |p| i64::from(p.series_doses()));
-        *dosed.entry(row.text(0)?).or_default() |= row.int(1)? >= series;
-    }
     // Communes ascending; in each, groups ascending and the general population (no group) last.
     let mut coverage: BTreeMap<(String, bool, i64), Coverage> = BTreeMap::new();
-    for row in &entries {
+    for row in &rows {
         let group = row.opt_int(1)?;
-        let dose = row.opt_text(2)?.and_then(|p| dosed.get(&p).copied());
-        let tally = coverage.entry((row.text(0)?, group.is_none(), group.unwrap_or(0))).or_default();
-        tally.listed += 1;
-        tally.with_dose += i64::from(dose.is_some());
-        tally.full += i64::from(dose == Some(true));
+        coverage.insert(
+            (row.text(0)?, group.is_none(), group.unwrap_or(0)),
+            Coverage { listed: row.int(2)?, with_dose: row.int(3)?, full: row.int(4)? },
+        );
     }
     let mut per_commune: BTreeMap<String, [f64; 2]> = BTreeMap::new();
     let coverage_rows = coverage
