@@ -312,6 +312,8 @@ pub struct Browser {
     http: reqwest::Client,
     session_url: String,
     session_id: String,
+    /// Set once the session was deleted ([`Browser::quit`]), so that Drop does not ask again.
+    ended: bool,
     // Field order matters: the session ends (Drop) before chromedriver is killed, then the profile goes.
     driver: Driver,
     _profile: tempfile::TempDir,
@@ -421,7 +423,7 @@ impl Browser {
         let Some(session_id) = reply.get("sessionId").and_then(Value::as_str).map(str::to_owned) else {
             return Err((WebDriverError::Protocol { status: 200, detail: "new session without a sessionId".into() }, profile));
         };
-        Ok(Self { http, session_url: format!("{base}/session/{session_id}"), session_id, driver, _profile: profile })
+        Ok(Self { http, session_url: format!("{base}/session/{session_id}"), session_id, ended: false, driver, _profile: profile })
     }
 
     async fn send(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<&Value>) -> Result<Value> {
@@ -647,8 +649,9 @@ impl Browser {
     }
 
     /// Ends the session and stops the browser and the driver.
-    pub async fn quit(self) -> Result<()> {
+    pub async fn quit(mut self) -> Result<()> {
         let result = self.delete("").await.map(drop);
+        self.ended = result.is_ok();
         drop(self);
         result
     }
@@ -658,6 +661,9 @@ impl Drop for Browser {
     /// Ends the session with a plain blocking request, so that Chromium exits even when a test panicked (an
     /// async request cannot run in Drop); a session already ended answers with an error, which is ignored.
     fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
         let request = format!(
             "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             self.session_id, self.driver.port
@@ -665,8 +671,10 @@ impl Drop for Browser {
         if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.driver.port)) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
             if stream.write_all(request.as_bytes()).is_ok() {
-                let mut reply = Vec::new();
-                let _ = stream.read_to_end(&mut reply);
+                // The driver answers once the browser is closed; the first bytes of the answer are enough (it may
+                // keep the connection open after them).
+                let mut reply = [0u8; 512];
+                let _ = stream.read(&mut reply);
             }
         }
     }

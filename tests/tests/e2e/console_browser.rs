@@ -605,6 +605,8 @@ impl Console {
         let (view_w, view_h) = self.browser.viewport().await.unwrap();
         assert_eq!((u64::from(width), u64::from(height)), (view_w, view_h), "{name}: screenshot of the viewport");
         assert!(colours >= 3, "{name}: the screenshot is blank ({colours} colours)");
+        // The console runs no JavaScript: no page has a script element (the test's own scripts are the driver's).
+        assert_eq!(self.browser.execute("return document.scripts.length;", vec![]).await.unwrap(), json!(0), "{name}: a script element");
         std::fs::write(self.shots.join(format!("{name}.png")), &png).unwrap();
         self.taken.push(name.to_owned());
     }
@@ -793,7 +795,9 @@ fn xlsx_sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
 /// `HEALTHBOOK_CONSOLE_SCREENSHOTS`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
+    let started = std::time::Instant::now();
     let world = seed().await;
+    let seeded = started.elapsed();
     let browser = Browser::start(LAPTOP.0, LAPTOP.1).await.expect("headless Chromium (scripts/test.sh installs chromium and chromium-driver)");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().unwrap();
     let mut console = Console { browser, base: world.server.base_url.clone(), http, shots: screenshot_dir(), taken: Vec::new() };
@@ -961,6 +965,9 @@ async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
     let assign = console.browser.find("form#assign").await.unwrap();
     console.browser.submit(&assign).await.unwrap();
     assert_eq!(console.page().await, "question", "{}", console.body_text().await);
+    assert!(console.browser.exists("#question[data-state='assigned']").await.unwrap(), "{}", console.body_text().await);
+    let assignee_shown = console.browser.text(&console.browser.find("#q-assignee").await.unwrap()).await.unwrap();
+    assert!(assignee_shown.contains("officer-a"), "assignee shown: {assignee_shown:?}");
     let answer = "Kết quả có trong 24 giờ, ứng dụng sẽ báo cho bạn.";
     console.browser.fill("form#answer [name=answer]", answer).await.unwrap();
     let form = console.browser.find("form#answer").await.unwrap();
@@ -1011,6 +1018,7 @@ async fn the_console_in_a_browser_shows_each_official_their_own_numbers() {
 
     let taken = console.taken.clone();
     println!("console screenshots in {}: {}", console.shots.display(), taken.join(", "));
+    println!("seeding took {seeded:?}, the browser session {:?}", started.elapsed() - seeded);
     console.browser.quit().await.unwrap();
     world.server.stop().await;
 }
