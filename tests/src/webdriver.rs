@@ -558,7 +558,7 @@ impl Browser {
         let started = Instant::now();
         loop {
             match self.execute("return window.__healthbookOldDocument === undefined && document.readyState === 'complete';", vec![]).await {
-                Ok(done) if done == json!(true) => return Ok(()),
+                Ok(Value::Bool(true)) => return Ok(()),
                 // During the navigation the old document may be gone; ask again.
                 Ok(_) | Err(WebDriverError::Command { .. }) => {}
                 Err(e) => return Err(e),
