@@ -8,7 +8,9 @@
 //! A bench binary that prints figures (`harness = false`), never run by `cargo test`:
 //! `cargo bench -p healthbook-server --bench reports`. It runs on SQLite, and also on PostgreSQL when
 //! `HEALTHBOOK_TEST_POSTGRES_URL` is set (in a schema of its own, dropped afterwards). Set
-//! `HEALTHBOOK_BENCH_KEEP=1` to keep the SQLite file and print its path (for `EXPLAIN QUERY PLAN` by hand).
+//! `HEALTHBOOK_BENCH_KEEP=1` to keep the SQLite file and the PostgreSQL schema and print where they are (for
+//! `EXPLAIN` by hand), `HEALTHBOOK_BENCH_SQLITE=0` to run PostgreSQL only. PostgreSQL is analysed after the load,
+//! as autovacuum would do; SQLite is not (the server never runs ANALYZE).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -189,8 +191,9 @@ async fn time_reports(state: &AppState, who: &str, principal: &Principal, days: 
 async fn run(name: &str, db: Database) {
     let started = Instant::now();
     db.write(fill).await.map_err(|e: StorageError| e).expect("fill");
-    if let Ok(Some(analyze)) = std::env::var("HEALTHBOOK_BENCH_ANALYZE").map(|v| (v == "1").then_some("ANALYZE")) {
-        db.write(move |tx| tx.execute(analyze, &[])).await.map_err(|e: StorageError| e).expect("analyze");
+    if db.backend() == healthbook_server::storage::Backend::Postgres {
+        // What autovacuum does after a bulk load; the server never runs ANALYZE on SQLite, so neither does this.
+        db.write(|tx| tx.execute("ANALYZE", &[])).await.map_err(|e: StorageError| e).expect("analyze");
     }
     println!("{name}: filled in {:.1} s", started.elapsed().as_secs_f64());
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap()));
@@ -213,11 +216,16 @@ fn main() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("reports.db");
-        let db = Database::open(&DatabaseLocation::Sqlite(path.clone())).await.expect("open sqlite");
-        run("sqlite", db).await;
-        if std::env::var("HEALTHBOOK_BENCH_KEEP").is_ok_and(|v| v == "1") {
-            let kept = dir.keep();
-            println!("sqlite database kept at {}", kept.join("reports.db").display());
+        let keep = std::env::var("HEALTHBOOK_BENCH_KEEP").is_ok_and(|v| v == "1");
+        if std::env::var("HEALTHBOOK_BENCH_SQLITE").is_ok_and(|v| v == "0") {
+            println!("sqlite: skipped (HEALTHBOOK_BENCH_SQLITE=0)");
+        } else {
+            let db = Database::open(&DatabaseLocation::Sqlite(path.clone())).await.expect("open sqlite");
+            run("sqlite", db).await;
+            if keep {
+                let kept = dir.keep();
+                println!("sqlite database kept at {}", kept.join("reports.db").display());
+            }
         }
         if let Ok(url) = std::env::var("HEALTHBOOK_TEST_POSTGRES_URL") {
             let ca = std::env::var("HEALTHBOOK_TEST_POSTGRES_CA").ok().map(std::path::PathBuf::from);
@@ -232,8 +240,12 @@ fn main() {
             let location = DatabaseLocation::Postgres { url: scoped, pool_size: 4, ca_file: ca };
             let db = Database::open(&location).await.expect("open postgres");
             run("postgres", db).await;
-            let drop = format!("DROP SCHEMA {schema} CASCADE");
-            admin.write(move |tx| tx.execute(&drop, &[])).await.map_err(|e: StorageError| e).expect("drop schema");
+            if keep {
+                println!("postgres schema kept: {schema}");
+            } else {
+                let drop = format!("DROP SCHEMA {schema} CASCADE");
+                admin.write(move |tx| tx.execute(&drop, &[])).await.map_err(|e: StorageError| e).expect("drop schema");
+            }
         }
     });
 }

@@ -80,7 +80,7 @@ async fn render(state: &AppState, ctx: &Console) -> Result<Response, Fail> {
         first_column,
         total: Row::new(String::new(), t.s("total").to_owned(), &total, t),
         rows,
-        as_of: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+        as_of: super::local_time(now),
     };
     Ok(ctx.page(StatusCode::OK, &page))
 }

@@ -52,7 +52,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all_provinces", "Tất cả", "All"),
     ("apply", "Áp dụng", "Apply"),
     ("period", "Giai đoạn", "Period"),
-    ("generated_at", "Lập lúc", "Generated at"),
+    ("generated_at", "Lập lúc (GMT+7)", "Generated at (GMT+7)"),
     ("export_csv", "Tải CSV", "Download CSV"),
     ("export_xlsx", "Tải Excel (XLSX)", "Download Excel (XLSX)"),
     ("section_empty", "Không có số liệu trong giai đoạn này.", "No figures for this period."),
@@ -66,7 +66,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("fresh_pass", "Có thẻ còn hạn", "Fresh pass"),
     ("valid_card", "Có thẻ nhân viên hợp lệ", "Valid staff card"),
     ("total", "Tổng", "Total"),
-    ("as_of", "Tính đến", "As of"),
+    ("as_of", "Tính đến (GMT+7)", "As of (GMT+7)"),
     ("qa_title", "Bộ hỏi đáp đường dây 1022", "Hotline 1022 Q&A set"),
     ("choose_province", "Chọn một tỉnh/thành để xem.", "Choose a province to view."),
     ("search", "Tìm kiếm", "Search"),
@@ -87,7 +87,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("answer_en", "Trả lời (tiếng Anh)", "Answer (English)"),
     ("question", "Câu hỏi", "Question"),
     ("answer", "Trả lời", "Answer"),
-    ("updated_at", "Cập nhật", "Updated"),
+    ("updated_at", "Cập nhật (GMT+7)", "Updated (GMT+7)"),
     ("actions", "Thao tác", "Actions"),
     ("qa_empty", "Không có câu hỏi nào.", "No entries."),
     ("qa_edit_title", "Câu hỏi và trả lời", "Question and answer"),
@@ -116,13 +116,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kind", "Loại", "Kind"),
     ("kind_question", "Câu hỏi", "Question"),
     ("kind_report", "Phản ánh", "Report"),
-    ("received_at", "Nhận lúc", "Received"),
+    ("received_at", "Nhận lúc (GMT+7)", "Received (GMT+7)"),
     ("text", "Nội dung", "Text"),
     ("venue", "Địa điểm", "Venue"),
     ("contact_phone", "Số điện thoại gọi lại", "Call-back number"),
     ("citizen_language", "Ngôn ngữ của người hỏi", "Citizen's language"),
     ("assignee", "Người xử lý", "Assignee"),
-    ("answered_at", "Trả lời lúc", "Answered at"),
+    ("answered_at", "Trả lời lúc (GMT+7)", "Answered at (GMT+7)"),
     ("answered_by", "Người trả lời", "Answered by"),
     ("questions_empty", "Không có câu hỏi nào.", "No questions."),
     ("next_page", "Trang sau", "Next page"),
@@ -225,7 +225,7 @@ fn group(value: u64, separator: char, negative: bool) -> String {
         out.push('-');
     }
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);

@@ -311,6 +311,11 @@ impl Console {
     }
 }
 
+/// A moment as officials read it: Vietnam's local time (UTC+7 all year; the labels say so).
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// A 303 See Other.
 fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();

@@ -12,7 +12,7 @@ use healthbook_protocol::hotline::{
 };
 
 use super::i18n::Tr;
-use super::{Console, Fail, Fields, Layout};
+use super::{Console, Fail, Fields, Layout, local_time};
 use crate::access::reach_of;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -106,7 +106,7 @@ async fn render_list(state: &AppState, ctx: &Console) -> Result<Response, Fail> 
             category_label: t.s(&format!("category_{}", e.category.as_str())),
             question: t.pick(&e.question_vi, &e.question_en).to_owned(),
             answer: t.pick(&e.answer_vi, &e.answer_en).to_owned(),
-            updated_at: e.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            updated_at: local_time(e.updated_at),
         })
         .collect();
     let notice = ctx.param("notice").and_then(|n| NOTICES.iter().find(|k| **k == n)).map(|k| t.s(&format!("notice_{k}")));

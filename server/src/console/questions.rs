@@ -11,7 +11,7 @@ use healthbook_protocol::hotline::{InboxQuery, InboxQuestion, QuestionKind, Ques
 
 use super::i18n::Tr;
 use super::qa::pairs;
-use super::{Console, Fail, Fields, Layout};
+use super::{Console, Fail, Fields, Layout, local_time};
 use crate::access::reach_of;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -88,13 +88,13 @@ impl View {
             venue: q.venue_id.clone().unwrap_or_else(none),
             contact_phone: q.contact_phone.clone().unwrap_or_else(none),
             language: q.language.clone(),
-            received_at: q.received_at.format("%Y-%m-%d %H:%M").to_string(),
+            received_at: local_time(q.received_at),
             state: state_name(q.state),
             state_label: t.s(&format!("state_{}", state_name(q.state))),
             assignee: name(&q.assignee),
             answer: q.answer.clone().unwrap_or_default(),
             answered_by: name(&q.answered_by),
-            answered_at: q.answered_at.map(|a| a.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(none),
+            answered_at: q.answered_at.map(local_time).unwrap_or_else(none),
         }
     }
 }

@@ -60,7 +60,8 @@ struct Section {
     key: String,
     title: String,
     chart: Option<String>,
-    columns: Vec<(String, String)>,
+    /// (key, heading, numeric).
+    columns: Vec<(String, String, bool)>,
     rows: Vec<Vec<Cell>>,
     csv_href: String,
 }
@@ -203,7 +204,19 @@ fn render(ctx: &Console, kind: ReportKind, report: &Report, query: &ReportQuery)
                 key: section.key.clone(),
                 chart: section.chart.as_ref().map(|c| chart::svg(c, t.0, &section_title)),
                 title: section_title,
-                columns: section.columns.iter().map(|c| (c.key.clone(), t.pick(&c.label_vi, &c.label_en).to_owned())).collect(),
+                columns: section
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        // A column of counts or measures is right-aligned, heading included.
+                        let numeric = section
+                            .rows
+                            .iter()
+                            .any(|row| matches!(row.get(i), Some(ReportCell::Count(_) | ReportCell::Measure(_))));
+                        (c.key.clone(), t.pick(&c.label_vi, &c.label_en).to_owned(), numeric)
+                    })
+                    .collect(),
                 rows,
                 csv_href: format!("/console/reports/{}/{}.csv{suffix}", kind.as_str(), section.key),
             }
@@ -233,7 +246,7 @@ fn render(ctx: &Console, kind: ReportKind, report: &Report, query: &ReportQuery)
         all_provinces: query.province.is_none(),
         provinces,
         scope,
-        generated_at: report.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        generated_at: super::local_time(report.generated_at),
         sections,
         xlsx_href: format!("/console/reports/{}.xlsx{suffix}", kind.as_str()),
     };

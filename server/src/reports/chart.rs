@@ -1,7 +1,8 @@
 //! Charts of a report section as self-contained SVG: bars side by side, stacked bars, or lines, over a y axis of
 //! "nice" ticks (steps of 1, 2 or 5 times a power of ten), with category labels thinned when there are many, a
 //! legend, and each value as a `<title>` tooltip. No script, no external reference, every text escaped, and no
-//! coordinate is ever NaN (values that are not finite, or negative, are drawn as 0).
+//! coordinate is ever NaN (values that are not finite, or negative, are drawn as 0; values above 10^15, far beyond
+//! any count, as 10^15).
 
 use std::fmt::Write;
 
@@ -22,6 +23,8 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 64.0;
 /// Rough width of one character at the labels' size, to space labels and legend entries.
 const CHAR_WIDTH: f64 = 6.5;
+/// The largest value drawn: the axis arithmetic stays finite, and no count comes near it.
+const MAX_VALUE: f64 = 1e15;
 /// Series colours (Okabe-Ito, readable for the colour-blind), in order.
 const COLOURS: [&str; 6] = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"];
 
@@ -39,7 +42,7 @@ pub fn svg(chart: &Chart, language: Language, title: &str) -> String {
     let values: Vec<Vec<f64>> = chart
         .series
         .iter()
-        .map(|s| (0..n).map(|i| s.values.get(i).copied().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0)).collect())
+        .map(|s| (0..n).map(|i| s.values.get(i).copied().filter(|v| v.is_finite() && *v > 0.0).map_or(0.0, |v| v.min(MAX_VALUE))).collect())
         .collect();
     if n == 0 || values.is_empty() {
         let no_data = match language {
@@ -289,8 +292,8 @@ mod tests {
         assert_eq!(nice_axis(1234.0), (500.0, 1500.0));
         let (step, top) = nice_axis(0.3);
         assert!((step - 0.1).abs() < 1e-12 && top >= 0.3 && top < 0.41, "{step} {top}");
-        let (step, top) = nice_axis(9.7e18);
-        assert!(step.is_finite() && top >= 9.7e18 && top / step <= 10.0);
+        let (step, top) = nice_axis(9.7e14);
+        assert!(step.is_finite() && top >= 9.7e14 && top / step <= 10.0);
     }
 
     #[test]
@@ -348,6 +351,29 @@ mod tests {
         well_formed(&svg);
         // The axis goes to the sum (7 → 8 with steps of 2), not to the largest part.
         assert!(svg.contains(">8</text>") && !svg.contains(">10</text>"));
+    }
+
+    #[test]
+    fn random_charts_are_always_well_formed() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let alphabet: Vec<char> = "a<>&\"'ứ🙂\u{1}9 ".chars().collect();
+        for _ in 0..300 {
+            let label = |rng: &mut rand::rngs::StdRng| {
+                (0..rng.gen_range(0..15)).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect::<String>()
+            };
+            let categories: Vec<String> = (0..rng.gen_range(0..40)).map(|_| label(&mut rng)).collect();
+            let series = (0..rng.gen_range(0..4))
+                .map(|_| ChartSeries {
+                    label_vi: label(&mut rng),
+                    label_en: label(&mut rng),
+                    values: (0..rng.gen_range(0..45)).map(|_| f64::from_bits(rng.r#gen())).collect(),
+                })
+                .collect();
+            let kind = [ChartKind::Bar, ChartKind::StackedBar, ChartKind::Line][rng.gen_range(0..3)];
+            let title = label(&mut rng);
+            well_formed(&svg(&Chart { kind, categories, series }, Language::Vi, &title));
+        }
     }
 
     #[test]

@@ -182,6 +182,30 @@ mod tests {
     }
 
     #[test]
+    fn random_cells_always_export() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+        let alphabet: Vec<char> = "aă=+-@\t\r\n\",;'ệ🙂\u{0}x ".chars().collect();
+        for _ in 0..200 {
+            let text = |rng: &mut rand::rngs::StdRng| {
+                (0..rng.gen_range(0..12)).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect::<String>()
+            };
+            let mut s = section();
+            s.columns[0].label_en = text(&mut rng);
+            s.rows = (0..rng.gen_range(0..5))
+                .map(|_| vec![ReportCell::Text(text(&mut rng)), ReportCell::Count(rng.r#gen()), ReportCell::Measure(f64::from_bits(rng.r#gen()))])
+                .collect();
+            let bytes = csv(&s, Language::En);
+            assert!(bytes.starts_with(UTF8_BOM) && std::str::from_utf8(&bytes).is_ok());
+            assert!(String::from_utf8(bytes).unwrap().ends_with("\r\n"));
+            for row in &s.rows {
+                let ReportCell::Text(t) = &row[0] else { unreachable!() };
+                assert!(!neutralised(t).starts_with(['=', '+', '-', '@', '\t', '\r']), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
     fn sheet_names_are_valid() {
         assert_eq!(sheet_name("a/b:c"), "a_b_c");
         assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);

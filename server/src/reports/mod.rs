@@ -127,7 +127,8 @@ impl Period {
     fn of(query: &ReportQuery, now: DateTime<Utc>) -> Result<Self, ApiError> {
         let today = (now + Duration::milliseconds(LOCAL_OFFSET_MS)).date_naive();
         let to = query.to.unwrap_or(today);
-        let from = query.from.unwrap_or(to - Duration::days(13));
+        // At the very start of the calendar there are no 13 days before `to`: the period starts with it.
+        let from = query.from.unwrap_or_else(|| to.checked_sub_signed(Duration::days(13)).unwrap_or(to));
         if from > to {
             return Err(ApiError::InvalidField {
                 field: "from",
@@ -147,8 +148,9 @@ impl Period {
 
     /// Every day of the period, in order.
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> + use<> {
-        let to = self.to;
-        self.from.iter_days().take_while(move |d| *d <= to)
+        // Not `iter_days`: it stops one day short at the end of the calendar.
+        let from = self.from;
+        (0..=(self.to - self.from).num_days()).filter_map(move |i| from.checked_add_signed(Duration::days(i)))
     }
 
     /// The Unix milliseconds at which local day `day` starts.
@@ -326,6 +328,31 @@ mod tests {
         assert_eq!(status(query(Some("2024-01-01"), Some("2025-01-01"))), Err(422));
         assert!(status(query(Some("2025-01-01"), Some("2026-01-01"))).is_ok());
         assert!(status(query(Some("2026-11-29"), Some("2026-11-29"))).is_ok());
+    }
+
+    #[test]
+    fn random_and_extreme_periods_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let extremes = [NaiveDate::MIN, NaiveDate::MAX, NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()];
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
+        for i in 0..2_000 {
+            let mut date = || match rng.gen_range(0..4) {
+                0 => None,
+                1 => Some(extremes[rng.gen_range(0..extremes.len())]),
+                _ => NaiveDate::from_num_days_from_ce_opt(rng.gen_range(-100_000..1_000_000)),
+            };
+            let query = ReportQuery { from: date(), to: date(), province: None, ward: None };
+            if let Ok(period) = Period::of(&query, now) {
+                assert!(period.from <= period.to && (period.to - period.from).num_days() < MAX_REPORT_DAYS, "{i}: {period:?}");
+                let (start, end) = period.bounds_ms();
+                assert!(start < end);
+                assert_eq!(period.days().count() as i64, (period.to - period.from).num_days() + 1);
+            }
+        }
+        for text in ["", "declaration", "PASSAGES", "passages ", "../passages", "quarantine\0", "vaccination/x"] {
+            assert_eq!(ReportKind::parse(text), None);
+        }
     }
 
     #[test]

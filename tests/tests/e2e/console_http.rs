@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 use healthbook_core::client::ServerClient;
-use healthbook_e2e::server::{ADMIN_PASSWORD, ADMIN_USERNAME, TestBackend, TestServer};
+use healthbook_e2e::server::{ADMIN_PASSWORD, ADMIN_USERNAME, TestBackend, TestServer, test_config};
 use healthbook_e2e::server_scenarios;
 use rand::Rng;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-server_scenarios!(console_sessions_csrf_and_pages, console_scope_roles_and_forms);
+server_scenarios!(console_sessions_csrf_and_pages, console_scope_roles_and_forms, console_sign_in_failures_are_limited_like_the_api);
 
 const PASSWORD: &str = "console-password";
 
@@ -522,5 +522,25 @@ async fn console_scope_roles_and_forms(backend: TestBackend) {
         }
     }
     assert_eq!(officer.get("/console/reports").await.status, 200, "the fuzzing left the session working");
+    server.stop().await;
+}
+
+/// Failed console sign-ins count in the API's buckets: past the limit for a (username, address) pair the form says
+/// so with 429, even with the right password, and the API's login from the same address is refused alike.
+async fn console_sign_in_failures_are_limited_like_the_api(backend: TestBackend) {
+    let config = healthbook_server::ServerConfig { login_attempts_per_minute: 3, ..test_config() };
+    let server = TestServer::start_with(backend, config).await;
+    let mut browser = Browser::new(&server);
+    for _ in 0..3 {
+        assert_eq!(browser.sign_in(ADMIN_USERNAME, "wrong").await.status, 401);
+    }
+    let page = browser.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!((page.status, page.data_page()), (429, "login"));
+    assert!(page.body.contains("id=\"login-error\""));
+    assert!(server.client().sign_in_staff(ADMIN_USERNAME, ADMIN_PASSWORD).await.is_err(), "the API shares the limit");
+    assert_eq!(session_count(&server).await, 0);
+    server.clock.advance(Duration::minutes(1));
+    let page = browser.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(page.status, 303, "the next minute the right password gets in");
     server.stop().await;
 }
