@@ -291,7 +291,7 @@ mod tests {
         assert_eq!(nice_axis(100.0), (20.0, 100.0));
         assert_eq!(nice_axis(1234.0), (500.0, 1500.0));
         let (step, top) = nice_axis(0.3);
-        assert!((step - 0.1).abs() < 1e-12 && top >= 0.3 && top < 0.41, "{step} {top}");
+        assert!((step - 0.1).abs() < 1e-12 && (0.3..0.41).contains(&top), "{step} {top}");
         let (step, top) = nice_axis(9.7e14);
         assert!(step.is_finite() && top >= 9.7e14 && top / step <= 10.0);
     }

@@ -144,18 +144,20 @@ fn seed(tx: &mut dyn Tx, now: i64) -> Result<(), ApiError> {
             )?;
         }
     }
-    let cases: [(&str, &str, i64, Option<i64>, Option<&str>); 5] = [
-        ("case-1", "ord-1", now + DAY, None, None),
-        ("case-2", "ord-1", now + DAY, Some(now - HOUR), None),
-        ("case-3", "ord-3", now - HOUR, None, None),
-        ("case-4", "ord-3", now - DAY, Some(now - 2 * DAY), Some("warning")),
-        ("case-5", "ord-5", now + DAY, None, None),
+    // (id, order, explain by, explained at, decision): awaiting an explanation; explained; window closed; decided;
+    // in the other province.
+    let cases = [
+        ("case-1", "ord-1", now + DAY, Sql::Null, Sql::Null),
+        ("case-2", "ord-1", now + DAY, Sql::Int(now - HOUR), Sql::Null),
+        ("case-3", "ord-3", now - HOUR, Sql::Null, Sql::Null),
+        ("case-4", "ord-3", now - DAY, Sql::Int(now - 2 * DAY), "warning".into()),
+        ("case-5", "ord-5", now + DAY, Sql::Null, Sql::Null),
     ];
     for (id, order, explain_by, explained_at, outcome) in cases {
         run(
             "INSERT INTO quarantine_cases (id, order_id, check_in_id, explain_by, explained_at, decision_outcome, opened_at) \
              VALUES ($1, $2, 'k', $3, $4, $5, $6)",
-            vec![id.into(), order.into(), Sql::Int(explain_by), explained_at.map(Sql::Int).unwrap_or(Sql::Null), outcome.into(), Sql::Int(now - 3 * DAY)],
+            vec![id.into(), order.into(), Sql::Int(explain_by), explained_at, outcome, Sql::Int(now - 3 * DAY)],
         )?;
     }
 
@@ -449,7 +451,7 @@ async fn check_results(server: &TestServer, report: &Report, area: &str) {
         hours.sort_by(f64::total_cmp);
         let median = (!hours.is_empty()).then(|| {
             let mid = hours.len() / 2;
-            if hours.len() % 2 == 0 { (hours[mid - 1] + hours[mid]) / 2.0 } else { hours[mid] }
+            if hours.len().is_multiple_of(2) { (hours[mid - 1] + hours[mid]) / 2.0 } else { hours[mid] }
         });
         let p90 = (!hours.is_empty()).then(|| hours[((hours.len() as f64 * 0.9).ceil() as usize).max(1) - 1]);
         assert_eq!(measure(per_site, row, "median_hours"), median.map(round1));
