@@ -3,6 +3,9 @@
 # DIR as <screen>-<vi|en|vi-font2>.png, plus the end-to-end pass screen (pass-end-to-end-vi.png, whose
 # QR is decoded back and verified by the test). Same build as scripts/kotlin-test.sh (native library,
 # bindings, reference server), running only the screenshot and end-to-end tests of android/ui.
+# Then the web console's pages (headless Chromium, tests/tests/e2e/console_browser.rs) into DIR/console, each
+# at 1366x768 and the reports also at 820x1180; chromium and chromium-driver must be installed (scripts/test.sh
+# installs them).
 #   scripts/screenshots.sh /tmp/shots
 set -euo pipefail
 
@@ -16,3 +19,10 @@ bash "$ROOT/scripts/kotlin-test.sh" -pl ui -am "-Dhealthbook.screenshots.dir=$DI
 count=$(find "$DIR" -maxdepth 1 -name '*.png' | wc -l)
 echo "screenshots: $count PNG files in $DIR"
 [[ $count -gt 0 ]]
+
+mkdir -p "$DIR/console"
+(cd "$ROOT" && HEALTHBOOK_CONSOLE_SCREENSHOTS="$DIR/console" \
+  cargo test -p healthbook-e2e --test e2e console_browser::the_console_in_a_browser -- --nocapture)
+console_count=$(find "$DIR/console" -maxdepth 1 -name '*.png' | wc -l)
+echo "console screenshots: $console_count PNG files in $DIR/console"
+[[ $console_count -gt 0 ]]

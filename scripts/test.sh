@@ -50,6 +50,20 @@ if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1
 fi
 command -v pdftoppm >/dev/null 2>&1 && echo "ok: $(pdftoppm -v 2>&1 | head -n 1)"
 
+step "Chromium and chromedriver, which drive the web console in its browser tests (tests/tests/e2e/console_browser.rs)"
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 ||
+    { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } ||
+    failures+=("chromium install")
+fi
+# The browser tests fail (never skip) without them, so a failed install shows here and again in those tests.
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  echo "ok: $(chromium --version 2>/dev/null | head -n 1); $(chromedriver --version 2>/dev/null | head -n 1)"
+else
+  echo "chromium or chromedriver missing: the console browser tests will fail" >&2
+fi
+
 step "Dependency policy: TLS through rustls with ring, no aws-lc-rs, no OpenSSL"
 if cargo tree --workspace -e normal,build --prefix none --format '{p}' 2>/dev/null | grep -E '^(aws-lc-rs|aws-lc-sys|openssl-sys|openssl) ' ; then
   echo "forbidden crate in the dependency tree" >&2

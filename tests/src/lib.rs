@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod log;
 pub mod server;
+pub mod webdriver;
 
 use healthbook_core::{KeyStoreError, PlatformKeyStore};
 

@@ -27,10 +27,16 @@ pub fn origin_allowed(headers: &HeaderMap) -> bool {
     let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(HOST).map(|h| h.to_str())) else {
         return false;
     };
+    // The console's own pages send `Referrer-Policy: no-referrer`, under which browsers write the `Origin` of
+    // their form posts as `null` (Fetch, "serializing a request origin"); such a post is the console's own only
+    // when the browser also says the request is same-origin (`Sec-Fetch-Site`, which pages cannot set).
+    if origin == "null" {
+        return headers.get("sec-fetch-site").is_some_and(|site| site.as_bytes() == b"same-origin");
+    }
     let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
     match authority {
         Some(authority) => !authority.contains('/') && authority.eq_ignore_ascii_case(host.trim()),
-        // `null` (a sandboxed frame, a file) and anything unparsable.
+        // Anything unparsable.
         None => false,
     }
 }
@@ -68,6 +74,15 @@ mod tests {
         assert!(!origin_allowed(&headers(Some("https://console.example:9999"), "console.example:8443")));
         assert!(!origin_allowed(&headers(Some("https://console.example.evil.example"), "console.example")));
         assert!(!origin_allowed(&headers(Some("null"), "console.example")));
+        // `null` from the console's own form (no-referrer pages) passes only with the browser's same-origin mark.
+        let mut own_form = headers(Some("null"), "console.example");
+        own_form.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(origin_allowed(&own_form));
+        for site in ["cross-site", "same-site", "none"] {
+            let mut forged = headers(Some("null"), "console.example");
+            forged.insert("sec-fetch-site", HeaderValue::from_static(site));
+            assert!(!origin_allowed(&forged), "{site}");
+        }
         assert!(!origin_allowed(&headers(Some("https://console.example/x"), "console.example")));
     }
 }

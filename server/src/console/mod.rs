@@ -174,7 +174,12 @@ impl FromRequestParts<AppState> for Console {
             session: None,
             pre_session: cookie(&cookies, PRE_SESSION_COOKIE).filter(|v| !v.is_empty() && v.len() <= 128),
             session_id: session_id.clone(),
-            path: parts.uri.path().to_owned(),
+            // The router is nested at /console, which strips the prefix from `parts.uri`; the links built from
+            // this path (the language switch, the current page in the nav) need the path the browser asked for.
+            path: parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path().to_owned(), |original| original.0.path().to_owned()),
             query,
             headers: parts.headers.clone(),
         };

@@ -7,6 +7,7 @@ mod agency_cards;
 mod checkin_market;
 mod checkin_phone;
 mod checkin_server;
+mod console_browser;
 mod console_http;
 mod crash_profile_write;
 mod dcc_signers;
