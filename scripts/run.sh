@@ -27,6 +27,7 @@ fi
 cat <<INFO
 
 Healthbook server: http://$LISTEN   (API description: http://$LISTEN/openapi.json)
+The console for officials: http://$LISTEN/console   (sign in as admin with the password printed at the first start)
 Try the phone side from another terminal with the CLI:
   $CLI --data-dir "$DATA/phone" --server http://$LISTEN trust pin "\$($SERVER --data-dir "$DATA/server" admin root-key | tail -n 1)"
   $CLI --data-dir "$DATA/phone" profile add --name "Nguyễn Văn An" --birth 1990-05-17 --phone 0912345678
@@ -39,4 +40,4 @@ Try the phone side from another terminal with the CLI:
   $CLI --data-dir "$DATA/phone" pass show --profile <ID>
 
 INFO
-exec "$SERVER" --data-dir "$DATA/server" --listen "$LISTEN" serve
+exec "$SERVER" --data-dir "$DATA/server" --listen "$LISTEN" --console-plain-http serve

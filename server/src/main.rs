@@ -79,6 +79,11 @@ struct Cli {
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
+    /// The console is served over plain HTTP (local use: a laptop, a demo), so its cookies go without `Secure`,
+    /// which a browser would never send back over HTTP. Never set behind a TLS proxy: there the cookies must
+    /// stay `Secure` even though this server itself listens without TLS.
+    #[arg(long, env = "HEALTHBOOK_CONSOLE_PLAIN_HTTP", global = true)]
+    console_plain_http: bool,
     /// URL of an SMS gateway that takes `{"to", "text"}` as JSON with a bearer key; without one, text messages
     /// (binding codes) are written to the server log.
     #[arg(long, env = "HEALTHBOOK_SMS_GATEWAY_URL", global = true)]
@@ -296,8 +301,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 result_registrations_per_hour: cli.result_registrations_per_hour,
                 dcc_signer_list_key,
                 dcc_signer_list_source: cli.dcc_signer_list_source.clone(),
-                // Plain HTTP on loopback is local use (a laptop, a demo): a `Secure` cookie would never come back.
-                console_secure_cookies: !cli.listen.ip().is_loopback(),
+                // Only an explicit opt-in drops `Secure`: listening on loopback alone is also what a server behind a
+                // TLS-terminating proxy on the same host does.
+                console_secure_cookies: !cli.console_plain_http,
                 ..defaults
             };
             healthbook_server::declarations::seed_bundled_forms(&db, clock.now())
