@@ -52,9 +52,6 @@ pub enum HotlineError {
         /// Why, without the value.
         reason: &'static str,
     },
-    /// No Q&A set is cached on this phone yet (refresh first, online).
-    #[error("no Q&A set on this phone yet")]
-    NoQaSet,
     /// No server URL is configured.
     #[error("no server configured")]
     NoServer,
