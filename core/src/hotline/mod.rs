@@ -52,8 +52,8 @@ pub const QA_PATH: &str = "/v1/hotline/qa";
 pub const QUESTIONS_PATH: &str = "/v1/hotline/questions";
 /// Days an answered or closed question stays on the phone after the answer.
 pub const QUESTION_RETENTION_DAYS: i64 = 90;
-/// Longest venue id accepted in a report, in characters.
-pub const MAX_VENUE_ID_CHARS: usize = 128;
+/// Longest venue id accepted in a report, in characters (printable ASCII, as posters print it).
+pub const MAX_VENUE_ID_CHARS: usize = 64;
 
 /// How the hotline reaches the server: the public Q&A set, the device's reads, and delivery of the outbox.
 #[async_trait]
@@ -169,8 +169,11 @@ pub fn request_of(question: &NewQuestion, id: String, asked_at: DateTime<Utc>) -
     if chars > MAX_TEXT_CHARS {
         return Err(invalid(QuestionField::Text, "longer than 2,000 characters"));
     }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+        return Err(invalid(QuestionField::Text, "holds control characters"));
+    }
     let venue_id = given(question.venue_id.as_deref());
-    if venue_id.as_deref().is_some_and(|v| v.chars().count() > MAX_VENUE_ID_CHARS || v.chars().any(char::is_control)) {
+    if venue_id.as_deref().is_some_and(|v| v.chars().count() > MAX_VENUE_ID_CHARS || !v.chars().all(|c| c.is_ascii_graphic())) {
         return Err(invalid(QuestionField::Venue, "not a venue id"));
     }
     let contact_phone = given(question.contact_phone.as_deref())

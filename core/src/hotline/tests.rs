@@ -342,6 +342,8 @@ async fn a_question_is_checked_before_anything_is_kept_and_a_refusal_is_kept_wit
         (question("   "), QuestionField::Text),
         (question(&"a".repeat(MAX_TEXT_CHARS + 1)), QuestionField::Text),
         (NewQuestion { venue_id: Some("v".repeat(MAX_VENUE_ID_CHARS + 1)), ..question("x") }, QuestionField::Venue),
+        (question("x\u{7}y"), QuestionField::Text),
+        (NewQuestion { venue_id: Some("quán phở".into()), ..question("x") }, QuestionField::Venue),
         (NewQuestion { contact_phone: Some("0281234567".into()), ..question("x") }, QuestionField::Phone),
         (NewQuestion { contact_phone: Some("12345".into()), ..question("x") }, QuestionField::Phone),
         (NewQuestion { language: "fr".into(), ..question("x") }, QuestionField::Language),
@@ -352,7 +354,7 @@ async fn a_question_is_checked_before_anything_is_kept_and_a_refusal_is_kept_wit
             other => panic!("{input:?}: {other:?}"),
         }
     }
-    let long = f.hotline.ask(question(&"ă".repeat(MAX_TEXT_CHARS))).await.unwrap();
+    let long = f.hotline.ask(question(&format!("{}\n", "ă".repeat(MAX_TEXT_CHARS)))).await.unwrap();
     assert_eq!(long.text.chars().count(), MAX_TEXT_CHARS, "the limit counts characters, not bytes");
     let blank_optionals = NewQuestion { ward: Some(" ".into()), venue_id: Some("".into()), contact_phone: Some(" ".into()), ..question("x") };
     f.hotline.ask(blank_optionals).await.unwrap();
