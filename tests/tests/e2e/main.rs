@@ -10,6 +10,7 @@ mod checkin_server;
 mod crash_profile_write;
 mod dcc_signers;
 mod declarations_sync;
+mod hotline_phone;
 mod passes_e2e;
 mod passes_person;
 mod persons_api;
