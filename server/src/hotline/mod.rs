@@ -49,6 +49,8 @@ pub const MAX_PAGE: u32 = 200;
 pub const HANDLED_RETENTION_DAYS: i64 = 90;
 /// Days an unanswered question is kept.
 pub const OPEN_RETENTION_DAYS: i64 = 180;
+/// How often the retention purge runs: every minute, with the server's other minute tasks (two indexed deletes).
+pub const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn conflict(message: &str) -> ApiError {
     ApiError::Conflict { code: ErrorCode::Conflict, message: message.into() }
@@ -268,9 +270,9 @@ pub async fn purge_expired(database: &Database, now: DateTime<Utc>) -> Result<u6
         .await
 }
 
-/// Runs [`purge_expired`] now and then every [`crate::results::PURGE_INTERVAL`], for as long as the server serves.
+/// Runs [`purge_expired`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
 pub async fn keep_purging(state: AppState) {
-    let mut ticks = tokio::time::interval(crate::results::PURGE_INTERVAL);
+    let mut ticks = tokio::time::interval(PURGE_INTERVAL);
     loop {
         ticks.tick().await;
         match purge_expired(&state.db, state.now()).await {
@@ -296,7 +298,10 @@ const EDITORS: &[Role] = &[Role::HealthOfficer, Role::AuthorityAdmin];
 /// the latest.
 #[utoipa::path(
     get, path = "/v1/hotline/qa/{province}", tag = "hotline",
-    params(("province" = String, Path, description = "Two-digit province code"), QaSetQuery),
+    params(
+        ("province" = String, Path, description = "Two-digit province code"),
+        ("since_version" = Option<u32>, Query, description = "The version the caller holds: nothing newer gives 304"),
+    ),
     responses(
         (status = 200, body = QaSet),
         (status = 304, description = "Nothing newer than `since_version` is published"),
@@ -493,7 +498,13 @@ pub async fn my_questions(State(state): State<AppState>, principal: Principal) -
 /// oldest first, then the handled ones latest first.
 #[utoipa::path(
     get, path = "/v1/hotline/inbox", tag = "hotline", security(("bearer" = [])),
-    params(InboxQuery),
+    params(
+        ("state" = Option<QuestionState>, Query, description = "Only questions in this state"),
+        ("assignee" = Option<String>, Query, description = "Only questions assigned to this account"),
+        ("province" = Option<String>, Query, description = "Only this province"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("after" = Option<String>, Query, description = "The `next` of the previous page"),
+    ),
     responses(
         (status = 200, body = InboxPage), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
         (status = 404, description = "A province outside the officer's area", body = ErrorResponse), (status = 422, body = ErrorResponse),
