@@ -111,11 +111,14 @@ pub enum ErrorCode {
     HomeQuarantineNotAllowed,
     /// An officer tried to decide a case before the person explained or the explanation window closed.
     CaseAwaitingExplanation,
+    /// The request conflicts with the current state (a question id already used with another body, a publish
+    /// with nothing new).
+    Conflict,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 51] = [
+    pub const ALL: [Self; 52] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -167,6 +170,7 @@ impl ErrorCode {
         Self::DoseConflict,
         Self::HomeQuarantineNotAllowed,
         Self::CaseAwaitingExplanation,
+        Self::Conflict,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -223,6 +227,7 @@ impl ErrorCode {
             Self::DoseConflict => "dose_conflict",
             Self::HomeQuarantineNotAllowed => "home_quarantine_not_allowed",
             Self::CaseAwaitingExplanation => "case_awaiting_explanation",
+            Self::Conflict => "conflict",
         }
     }
 
@@ -343,6 +348,7 @@ mod tests {
         (ErrorCode::DoseConflict, "dose_conflict"),
         (ErrorCode::HomeQuarantineNotAllowed, "home_quarantine_not_allowed"),
         (ErrorCode::CaseAwaitingExplanation, "case_awaiting_explanation"),
+        (ErrorCode::Conflict, "conflict"),
     ];
 
     #[test]

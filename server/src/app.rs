@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::hashing::HashPool;
 use crate::storage::{Backend, Database};
 use crate::persons::sms::{LogSmsSender, SmsSender};
-use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, auth, checkin, dcc_signers, declarations, hotline, passes, persons, quarantine, results, trust, vaccination, volunteers};
 
 /// What every handler shares: the database, the clock, the settings and the password hashing threads. No session,
 /// nonce or counter lives in memory, so any number of instances can serve the same database.
@@ -191,6 +191,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/risky-venues", post(checkin::mark_risky).get(checkin::list_risky))
         .route("/v1/checkin/compliance", get(checkin::compliance))
+        .route("/v1/hotline/qa/{province}", get(hotline::get_published))
+        .route("/v1/hotline/qa/{province}/draft", get(hotline::get_draft))
+        .route("/v1/hotline/qa/{province}/draft/{entry_id}", put(hotline::put_entry).delete(hotline::remove_entry))
+        .route("/v1/hotline/qa/{province}/publish", post(hotline::publish_draft))
+        .route("/v1/hotline/questions", post(hotline::submit_question).get(hotline::my_questions))
+        .route("/v1/hotline/inbox", get(hotline::get_inbox))
+        .route("/v1/hotline/inbox/{question_id}", get(hotline::get_question))
+        .route("/v1/hotline/inbox/{question_id}/assign", post(hotline::assign_question))
+        .route("/v1/hotline/inbox/{question_id}/answer", post(hotline::answer_question))
+        .route("/v1/hotline/inbox/{question_id}/close", post(hotline::close_question))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::map_response(json_errors))
@@ -254,7 +264,8 @@ async fn openapi_json() -> Response {
 /// signed trust documents within their promised update time ([`crate::trust::keep_documents_fresh`]) and deletes
 /// test results past their retention ([`crate::results::keep_purging`]) and gate passages past theirs
 /// ([`crate::checkin::keep_purging`]), and sweeps missed quarantine check-ins and purges old orders
-/// ([`crate::quarantine::challenges::keep_sweeping`]).
+/// ([`crate::quarantine::challenges::keep_sweeping`]), and deletes hotline questions past their retention
+/// ([`crate::hotline::keep_purging`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -264,12 +275,14 @@ pub async fn serve(
     let purger = tokio::spawn(crate::results::keep_purging(state.clone()));
     let passage_purger = tokio::spawn(crate::checkin::keep_purging(state.clone()));
     let quarantine_sweeper = tokio::spawn(crate::quarantine::challenges::keep_sweeping(state.clone()));
+    let hotline_purger = tokio::spawn(crate::hotline::keep_purging(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     resigner.abort();
     purger.abort();
     passage_purger.abort();
     quarantine_sweeper.abort();
+    hotline_purger.abort();
     served
 }
 

@@ -42,6 +42,7 @@ pub mod declarations;
 pub mod error;
 pub mod extract;
 pub mod hashing;
+pub mod hotline;
 pub mod idempotency;
 pub mod keys;
 pub mod openapi;

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use healthbook_protocol as protocol;
 
-use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, passes, persons, quarantine, results, trust, vaccination, volunteers};
+use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declarations, hotline, passes, persons, quarantine, results, trust, vaccination, volunteers};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -125,6 +125,18 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         quarantine::cases::order_cases,
         quarantine::cases::explain,
         quarantine::cases::decide,
+        hotline::get_published,
+        hotline::get_draft,
+        hotline::put_entry,
+        hotline::remove_entry,
+        hotline::publish_draft,
+        hotline::submit_question,
+        hotline::my_questions,
+        hotline::get_inbox,
+        hotline::get_question,
+        hotline::assign_question,
+        hotline::answer_question,
+        hotline::close_question,
     ),
     components(schemas(
         // Every body is the wire contract's (`healthbook_protocol`), so the document describes what both sides use.
@@ -199,6 +211,11 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         protocol::quarantine::CheckInVerdict, protocol::quarantine::CheckInList, protocol::quarantine::ExplanationReason,
         protocol::quarantine::ExplanationRequest, protocol::quarantine::DecisionOutcome, protocol::quarantine::DecisionRequest,
         protocol::quarantine::CaseState, protocol::quarantine::CaseView, protocol::quarantine::CaseList,
+        protocol::hotline::QaCategory, protocol::hotline::QaEntry, protocol::hotline::QaEntryInput, protocol::hotline::QaDraft,
+        protocol::hotline::QaSet, protocol::hotline::QuestionKind, protocol::hotline::QuestionState,
+        protocol::hotline::CitizenQuestionRequest, protocol::hotline::CitizenQuestionReceipt, protocol::hotline::CitizenQuestionView,
+        protocol::hotline::CitizenQuestionList, protocol::hotline::InboxQuestion, protocol::hotline::InboxPage,
+        protocol::hotline::AssignQuestionRequest, protocol::hotline::AnswerQuestionRequest, protocol::hotline::CloseQuestionRequest,
     )),
     modifiers(&BearerAuth, &ResponseDescriptions),
     tags(
@@ -214,6 +231,7 @@ use crate::{access, accounts, agencies, app, auth, checkin, dcc_signers, declara
         (name = "results", description = "Test results: sample registration, polling, sampling sites, pools, lab uploads, the report"),
         (name = "vaccination", description = "Vaccination: communes' lists and coverage, registrations, sites and stock, sessions and invitations, the site's lookup, doses, certificates, the phone's records, reconciliation"),
         (name = "quarantine", description = "Home quarantine: wards, orders, the signed commitment, enrolment, challenges, verified check-ins, cases and decisions"),
+        (name = "hotline", description = "The hotline: each province's published Q&A set and its draft, citizens' questions and reports, the officers' inbox"),
         (name = "checkin", description = "Venues and posters, gate passages, risky venues, the officer's query, compliance"),
         (name = "ops", description = "Operations"),
     )

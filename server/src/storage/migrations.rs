@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] =
             sql: include_str!("../../migrations/0017_vaccination_lists.sql"),
         },
         Migration { version: 18, name: "quarantine", sql: include_str!("../../migrations/0018_quarantine.sql") },
+        Migration { version: 19, name: "hotline", sql: include_str!("../../migrations/0019_hotline.sql") },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.

@@ -10,6 +10,8 @@ mod checkin_server;
 mod crash_profile_write;
 mod dcc_signers;
 mod declarations_sync;
+mod hotline_phone;
+mod hotline_server;
 mod passes_e2e;
 mod passes_person;
 mod persons_api;
