@@ -40,7 +40,10 @@ fun callBackNumber(raw: String): String? {
     return compact.takeIf { mobile }
 }
 
-/** A failed hotline action the screens can explain; none carries the citizen's words. */
+/**
+ * A failed hotline action the screens can explain. [Refused] carries the core's words for the person
+ * ([HotlineException]: never what was typed); the others carry none.
+ */
 sealed interface HotlineError {
     /** The stored set or questions could not be read from the phone. */
     data object Load : HotlineError
@@ -50,6 +53,8 @@ sealed interface HotlineError {
     data object Refresh : HotlineError
     /** The question could not even be queued; it is still in the form. */
     data object Ask : HotlineError
+    /** The core refused the action, in its words (e.g. a field it does not accept). */
+    data class Refused(val message: String) : HotlineError
 }
 
 /** What is wrong with the ask form, each at its field. */
@@ -349,11 +354,14 @@ class HotlineViewModel(
         }
     }
 
-    /** Runs [call]; on failure shows [error] and returns null. */
+    /** Runs [call]; on failure shows [error] (or the core's refusal) and returns null. */
     private suspend fun <T : Any> attempt(error: HotlineError, call: suspend () -> T?): T? = try {
         call()
     } catch (e: CancellationException) {
         throw e
+    } catch (e: HotlineException) {
+        _state.update { it.copy(error = HotlineError.Refused(e.message.orEmpty())) }
+        null
     } catch (e: Exception) {
         _state.update { it.copy(error = error) }
         null

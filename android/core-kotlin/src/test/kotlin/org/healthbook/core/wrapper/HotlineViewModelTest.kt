@@ -230,6 +230,13 @@ class HotlineViewModelTest {
         assertEquals(HotlinePage.Ask, vm.state.value.page)
         assertFalse(vm.state.value.sending)
 
+        // A refusal of the core is shown in its words; the form stays as typed.
+        repo.failNext = HotlineException("Mã địa điểm không hợp lệ.")
+        vm.onEvent(HotlineEvent.Send(Language.VI))
+        runCurrent()
+        assertEquals(HotlineError.Refused("Mã địa điểm không hợp lệ."), vm.state.value.error)
+        assertEquals(draft, vm.state.value.draft)
+
         repo.failNext = IllegalStateException("server")
         vm.onEvent(HotlineEvent.Refresh)
         runCurrent()

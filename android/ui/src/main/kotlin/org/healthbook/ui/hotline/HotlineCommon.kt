@@ -65,16 +65,15 @@ fun questionStatus(state: QuestionState): Pair<StatusKind, Str> = when (state) {
     QuestionState.CLOSED -> StatusKind.Unknown to Str.QuestionClosed
 }
 
-/** The words of a hotline error. */
+/** The words of a hotline error; a refusal is the core's words. */
 @Composable
-fun hotlineErrorText(error: HotlineError): String = tr(
-    when (error) {
-        HotlineError.Load -> Str.ErrorHotlineLoad
-        HotlineError.Search -> Str.ErrorHotlineSearch
-        HotlineError.Refresh -> Str.ErrorHotlineRefresh
-        HotlineError.Ask -> Str.ErrorHotlineAsk
-    },
-)
+fun hotlineErrorText(error: HotlineError): String = when (error) {
+    HotlineError.Load -> tr(Str.ErrorHotlineLoad)
+    HotlineError.Search -> tr(Str.ErrorHotlineSearch)
+    HotlineError.Refresh -> tr(Str.ErrorHotlineRefresh)
+    HotlineError.Ask -> tr(Str.ErrorHotlineAsk)
+    is HotlineError.Refused -> error.message
+}
 
 @Composable
 internal fun HHeading(text: String) {
