@@ -318,6 +318,7 @@ private fun helpScreenOf(tab: Tab): String = when (tab) {
     Tab.Places -> "diary"
     Tab.Results -> "results-list"
     Tab.Vaccination -> "vaccination"
+    Tab.Quarantine -> "quarantine-countdown"
     Tab.Declare -> "declaration"
     Tab.Profiles -> "profiles"
     Tab.Check -> "checkpoint-scan"
