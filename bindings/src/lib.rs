@@ -9,6 +9,7 @@ mod checkin;
 mod declarations;
 mod error;
 mod gate;
+mod hotline;
 mod outbox;
 mod passes;
 mod persons;
@@ -29,6 +30,10 @@ pub use declarations::{AnswerValue, Declaration, DeclarationForm, Declarations, 
 pub use gate::{BoundGate, Gate, GateDirection, GateError, GateQueue, GateScan, GateVerdict, PassageReason, ScannedCard};
 pub use outbox::{Outbox, SyncEvent, SyncListener, SyncReport};
 pub use error::{DeclarationError, OpenError, PassError, ProfileError, SettingsError, SyncError};
+pub use hotline::{
+    Hotline, HotlineCategory, HotlineError, HotlineNewQuestion, HotlineQaEntry, HotlineQaSetInfo, HotlineQuestion, HotlineQuestionField,
+    HotlineQuestionKind, HotlineQuestionState,
+};
 pub use passes::{HealthPass, Passes};
 pub use verifier::{Verdict, Verifier};
 pub use persons::{AttestationCode, Binding, BindingList, BindingMethod, BoundPerson, OtherDevice, PersonError, PersonVerification, Persons, SmsChallenge};

@@ -9,6 +9,7 @@ use crate::declarations::Declarations;
 use crate::outbox::Outbox;
 use crate::error::OpenError;
 use crate::gate::Gate;
+use crate::hotline::Hotline;
 use crate::passes::Passes;
 use crate::verifier::Verifier;
 use crate::persons::Persons;
@@ -104,6 +105,11 @@ impl Healthbook {
     /// The citizen's check-in diary and exposure check.
     pub fn checkins(&self) -> Arc<CheckIns> {
         Arc::new(CheckIns { inner: self.0.checkins(), settings: self.0.settings() })
+    }
+
+    /// The hotline: the province's Q&A set searched offline, and the citizen's questions and their answers.
+    pub fn hotline(&self) -> Arc<Hotline> {
+        Arc::new(Hotline(self.0.hotline()))
     }
 
     /// The offline checkpoint verifier.

@@ -9,6 +9,7 @@ mod credentials;
 mod declare;
 mod doctor;
 mod gate;
+mod hotline;
 mod keyfile;
 mod output;
 mod person;
@@ -103,6 +104,9 @@ enum Command {
     /// Home quarantine: the countdown, commitment, enrolment, check-ins with simulated sensors, explanations.
     #[command(subcommand)]
     Quarantine(quarantine::QuarantineCommand),
+    /// The hotline: search the province's Q&A offline, send a question or a report, see the answers.
+    #[command(subcommand)]
+    Hotline(hotline::HotlineCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +157,7 @@ async fn run(cli: &Cli, out: &Output) -> Result<(), CliError> {
         Command::Volunteer(command) => volunteer::run(&healthbook, command, out).await,
         Command::Vaccine(command) => vaccination::run(&healthbook, command, out).await,
         Command::Quarantine(command) => quarantine::run(&healthbook, command, out).await,
+        Command::Hotline(command) => hotline::run(&healthbook, command, out).await,
     }
 }
 

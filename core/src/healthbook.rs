@@ -75,6 +75,7 @@ pub struct Healthbook {
     verifier_store: Arc<SharedTrustStore>,
     pub(crate) risky_index: Arc<crate::checkin::RiskyIndexCache>,
     pub(crate) gate_state: Arc<crate::gate::GateState>,
+    pub(crate) qa_index: Arc<crate::hotline::QaIndexCache>,
 }
 
 impl Healthbook {
@@ -111,6 +112,11 @@ impl Healthbook {
                 crate::quarantine::QuarantineError::Storage(s) => OpenError::Storage(s),
                 other => OpenError::Storage(StorageError::Task(other.to_string())),
             })?;
+            // Answered hotline questions past retention likewise.
+            crate::hotline::purge_at_open(&mut conn, config.clock.now()).map_err(|e| match e {
+                crate::hotline::HotlineError::Storage(s) => OpenError::Storage(s),
+                other => OpenError::Storage(StorageError::Task(other.to_string())),
+            })?;
             if stored_check.is_none() {
                 let sealed = sealer.seal("key_check", KEY_CHECK_PLAINTEXT).map_err(|e| OpenError::KeyMismatch(e.to_string()))?;
                 conn.execute("INSERT INTO key_check (id, sealed) VALUES (1, ?1)", [sealed])?;
@@ -129,6 +135,7 @@ impl Healthbook {
                 Arc::new(crate::vaccination::AnswerReceipts::new(sealer.clone())),
                 Arc::new(crate::quarantine::CheckInReceipts::new(sealer.clone())),
                 Arc::new(crate::quarantine::ExplanationReceipts::new(sealer.clone())),
+                Arc::new(crate::hotline::QuestionReceipts::new(sealer.clone(), config.clock.clone())),
             ],
         ));
         Ok(Self {
@@ -140,6 +147,7 @@ impl Healthbook {
             verifier_store: Arc::new(SharedTrustStore::new()),
             risky_index: Arc::default(),
             gate_state: Arc::new(crate::gate::GateState::new()),
+            qa_index: Arc::default(),
         })
     }
 
@@ -197,7 +205,11 @@ impl Healthbook {
             crate::quarantine::QuarantineError::Storage(s) => s,
             other => StorageError::Task(other.to_string()),
         })?;
-        Ok(declarations + samples + visits + passages + invitations + quarantine)
+        let questions = self.hotline().purge_expired().await.map_err(|e| match e {
+            crate::hotline::HotlineError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })?;
+        Ok(declarations + samples + visits + passages + invitations + quarantine + questions)
     }
 
     /// The app settings.

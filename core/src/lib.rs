@@ -12,6 +12,8 @@ pub mod declarations;
 #[cfg(feature = "phone")]
 pub mod gate;
 #[cfg(feature = "phone")]
+pub mod hotline;
+#[cfg(feature = "phone")]
 pub mod keystore;
 #[cfg(feature = "phone")]
 pub mod outbox;

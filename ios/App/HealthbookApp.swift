@@ -40,6 +40,14 @@ final class AppRoot: ObservableObject {
     private lazy var vaccinationService = services.map { VaccinationService(vaccinations: $0.vaccinations, settings: $0.settings) }
     lazy var vaccination = vaccinationService.map { VaccinationViewModel(service: $0) }
     lazy var wallet = vaccinationService.map { CertificateWalletViewModel(service: $0, qrPng: AppRoot.qrPng) }
+    /// The hotline's Q&A (searched offline) and the citizen's questions; a tab, which iOS moves under "More" when
+    /// the bar is full. Questions go to the own profile's province (the first profile's when none is one's own).
+    lazy var hotline = services.map { services in
+        HotlineViewModel(service: HotlineService(hotline: services.hotline)) {
+            let profiles = (try? await services.profiles.list()) ?? []
+            return (profiles.first { $0.relation == ProfileRelation.myself } ?? profiles.first)?.address?.provinceCode
+        }
+    }
     /// Home quarantine over the core's `Quarantine` with the phone's sensors (``CoreLocationSource``,
     /// ``IOSRadioScanner``, read only inside an enrolment or a check-in); made when the core is opened, nil when it
     /// could not be. Its tab shows while the phone has an order (`quarantineShown`).
@@ -214,6 +222,10 @@ private struct MainTabs: View {
             if let vaccination = root.vaccination {
                 NavigationStack { VaccinationView(viewModel: vaccination, wallet: root.wallet).helpEntry("vaccination") }
                     .tabItem { Label("vaccination.title", systemImage: "syringe") }
+            }
+            if let hotline = root.hotline {
+                NavigationStack { HotlineView(viewModel: hotline).helpEntry("hotline-qa") }
+                    .tabItem { Label("hotline.title", systemImage: "questionmark.bubble") }
             }
             if root.quarantineShown, let quarantine = root.quarantine {
                 NavigationStack { QuarantineView(viewModel: quarantine).helpEntry("quarantine-countdown") }

@@ -8,3 +8,4 @@ mod vaccine_site;
 mod quarantine_officer;
 mod guides;
 mod quarantine;
+mod hotline;

@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 14;
+pub const LATEST_VERSION: u32 = 15;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -385,6 +385,38 @@ END;
     };
 }
 
+/// What version 15 adds (the hotline, issue 13): the one published Q&A set the phone caches (public
+/// information, kept as the server's JSON with its version and when the phone last checked), and the citizen's own
+/// questions, sealed and bound to their row (the text and what the citizen chose to add are personal); in clear
+/// only the id, when it was asked, its state and when it was settled (answered or closed, for retention).
+/// Removing a question drops whatever it still had queued.
+macro_rules! v15_tables {
+    () => {
+        "
+CREATE TABLE hotline_qa (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    province TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    published_at INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    checked_at INTEGER NOT NULL
+);
+CREATE TABLE hotline_questions (
+    id TEXT PRIMARY KEY,
+    sealed BLOB NOT NULL,
+    asked_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    settled_at INTEGER
+);
+CREATE INDEX hotline_questions_settled ON hotline_questions (settled_at) WHERE settled_at IS NOT NULL;
+CREATE TRIGGER hotline_questions_unqueue AFTER DELETE ON hotline_questions
+BEGIN
+    DELETE FROM outbox WHERE kind = 'hotline_question' AND subject_id = old.id;
+END;
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -405,7 +437,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!(), v14_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!(), v14_tables!(), v15_tables!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -419,6 +451,7 @@ const ADD_V11: &str = v11_tables!();
 const ADD_V12: &str = v12_tables!();
 const ADD_V13: &str = v13_tables!();
 const ADD_V14: &str = v14_tables!();
+const ADD_V15: &str = v15_tables!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -561,6 +594,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         14 => {
             tx.execute_batch(ADD_V14)?;
+            Ok(())
+        }
+        15 => {
+            tx.execute_batch(ADD_V15)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),

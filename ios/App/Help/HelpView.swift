@@ -21,6 +21,7 @@ enum HelpTopics {
         "vaccination": HelpTopic(guide: "citizen", anchor: "vaccination"),
         "vaccination-wallet": HelpTopic(guide: "citizen", anchor: "certificate"),
         "quarantine-countdown": HelpTopic(guide: "citizen", anchor: "home-quarantine"),
+        "hotline-qa": HelpTopic(guide: "citizen", anchor: "hotline"),
         "checkpoint-scan": HelpTopic(guide: "gate-operator", anchor: "checkpoint"),
         "gate-ready": HelpTopic(guide: "gate-operator", anchor: "scan"),
         "setup-check": HelpTopic(guide: "volunteer", anchor: "setup-check"),

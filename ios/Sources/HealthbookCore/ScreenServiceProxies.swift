@@ -167,6 +167,9 @@ public final class HealthbookServices: @unchecked Sendable {
     /// The core's vaccination-site tools, one object (one officer session) for the app's life; the app wraps it
     /// with its own screen model (`VaccinationSiteService`).
     public let vaccinationSite: VaccinationSite
+    /// The core's hotline (the cached Q&A set, the citizen's questions); the app wraps it with its own screen model
+    /// (`HotlineService`).
+    public let hotline: Hotline
     /// Kept for the areas that need the app's own objects to be made (quarantine's sensors).
     private let healthbook: Healthbook
 
@@ -184,6 +187,7 @@ public final class HealthbookServices: @unchecked Sendable {
         volunteers = healthbook.volunteers()
         vaccinations = healthbook.vaccinations()
         vaccinationSite = healthbook.vaccinationSite()
+        hotline = healthbook.hotline()
     }
 
     /// The core's home quarantine over the phone's sensors, which it reads only inside an enrolment (radio) and

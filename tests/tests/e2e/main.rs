@@ -12,6 +12,7 @@ mod console_http;
 mod crash_profile_write;
 mod dcc_signers;
 mod declarations_sync;
+mod hotline_phone;
 mod hotline_server;
 mod passes_e2e;
 mod passes_person;

@@ -12,7 +12,7 @@ const SCANNED: [&str; 4] = ["core/src", "server/src", "bindings/src", "cli/src"]
 /// Definitions allowed to share a protocol name, each a UniFFI mirror record: UniFFI can only export types the
 /// bindings crate defines with `uniffi::Record`/`uniffi::Enum`, so the FFI needs its own copy, converted from the
 /// protocol type in one `From` impl beside it. (file, type, why)
-const FFI_MIRRORS: [(&str, &str, &str); 19] = [
+const FFI_MIRRORS: [(&str, &str, &str); 21] = [
     ("bindings/src/persons.rs", "BindingMethod", "uniffi::Enum mirror of persons::BindingMethod for Kotlin and Swift"),
     ("bindings/src/persons.rs", "BoundPerson", "uniffi::Record mirror of persons::BoundPerson (timestamps as FFI types)"),
     ("bindings/src/persons.rs", "OtherDevice", "uniffi::Record mirror of persons::OtherDevice (timestamps as FFI types)"),
@@ -33,6 +33,9 @@ const FFI_MIRRORS: [(&str, &str, &str); 19] = [
     ("bindings/src/quarantine.rs", "QuarantineCaseState", "uniffi::Enum mirror of quarantine::CaseState for Kotlin and Swift"),
     ("bindings/src/quarantine.rs", "QuarantineExplanationReason", "uniffi::Enum mirror of quarantine::ExplanationReason for Kotlin and Swift"),
     ("bindings/src/quarantine.rs", "QuarantineDecision", "uniffi::Enum mirror of quarantine::DecisionOutcome for Kotlin and Swift"),
+    // Prefixed: the Kotlin wrapper has its own `QaCategory` and `QuestionKind` for the screens.
+    ("bindings/src/hotline.rs", "HotlineCategory", "uniffi::Enum mirror of hotline::QaCategory for Kotlin and Swift"),
+    ("bindings/src/hotline.rs", "HotlineQuestionKind", "uniffi::Enum mirror of hotline::QuestionKind for Kotlin and Swift"),
 ];
 
 /// A `struct` or `enum` definition found in a source file.

@@ -19,6 +19,7 @@ import androidx.compose.foundation.layout.statusBarsPadding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.CheckCircle
+import androidx.compose.material.icons.filled.Call
 import androidx.compose.material.icons.filled.Build
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.Face
@@ -73,6 +74,10 @@ import org.healthbook.app.quarantine.AndroidRadioScanner
 import org.healthbook.app.quarantine.FusedLocationSource
 import org.healthbook.core.wrapper.QuarantineViewModel
 import org.healthbook.core.wrapper.VaccinationRepository
+import org.healthbook.core.wrapper.HotlineEvent
+import org.healthbook.core.wrapper.HotlinePage
+import org.healthbook.core.wrapper.HotlineRepository
+import org.healthbook.core.wrapper.HotlineViewModel
 import org.healthbook.core.wrapper.VaccinationSiteRepository
 import org.healthbook.core.wrapper.VaccinationSiteViewModel
 import org.healthbook.core.wrapper.VaccinationViewModel
@@ -105,6 +110,7 @@ import org.healthbook.ui.volunteer.VolunteerScreen
 import org.healthbook.ui.quarantine.QuarantineHomeCard
 import org.healthbook.ui.quarantine.QuarantineScreen
 import org.healthbook.ui.vaccination.CertificateWalletScreen
+import org.healthbook.ui.hotline.HotlineScreen
 import org.healthbook.ui.vaccination.VaccinationScreen
 import org.healthbook.ui.vaccination.VaccinationSiteScreen
 import org.healthbook.ui.firststart.FirstStartUiState
@@ -138,6 +144,7 @@ class ScreensHolder(
     vaccination: VaccinationRepository? = null,
     vaccinationSite: VaccinationSiteRepository? = null,
     quarantine: QuarantineRepository? = null,
+    hotline: HotlineRepository? = null,
 ) : ViewModel() {
     val profiles = ProfileListViewModel(core.profiles, viewModelScope)
     val settings = SettingsViewModel(core.settings, core.verifier, viewModelScope)
@@ -154,6 +161,13 @@ class ScreensHolder(
     val wallet = vaccination?.let { CertificateWalletViewModel(it, viewModelScope) { text -> core.passes.qrPng(text, 8) } }
     val vaccinationSite = vaccinationSite?.let { VaccinationSiteViewModel(it, viewModelScope, qrPng = { text -> core.passes.qrPng(text, 8) }) }
     val quarantine = quarantine?.let { QuarantineViewModel(it, viewModelScope) }
+    // The hotline that answers is the own profile's province (the first profile's when none is marked as one's own).
+    val hotline = hotline?.let {
+        HotlineViewModel(it, viewModelScope) {
+            val profiles = core.profiles.list()
+            (profiles.firstOrNull { p -> p.relation == org.healthbook.core.ProfileRelation.MYSELF } ?: profiles.firstOrNull())?.address?.provinceCode
+        }
+    }
     private val passes = mutableMapOf<String, PassViewModel>()
     private val declarations = mutableMapOf<String, DeclarationFormViewModel>()
 
@@ -171,7 +185,7 @@ class ScreensHolder(
          * [facts] reads the permissions at each set-up check. [volunteers] is the volunteer repository; the volunteer
          * tab is shown only when there is one. Likewise the vaccination tab with [vaccination], and the vaccination
          * site (under Settings) with [vaccinationSite], and home quarantine (a page of the health tab and a card on
-         * the pass tab while an order runs) with [quarantine].
+         * the pass tab while an order runs) with [quarantine], and the hotline's Q&A and questions (under More) with [hotline].
          */
         fun factory(
             core: HealthbookCore,
@@ -180,13 +194,15 @@ class ScreensHolder(
             vaccination: VaccinationRepository? = null,
             vaccinationSite: VaccinationSiteRepository? = null,
             quarantine: QuarantineRepository? = null,
-        ) = viewModelFactory { initializer { ScreensHolder(core, facts, volunteers, vaccination, vaccinationSite, quarantine) } }
+            hotline: HotlineRepository? = null,
+        ) = viewModelFactory { initializer { ScreensHolder(core, facts, volunteers, vaccination, vaccinationSite, quarantine, hotline) } }
     }
 }
 
 private enum class Tab(val label: Str) {
     Pass(Str.Pass), Places(Str.CheckInTab), Results(Str.Results), Vaccination(Str.VaccinationTab), Quarantine(Str.QuarantineTitle), Declare(Str.Declaration), Profiles(Str.Profiles),
     Check(Str.Checkpoint), Gate(Str.Gate), Setup(Str.SetupTitle), Volunteer(Str.Volunteer), Settings(Str.Settings), More(Str.More),
+    Hotline(Str.HotlineTitle),
 }
 
 class MainActivity : ComponentActivity() {
@@ -211,7 +227,7 @@ class MainActivity : ComponentActivity() {
                 // Home quarantine reads the platform's location and radio only when the core asks (at enrolment and
                 // at a check-in), through these two sensors.
                 val quarantine = remember(opened) { opened.quarantine(FusedLocationSource(applicationContext), AndroidRadioScanner(applicationContext)) }
-                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite, quarantine))
+                val holder: ScreensHolder = viewModel(factory = ScreensHolder.factory(opened, { readPlatformFacts(applicationContext) }, opened.volunteers, opened.vaccinations, opened.vaccinationSite, quarantine, opened.hotline))
                 App(holder, startTab)
                 val language = holder.settings.state.collectAsStateWithLifecycle().value.language
                 SideEffect { app.language = language }
@@ -302,12 +318,14 @@ private fun helpScreenOf(tab: Tab): String = when (tab) {
     Tab.Places -> "diary"
     Tab.Results -> "results-list"
     Tab.Vaccination -> "vaccination"
+    Tab.Quarantine -> "quarantine-countdown"
     Tab.Declare -> "declaration"
     Tab.Profiles -> "profiles"
     Tab.Check -> "checkpoint-scan"
     Tab.Gate -> "gate-ready"
     Tab.Setup -> "setup-check"
     Tab.Volunteer -> "volunteer-people"
+    Tab.Hotline -> "hotline-qa"
     Tab.Settings, Tab.More -> "settings"
 }
 
@@ -315,7 +333,7 @@ private fun helpScreenOf(tab: Tab): String = when (tab) {
 private val PRIMARY_TABS = listOf(Tab.Pass, Tab.Declare, Tab.Places, Tab.Results, Tab.More)
 
 /** What "More" lists, in this order. */
-private val MORE_TABS = listOf(Tab.Profiles, Tab.Check, Tab.Gate, Tab.Volunteer, Tab.Setup, Tab.Settings)
+private val MORE_TABS = listOf(Tab.Hotline, Tab.Profiles, Tab.Check, Tab.Gate, Tab.Volunteer, Tab.Setup, Tab.Settings)
 
 private fun iconOf(t: Tab) = when (t) {
     Tab.Pass -> Icons.Filled.CheckCircle
@@ -331,6 +349,7 @@ private fun iconOf(t: Tab) = when (t) {
     Tab.Volunteer -> Icons.Filled.Face
     Tab.Settings -> Icons.Filled.Settings
     Tab.More -> Icons.Filled.Menu
+    Tab.Hotline -> Icons.Filled.Call
 }
 
 /** The pages of the health destination: test results, vaccination and home quarantine (when the core offers them). */
@@ -390,6 +409,7 @@ private fun MoreTab(holder: ScreensHolder, open: (Tab) -> Unit) {
     ) {
         for (t in MORE_TABS) {
             if (t == Tab.Volunteer && holder.volunteer == null) continue
+            if (t == Tab.Hotline && holder.hotline == null) continue
             androidx.compose.material3.OutlinedButton(onClick = { open(t) }, modifier = Modifier.fillMaxWidth()) {
                 Icon(iconOf(t), null)
                 androidx.compose.foundation.layout.Spacer(Modifier.width(12.dp))
@@ -408,8 +428,20 @@ private fun MoreContent(holder: ScreensHolder, tab: Tab, language: Language) {
         Tab.Setup -> SetupTab(holder)
         Tab.Volunteer -> VolunteerTab(holder, language)
         Tab.Settings -> SettingsTab(holder)
+        Tab.Hotline -> HotlineTab(holder)
         else -> Unit
     }
+}
+
+/** The hotline: the Q&A searched offline, one entry, the ask form, my questions; back returns to the Q&A first. */
+@Composable
+private fun HotlineTab(holder: ScreensHolder) {
+    val vm = holder.hotline ?: return
+    val state by vm.state.collectAsStateWithLifecycle()
+    if (state.page != HotlinePage.Qa) {
+        androidx.activity.compose.BackHandler { vm.onEvent(HotlineEvent.Back) }
+    }
+    HotlineScreen(state, rememberNow(), ZoneId.systemDefault(), onEvent = vm::onEvent)
 }
 
 /** Ticks once a second, for countdowns and ages. */

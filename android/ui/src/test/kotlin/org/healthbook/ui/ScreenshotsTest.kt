@@ -63,6 +63,12 @@ import org.healthbook.core.wrapper.ExplanationReason
 import org.healthbook.core.wrapper.QuarantinePage
 import org.healthbook.ui.quarantine.QuarantineHomeCard
 import org.healthbook.ui.quarantine.QuarantineScreen
+import org.healthbook.core.wrapper.AskDraft
+import org.healthbook.core.wrapper.AskProblem
+import org.healthbook.core.wrapper.HotlinePage
+import org.healthbook.core.wrapper.QaCategory
+import org.healthbook.core.wrapper.QuestionKind
+import org.healthbook.ui.hotline.HotlineScreen
 
 /** Where screenshots go: the `healthbook.screenshots.dir` system property (scripts/screenshots.sh), else nowhere. */
 object Screenshots {
@@ -262,6 +268,26 @@ object ScreenCatalog {
         },
         "quarantine-decided" to {
             QuarantineScreen(QuarantineFixtures.state(QuarantinePage.Case("c0")) { it.copy(cases = listOf(QuarantineFixtures.decidedCase)) }, QuarantineFixtures.now, {})
+        },
+        "hotline-qa" to { HotlineScreen(HotlineFixtures.state(), HotlineFixtures.now, HotlineFixtures.zone, {}) },
+        "hotline-no-results" to {
+            HotlineScreen(
+                HotlineFixtures.state { it.copy(query = "xe buyt", category = QaCategory.TRAVEL, results = emptyList()) },
+                HotlineFixtures.now, HotlineFixtures.zone, {},
+            )
+        },
+        "hotline-entry" to {
+            HotlineScreen(HotlineFixtures.state(HotlinePage.Entry("e4")) { it.copy(entry = HotlineFixtures.entries.last()) }, HotlineFixtures.now, HotlineFixtures.zone, {})
+        },
+        "hotline-ask" to {
+            val draft = AskDraft(QuestionKind.REPORT, QaCategory.CHECK_IN, "Cửa hàng tiện lợi số 12 Pasteur không quét được mã.", venueId = "v-9f2c", contactPhone = "0912 345")
+            HotlineScreen(HotlineFixtures.state(HotlinePage.Ask) { it.copy(draft = draft, problems = setOf(AskProblem.PHONE)) }, HotlineFixtures.now, HotlineFixtures.zone, {})
+        },
+        "hotline-my-questions" to {
+            HotlineScreen(
+                HotlineFixtures.state(HotlinePage.MyQuestions),
+                HotlineFixtures.now, HotlineFixtures.zone, {},
+            )
         },
     )
 

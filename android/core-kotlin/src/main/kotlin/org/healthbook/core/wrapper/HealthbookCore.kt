@@ -49,6 +49,9 @@ class HealthbookCore private constructor(
     /** The vaccination site's tools: scan, look up, record a dose (needs a health officer's sign-in, held for the process). */
     val vaccinationSite: CoreVaccinationSiteRepository = CoreVaccinationSiteRepository(healthbook.vaccinationSite())
 
+    /** The hotline: the province's Q&A set searched offline, and the citizen's questions with their answers. */
+    val hotline: CoreHotlineRepository = CoreHotlineRepository(healthbook.hotline())
+
     /** The set-up check a volunteer runs beside a new user (permissions come from the shell). */
     val setupCheck: CoreSetupCheckRepository = CoreSetupCheckRepository(healthbook.setupCheck())
 
@@ -78,6 +81,7 @@ class HealthbookCore private constructor(
         gate.close()
         setupCheck.close()
         volunteers.close()
+        hotline.close()
         vaccinations.close()
         vaccinationSite.close()
         verifier.close()

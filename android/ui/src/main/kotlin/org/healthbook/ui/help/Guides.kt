@@ -69,6 +69,11 @@ object HelpTopics {
         "quarantine-checkin-review" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-explain" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-decided" to HelpTopic(citizen, "home-quarantine"),
+        "hotline-qa" to HelpTopic(citizen, "hotline"),
+        "hotline-no-results" to HelpTopic(citizen, "hotline"),
+        "hotline-entry" to HelpTopic(citizen, "hotline"),
+        "hotline-ask" to HelpTopic(citizen, "hotline"),
+        "hotline-my-questions" to HelpTopic(citizen, "hotline"),
     )
 
     /** The topic of [screen], or the citizen guide's troubleshooting for a screen without its own. */
