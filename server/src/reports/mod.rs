@@ -70,6 +70,7 @@ pub fn build(
     }
     let period = Period::of(query, now)?;
     let scope = Scope::of(tx, principal, query)?;
+    tx.prepare_for_aggregates()?;
     let sections = match kind {
         ReportKind::Declarations => declarations::sections(tx, &scope, &period)?,
         ReportKind::Passages => passages::sections(tx, &scope, &period)?,

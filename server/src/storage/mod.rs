@@ -171,6 +171,12 @@ pub trait Tx {
     fn kek(&self) -> Option<&crate::keys::Kek> {
         None
     }
+    /// Readies this transaction for a few large aggregate queries (the reports): a no-op on SQLite; on
+    /// PostgreSQL, no JIT (compiling the plan costs more than it saves on sub-second queries) and more memory
+    /// for sorts and hashes (the percentiles' sorts otherwise spill to disk), for this transaction only.
+    fn prepare_for_aggregates(&mut self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
 
 /// A transaction of a database that has a key-encryption key: forwards SQL, and lends the KEK to the code
@@ -192,6 +198,9 @@ impl Tx for KeyedTx<'_> {
     }
     fn kek(&self) -> Option<&crate::keys::Kek> {
         Some(self.kek)
+    }
+    fn prepare_for_aggregates(&mut self) -> Result<(), StorageError> {
+        self.inner.prepare_for_aggregates()
     }
 }
 

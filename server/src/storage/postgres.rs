@@ -192,6 +192,10 @@ impl Tx for PgTx<'_> {
     fn execute_script(&mut self, sql: &str) -> Result<(), StorageError> {
         self.handle.block_on(self.tx.batch_execute(sql)).map_err(pg_error)
     }
+    fn prepare_for_aggregates(&mut self) -> Result<(), StorageError> {
+        // SET LOCAL lasts until this transaction ends, so a pooled connection goes back with the defaults.
+        self.execute_script("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+    }
 }
 
 fn convert_row(row: &tokio_postgres::Row) -> Result<Row, StorageError> {
