@@ -191,6 +191,7 @@ pub struct QaSet {
 /// Query of `GET /v1/hotline/qa/{province}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct QaSetQuery {
     /// The version the phone already holds: nothing newer gives 304.
     pub since_version: Option<u32>,
@@ -294,6 +295,7 @@ pub struct CitizenQuestionList {
 /// Query of `GET /v1/hotline/inbox`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct InboxQuery {
     /// Only questions in this state (all states when absent).
     pub state: Option<QuestionState>,

@@ -73,6 +73,7 @@ impl ReportKind {
 /// Query of a report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ReportQuery {
     /// First day (inclusive), `YYYY-MM-DD`.
     pub from: Option<NaiveDate>,
