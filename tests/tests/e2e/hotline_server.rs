@@ -8,7 +8,7 @@
 use chrono::Duration;
 use healthbook_core::Clock;
 use healthbook_core::client::ServerClient;
-use healthbook_e2e::server::{TestBackend, TestServer, assert_http_error, raw_request, test_config};
+use healthbook_e2e::server::{TestBackend, TestServer, assert_http_error, assert_json_error, raw_request, test_config};
 use healthbook_e2e::server_scenarios;
 use healthbook_server::ServerConfig;
 use healthbook_server::access::{AreaScope, Reach};
@@ -413,6 +413,18 @@ async fn who_may_call_what_and_random_bodies_never_give_a_server_error(backend: 
         if status >= 400 {
             assert!(answer.as_ref().is_some_and(|b| b["error"]["code"].is_string()), "round {round}: {answer:?}");
         }
+    }
+    // A body over the server's limit is refused as too large on every writing route, before it is read as JSON.
+    // Just over the limit, so the server has read it all when it answers and closes (see vaccination_lists.rs).
+    let oversized = format!("{{\"pad\": \"{}\"}}", "x".repeat(test_config().body_limit_bytes + 1024));
+    for (method, path, _, token) in &targets {
+        let request = raw
+            .request(method.clone(), format!("{}{path}", server.base_url))
+            .bearer_auth(token)
+            .header("idempotency-key", uuid())
+            .header("content-type", "application/json")
+            .body(oversized.clone());
+        assert_json_error(&raw_request(request).await, 413, "payload_too_large");
     }
     let odd_queries = ["after=garbage", "after=0.1.", "limit=0", "limit=201", "limit=x", "state=lost", "province=00", "province=79&after=1.-5"];
     for query in odd_queries {
