@@ -29,18 +29,27 @@ if ! fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then
   apt-get install -y fonts-dejavu-core fontconfig
 fi
 
-"$ROOT/scripts/gen-bindings.sh"
-
 PROFILE="${PROFILE:-debug}"
-NATIVE_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
+NATIVE_DIR="${HEALTHBOOK_KOTLIN_NATIVE_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE}"
+SERVER_BIN="${HEALTHBOOK_KOTLIN_SERVER_BIN:-$NATIVE_DIR/healthbook-server}"
 
-# The sync tests start the real reference server as a child process.
-if [[ "$PROFILE" == release ]]; then
-  cargo build --release -p healthbook-server
+# scripts/test.sh runs these tests while `cargo test` runs, which holds cargo's build lock until its last test
+# ends: it builds the library, the bindings and the server first, passes copies of them, and sets
+# HEALTHBOOK_KOTLIN_PREBUILT=1, so that nothing here waits for cargo.
+if [[ "${HEALTHBOOK_KOTLIN_PREBUILT:-}" == 1 ]]; then
+  for built in "$NATIVE_DIR/libhealthbook_ffi.so" "$SERVER_BIN" android/core-kotlin/generated/org/healthbook/core/healthbook.kt; do
+    [[ -f "$built" ]] || { echo "kotlin-test: HEALTHBOOK_KOTLIN_PREBUILT=1 but $built is missing" >&2; exit 1; }
+  done
 else
-  cargo build -p healthbook-server
+  "$ROOT/scripts/gen-bindings.sh"
+  # The sync tests start the real reference server as a child process.
+  if [[ "$PROFILE" == release ]]; then
+    cargo build --release -p healthbook-server
+  else
+    cargo build -p healthbook-server
+  fi
 fi
 
 # --fail-at-end: a failure in core-kotlin still lets the screens' tests run and report.
 exec mvn -B --no-transfer-progress --fail-at-end -f "$ROOT/android/pom.xml" \
-  "-Dnative.dir=$NATIVE_DIR" "-Dhealthbook.server.bin=$NATIVE_DIR/healthbook-server" test "$@"
+  "-Dnative.dir=$NATIVE_DIR" "-Dhealthbook.server.bin=$SERVER_BIN" test "$@"

@@ -72,9 +72,66 @@ else
   echo "ok: neither aws-lc-rs nor openssl-sys in the workspace"
 fi
 
-step "Rust tests (cargo test --workspace)"
+# The server as it ships: built alone, cargo unifies healthbook-core's features for the server only. Built first
+# and copied aside, because the workspace build below writes its own target/debug/healthbook-server (with the
+# phone feature, which the end-to-end tests' phones pull into the unified build).
+step "The server builds without the phone's storage and HTTP stack (healthbook-core without \"phone\")"
+SHARED_CORE_SERVER=""
+if cargo tree -p healthbook-server -e features -i healthbook-core 2>/dev/null | grep -q 'feature "phone"'; then
+  echo "healthbook-server enables healthbook-core's phone feature" >&2
+  failures+=("server dependency boundary")
+elif ! cargo build -p healthbook-server --bins --quiet; then
+  failures+=("server dependency boundary")
+else
+  mkdir -p "$LOG_DIR/shared-core"
+  cp target/debug/healthbook-server "$LOG_DIR/shared-core/healthbook-server"
+  SHARED_CORE_SERVER="$LOG_DIR/shared-core/healthbook-server"
+  echo "ok: healthbook-server builds against the shared core only"
+fi
+
+# Everything the tests run is built here, before any test starts: `cargo test` holds cargo's build lock until its
+# last test ends, and the Kotlin tests, the OpenAPI check and the Swift checks run beside it and must not wait.
+step "Build every test binary, the FFI library and the bindings (cargo test --workspace --no-run; scripts/gen-bindings.sh)"
+built=1
+cargo test --workspace --no-run || { failures+=("rust build"); built=0; }
+# With the test run's own feature resolution, so that nothing compiles twice.
+HEALTHBOOK_BINDINGS_FROM_WORKSPACE=1 bash scripts/gen-bindings.sh || { failures+=("bindings generation"); built=0; }
+# Copies, since the `cargo test` below links target/debug's files again while the Kotlin tests load them.
+NATIVE_COPY="$LOG_DIR/native"
+mkdir -p "$NATIVE_COPY"
+cp target/debug/libhealthbook_ffi.so target/debug/healthbook-server "$NATIVE_COPY/" 2>/dev/null || built=0
+
+# The Kotlin tests, then the OpenAPI check and the Swift checks, in the background, into their own logs; each
+# part's exit code and time land in files that the summary reads.
+side_checks() {
+  local started=$SECONDS
+  HEALTHBOOK_KOTLIN_PREBUILT=1 HEALTHBOOK_KOTLIN_NATIVE_DIR="$NATIVE_COPY" \
+    bash scripts/kotlin-test.sh >"$LOG_DIR/kotlin.log" 2>&1
+  echo "$? $((SECONDS - started))" >"$LOG_DIR/kotlin.rc"
+  started=$SECONDS
+  if [[ -n "$SHARED_CORE_SERVER" ]]; then
+    HEALTHBOOK_SERVER_BIN="$SHARED_CORE_SERVER" bash scripts/check-openapi.sh >"$LOG_DIR/openapi.log" 2>&1
+    echo "$? $((SECONDS - started))" >"$LOG_DIR/openapi.rc"
+  else
+    echo "no server built without the phone feature: nothing to check" >"$LOG_DIR/openapi.log"
+    echo "1 0" >"$LOG_DIR/openapi.rc"
+  fi
+  started=$SECONDS
+  bash scripts/check-swift.sh >"$LOG_DIR/swift.log" 2>&1
+  echo "$? $((SECONDS - started))" >"$LOG_DIR/swift.rc"
+}
+
+step "Rust tests (cargo test --workspace), with the Kotlin tests, the OpenAPI check and the Swift checks beside them"
+side_pid=""
+if [[ $built -eq 1 ]]; then
+  side_checks &
+  side_pid=$!
+else
+  echo "the build failed: the Kotlin tests, the OpenAPI check and the Swift checks are not run" >&2
+fi
 cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("rust tests")
+echo "    (Rust tests: $((SECONDS - step_started)) s)"
 # The PostgreSQL variants compile as ignored without a database (tests/build.rs); here one was set up, so a
 # skipped variant means the database never reached the tests.
 pg_skipped=$(grep -cE '^test .*postgres.* \.\.\. ignored' "$LOG_DIR/cargo.log")
@@ -83,28 +140,29 @@ echo "postgresql variants: $pg_ran passed, $pg_skipped skipped"
 if [[ $pg_skipped -gt 0 || $pg_ran -eq 0 ]]; then
   failures+=("postgresql variants skipped")
 fi
-
-# After the workspace tests, so that the dependencies are built already; the Kotlin tests run this same
-# binary, so the build is not repeated there.
-step "The server builds without the phone's storage and HTTP stack (healthbook-core without \"phone\")"
-if cargo tree -p healthbook-server -e features -i healthbook-core 2>/dev/null | grep -q 'feature "phone"'; then
-  echo "healthbook-server enables healthbook-core's phone feature" >&2
-  failures+=("server dependency boundary")
-elif ! cargo build -p healthbook-server --bins --quiet; then
-  failures+=("server dependency boundary")
-else
-  echo "ok: healthbook-server builds against the shared core only"
+if [[ -n "$side_pid" ]]; then
+  rust_done=$SECONDS
+  wait "$side_pid"
+  echo "    (then $((SECONDS - rust_done)) s more for the checks beside the Rust tests)"
 fi
 
-step "OpenAPI document is valid (openapi-spec-validator)"
-bash scripts/check-openapi.sh || failures+=("openapi document")
-
-step "Kotlin tests against the native library (android/core-kotlin and the Compose screens in android/ui)"
-HEALTHBOOK_BINDINGS_FROM_WORKSPACE=1 bash scripts/kotlin-test.sh 2>&1 | tee "$LOG_DIR/kotlin.log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || failures+=("kotlin tests")
-
-step "Swift checks: tree-sitter syntax, names used on the generated bindings, String Catalog keys (with self-test)"
-bash scripts/check-swift.sh || failures+=("swift checks")
+# The background parts' output, in order, each with its exit code and its own time (spent beside the Rust tests).
+report_side() {
+  local name="$1" what="$2" rc seconds
+  echo
+  echo "==> $what"
+  [[ -f "$LOG_DIR/$name.log" ]] && cat "$LOG_DIR/$name.log"
+  read -r rc seconds < "$LOG_DIR/$name.rc" 2>/dev/null || { rc=1; seconds=0; }
+  echo "    (exit $rc after $seconds s, beside the Rust tests)"
+  [[ $rc -eq 0 ]] || failures+=("$3")
+}
+if [[ -n "$side_pid" ]]; then
+  report_side kotlin "Kotlin tests against the native library (android/core-kotlin and the Compose screens in android/ui)" "kotlin tests"
+  report_side openapi "OpenAPI document is valid (openapi-spec-validator)" "openapi document"
+  report_side swift "Swift checks: tree-sitter syntax, names used on the generated bindings, String Catalog keys (with self-test)" "swift checks"
+fi
+touch "$LOG_DIR/kotlin.log"
+step_started=$SECONDS
 
 # Sum cargo's per-binary lines and surefire's closing totals into one line.
 read -r rust_passed rust_failed rust_skipped < <(
