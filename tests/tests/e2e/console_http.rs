@@ -462,6 +462,30 @@ async fn console_scope_roles_and_forms(backend: TestBackend) {
     assert_eq!(published["version"], 1);
     assert_eq!(published["entries"][0]["id"], entry.as_str());
 
+    // A form just over the server's body limit, with the right token and fields, is refused with 413 and changes
+    // nothing: not the entry, not the draft; an oversized sign-in starts no session.
+    let padding = "x".repeat(test_config().body_limit_bytes + 1024);
+    let mut oversized = fields.clone();
+    oversized[3].1 = "Câu hỏi đã sửa, không được lưu";
+    oversized.push(("note", padding.as_str()));
+    let page = officer.post(&path, &oversized).await;
+    assert_eq!((page.status, page.data_page()), (413, "error"), "an oversized Q&A form");
+    let page = officer.post("/console/qa/publish", &[("csrf", &token), ("province", "79"), ("note", &padding)]).await;
+    assert_eq!(page.status, 413, "an oversized publish form");
+    let draft: Value = server.admin_client().await.get_json("/v1/hotline/qa/79/draft").await.unwrap();
+    assert_eq!((draft["published_version"].as_u64(), draft["unpublished_changes"].as_bool()), (Some(1), Some(false)), "{draft}");
+    let edit = officer.get(&format!("{path}/edit?province=79")).await;
+    assert!(edit.body.contains("Làm sao để khai báo y tế?") && !edit.body.contains("không được lưu"));
+    let sessions = session_count(&server).await;
+    let mut stranger = Browser::new(&server);
+    let login = stranger.get("/console/login").await.csrf();
+    let page = stranger
+        .post("/console/login", &[("username", "officer-79"), ("password", PASSWORD), ("csrf", &login), ("note", &padding)])
+        .await;
+    assert_eq!(page.status, 413, "an oversized sign-in");
+    assert!(page.cookie_line("hb_console").is_empty(), "no session cookie");
+    assert_eq!(session_count(&server).await, sessions, "no session stored");
+
     // The citizen's question: assigned, answered through the forms.
     let detail = officer.get(&format!("/console/questions/{asked_79}")).await;
     assert_eq!((detail.status, detail.data_page()), (200, "question"));
