@@ -49,7 +49,7 @@ pub fn scan(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], threads: usize) -> Result
             .map(|t| {
                 let (file, out) = (file.clone(), dir.path().join(format!("t{t}")));
                 let pages: Vec<usize> = (t * per_thread..((t + 1) * per_thread).min(count)).collect();
-                s.spawn(move || scan_part(&file, &out, scale, boxes, &pages))
+                s.spawn(move || scan_part(&file, &out, scale, Turn::None, boxes, &pages))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a scan thread panicked".into()))).collect()
@@ -66,13 +66,35 @@ pub fn scan(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], threads: usize) -> Result
     Ok(scan)
 }
 
+/// How a box's pixels are handed to the decoder: as printed, or turned a quarter to the right, as a camera held
+/// sideways sees the sheet. The decoder's thresholding runs along rows, so a turned look is a different reading
+/// of the same symbol, not the same one again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Upright.
+    None,
+    /// A quarter turn clockwise.
+    Quarter,
+}
+
 /// Renders only `pages` (indices) of `pdf` at `scale` and decodes their boxes, on this thread: (page index, its
 /// boxes) for each. For a second look at another resolution, as a camera gets from frame to frame.
 pub fn scan_pages(pdf: Vec<u8>, scale: f32, boxes: &[BoxMm], pages: &[usize]) -> Result<Vec<(usize, Vec<BoxResult>)>, String> {
+    scan_pages_turned(pdf, scale, Turn::None, boxes, pages)
+}
+
+/// [`scan_pages`], with the boxes' pixels turned by `turn` before they are decoded.
+pub fn scan_pages_turned(
+    pdf: Vec<u8>,
+    scale: f32,
+    turn: Turn,
+    boxes: &[BoxMm],
+    pages: &[usize],
+) -> Result<Vec<(usize, Vec<BoxResult>)>, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
     let file = dir.path().join("sheet.pdf");
     std::fs::write(&file, &pdf).map_err(|e| format!("the PDF could not be written: {e}"))?;
-    let (out, _, _) = scan_part(&file, &dir.path().join("p"), scale, boxes, pages)?;
+    let (out, _, _) = scan_part(&file, &dir.path().join("p"), scale, turn, boxes, pages)?;
     Ok(out)
 }
 
@@ -95,7 +117,7 @@ fn page_count(file: &Path) -> Result<usize, String> {
 type Part = (Vec<(usize, Vec<BoxResult>)>, Duration, Duration);
 
 /// Renders and decodes `pages` (indices, ascending runs are rendered in one call) of the PDF at `file`.
-fn scan_part(file: &Path, out: &Path, scale: f32, boxes: &[BoxMm], pages: &[usize]) -> Result<Part, String> {
+fn scan_part(file: &Path, out: &Path, scale: f32, turn: Turn, boxes: &[BoxMm], pages: &[usize]) -> Result<Part, String> {
     let px_per_mm = f64::from(scale) * PT_PER_MM;
     let (mut render, mut decode) = (Duration::ZERO, Duration::ZERO);
     let mut results_by_page = Vec::with_capacity(pages.len());
@@ -105,7 +127,7 @@ fn scan_part(file: &Path, out: &Path, scale: f32, boxes: &[BoxMm], pages: &[usiz
         render += t.elapsed();
         let t = Instant::now();
         for (index, page) in (run.0..=run.1).zip(rendered) {
-            results_by_page.push((index, decode_boxes(&page, boxes, px_per_mm)));
+            results_by_page.push((index, decode_boxes(&page, boxes, px_per_mm, turn)));
         }
         decode += t.elapsed();
     }
@@ -186,14 +208,19 @@ fn parse_pgm(bytes: &[u8]) -> Result<Grey, String> {
     Ok(Grey { width, height, pixels })
 }
 
-/// Decodes the QR symbols inside each box of a rendered page.
-fn decode_boxes(page: &Grey, boxes: &[BoxMm], px_per_mm: f64) -> Vec<BoxResult> {
+/// Decodes the QR symbols inside each box of a rendered page, the box's pixels turned by `turn`.
+fn decode_boxes(page: &Grey, boxes: &[BoxMm], px_per_mm: f64, turn: Turn) -> Vec<BoxResult> {
     let (w, h) = (page.width, page.height);
     let mut results = Vec::with_capacity(boxes.len());
     for &(left, top, width, height) in boxes {
         let (x0, y0) = (((left * px_per_mm) as usize).min(w), ((top * px_per_mm) as usize).min(h));
         let (cw, ch) = (((width * px_per_mm) as usize).min(w - x0), ((height * px_per_mm) as usize).min(h - y0));
-        let mut image = rqrr::PreparedImage::prepare_from_greyscale(cw, ch, |x, y| page.pixels[(y0 + y) * w + x0 + x]);
+        let at = |x: usize, y: usize| page.pixels[(y0 + y) * w + x0 + x];
+        let mut image = match turn {
+            Turn::None => rqrr::PreparedImage::prepare_from_greyscale(cw, ch, at),
+            // Turned clockwise: the turned image's column x is the box's row from the bottom, its row y the box's column.
+            Turn::Quarter => rqrr::PreparedImage::prepare_from_greyscale(ch, cw, |x, y| at(y, ch - 1 - x)),
+        };
         let found = image.detect_grids().iter().map(|grid| grid.decode().map(|(_, text)| text).map_err(|e| format!("{e:?}"))).collect();
         results.push(found);
     }
@@ -213,5 +240,32 @@ mod tests {
         assert!(parse_pgm(b"P6\n1 1\n255\n\0\0\0").is_err());
         assert!(parse_pgm(b"P5\n2 2\n255\n\0").is_err(), "cut short");
         assert_eq!(runs(&[0, 1, 2, 5, 7, 8]), vec![(0, 2), (5, 5), (7, 8)]);
+    }
+
+    /// A page with one symbol, 4 pixels a module, off-centre in a wide box: it decodes upright and turned (a turn
+    /// that mixed up the box's width and height would cut the symbol off or read outside the box).
+    #[test]
+    fn a_symbol_decodes_upright_and_turned() {
+        let text = "HB1.a-quarter-turn-is-another-look";
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let modules = code.width();
+        let colors = code.to_colors();
+        let (width, height, left, top, px) = (modules * 4 + 120, modules * 4 + 40, 70, 20, 4);
+        let mut pixels = vec![255u8; width * height];
+        for (i, color) in colors.iter().enumerate() {
+            if *color == qrcode::Color::Dark {
+                let (mx, my) = (i % modules, i / modules);
+                for dy in 0..px {
+                    let row = (top + my * px + dy) * width;
+                    pixels[row + left + mx * px..row + left + (mx + 1) * px].fill(0);
+                }
+            }
+        }
+        let page = Grey { width, height, pixels };
+        // One pixel a millimetre: the box is the whole page.
+        let boxes = [(0.0, 0.0, width as f64, height as f64)];
+        for turn in [Turn::None, Turn::Quarter] {
+            assert_eq!(decode_boxes(&page, &boxes, 1.0, turn), vec![vec![Ok(text.to_owned())]], "{turn:?}");
+        }
     }
 }
