@@ -3,7 +3,10 @@ package org.healthbook.ui
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.assert
+import androidx.compose.ui.test.assertCountEquals
 import androidx.compose.ui.test.assertIsSelected
+import androidx.compose.ui.test.onAllNodesWithText
 import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithTag
@@ -55,8 +58,15 @@ object HotlineFixtures {
     fun question(id: String, state: QuestionState, minutesAgo: Long, text: String, answer: String? = null, kind: QuestionKind = QuestionKind.QUESTION, category: QaCategory = QaCategory.VACCINATION) =
         CitizenQuestion(id, kind, category, text, now.minusSeconds(minutesAgo * 60), state, answer, answer?.let { now.minusSeconds(minutesAgo * 30) })
 
+    /** The core's reason for a question the server refused for good (the outbox's words: status, code, message). */
+    const val REFUSED_REASON = "server said 422 invalid_request: ward is not in province 79"
+
+    /** A question the server refused for good: it will never be sent. */
+    val refused = question("q5", QuestionState.REFUSED, 20, "Lịch tiêm mũi 3 ở phường tôi là khi nào?").copy(refusedReason = REFUSED_REASON)
+
     val questions = listOf(
         question("q4", QuestionState.SENDING, 2, "Cửa hàng tiện lợi số 12 Pasteur không quét được mã.", kind = QuestionKind.REPORT, category = QaCategory.CHECK_IN),
+        refused,
         question("q2", QuestionState.ANSWERED, 90, "Tiêm mũi 3 ở đâu gần phường Bến Thành?", "Trạm y tế phường Bến Thành, 1 Lê Lợi, sáng thứ Bảy từ 7:30."),
         question("q3", QuestionState.ASSIGNED, 300, "Con tôi 4 tuổi có cần khai báo không?", category = QaCategory.DECLARATIONS),
         question("q1", QuestionState.CLOSED, 10_000, "Câu hỏi gửi trùng.", category = QaCategory.OTHER),
@@ -157,12 +167,26 @@ class HotlineScreensTest {
     fun `my questions show each state in words and the answer`() = runComposeUiTest {
         show(Language.VI) { HotlineScreen(HotlineFixtures.state(HotlinePage.MyQuestions), now, zone, {}) }
         val list = onNodeWithTag("my-questions-list")
-        for (text in listOf("Đang chờ gửi (khi có mạng)", "Đang được xử lý", "Đã trả lời", "Trạm y tế phường Bến Thành, 1 Lê Lợi, sáng thứ Bảy từ 7:30.", "Đã đóng, không có trả lời")) {
+        for (text in listOf("Đang chờ gửi (khi có mạng)", "Không gửi được: tổng đài không nhận câu hỏi này", "Đang được xử lý", "Đã trả lời", "Trạm y tế phường Bến Thành, 1 Lê Lợi, sáng thứ Bảy từ 7:30.", "Đã đóng, không có trả lời")) {
             list.performScrollToNode(hasText(text))
             onNodeWithText(text).assertExists()
         }
         list.performScrollToNode(hasTestTag("answer-q2"))
         onNodeWithTag("answer-q2").assertExists()
+    }
+
+    @Test
+    fun `a refused question says it was not sent and what to do, with the technical reason after it`() = runComposeUiTest {
+        show(Language.EN) { HotlineScreen(HotlineFixtures.state(HotlinePage.MyQuestions) { it.copy(justSent = HotlineFixtures.refused) }, now, zone, {}) }
+        onNodeWithText("The hotline did not accept this question, so it was not sent. See why below.").assertExists()
+        val list = onNodeWithTag("my-questions-list")
+        list.performScrollToNode(hasTestTag("refusal-q5"))
+        onNodeWithText("Not sent: the hotline did not accept this question").assertExists()
+        onNodeWithTag("refusal-q5").assert(hasText("This question will not be sent. Check what you wrote and ask again, or call the hotline.", substring = true))
+        onNodeWithTag("refusal-q5").assert(hasText("Technical detail: ${HotlineFixtures.REFUSED_REASON}", substring = true))
+        // Only the question still in the outbox says it waits to be sent; the refused one never does.
+        onNodeWithTag("question-q5").assert(hasText("Waiting to send (when there is a connection)").not())
+        onAllNodesWithText("Waiting to send (when there is a connection)").assertCountEquals(1)
     }
 
     @Test

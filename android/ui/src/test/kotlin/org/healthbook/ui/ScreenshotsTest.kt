@@ -289,6 +289,15 @@ object ScreenCatalog {
                 HotlineFixtures.now, HotlineFixtures.zone, {},
             )
         },
+        "hotline-question-refused" to {
+            HotlineScreen(
+                // Just asked and refused at once: on top, as the view model puts the question just asked.
+                HotlineFixtures.state(HotlinePage.MyQuestions) { s ->
+                    s.copy(justSent = HotlineFixtures.refused, questions = listOf(HotlineFixtures.refused) + s.questions.filter { it.id != HotlineFixtures.refused.id })
+                },
+                HotlineFixtures.now, HotlineFixtures.zone, {},
+            )
+        },
     )
 
 }

@@ -9,6 +9,7 @@ import org.healthbook.core.HotlineQaSetInfo
 import org.healthbook.core.HotlineQuestion
 import org.healthbook.core.HotlineQuestionField
 import org.healthbook.core.HotlineQuestionKind
+import org.healthbook.core.HotlineQuestionState
 
 /** A refusal of a hotline operation, in words for the person (Vietnamese first); it never repeats what was typed. */
 class HotlineException(message: String) : Exception(message)
@@ -107,16 +108,25 @@ class CoreHotlineRepository(private val hotline: Hotline) : HotlineRepository, A
             answerEn = answerEn,
         )
 
-        /** The screens' form of one of the phone's questions. */
-        fun HotlineQuestion.toScreen(): CitizenQuestion = CitizenQuestion(
-            id = id,
-            kind = QuestionKind.valueOf(kind.name),
-            category = QaCategory.valueOf(category.name),
-            text = text,
-            askedAt = askedAt,
-            state = QuestionState.valueOf(state.name),
-            answer = answer,
-            answeredAt = answeredAt,
-        )
+        /**
+         * The screens' form of one of the phone's questions. A question the server refused for good stays SENDING
+         * in the core (it is still the outbox's item) with its reason; here it becomes REFUSED, since it will never
+         * be sent and the person must not wait for it.
+         */
+        fun HotlineQuestion.toScreen(): CitizenQuestion {
+            val refused = refusedReason?.takeIf { state == HotlineQuestionState.SENDING }
+            return CitizenQuestion(
+                id = id,
+                kind = QuestionKind.valueOf(kind.name),
+                category = QaCategory.valueOf(category.name),
+                text = text,
+                askedAt = askedAt,
+                state = if (refused != null) QuestionState.REFUSED else QuestionState.valueOf(state.name),
+                answer = answer,
+                answeredAt = answeredAt,
+                // A blank reason still means refused; the screens then show the plain words alone.
+                refusedReason = refused,
+            )
+        }
     }
 }

@@ -28,8 +28,22 @@ data class QaSetInfo(
 /** Question for the hotline, or a report of a problem (a venue that does not scan). */
 enum class QuestionKind { QUESTION, REPORT }
 
-/** Where a citizen's question is; SENDING while it waits in the outbox. */
-enum class QuestionState { SENDING, RECEIVED, ASSIGNED, ANSWERED, CLOSED }
+/**
+ * Where a citizen's question is; SENDING while it waits in the outbox, REFUSED when the server refused it for good
+ * (it will never be sent: [CitizenQuestion.refusedReason] says why).
+ */
+enum class QuestionState {
+    SENDING,
+    RECEIVED,
+    ASSIGNED,
+    ANSWERED,
+    CLOSED,
+    /**
+     * Not derived from the core's states: the core keeps a refused question SENDING with a reason, and the
+     * repository makes it REFUSED, so that every `when` over the state has to say something else than "sending".
+     */
+    REFUSED,
+}
 
 /** What the citizen writes and chooses to add; nothing else is sent. */
 data class NewQuestion(
@@ -58,6 +72,11 @@ data class CitizenQuestion(
     val state: QuestionState,
     val answer: String?,
     val answeredAt: Instant?,
+    /**
+     * The core's technical reason (status and code) when [state] is REFUSED, else null. The screens lead with
+     * plain words and show this small, for someone helping the person or calling the hotline.
+     */
+    val refusedReason: String? = null,
 )
 
 /** The hotline on the phone: the cached Q&A set searched offline, and the citizen's own questions. */

@@ -21,6 +21,11 @@ class FakeHotlineRepository(var now: Instant = Instant.parse("2026-03-01T08:00:0
     val asked = mutableListOf<NewQuestion>()
     val calls = mutableListOf<String>()
     var offline = false
+    /**
+     * When set, the server refuses the next question asked for good with this reason (as the core's outbox does
+     * with a 4xx): it comes back REFUSED with the reason, and stays so at every refresh.
+     */
+    var refuseNext: String? = null
     /** When set, the next call throws it (once). */
     var failNext: Exception? = null
     private var nextId = 1
@@ -72,7 +77,8 @@ class FakeHotlineRepository(var now: Instant = Instant.parse("2026-03-01T08:00:0
         val created = CitizenQuestion(
             id = "q${nextId++}", kind = question.kind, category = question.category, text = question.text, askedAt = now,
             state = if (offline) QuestionState.SENDING else QuestionState.RECEIVED, answer = null, answeredAt = null,
-        )
+        ).let { q -> refuseNext?.let { reason -> q.copy(state = QuestionState.REFUSED, refusedReason = reason) } ?: q }
+        refuseNext = null
         questions.add(0, created)
         return created
     }

@@ -197,6 +197,30 @@ class HotlineViewModelTest {
     }
 
     @Test
+    fun `a question the server refused for good shows as refused with its reason, never as sending`() = runTest {
+        val repo = repo()
+        repo.refuseNext = "server said 422 invalid_request: ward"
+        val vm = started(repo)
+        vm.onEvent(HotlineEvent.OpenAsk)
+        vm.onEvent(HotlineEvent.Edit(AskDraft(text = "Tiêm mũi 3 ở đâu?")))
+        vm.onEvent(HotlineEvent.Send(Language.VI))
+        runCurrent()
+        val sent = vm.state.value.justSent
+        assertEquals(QuestionState.REFUSED, sent?.state)
+        assertEquals("server said 422 invalid_request: ward", sent?.refusedReason)
+        assertEquals(HotlinePage.MyQuestions, vm.state.value.page)
+        assertNull(vm.state.value.error, "a refused question is the question's state, not a failed action")
+
+        // Refreshing does not turn it into "received" or back into "sending": it will never be sent.
+        vm.onEvent(HotlineEvent.Refresh)
+        runCurrent()
+        val kept = vm.state.value.questions.single()
+        assertEquals(QuestionState.REFUSED to "server said 422 invalid_request: ward", kept.state to kept.refusedReason)
+        assertEquals(QuestionState.REFUSED, vm.state.value.justSent?.state)
+        assertTrue(vm.state.value.answered.isEmpty())
+    }
+
+    @Test
     fun `without a province nothing is fetched and a question can't be sent`() = runTest {
         val repo = repo(stored = false)
         val vm = started(repo, province = null)

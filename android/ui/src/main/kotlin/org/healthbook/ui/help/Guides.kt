@@ -74,6 +74,7 @@ object HelpTopics {
         "hotline-entry" to HelpTopic(citizen, "hotline"),
         "hotline-ask" to HelpTopic(citizen, "hotline"),
         "hotline-my-questions" to HelpTopic(citizen, "hotline"),
+        "hotline-question-refused" to HelpTopic(citizen, "hotline"),
     )
 
     /** The topic of [screen], or the citizen guide's troubleshooting for a screen without its own. */

@@ -63,6 +63,8 @@ fun questionStatus(state: QuestionState): Pair<StatusKind, Str> = when (state) {
     QuestionState.ASSIGNED -> StatusKind.Unknown to Str.QuestionAssigned
     QuestionState.ANSWERED -> StatusKind.Good to Str.QuestionAnswered
     QuestionState.CLOSED -> StatusKind.Unknown to Str.QuestionClosed
+    // Refused for good: it will never be sent, so it must not look like it is still on its way.
+    QuestionState.REFUSED -> StatusKind.Bad to Str.QuestionRefused
 }
 
 /** The words of a hotline error; a refusal is the core's words. */

@@ -179,10 +179,14 @@ internal fun MyQuestionsPage(state: HotlineState, zone: ZoneId, onEvent: (Hotlin
         if (state.error != null) item { HotlineErrorBanner(state, onEvent) }
         state.justSent?.let { sent ->
             item {
-                val queued = sent.state == QuestionState.SENDING
+                val (kind, words) = when (sent.state) {
+                    QuestionState.SENDING -> StatusKind.Caution to Str.HotlineSentQueued
+                    QuestionState.REFUSED -> StatusKind.Bad to Str.HotlineSentRefused
+                    else -> StatusKind.Good to Str.HotlineSentDone
+                }
                 StatusBar(
-                    if (queued) StatusKind.Caution else StatusKind.Good,
-                    tr(if (queued) Str.HotlineSentQueued else Str.HotlineSentDone),
+                    kind,
+                    tr(words),
                     MaterialTheme.typography.titleMedium,
                     Modifier.semantics { testTag = "question-just-sent" },
                 )
@@ -224,6 +228,7 @@ private fun QuestionCard(question: CitizenQuestion, zone: ZoneId) {
         )
         Text("${tr(Str.HotlineAskedAt)}: ${dateTimeIn(question.askedAt, zone)}", style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
         Text(question.text, style = MaterialTheme.typography.bodyLarge)
+        if (question.state == QuestionState.REFUSED) RefusalNote(question)
         val answer = question.answer
         if (answer != null) {
             Column(
@@ -237,6 +242,30 @@ private fun QuestionCard(question: CitizenQuestion, zone: ZoneId) {
                 Text(tr(Str.HotlineAnswer) + at, style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.Bold)
                 Text(answer, style = MaterialTheme.typography.bodyLarge)
             }
+        }
+    }
+}
+
+/**
+ * Why a refused question was not sent: what to do in plain words first; the core's reason (a status and a code,
+ * meant for whoever helps the person) after it, small, only when there is one.
+ */
+@Composable
+private fun RefusalNote(question: CitizenQuestion) {
+    Column(
+        Modifier.fillMaxWidth()
+            .border(1.dp, StatusKind.Bad.colour, RoundedCornerShape(8.dp))
+            .padding(12.dp)
+            .semantics(mergeDescendants = true) { testTag = "refusal-${question.id}" },
+        verticalArrangement = Arrangement.spacedBy(4.dp),
+    ) {
+        Text(tr(Str.QuestionRefusedWhat), style = MaterialTheme.typography.bodyLarge)
+        question.refusedReason?.takeIf { it.isNotBlank() }?.let { reason ->
+            Text(
+                "${tr(Str.QuestionRefusedDetail)}: $reason",
+                style = MaterialTheme.typography.bodySmall,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
+            )
         }
     }
 }
