@@ -18,6 +18,9 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 import org.healthbook.core.Language
+import org.healthbook.core.QuarantineException as CoreQuarantineException
+import org.healthbook.core.QuarantineSensorProblem
+import org.healthbook.core.wrapper.CoreQuarantineRepository
 import org.healthbook.core.wrapper.ExplanationDraft
 import org.healthbook.core.wrapper.ExplanationReason
 import org.healthbook.core.wrapper.FakeQuarantineRepository
@@ -61,6 +64,11 @@ object QuarantineFixtures {
         decision = QuarantineDecision.DISMISSED,
         decisionNote = "Đã xác minh với bệnh viện. Cảm ơn anh.",
         decidedAt = now.minusSeconds(150_000),
+    )
+
+    /** The core's refusal of a check-in when location may not be used, in the repository's words. */
+    val locationRefused = QuarantineError.Refused(
+        CoreQuarantineRepository.words(CoreQuarantineException.Location(QuarantineSensorProblem.PERMISSION_DENIED)),
     )
 
     fun state(page: QuarantinePage = QuarantinePage.Countdown, edit: (QuarantineState) -> QuarantineState = { it }) = edit(
@@ -175,6 +183,21 @@ class QuarantineScreensTest {
 
         state = state.copy(lastCheckIn = QuarantineFixtures.doubtful.copy(verdict = QuarantineVerdict.PENDING, reasons = emptyList()))
         onNodeWithContentDescription("Recorded, waiting to send (sent when there is a connection)").assertExists()
+    }
+
+    @Test
+    fun `a refused check-in says why in the core's words, and no connection is said apart`() = runComposeUiTest {
+        var state by mutableStateOf(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(error = QuarantineFixtures.locationRefused) })
+        val events = mutableListOf<QuarantineEvent>()
+        show(Language.EN) { QuarantineScreen(state, now, { events += it }) }
+        onNodeWithText(QuarantineFixtures.locationRefused.message).assertExists()
+        assertTrue(QuarantineFixtures.locationRefused.message.contains("Allow the app to use location"))
+        onNodeWithText("The check-in did not go through. Please try again now.").assertDoesNotExist()
+        onNodeWithText("Dismiss").performClick()
+        assertEquals(listOf<QuarantineEvent>(QuarantineEvent.DismissError), events)
+
+        state = QuarantineFixtures.state(QuarantinePage.Commitment) { it.copy(error = QuarantineError.Offline) }
+        onNodeWithText("There is no connection, so this could not be done; nothing has changed. Try again when you are online.").assertExists()
     }
 
     @Test

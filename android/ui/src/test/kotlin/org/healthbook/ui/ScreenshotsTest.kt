@@ -252,6 +252,9 @@ object ScreenCatalog {
                 QuarantineFixtures.now, {},
             )
         },
+        "quarantine-checkin-refused" to {
+            QuarantineScreen(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(error = QuarantineFixtures.locationRefused) }, QuarantineFixtures.now, {})
+        },
         "quarantine-checkin-review" to {
             QuarantineScreen(
                 QuarantineFixtures.state(QuarantinePage.CheckIn) {

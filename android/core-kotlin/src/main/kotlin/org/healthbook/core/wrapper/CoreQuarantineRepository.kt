@@ -9,8 +9,12 @@ import org.healthbook.core.QuarantineExplanationReason as CoreExplanationReason
 import org.healthbook.core.QuarantineOrder as CoreOrder
 import org.healthbook.core.QuarantineSensorProblem
 
-/** A refusal of a home-quarantine operation, in words for the person (Vietnamese first); it names no one. */
-class QuarantineException(message: String) : Exception(message)
+/**
+ * A refusal of a home-quarantine operation, in words for the person (Vietnamese first); it names no one.
+ * [offline] when the server could not be reached (or none is set up): nothing was refused, the person may try
+ * again with a connection. Check-ins and explanations never fail offline: the core queues them.
+ */
+class QuarantineException(message: String, val offline: Boolean = false) : Exception(message)
 
 /**
  * The real [QuarantineRepository]: delegates to the Rust core's [Quarantine] object, made with the shell's
@@ -53,10 +57,14 @@ class CoreQuarantineRepository(private val quarantine: Quarantine) : QuarantineR
     private inline fun <T> guarded(block: () -> T): T = try {
         block()
     } catch (e: CoreQuarantineException) {
-        throw QuarantineException(words(e))
+        throw refusal(e)
     }
 
     companion object {
+        /** The core's error as the screens get it: its words, and whether it only means the server was not reached. */
+        fun refusal(e: CoreQuarantineException): QuarantineException =
+            QuarantineException(words(e), offline = e is CoreQuarantineException.NoServer || e is CoreQuarantineException.Unreachable)
+
         private fun sensorWords(problem: QuarantineSensorProblem, what: String, whatVi: String): String = when (problem) {
             QuarantineSensorProblem.PERMISSION_DENIED ->
                 "Hãy cho phép ứng dụng dùng $whatVi (chỉ khi trình diện). / Allow the app to use $what (only at check-ins)."

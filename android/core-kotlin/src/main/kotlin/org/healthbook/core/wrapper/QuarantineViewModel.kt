@@ -19,7 +19,11 @@ fun isHomeToken(text: String): Boolean {
     return t.startsWith(HOME_TOKEN_PREFIX) && t.length > HOME_TOKEN_PREFIX.length && t.none { it.isWhitespace() }
 }
 
-/** A failed quarantine action the screens explain in words; none carries personal data. */
+/**
+ * A failed quarantine action the screens explain in words; none carries personal data. [Refused] carries the
+ * core's words ([QuarantineException]: why, in Vietnamese and English), [Offline] says the server could not be
+ * reached; the objects are failures of the phone itself (storage) or checks made here, each naming its action.
+ */
 sealed interface QuarantineError {
     /** The orders could not be read from the phone. */
     data object Load : QuarantineError
@@ -39,6 +43,17 @@ sealed interface QuarantineError {
     data object NotHomeToken : QuarantineError
     /** There is no open challenge to answer (it closed, or none is open yet). */
     data object NoChallenge : QuarantineError
+    /**
+     * The core refused the action, in its words for the person: why it did not happen (no check-in open now, the
+     * sticker must be scanned, location is off, the case no longer takes an explanation, ...). Due process: the
+     * person is told the reason, not only that something failed.
+     */
+    data class Refused(val message: String) : QuarantineError
+    /**
+     * The action needs the server and it could not be reached: nothing was changed and nothing was refused; try
+     * again with a connection. (Check-ins and explanations are saved and sent later instead of failing.)
+     */
+    data object Offline : QuarantineError
 }
 
 /** The pages of the quarantine screens. */
@@ -339,11 +354,18 @@ class QuarantineViewModel(
         s.copy(orders = s.orders.map { if (it.orderId == order.orderId) order else it })
     }
 
-    /** Runs [call]; on failure shows [error] and returns null. The exception's text is never shown or kept. */
+    /**
+     * Runs [call]; on failure shows why and returns null: the core's refusal in its words, [QuarantineError.Offline]
+     * when the server could not be reached, else [error]. Only [QuarantineException]'s words (written for the
+     * person, naming no one) are shown; any other exception's text is never shown or kept.
+     */
     private suspend fun <T : Any> attempt(error: QuarantineError, call: suspend () -> T): T? = try {
         call()
     } catch (e: CancellationException) {
         throw e
+    } catch (e: QuarantineException) {
+        _state.update { it.copy(error = if (e.offline) QuarantineError.Offline else QuarantineError.Refused(e.message.orEmpty())) }
+        null
     } catch (e: Exception) {
         _state.update { it.copy(error = error) }
         null

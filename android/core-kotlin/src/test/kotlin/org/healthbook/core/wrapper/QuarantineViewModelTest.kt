@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.healthbook.core.QuarantineException as CoreQuarantineException
+import org.healthbook.core.QuarantineSensorProblem
 
 /** The person's home-quarantine view model, driven through a [FakeQuarantineRepository] and a manual clock. */
 @OptIn(ExperimentalCoroutinesApi::class)
@@ -241,6 +243,81 @@ class QuarantineViewModelTest {
         vm.onEvent(QuarantineEvent.Back)
         assertEquals(QuarantinePage.Countdown, vm.state.value.page)
         assertFalse(vm.state.value.readToEnd, "going back forgets the reading")
+    }
+
+    @Test
+    fun `each refusal reaches the screen in the core's words, and offline is told apart from a refusal`() = runTest {
+        val repo = FakeQuarantineRepository(start).apply { orders += FakeQuarantineRepository.order("o1", QuarantineOrderState.AWAITING_COMMITMENT) }
+        val vm = started(repo)
+        fun refused(e: CoreQuarantineException) = QuarantineError.Refused(CoreQuarantineRepository.words(e))
+
+        // The server can't be reached for a step that needs it: "no connection", not a refusal and not a failure.
+        repo.failNext = CoreQuarantineRepository.refusal(CoreQuarantineException.Unreachable("connection refused"))
+        vm.onEvent(QuarantineEvent.OpenCommitment)
+        runCurrent()
+        assertEquals(QuarantineError.Offline, vm.state.value.error)
+        repo.failNext = CoreQuarantineRepository.refusal(CoreQuarantineException.NoServer())
+        vm.onEvent(QuarantineEvent.Refresh)
+        runCurrent()
+        assertEquals(QuarantineError.Offline, vm.state.value.error)
+
+        vm.onEvent(QuarantineEvent.OpenCommitment)
+        runCurrent()
+        vm.onEvent(QuarantineEvent.ReadToEnd)
+        val changed = CoreQuarantineException.WrongCommitmentVersion(4u)
+        repo.failNext = CoreQuarantineRepository.refusal(changed)
+        vm.onEvent(QuarantineEvent.Sign)
+        runCurrent()
+        assertEquals(refused(changed), vm.state.value.error)
+        assertTrue((vm.state.value.error as QuarantineError.Refused).message.contains("read the new version"))
+        assertFalse(vm.state.value.busy)
+
+        vm.onEvent(QuarantineEvent.Sign)
+        runCurrent()
+        vm.onEvent(QuarantineEvent.Scanned("HQ1:someone-elses"))
+        val server = CoreQuarantineException.Server("server said 422 invalid_request: home_token is not this home's token")
+        repo.failNext = CoreQuarantineRepository.refusal(server)
+        vm.onEvent(QuarantineEvent.Enrol)
+        runCurrent()
+        assertEquals(refused(server), vm.state.value.error)
+        assertFalse((vm.state.value.error as QuarantineError.Refused).message.contains("422"), "no status codes for the person")
+        assertEquals(QuarantineOrderState.AWAITING_ENROLMENT, vm.state.value.selected?.state)
+
+        // The check-in: the core's reasons for not taking it (location off, the sticker, already done, over).
+        repo.orders[0] = active()
+        vm.onEvent(QuarantineEvent.Refresh)
+        runCurrent()
+        vm.onEvent(QuarantineEvent.OpenCheckIn)
+        val checkInRefusals = listOf(
+            CoreQuarantineException.Location(QuarantineSensorProblem.PERMISSION_DENIED),
+            CoreQuarantineException.Radio(QuarantineSensorProblem.UNAVAILABLE),
+            CoreQuarantineException.HomeTokenRequired(),
+            CoreQuarantineException.AlreadyAnswered(),
+            CoreQuarantineException.NoOpenChallenge(),
+            CoreQuarantineException.OrderOver(),
+        )
+        for (e in checkInRefusals) {
+            repo.failNext = CoreQuarantineRepository.refusal(e)
+            vm.onEvent(QuarantineEvent.CheckIn)
+            runCurrent()
+            assertEquals(refused(e), vm.state.value.error, e::class.simpleName)
+            assertNull(vm.state.value.lastCheckIn)
+        }
+        val words = checkInRefusals.map { CoreQuarantineRepository.words(it) }
+        assertEquals(words.size, words.toSet().size, "each reason has its own words")
+
+        val missed = QuarantineCheckIn(null, "ch0", start.minusSeconds(3_600), QuarantineVerdict.MISSED, listOf(QuarantineVerdictReason.NO_ANSWER))
+        repo.cases["o1"] = mutableListOf(FakeQuarantineRepository.case("c1", "o1", missed, start.minusSeconds(3_600)))
+        vm.onEvent(QuarantineEvent.Refresh)
+        runCurrent()
+        vm.onEvent(QuarantineEvent.OpenCase("c1"))
+        vm.onEvent(QuarantineEvent.ChooseReason(ExplanationReason.ASLEEP))
+        repo.failNext = CoreQuarantineRepository.refusal(CoreQuarantineException.CaseClosed())
+        vm.onEvent(QuarantineEvent.SendExplanation)
+        runCurrent()
+        assertEquals(refused(CoreQuarantineException.CaseClosed()), vm.state.value.error)
+        assertNull(vm.state.value.openCase?.explanation)
+        assertFalse(vm.state.value.toString().contains("Trường hợp"), "the words are not in the state's log text")
     }
 
     @Test

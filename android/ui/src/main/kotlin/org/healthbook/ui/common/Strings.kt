@@ -523,6 +523,10 @@ enum class Str(val vi: String, val en: String) {
     ErrorQuarantineExplain("Chưa gửi được lời giải thích. Hãy thử lại.", "The explanation was not sent. Please try again."),
     ErrorQuarantineNotToken("Đây không phải mã dán trong nhà. Hãy quét tờ giấy có chữ HQ1.", "This is not the home's sticker. Scan the sticker marked HQ1."),
     ErrorQuarantineNoChallenge("Hiện không có yêu cầu điểm danh nào để trả lời.", "There is no open check-in to answer."),
+    ErrorQuarantineOffline(
+        "Không có kết nối mạng nên chưa làm được việc này; chưa có gì thay đổi. Hãy thử lại khi có mạng.",
+        "There is no connection, so this could not be done; nothing has changed. Try again when you are online.",
+    ),
     HotlineTitle("Hỏi đáp & Gửi câu hỏi", "Q&A & Ask a question"),
     HotlineSearch("Tìm trong hỏi đáp", "Search the Q&A"),
     HotlineCategories("Chủ đề", "Topics"),

@@ -66,6 +66,7 @@ object HelpTopics {
         "quarantine-commitment" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-enrolment" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-checkin" to HelpTopic(citizen, "home-quarantine"),
+        "quarantine-checkin-refused" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-checkin-review" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-explain" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-decided" to HelpTopic(citizen, "home-quarantine"),

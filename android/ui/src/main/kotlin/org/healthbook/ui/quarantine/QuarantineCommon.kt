@@ -62,21 +62,21 @@ fun dateTimeIn(instant: Instant, zone: ZoneId): String = DATE_TIME.format(instan
 /** [instant] as "08:30" in [zone]. */
 fun timeIn(instant: Instant, zone: ZoneId): String = TIME_ONLY.format(instant.atZone(zone))
 
-/** The words of a quarantine error. */
+/** The words of a quarantine error; a refusal is the core's words, which say why. */
 @Composable
-fun quarantineErrorText(error: QuarantineError): String = tr(
-    when (error) {
-        QuarantineError.Load -> Str.ErrorQuarantineLoad
-        QuarantineError.Refresh -> Str.ErrorQuarantineRefresh
-        QuarantineError.Commitment -> Str.ErrorQuarantineCommitment
-        QuarantineError.Sign -> Str.ErrorQuarantineSign
-        QuarantineError.Enrol -> Str.ErrorQuarantineEnrol
-        QuarantineError.CheckIn -> Str.ErrorQuarantineCheckIn
-        QuarantineError.Explain -> Str.ErrorQuarantineExplain
-        QuarantineError.NotHomeToken -> Str.ErrorQuarantineNotToken
-        QuarantineError.NoChallenge -> Str.ErrorQuarantineNoChallenge
-    },
-)
+fun quarantineErrorText(error: QuarantineError): String = when (error) {
+    QuarantineError.Load -> tr(Str.ErrorQuarantineLoad)
+    QuarantineError.Refresh -> tr(Str.ErrorQuarantineRefresh)
+    QuarantineError.Commitment -> tr(Str.ErrorQuarantineCommitment)
+    QuarantineError.Sign -> tr(Str.ErrorQuarantineSign)
+    QuarantineError.Enrol -> tr(Str.ErrorQuarantineEnrol)
+    QuarantineError.CheckIn -> tr(Str.ErrorQuarantineCheckIn)
+    QuarantineError.Explain -> tr(Str.ErrorQuarantineExplain)
+    QuarantineError.NotHomeToken -> tr(Str.ErrorQuarantineNotToken)
+    QuarantineError.NoChallenge -> tr(Str.ErrorQuarantineNoChallenge)
+    QuarantineError.Offline -> tr(Str.ErrorQuarantineOffline)
+    is QuarantineError.Refused -> error.message
+}
 
 /** Where an order stands, as a status kind and words. */
 @Composable
