@@ -43,7 +43,7 @@ final class AppRoot: ObservableObject {
     /// The hotline's Q&A (searched offline) and the citizen's questions; a tab, which iOS moves under "More" when
     /// the bar is full. Questions go to the own profile's province (the first profile's when none is one's own).
     lazy var hotline = services.map { services in
-        HotlineViewModel(service: HotlineService(hotline: services.hotline)) {
+        HotlineViewModel(service: HotlineService(hotline: services.hotline, settings: services.settings)) {
             let profiles = (try? await services.profiles.list()) ?? []
             return (profiles.first { $0.relation == ProfileRelation.myself } ?? profiles.first)?.address?.provinceCode
         }

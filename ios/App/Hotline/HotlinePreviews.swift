@@ -29,6 +29,10 @@ enum HotlineSamples {
             id: "q1", kind: .report, topic: .checkIn, text: "Cửa hàng số 12 Pasteur không quét được mã.", askedAt: now.addingTimeInterval(-600),
             state: .sending, answer: nil, answeredAt: nil
         ),
+        CitizenQuestionItem(
+            id: "q3", kind: .question, topic: .vaccination, text: "Lịch tiêm mũi 3 ở phường tôi là khi nào?", askedAt: now.addingTimeInterval(-1_200),
+            state: .refused, answer: nil, answeredAt: nil, refusedReason: "server said 422 invalid_request: ward is not in province 79"
+        ),
     ]
 
     /// The preview's stand-in for the core's search: case and Vietnamese marks ignored, every word needed.

@@ -53,9 +53,13 @@ enum AskKind: Hashable {
     case question, report
 }
 
-/// Where a citizen's question is; mirrors `QuestionState` (`sending` while it waits in the outbox).
+/// Where a citizen's question is; mirrors `QuestionState` (`sending` while it waits in the outbox, `refused` when
+/// the server refused it for good: it will never be sent, `CitizenQuestionItem.refusedReason` says why).
 enum QuestionStanding: Hashable {
     case sending, received, assigned, answered, closed
+    /// Not one of the core's states: the core keeps a refused question `sending` with a reason, and the service
+    /// makes it `refused`, so that every `switch` over the standing has to say something else than "sending".
+    case refused
 }
 
 /// What the citizen writes and chooses to add; nothing else is sent. Mirrors `NewQuestion`.
@@ -85,10 +89,22 @@ struct CitizenQuestionItem: Equatable, Identifiable {
     let state: QuestionStanding
     let answer: String?
     let answeredAt: Date?
+    /// The core's technical reason (status and code) when `state` is `refused`, else nil. The screen leads with
+    /// plain words and shows this small, for someone helping the person or calling the hotline.
+    var refusedReason: String? = nil
+}
+
+/// Why a hotline action was refused, in the core's words for the person in the app's language (never what was
+/// typed); mirrors the Kotlin wrapper's `HotlineException`. `offline` when the server could not be reached (or
+/// none is set up): nothing was refused, and the screen says so in its own words.
+struct HotlineRefusal: Error, Equatable {
+    let message: String
+    var offline = false
 }
 
 /// The hotline on the phone as the view model sees it; mirrors the Kotlin `HotlineRepository`: the cached Q&A set
-/// searched offline, and the citizen's own questions. Previews use `PreviewHotlineService`.
+/// searched offline, and the citizen's own questions. Previews use `PreviewHotlineService`. The core's refusals
+/// are ``HotlineRefusal``s in the person's words.
 protocol HotlineServiceProxyProtocol: AnyObject {
     /// Fetches a newer published set of `province` if there is one; offline, answers the cached set's info.
     func refreshQa(province: String) async throws -> QaSetInfoItem?

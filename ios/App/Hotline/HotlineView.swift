@@ -25,6 +25,23 @@ private func standing(_ state: QuestionStanding) -> (StatusBadge.Kind, Localized
     case .assigned: return (.unknown, "hotline.stateAssigned")
     case .answered: return (.good, "hotline.stateAnswered")
     case .closed: return (.unknown, "hotline.stateClosed")
+    // Refused for good: it will never be sent, so it must not look like it is still on its way.
+    case .refused: return (.bad, "hotline.stateRefused")
+    }
+}
+
+/// A failure in words: a catalog key, or the core's refusal as it comes.
+struct HotlineFailureBanner: View {
+    let failure: HotlineViewModel.Failure
+    let dismiss: () -> Void
+
+    var body: some View {
+        switch failure {
+        case .key(let key):
+            ErrorBanner(message: LocalizedStringKey(key), dismiss: dismiss)
+        case .refused(let words):
+            ErrorBanner(message: "hotline.refused \(words)", dismiss: dismiss)
+        }
     }
 }
 
@@ -58,7 +75,7 @@ struct HotlineView: View {
 
     @ViewBuilder private var failureBanner: some View {
         if let failure = viewModel.failure {
-            ErrorBanner(message: LocalizedStringKey(failure)) { viewModel.dismissFailure() }
+            HotlineFailureBanner(failure: failure) { viewModel.dismissFailure() }
         }
     }
 
@@ -143,7 +160,11 @@ struct HotlineView: View {
         List {
             failureBanner
             if let sent = viewModel.justSent {
-                StatusBadge(kind: sent.state == .sending ? .caution : .good, words: sent.state == .sending ? "hotline.sentQueued" : "hotline.sentDone")
+                switch sent.state {
+                case .sending: StatusBadge(kind: .caution, words: "hotline.sentQueued")
+                case .refused: StatusBadge(kind: .bad, words: "hotline.sentRefused")
+                default: StatusBadge(kind: .good, words: "hotline.sentDone")
+                }
             }
             Button(viewModel.refreshingQuestions ? "hotline.refreshing" : "hotline.refresh") { Task { await viewModel.refresh() } }
                 .frame(minHeight: 44)
@@ -163,6 +184,19 @@ struct HotlineView: View {
                     .font(.headline)
                     Text("hotline.askedAt \(hotlineDateTime(question.askedAt))").font(.footnote).foregroundColor(.secondary)
                     Text(verbatim: question.text).fixedSize(horizontal: false, vertical: true)
+                    if question.state == .refused {
+                        // What to do in plain words first; the core's reason (status and code) after it, small.
+                        VStack(alignment: .leading, spacing: 4) {
+                            Text("hotline.refusedWhat").fixedSize(horizontal: false, vertical: true)
+                            if let reason = question.refusedReason, !reason.isEmpty {
+                                Text("hotline.refusedDetail \(reason)").font(.footnote).foregroundColor(.secondary)
+                                    .fixedSize(horizontal: false, vertical: true)
+                            }
+                        }
+                        .padding(12)
+                        .overlay(RoundedRectangle(cornerRadius: 8).stroke(kind.colour, lineWidth: 1))
+                        .accessibilityElement(children: .combine)
+                    }
                     if let answer = question.answer {
                         VStack(alignment: .leading, spacing: 4) {
                             Text("hotline.answer").font(.headline)
@@ -209,7 +243,7 @@ struct HotlineAskForm: View {
     var body: some View {
         Form {
             if let failure = viewModel.failure {
-                ErrorBanner(message: LocalizedStringKey(failure)) { viewModel.dismissFailure() }
+                HotlineFailureBanner(failure: failure) { viewModel.dismissFailure() }
             }
             Section {
                 Label("hotline.whatIsSent", systemImage: "info.circle").fixedSize(horizontal: false, vertical: true)

@@ -3,9 +3,16 @@ import Foundation
 /// View model of the citizen's hotline; mirrors the Kotlin `HotlineViewModel`: the province's Q&A searched offline
 /// as the citizen types (topic chips, one entry at a time), the ask form checked before anything is queued
 /// (text 1 to 2,000 characters, optional ward, venue for a report, call-back number), and the phone's own
-/// questions with their state and answer. Failures are catalog keys; nothing the citizen typed is logged.
+/// questions with their state and answer. Failures are catalog keys, or the core's words when it refused
+/// (``HotlineRefusal``, as the Kotlin `HotlineError.Refused`); nothing the citizen typed is logged.
 @MainActor
 final class HotlineViewModel: ObservableObject {
+    /// A failed action: a String Catalog key, or the core's words when it refused.
+    enum Failure: Equatable {
+        case key(String)
+        case refused(String)
+    }
+
     /// The hotline's pages.
     enum Page: Equatable {
         case qa
@@ -59,8 +66,7 @@ final class HotlineViewModel: ObservableObject {
     @Published private(set) var justSent: CitizenQuestionItem?
     @Published private(set) var questions: [CitizenQuestionItem] = []
     @Published private(set) var refreshingQuestions = false
-    /// A String Catalog key.
-    @Published private(set) var failure: String?
+    @Published private(set) var failure: Failure?
 
     private let service: HotlineServiceProxyProtocol
     private let provinceOf: () async -> String?
@@ -182,7 +188,7 @@ final class HotlineViewModel: ObservableObject {
                     justSent = stored.first { $0.id == asked.id } ?? asked
                 }
             } catch {
-                failure = "hotline.errorAsk"
+                fail(error, "hotline.errorAsk")
             }
             sending = false
         }
@@ -201,7 +207,7 @@ final class HotlineViewModel: ObservableObject {
                     if before?.version != fetched.version || before?.province != fetched.province { search() }
                 }
             } catch {
-                failure = "hotline.errorRefresh"
+                fail(error, "hotline.errorRefresh")
             }
             refreshingQa = false
         }
@@ -215,7 +221,7 @@ final class HotlineViewModel: ObservableObject {
             questions = list
             if let sent = justSent { justSent = list.first { $0.id == sent.id } ?? sent }
         } catch {
-            failure = "hotline.errorRefresh"
+            fail(error, "hotline.errorRefresh")
         }
         refreshingQuestions = false
     }
@@ -233,7 +239,7 @@ final class HotlineViewModel: ObservableObject {
                 results = found
             } catch {
                 guard !Task.isCancelled else { return }
-                failure = "hotline.errorSearch"
+                fail(error, "hotline.errorSearch")
             }
             searching = false
         }
@@ -245,10 +251,20 @@ final class HotlineViewModel: ObservableObject {
             info = try await service.qaInfo()
             questions = try await service.questions()
         } catch {
-            failure = "hotline.errorLoad"
+            fail(error, "hotline.errorLoad")
         }
         search()
         await searchTask?.value
         loading = false
+    }
+
+    /// Shows the core's words for a refusal, else `key`; offline the key says it better ("showing what the phone
+    /// has stored") than the core's "the server can't be reached".
+    private func fail(_ error: Error, _ key: String) {
+        if let refusal = error as? HotlineRefusal, !refusal.offline {
+            failure = .refused(refusal.message)
+        } else {
+            failure = .key(key)
+        }
     }
 }
