@@ -2,9 +2,12 @@ import Foundation
 import HealthbookCore
 
 /// Why a home-quarantine action was refused, in words for the person in the app's language (never personal
-/// data); mirrors the Kotlin wrapper's `QuarantineException`.
+/// data); mirrors the Kotlin wrapper's `QuarantineException`. `offline` when the server could not be reached (or
+/// none is set up): nothing was refused, the person may try again with a connection (check-ins and explanations
+/// never end here: the core queues them).
 struct QuarantineRefusal: Error, Equatable {
     let message: String
+    var offline = false
 }
 
 /// The real ``QuarantineServiceProxyProtocol`` over the core's `Quarantine` (made with the phone's sensors,
@@ -68,7 +71,15 @@ final class QuarantineService: QuarantineServiceProxyProtocol, @unchecked Sendab
         } catch let error as QuarantineError {
             // An unreadable setting falls back to the app's default language.
             let vi = ((try? await settings.language()) ?? .vi) == .vi
-            throw QuarantineRefusal(message: Self.words(error, vi: vi))
+            throw QuarantineRefusal(message: Self.words(error, vi: vi), offline: Self.offline(error))
+        }
+    }
+
+    /// True when `error` only says the server was not reached (or none is set up).
+    static func offline(_ error: QuarantineError) -> Bool {
+        switch error {
+        case QuarantineError.NoServer, QuarantineError.Unreachable(_): return true
+        default: return false
         }
     }
 

@@ -284,9 +284,12 @@ final class QuarantineViewModel: ObservableObject {
         }
     }
 
-    /// Shows the core's words for a refusal, else `key`.
+    /// Shows the core's words for a refusal, "no connection, nothing changed" when the server was not reached (as
+    /// the Kotlin `QuarantineError.Offline`), else `key`.
     private func fail(_ error: Error, _ key: String) {
-        if let refusal = error as? QuarantineRefusal {
+        if let refusal = error as? QuarantineRefusal, refusal.offline {
+            failure = .key("quarantine.errorOffline")
+        } else if let refusal = error as? QuarantineRefusal {
             failure = .refused(refusal.message)
         } else {
             failure = .key(key)
