@@ -4,7 +4,7 @@
 //! staff joined (`adoption`, with a CSV of those not joined for follow-up). Server
 //! commands sign in with `--user` and the password in `HEALTHBOOK_PASSWORD`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -122,7 +122,8 @@ pub enum RosterCommand {
 /// Card commands.
 #[derive(Debug, Subcommand)]
 pub enum CardsCommand {
-    /// Sign cards for the imported staff, register them with the server and print them as A4 sheets.
+    /// Sign cards for the imported staff who hold none yet, register them with the server and print them as A4
+    /// sheets; with `--reissue`, new cards for everyone, and each one's earlier cards revoked.
     Issue {
         /// The agency id.
         #[arg(long)]
@@ -137,6 +138,10 @@ pub enum CardsCommand {
         /// staff list on the server, without photos or birth years).
         #[arg(long)]
         roster: Option<PathBuf>,
+        /// Also sign new cards for staff who already hold one (a lost card, a changed name), and revoke their
+        /// earlier cards once the new ones are registered and printed, so that nobody carries two valid cards.
+        #[arg(long)]
+        reissue: bool,
         #[command(flatten)]
         staff: StaffArgs,
     },
@@ -224,8 +229,9 @@ pub async fn run(hb: &Healthbook, data_dir: &Path, command: &AgencyCommand, out:
         AgencyCommand::Roster(RosterCommand::Import { file, agency, accept, staff }) => {
             roster_import(hb, data_dir, file, agency, *accept, staff, out).await
         }
-        AgencyCommand::Cards(CardsCommand::Issue { agency, key, out: pdf_path, roster, staff }) => {
-            cards_issue(hb, data_dir, agency, key, pdf_path, roster.as_deref(), staff, out).await
+        AgencyCommand::Cards(CardsCommand::Issue { agency, key, out: pdf_path, roster, reissue, staff }) => {
+            let request = IssueRequest { agency, key_path: key, pdf_path, roster_path: roster.as_deref(), reissue: *reissue };
+            cards_issue(hb, data_dir, &request, staff, out).await
         }
         AgencyCommand::Adoption { agency: Some(agency), not_joined, csv, staff, .. } => {
             adoption(hb, agency, *not_joined, csv.as_deref(), staff, out).await
@@ -386,17 +392,20 @@ async fn roster_import(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn cards_issue(
-    hb: &Healthbook,
-    data_dir: &Path,
-    agency: &str,
-    key_path: &Path,
-    pdf_path: &Path,
-    roster_path: Option<&Path>,
-    staff: &StaffArgs,
-    out: &Output,
-) -> Result<(), CliError> {
+/// What `cards issue` was asked for.
+struct IssueRequest<'a> {
+    agency: &'a str,
+    key_path: &'a Path,
+    pdf_path: &'a Path,
+    roster_path: Option<&'a Path>,
+    reissue: bool,
+}
+
+/// The reason a replaced card is revoked with, as gates show it (Vietnamese first, as the gates' staff read it).
+pub const REPLACED_REASON: &str = "Đã cấp thẻ mới thay thẻ này / replaced by a new card";
+
+async fn cards_issue(hb: &Healthbook, data_dir: &Path, request: &IssueRequest<'_>, staff: &StaffArgs, out: &Output) -> Result<(), CliError> {
+    let IssueRequest { agency, key_path, pdf_path, roster_path, reissue } = *request;
     let key = AgencyKey::load(key_path).map_err(agency_error)?;
     let now = hb.clock().now();
     let roster_path = roster_path.map(Path::to_path_buf).or_else(|| {
@@ -433,6 +442,27 @@ async fn cards_issue(
     if rows.is_empty() {
         return Err(CliError::failed("no_staff", "no imported staff to issue cards for; run `agency roster import --accept` first"));
     }
+    // Without --reissue, staff who hold a card keep it and get none: running the command again after a new roster
+    // import prints cards for the newcomers only, and never leaves anyone with two valid cards.
+    let held: HashMap<String, Vec<String>> = registered
+        .staff
+        .iter()
+        .filter(|s| !s.active_cards.is_empty())
+        .map(|s| (s.staff_number.to_lowercase(), s.active_cards.clone()))
+        .collect();
+    let (rows, holding): (Vec<RosterRow>, Vec<RosterRow>) =
+        rows.into_iter().partition(|r| reissue || !held.contains_key(&r.member.staff_number.to_lowercase()));
+    if rows.is_empty() {
+        return Err(CliError::failed(
+            "all_staff_have_cards",
+            format!("all {} staff already hold a card; pass --reissue to replace their cards (the earlier ones are revoked)", holding.len()),
+        ));
+    }
+    let replaced: Vec<String> = if reissue {
+        rows.iter().filter_map(|r| held.get(&r.member.staff_number.to_lowercase())).flatten().cloned().collect()
+    } else {
+        Vec::new()
+    };
     let issuer = CardIssuer::new(&key, agency).map_err(agency_error)?;
     let progress = bar(rows.len(), "signing");
     let mut signed = Vec::with_capacity(rows.len());
@@ -461,11 +491,42 @@ async fn cards_issue(
     let pdf = cardsheet::pdf(&faces, |done| progress.set_position(done as u64)).map_err(|e| CliError::failed("pdf", e))?;
     progress.finish_and_clear();
     std::fs::write(pdf_path, &pdf).map_err(|e| CliError::failed("unwritable_file", e.to_string()))?;
+    // The earlier cards go only now: the new ones are registered and on paper, so nobody is left without a card
+    // that gates accept. A failure leaves the rest of them valid and says which, for `cards revoke`.
+    let mut revoked = Vec::with_capacity(replaced.len());
+    for (n, card_id) in replaced.iter().enumerate() {
+        if let Err(e) = admin.revoke_card(card_id, REPLACED_REASON).await {
+            let left = replaced[n..].join(", ");
+            let message = format!(
+                "the new cards are registered and written to {}, but revoking the earlier cards stopped ({}): still valid: {left}; \
+                 revoke them with `agency cards revoke`",
+                pdf_path.display(),
+                agency_error(e).message
+            );
+            return Err(CliError::failed("revocation_incomplete", message));
+        }
+        revoked.push(card_id.clone());
+    }
     let pages = faces.len().div_ceil(cardsheet::PER_PAGE);
     let ids: Vec<_> = cards.iter().map(|c| json!({ "card_id": c.card_id, "staff_number": c.staff_number })).collect();
     out.print(
-        &json!({ "cards": ids, "pages": pages, "file": pdf_path, "registered": report.registered, "already_registered": report.already_registered }),
-        || format!("{} card(s) signed and registered ({} new), {pages} page(s) written to {}", cards.len(), report.registered, pdf_path.display()),
+        &json!({ "cards": ids, "pages": pages, "file": pdf_path, "registered": report.registered,
+            "already_registered": report.already_registered, "skipped_holding_a_card": holding.len(), "revoked": revoked }),
+        || {
+            let mut text = format!(
+                "{} card(s) signed and registered ({} new), {pages} page(s) written to {}",
+                cards.len(),
+                report.registered,
+                pdf_path.display()
+            );
+            if !holding.is_empty() {
+                text.push_str(&format!("\n{} staff already hold a card and got none (--reissue replaces them)", holding.len()));
+            }
+            if !revoked.is_empty() {
+                text.push_str(&format!("\n{} earlier card(s) revoked; gates refuse them after their next refresh", revoked.len()));
+            }
+            text
+        },
     );
     Ok(())
 }

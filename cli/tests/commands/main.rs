@@ -9,3 +9,4 @@ mod quarantine_officer;
 mod guides;
 mod quarantine;
 mod hotline;
+mod agency_cards;
