@@ -114,11 +114,14 @@ pub enum ErrorCode {
     /// The request conflicts with the current state (a question id already used with another body, a publish
     /// with nothing new).
     Conflict,
+    /// A roster import would bring more citizen ids new to the agency's roster than its daily limit allows
+    /// (429; the message and `Retry-After` say when to try again).
+    RosterCitizenIdLimit,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 52] = [
+    pub const ALL: [Self; 53] = [
         Self::Unauthenticated,
         Self::InvalidToken,
         Self::TokenExpired,
@@ -171,6 +174,7 @@ impl ErrorCode {
         Self::HomeQuarantineNotAllowed,
         Self::CaseAwaitingExplanation,
         Self::Conflict,
+        Self::RosterCitizenIdLimit,
     ];
 
     /// The wire string, e.g. `invalid_request`.
@@ -228,6 +232,7 @@ impl ErrorCode {
             Self::HomeQuarantineNotAllowed => "home_quarantine_not_allowed",
             Self::CaseAwaitingExplanation => "case_awaiting_explanation",
             Self::Conflict => "conflict",
+            Self::RosterCitizenIdLimit => "roster_citizen_id_limit",
         }
     }
 
@@ -349,6 +354,7 @@ mod tests {
         (ErrorCode::HomeQuarantineNotAllowed, "home_quarantine_not_allowed"),
         (ErrorCode::CaseAwaitingExplanation, "case_awaiting_explanation"),
         (ErrorCode::Conflict, "conflict"),
+        (ErrorCode::RosterCitizenIdLimit, "roster_citizen_id_limit"),
     ];
 
     #[test]

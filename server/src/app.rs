@@ -268,7 +268,8 @@ async fn openapi_json() -> Response {
 /// test results past their retention ([`crate::results::keep_purging`]) and gate passages past theirs
 /// ([`crate::checkin::keep_purging`]), and sweeps missed quarantine check-ins and purges old orders
 /// ([`crate::quarantine::challenges::keep_sweeping`]), deletes hotline questions past their retention
-/// ([`crate::hotline::keep_purging`]) and ended console sessions ([`crate::console::session::keep_purging`]).
+/// ([`crate::hotline::keep_purging`]), ended console sessions ([`crate::console::session::keep_purging`]) and
+/// roster ledger rows past their window ([`crate::agencies::roster_limit::keep_purging`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -280,6 +281,7 @@ pub async fn serve(
     let quarantine_sweeper = tokio::spawn(crate::quarantine::challenges::keep_sweeping(state.clone()));
     let hotline_purger = tokio::spawn(crate::hotline::keep_purging(state.clone()));
     let session_purger = tokio::spawn(crate::console::session::keep_purging(state.clone()));
+    let roster_ledger_purger = tokio::spawn(crate::agencies::roster_limit::keep_purging(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     resigner.abort();
@@ -288,6 +290,7 @@ pub async fn serve(
     quarantine_sweeper.abort();
     hotline_purger.abort();
     session_purger.abort();
+    roster_ledger_purger.abort();
     served
 }
 

@@ -58,6 +58,10 @@ pub struct ServerConfig {
     /// Whether the console's cookies carry `Secure` (true unless the server serves plain HTTP on a loopback
     /// address for local use, where browsers would not send them back).
     pub console_secure_cookies: bool,
+    /// Citizen ids that may enter one agency's roster in any 24 hours (rows added with an id, rows whose id
+    /// changes); an import that would go over is refused with 429 `roster_citizen_id_limit`. Roster entries are
+    /// matched against people on phones, so this bounds how many ids an agency admin can test for app use.
+    pub roster_new_citizen_ids_per_day: u32,
 }
 
 impl Default for ServerConfig {
@@ -87,6 +91,8 @@ impl Default for ServerConfig {
             dcc_signer_list_source: "DE".into(),
             passages_retention: Duration::days(21),
             console_secure_cookies: true,
+            // Four full 5,000-row imports: a large agency's first roster goes through in a day.
+            roster_new_citizen_ids_per_day: 20_000,
         }
     }
 }

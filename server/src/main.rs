@@ -76,6 +76,9 @@ struct Cli {
     /// Sample registrations per device per hour (0 = unlimited).
     #[arg(long, env = "HEALTHBOOK_RESULT_REGISTRATIONS_PER_HOUR", default_value_t = 10, global = true)]
     result_registrations_per_hour: u32,
+    /// Citizen ids that may enter one agency's staff roster in any 24 hours (added, or changed on a row).
+    #[arg(long, env = "HEALTHBOOK_ROSTER_NEW_CITIZEN_IDS_PER_DAY", default_value_t = 20_000, global = true)]
+    roster_new_citizen_ids_per_day: u32,
     /// Largest request body, in bytes.
     #[arg(long, env = "HEALTHBOOK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024, global = true)]
     body_limit_bytes: usize,
@@ -299,6 +302,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 results_retention: chrono::Duration::days(i64::from(cli.results_retention_days.max(1))),
                 passages_retention: chrono::Duration::days(i64::from(cli.passages_retention_days.max(1))),
                 result_registrations_per_hour: cli.result_registrations_per_hour,
+                roster_new_citizen_ids_per_day: cli.roster_new_citizen_ids_per_day,
                 dcc_signer_list_key,
                 dcc_signer_list_source: cli.dcc_signer_list_source.clone(),
                 // Only an explicit opt-in drops `Secure`: listening on loopback alone is also what a server behind a

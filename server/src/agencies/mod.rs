@@ -6,12 +6,14 @@
 //! | [`adoption`] | how many roster entries joined, hold a fresh pass or a valid card, by department and per agency |
 //! | [`keys`] | agency keys: submission with proof of possession, certification into the trust list |
 //! | [`staff`] | roster import (every row checked again, citizen ids as keyed hashes) and the staff list |
+//! | [`roster_limit`] | the daily cap on citizen ids entering a roster, its ledger and the ledger's purge |
 //! | [`cards`] | registration of the cards the admin signed, revocation onto the revocation list |
 //! | [`rules`] | the pure checks of roster rows, key ids and cards |
 
 pub mod adoption;
 pub mod cards;
 pub mod keys;
+pub mod roster_limit;
 pub mod rules;
 pub mod staff;
 

@@ -12,6 +12,7 @@ use healthbook_core::trust::RevocationKind;
 use healthbook_protocol::{ErrorResponse, StaffConflict, StaffImportReport, StaffImportRequest, StaffList, StaffView};
 use serde_json::json;
 
+use super::roster_limit::{self, Intake, WindowUse, citizen_id_entry};
 use super::rules::{self, CheckedStaff};
 use crate::access::{AccessRecord, log_access};
 use crate::app::AppState;
@@ -81,8 +82,9 @@ pub async fn import_staff(
             ));
         }
     }
+    let cap = state.config.roster_new_citizen_ids_per_day;
     idempotency::run(&state, principal.idempotency_scope(), &request, move |tx| {
-        let report = import(tx, &agency_id, rows, now)?;
+        let Imported { report, intake, staff_numbers, window } = import(tx, &agency_id, rows, cap, now)?;
         tracing::info!(
             agency_id = %agency_id,
             added = report.added,
@@ -91,13 +93,65 @@ pub async fn import_staff(
             conflicts = report.conflicts.len(),
             "staff roster imported"
         );
+        if let Some(window) = window {
+            // Counts and staff numbers only: never a citizen id, nor its hash.
+            let record = AccessRecord {
+                principal: &principal,
+                endpoint: "POST /v1/agencies/{agency_id}/staff",
+                filters: json!({
+                    "agency_id": agency_id,
+                    "new_citizen_ids": intake.total(),
+                    "citizen_ids_added": intake.added,
+                    "citizen_ids_supplied": intake.supplied,
+                    "citizen_ids_changed": intake.changed,
+                    "new_citizen_ids_in_24h": window.after,
+                    "daily_cap": window.cap,
+                }),
+                outcome: "ok",
+                record_ids: staff_numbers,
+            };
+            log_access(tx, record, now)?;
+            warn_of_churn(&agency_id, intake, window);
+        }
         Ok((StatusCode::OK, report))
     })
     .await
 }
 
-/// Stores checked rows in the caller's transaction.
-fn import(tx: &mut dyn Tx, agency_id: &str, rows: Vec<CheckedStaff>, now: DateTime<Utc>) -> Result<StaffImportReport, ApiError> {
+/// Logs `roster_churn` for an operator to alert on: an import that changed existing staff members' citizen ids
+/// (the way to probe many ids through few rows), or one that leaves the agency above half its daily cap.
+fn warn_of_churn(agency_id: &str, intake: Intake, window: WindowUse) {
+    let reason = match (intake.changed > 0, window.above_half()) {
+        (true, _) => "citizen_ids_changed",
+        (false, true) => "over_half_of_daily_cap",
+        (false, false) => return,
+    };
+    tracing::warn!(
+        event = "roster_churn",
+        reason,
+        agency_id = %agency_id,
+        new_citizen_ids = intake.total(),
+        citizen_ids_changed = intake.changed,
+        in_last_24h = window.after,
+        cap = window.cap,
+        "a roster import brought citizen ids that warrant a look"
+    );
+}
+
+/// What [`import`] did.
+struct Imported {
+    report: StaffImportReport,
+    /// The citizen ids that entered the roster.
+    intake: Intake,
+    /// The staff numbers of the rows they entered on.
+    staff_numbers: Vec<String>,
+    /// The agency's daily cap around this import, when it brought any citizen id.
+    window: Option<WindowUse>,
+}
+
+/// Stores checked rows in the caller's transaction, once the citizen ids they bring fit the agency's daily `cap`
+/// (refused otherwise, before anything is written).
+fn import(tx: &mut dyn Tx, agency_id: &str, rows: Vec<CheckedStaff>, cap: u32, now: DateTime<Utc>) -> Result<Imported, ApiError> {
     // A no-op update takes the agency's row lock on PostgreSQL, so two imports into one agency run one after the
     // other and the duplicate check below sees the other's rows (SQLite writes one at a time anyway).
     if tx.execute("UPDATE agencies SET name = name WHERE id = $1", &[agency_id.into()])? == 0 {
@@ -125,6 +179,9 @@ fn import(tx: &mut dyn Tx, agency_id: &str, rows: Vec<CheckedStaff>, now: DateTi
     let key = person_id_key(tx)?;
     let mut report = StaffImportReport { added: 0, updated: 0, unchanged: 0, conflicts: Vec::new() };
     let mut new_rows = Vec::new();
+    let mut changed_rows = Vec::new();
+    let mut intake = Intake::default();
+    let mut staff_numbers = Vec::new();
     for row in rows {
         let hash = row.citizen_id.as_deref().map(|id| person_id_hash_with(&key, id));
         if let Some(hash) = &hash
@@ -143,26 +200,20 @@ fn import(tx: &mut dyn Tx, agency_id: &str, rows: Vec<CheckedStaff>, now: DateTi
             citizen_id_hash: hash,
             birth_year: row.birth_year.map(i64::from),
         };
-        match stored.get(&row.staff_number) {
+        let current = stored.get(&row.staff_number);
+        if let Some(entry) =
+            citizen_id_entry(current.map(|c| c.citizen_id_hash.as_deref()), wanted.citizen_id_hash.as_deref())
+        {
+            intake.count(entry);
+            staff_numbers.push(row.staff_number.clone());
+        }
+        match current {
             Some(current) if *current == wanted => report.unchanged += 1,
             Some(current) => {
                 if let Some(old) = &current.citizen_id_hash {
                     by_hash.remove(old);
                 }
-                tx.execute(
-                    "UPDATE agency_staff SET full_name = $1, department = $2, phone = $3, citizen_id_hash = $4, \
-                     birth_year = $5, updated_at = $6 WHERE agency_id = $7 AND staff_number = $8",
-                    &[
-                        wanted.full_name.clone().into(),
-                        wanted.department.clone().into(),
-                        opt_text(&wanted.phone),
-                        opt_text(&wanted.citizen_id_hash),
-                        wanted.birth_year.map_or(Value::Null, Value::Int),
-                        Value::Int(to_ms(now)),
-                        agency_id.into(),
-                        row.staff_number.clone().into(),
-                    ],
-                )?;
+                changed_rows.push((row.staff_number.clone(), wanted.clone()));
                 report.updated += 1;
                 remember(&mut by_hash, &mut stored, row.staff_number, wanted);
             }
@@ -173,11 +224,35 @@ fn import(tx: &mut dyn Tx, agency_id: &str, rows: Vec<CheckedStaff>, now: DateTi
             }
         }
     }
+    // Before anything is written; a refusal rolls the transaction back all the same.
+    let window = roster_limit::admit(tx, agency_id, intake, cap, now)?;
+    // In the order the rows came, as the duplicate check above assumed.
+    for (staff_number, row) in &changed_rows {
+        update_row(tx, agency_id, staff_number, row, now)?;
+    }
     // After the updates, so that a citizen id an update moved away is free for a new row.
     for chunk in new_rows.chunks(INSERT_CHUNK) {
         insert_rows(tx, agency_id, chunk, now)?;
     }
-    Ok(report)
+    Ok(Imported { report, intake, staff_numbers, window })
+}
+
+fn update_row(tx: &mut dyn Tx, agency_id: &str, staff_number: &str, row: &Stored, now: DateTime<Utc>) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE agency_staff SET full_name = $1, department = $2, phone = $3, citizen_id_hash = $4, \
+         birth_year = $5, updated_at = $6 WHERE agency_id = $7 AND staff_number = $8",
+        &[
+            row.full_name.clone().into(),
+            row.department.clone().into(),
+            opt_text(&row.phone),
+            opt_text(&row.citizen_id_hash),
+            row.birth_year.map_or(Value::Null, Value::Int),
+            Value::Int(to_ms(now)),
+            agency_id.into(),
+            staff_number.into(),
+        ],
+    )?;
+    Ok(())
 }
 
 fn remember(by_hash: &mut HashMap<String, String>, stored: &mut HashMap<String, Stored>, staff_number: String, row: Stored) {

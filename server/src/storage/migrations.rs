@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] =
         Migration { version: 19, name: "hotline", sql: include_str!("../../migrations/0019_hotline.sql") },
         Migration { version: 20, name: "console_sessions", sql: include_str!("../../migrations/0020_console_sessions.sql") },
         Migration { version: 21, name: "report_indexes", sql: include_str!("../../migrations/0021_report_indexes.sql") },
+        Migration {
+            version: 22,
+            name: "roster_citizen_id_ledger",
+            sql: include_str!("../../migrations/0022_roster_citizen_id_ledger.sql"),
+        },
     ];
 
 /// Arbitrary constant naming the advisory lock that serialises migrations across server instances.
