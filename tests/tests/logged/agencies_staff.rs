@@ -3,7 +3,8 @@
 //! phone's trust client; a checkpoint verifier that accepts a card of the certified key and refuses one naming
 //! another agency, one signed by an uncertified key and, after the refresh, a revoked one; a 5,000-row roster
 //! (timed), imported again without change, with conflicts reported without personal data; body limits that fit
-//! 5,000 rows at their longest.
+//! 5,000 rows at their longest; the daily cap on citizen ids entering a roster (the adoption figures say which
+//! roster entries use the app), its ledger, audit records and `roster_churn` warnings.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,9 +18,10 @@ use healthbook_core::keystore::MemoryKeyStore;
 use healthbook_core::trust::{IssuerRole, SigningKey};
 use healthbook_core::{Clock, Healthbook, HealthbookConfig};
 use healthbook_e2e::log::captured_log;
-use healthbook_e2e::server::{TestBackend, TestServer};
+use healthbook_e2e::server::{TestBackend, TestPerson, TestServer, test_config};
 use healthbook_e2e::server_scenarios;
 use healthbook_protocol::agency_key_proof_message;
+use healthbook_server::ServerConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -28,6 +30,7 @@ server_scenarios!(
     certified_keys_sign_cards_that_checkpoints_accept_until_revoked,
     a_roster_of_5000_rows_imports_once_and_conflicts_name_no_one,
     bodies_of_5000_rows_at_their_longest_fit_the_limits,
+    a_daily_cap_bounds_the_citizen_ids_an_admin_can_test_against_the_app,
 );
 
 const PROVINCE: &str = "79";
@@ -478,5 +481,140 @@ async fn bodies_of_5000_rows_at_their_longest_fit_the_limits(backend: TestBacken
     cards[4_999]["card_id"] = json!("not hex");
     let (status, body) = call(&c.admin_a, Method::POST, &format!("/v1/agencies/{a}/cards"), Some(&json!({ "cards": cards }))).await;
     assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (422, Some("cards[4999].card_id")), "{body}");
+    server.stop().await;
+}
+
+/// A roster import's status, `Retry-After` and body.
+async fn import(client: &ServerClient, path: &str, staff: Vec<Value>) -> (u16, Option<u64>, Value) {
+    let answer = client.send_detailed(Method::POST, path, Some(&json!({ "staff": staff }))).await.unwrap();
+    (answer.status, answer.retry_after_secs, answer.body)
+}
+
+/// The `roster_churn` warnings logged for `agency` so far, by reason.
+fn churn_reasons(agency: &str) -> Vec<String> {
+    String::from_utf8_lossy(&captured_log().lock().unwrap())
+        .lines()
+        .filter(|line| line.contains("roster_churn") && line.contains(agency) && !line.contains("tokio_postgres"))
+        .filter_map(|line| line.split("reason=").nth(1)?.split_whitespace().next().map(|r| r.trim_matches('"').to_owned()))
+        .collect()
+}
+
+/// The finding: an agency admin could import anyone's citizen id as "staff" and read from the adoption figures
+/// whether that person uses the app, and rewrite one row's id again and again to test ids without end. With a cap
+/// of 10 a day: imports up to the cap pass, the same rows again count nothing, a changed id counts and is warned
+/// about, the import over the cap is refused with 429 `roster_citizen_id_limit` and stores nothing, another
+/// agency's cap is its own, the window frees up after 24 hours, and the access log holds counts, never an id.
+async fn a_daily_cap_bounds_the_citizen_ids_an_admin_can_test_against_the_app(backend: TestBackend) {
+    captured_log();
+    // Tokens outlive the day the clock moves.
+    let config = ServerConfig { roster_new_citizen_ids_per_day: 10, token_ttl: Duration::days(3), ..test_config() };
+    let server = TestServer::start_with(backend, config).await;
+    let c = cast(&server).await;
+    let (a, b) = (c.agency_a.clone(), c.agency_b.clone());
+    let path = format!("/v1/agencies/{a}/staff");
+    let adoption = format!("/v1/agencies/{a}/adoption");
+    let rows = roster(10);
+    // Rows 1 and 3 are people on a phone, and so is someone the agency does not employ: the probe's target.
+    let probe_id = "079060999999";
+    let phone = server.client();
+    let phone_id = phone.register_device("android").await.unwrap().device_id().to_owned();
+    let mut persons = Vec::new();
+    let mut bindings = Vec::new();
+    for (n, (citizen_id, birth_year)) in
+        [(rows[1]["citizen_id"].as_str().unwrap(), 1961), (rows[3]["citizen_id"].as_str().unwrap(), 1963), (probe_id, 1960)]
+            .into_iter()
+            .enumerate()
+    {
+        let person = TestPerson::new("Phạm Thị Hằng", birth_year);
+        bindings.push((phone_id.clone(), format!("profile-{n}"), person.id.clone()));
+        persons.push((citizen_id.to_owned(), person));
+    }
+    server.add_citizens(&persons, &bindings).await;
+
+    // Five rows with ids: half the cap, no warning; the same rows again count nothing.
+    let (status, _, report) = import(&c.admin_a, &path, rows[..5].to_vec()).await;
+    assert_eq!((status, report["added"].as_u64()), (200, Some(5)), "{report}");
+    let (status, _, report) = import(&c.admin_a, &path, rows[..5].to_vec()).await;
+    assert_eq!((status, report["unchanged"].as_u64()), (200, Some(5)), "{report}");
+    assert_eq!(churn_reasons(&a), Vec::<String>::new());
+
+    // The probe: row 0 rewritten to another id. It counts (6 of 10) and is warned about; the adoption figures
+    // now tell the admin that person joined.
+    let mut probe = rows[0].clone();
+    probe["citizen_id"] = json!(probe_id);
+    let (status, _, report) = import(&c.admin_a, &path, vec![probe.clone()]).await;
+    assert_eq!((status, report["updated"].as_u64()), (200, Some(1)), "{report}");
+    assert_eq!(churn_reasons(&a), vec!["citizen_ids_changed"]);
+    let (_, seen) = call(&c.admin_a, Method::GET, &adoption, None).await;
+    assert_eq!(seen["total"]["joined"], 3, "{seen}");
+
+    // Four new rows (and the five unchanged) take the agency to its cap exactly, past half of it: warned.
+    let mut first_nine = rows[..9].to_vec();
+    first_nine[0] = probe.clone();
+    let (status, _, report) = import(&c.admin_a, &path, first_nine).await;
+    assert_eq!((status, report["added"].as_u64(), report["unchanged"].as_u64()), (200, Some(4), Some(5)), "{report}");
+    assert_eq!(churn_reasons(&a), vec!["citizen_ids_changed", "over_half_of_daily_cap"]);
+
+    // One more id, new or changed, is refused with the code and when to try again, and stores nothing: the
+    // staff list, the adoption figures and the ledger are as they were.
+    let (_, staff_before) = call(&c.admin_a, Method::GET, &path, None).await;
+    let (_, adoption_before) = call(&c.admin_a, Method::GET, &adoption, None).await;
+    let ledger_before = server.count("roster_citizen_id_ledger").await;
+    let mut rewrite = rows[0].clone();
+    rewrite["citizen_id"] = json!("079060888888");
+    for refused in [vec![rows[9].clone()], vec![rewrite], vec![rows[9].clone(), rows[8].clone()]] {
+        let (status, retry_after, body) = import(&c.admin_a, &path, refused).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (429, Some("roster_citizen_id_limit")), "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("try again after"), "{message}");
+        // The first rows entered 24 hours before they leave the window; the clock has not moved.
+        assert_eq!(retry_after, Some(24 * 3_600), "{body}");
+    }
+    assert_eq!(call(&c.admin_a, Method::GET, &path, None).await.1, staff_before);
+    assert_eq!(call(&c.admin_a, Method::GET, &adoption, None).await.1, adoption_before);
+    assert_eq!(server.count("roster_citizen_id_ledger").await, ledger_before);
+    assert_eq!(server.count("agency_staff").await, 9);
+    assert_eq!(churn_reasons(&a).last().map(String::as_str), Some("daily_cap_reached"));
+    // Rows that bring no id still go through (a name corrected, a new member without an id).
+    let mut renamed = rows[2].clone();
+    renamed["full_name"] = json!("Lê Thị Bích Ngọc");
+    let no_id = json!({ "staff_number": "NV-NOID", "full_name": "Võ Văn Tám", "department": "Phòng Kỹ thuật" });
+    let (status, _, report) = import(&c.admin_a, &path, vec![renamed, no_id]).await;
+    assert_eq!((status, report["updated"].as_u64(), report["added"].as_u64()), (200, Some(1), Some(1)), "{report}");
+
+    // Another agency's cap is its own.
+    let (status, _, report) = import(&c.admin_b, &format!("/v1/agencies/{b}/staff"), roster(10)).await;
+    assert_eq!((status, report["added"].as_u64()), (200, Some(10)), "{report}");
+
+    // A day later the window has freed up; the hourly purge then deletes what left it.
+    server.clock.advance(Duration::hours(24) + Duration::minutes(1));
+    let (status, _, report) = import(&c.admin_a, &path, vec![rows[9].clone()]).await;
+    assert_eq!((status, report["added"].as_u64()), (200, Some(1)), "{report}");
+    let now = server.clock.now();
+    let purged = server.db.write(move |tx| healthbook_server::agencies::roster_limit::purge(tx, now)).await.unwrap();
+    assert_eq!(purged, 4, "agency A's three imports and agency B's one of the day before");
+    assert_eq!(server.count("roster_citizen_id_ledger").await, 1);
+
+    // Every import that brought ids is in the access log with its counts, and no citizen id is.
+    let (_, log) = call(&c.authority, Method::GET, "/v1/access-log?limit=500", None).await;
+    let imports: Vec<(&str, u64, u64, u64)> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["endpoint"] == "POST /v1/agencies/{agency_id}/staff")
+        .map(|e| {
+            let f = &e["filters"];
+            let count = |name: &str| f[name].as_u64().unwrap();
+            (f["agency_id"].as_str().unwrap(), count("new_citizen_ids"), count("citizen_ids_changed"), count("new_citizen_ids_in_24h"))
+        })
+        .collect();
+    let expected = vec![(a.as_str(), 5, 0, 5), (a.as_str(), 1, 1, 6), (a.as_str(), 4, 0, 10), (b.as_str(), 10, 0, 10), (a.as_str(), 1, 0, 1)];
+    assert_eq!(imports, expected);
+    let text = log.to_string();
+    for row in roster(10) {
+        let id = row["citizen_id"].as_str().unwrap();
+        assert!(!text.contains(id), "the access log holds a citizen id");
+    }
+    assert!(!text.contains(probe_id) && !text.contains("079060888888"), "the access log holds a citizen id");
     server.stop().await;
 }
