@@ -39,7 +39,8 @@ struct Stored {
 
 /// Imports a roster (that agency's admin): every row is checked again and one bad row refuses the whole request
 /// (422, naming the row's index and field); a citizen id already registered under another staff number of the
-/// agency is reported as a conflict and not stored; the same rows again change nothing.
+/// agency is reported as a conflict and not stored; the same rows again change nothing. The citizen ids new to
+/// the roster count against the agency's daily cap ([`roster_limit`]): over it, 429 and nothing stored.
 #[utoipa::path(
     post, path = "/v1/agencies/{agency_id}/staff", tag = "agencies",
     security(("bearer" = [])),
@@ -54,6 +55,7 @@ struct Stored {
         (status = 404, body = ErrorResponse),
         (status = 413, description = "Over the roster body limit", body = ErrorResponse),
         (status = 422, description = "A malformed row (the first one's index and field in `fields`), or not 1 to 5,000 rows", body = ErrorResponse),
+        (status = 429, description = "`roster_citizen_id_limit`: the import would take the agency over its daily cap of citizen ids new to its roster; nothing is stored (`Retry-After`)", body = ErrorResponse),
     )
 )]
 pub async fn import_staff(
