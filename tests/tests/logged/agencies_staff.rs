@@ -31,6 +31,7 @@ server_scenarios!(
     a_roster_of_5000_rows_imports_once_and_conflicts_name_no_one,
     bodies_of_5000_rows_at_their_longest_fit_the_limits,
     a_daily_cap_bounds_the_citizen_ids_an_admin_can_test_against_the_app,
+    two_imports_at_once_cannot_both_pass_under_the_cap,
 );
 
 const PROVINCE: &str = "79";
@@ -616,5 +617,27 @@ async fn a_daily_cap_bounds_the_citizen_ids_an_admin_can_test_against_the_app(ba
         assert!(!text.contains(id), "the access log holds a citizen id");
     }
     assert!(!text.contains(probe_id) && !text.contains("079060888888"), "the access log holds a citizen id");
+    server.stop().await;
+}
+
+/// Two imports of 3,000 new ids each, sent at once against a cap of 5,000 (big enough that their transactions
+/// overlap): the agency's row lock makes the second wait for the first's ledger row, so exactly one passes.
+async fn two_imports_at_once_cannot_both_pass_under_the_cap(backend: TestBackend) {
+    let config = ServerConfig { roster_new_citizen_ids_per_day: 5_000, ..test_config() };
+    let server = TestServer::start_with(backend, config).await;
+    let c = cast(&server).await;
+    let path = format!("/v1/agencies/{}/staff", c.agency_a);
+    let rows = roster(6_000);
+    // A first import (no citizen id, so nothing counted) makes the server's citizen-id key, whose creation
+    // would otherwise order the two imports by itself.
+    let no_id = json!({ "staff_number": "NV-NOID", "full_name": "Võ Văn Tám", "department": "Phòng Kỹ thuật" });
+    assert_eq!(import(&c.admin_a, &path, vec![no_id]).await.0, 200);
+    let (first, second) =
+        tokio::join!(import(&c.admin_a, &path, rows[..3_000].to_vec()), import(&c.admin_a, &path, rows[3_000..].to_vec()));
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 429], "{} {}", first.2, second.2);
+    assert_eq!(server.count("agency_staff").await, 3_001);
+    assert_eq!(server.count("roster_citizen_id_ledger").await, 1);
     server.stop().await;
 }
