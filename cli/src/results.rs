@@ -231,6 +231,9 @@ pub fn client_error(e: ClientError) -> CliError {
         ClientError::Http { status: 401, .. } => "sign_in_failed",
         ClientError::Http { status: 403, .. } => "forbidden",
         ClientError::Http { status: 409, .. } => "conflict",
+        // A limit, not an outage: the server's message says which and when to try again (e.g. an agency's daily
+        // cap of new citizen ids in its roster).
+        ClientError::Http { status: 429, .. } => "rate_limited",
         e if e.is_transient() => "server_unreachable",
         _ => "server_error",
     };

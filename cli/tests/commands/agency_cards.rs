@@ -60,9 +60,15 @@ fn agency_server(staff: Value) -> (String, Seen) {
                     let id = p.trim_start_matches("/v1/agencies/a1/cards/").trim_end_matches("/revoke");
                     json!({ "kind": "credential", "id": id, "revoked_at": at, "reason": body["reason"] })
                 }
+                ("POST", "/v1/agencies/a1/staff") => json!({ "error": { "code": "roster_citizen_id_limit",
+                    "message": "this agency's roster took 20000 new citizen ids in the last 24 hours; try again after 2021-08-02T00:00:00Z" } }),
                 _ => json!({ "error": { "code": "not_found", "message": "no such thing" } }),
             };
-            let status = if answer.get("error").is_some() { "404 Not Found" } else { "200 OK" };
+            let status = match answer["error"]["code"].as_str() {
+                None => "200 OK",
+                Some("roster_citizen_id_limit") => "429 Too Many Requests",
+                Some(_) => "404 Not Found",
+            };
             let text = answer.to_string();
             let _ = write!(
                 stream,
@@ -165,4 +171,20 @@ fn staff_who_hold_a_card_get_none_unless_reissued_and_then_the_earlier_card_is_r
     assert_eq!(error["error"]["code"], "all_staff_have_cards", "{error}");
     assert!(error["error"]["message"].as_str().unwrap().contains("--reissue"));
     assert!(registered_staff(&seen).is_empty() && revocations(&seen).is_empty());
+}
+
+#[test]
+fn a_roster_import_over_the_daily_cap_says_so_and_when_to_try_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, seen) = agency_server(staff_list(&[]));
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, "Họ và tên,Mã nhân viên,Phòng ban\nNguyễn Văn An,NV-001,Văn phòng\n").unwrap();
+    let args = ["--server", &url, "--json", "agency", "roster", "import", roster.to_str().unwrap(), "--agency", "a1", "--accept", "--user", "q1-admin"];
+    let out = healthbook(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "rate_limited", "a limit, not an unreachable server: {error}");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("roster_citizen_id_limit") && message.contains("try again after 2021-08-02"), "{message}");
+    assert!(seen.lock().unwrap().iter().any(|(m, p, _)| m == "POST" && p == "/v1/agencies/a1/staff"), "the import was sent");
 }
