@@ -199,6 +199,7 @@ fn verdict_name(state: CheckInState) -> &'static str {
         CheckInState::Decided(QuarantineVerdict::Ok) => "ok",
         CheckInState::Decided(QuarantineVerdict::NeedsReview) => "needs_review",
         CheckInState::Decided(QuarantineVerdict::Missed) => "missed",
+        CheckInState::Refused => "refused",
     }
 }
 
@@ -225,7 +226,7 @@ fn order_json(o: &Order) -> Value {
 fn check_in_json(c: &CheckIn) -> Value {
     json!({
         "sequence": c.sequence, "challenge_id": c.challenge_id, "at": c.at, "verdict": verdict_name(c.state),
-        "reasons": to_json(&c.reasons),
+        "reasons": to_json(&c.reasons), "refused_reason": c.refused_reason,
     })
 }
 
@@ -241,7 +242,8 @@ fn case_json(c: &Case) -> Value {
 fn check_in_line(c: &CheckIn) -> String {
     let sequence = c.sequence.map_or_else(|| "—".to_owned(), |s| format!("#{s}"));
     let reasons = if c.reasons.is_empty() { String::new() } else { format!(" ({})", to_json(&c.reasons).to_string().trim_matches(['[', ']'])) };
-    format!("  {sequence} {}  {}{reasons}", local(c.at), verdict_name(c.state).to_uppercase())
+    let refusal = c.refused_reason.as_deref().map(|r| format!(" (not accepted: {r})")).unwrap_or_default();
+    format!("  {sequence} {}  {}{reasons}{refusal}", local(c.at), verdict_name(c.state).to_uppercase())
 }
 
 fn case_line(c: &Case) -> String {

@@ -1,5 +1,6 @@
-//! The schema 14 tables, sealed and bound to their rows (`<table>:<key>`), so that a value moved to another row
-//! does not open. In clear only what the queries need: ids, a record's sequence and challenge, the order's end.
+//! The schema 14 tables (and schema 16's refusal of a record), sealed and bound to their rows (`<table>:<key>`), so
+//! that a value moved to another row does not open. In clear only what the queries need: ids, a record's sequence
+//! and challenge, the order's end.
 
 use chrono::{DateTime, TimeZone, Utc};
 use healthbook_protocol::quarantine::{CheckInRecord, CheckInVerdict};
@@ -103,21 +104,35 @@ fn verdict_context(order_id: &str, sequence: u64) -> String {
     format!("quarantine_records.verdict:{order_id}:{sequence}")
 }
 
-/// A kept record with its verdict, once the server gave one.
-pub type RecordRow = (CheckInRecord, Option<CheckInVerdict>);
+fn refusal_context(order_id: &str, sequence: u64) -> String {
+    format!("quarantine_records.refusal:{order_id}:{sequence}")
+}
+
+/// A kept record with what the server made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptRecord {
+    /// The signed record.
+    pub record: CheckInRecord,
+    /// The server's verdict, once it gave one.
+    pub verdict: Option<CheckInVerdict>,
+    /// The server's reason, when it refused the record for good (no verdict will come).
+    pub refusal: Option<String>,
+}
 
 /// The order's records, by sequence.
-pub fn records(conn: &Connection, sealer: &Sealer, order_id: &str) -> Result<Vec<RecordRow>, QuarantineError> {
-    let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = conn
-        .prepare("SELECT sequence, sealed, sealed_verdict FROM quarantine_records WHERE order_id = ?1 ORDER BY sequence")?
-        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+pub fn records(conn: &Connection, sealer: &Sealer, order_id: &str) -> Result<Vec<KeptRecord>, QuarantineError> {
+    let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> = conn
+        .prepare("SELECT sequence, sealed, sealed_verdict, sealed_refusal FROM quarantine_records WHERE order_id = ?1 ORDER BY sequence")?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
-        .map(|(seq, sealed, verdict)| {
+        .map(|(seq, sealed, verdict, refusal)| {
             let seq = u64::try_from(seq).map_err(|_| QuarantineError::Corrupt("sequence"))?;
-            let record = open_json(sealer, &record_context(order_id, seq), &sealed)?;
-            let verdict = verdict.map(|v| open_json(sealer, &verdict_context(order_id, seq), &v)).transpose()?;
-            Ok((record, verdict))
+            Ok(KeptRecord {
+                record: open_json(sealer, &record_context(order_id, seq), &sealed)?,
+                verdict: verdict.map(|v| open_json(sealer, &verdict_context(order_id, seq), &v)).transpose()?,
+                refusal: refusal.map(|r| open_json(sealer, &refusal_context(order_id, seq), &r)).transpose()?,
+            })
         })
         .collect()
 }
@@ -134,10 +149,15 @@ pub fn last_record(conn: &Connection, sealer: &Sealer, order_id: &str) -> Result
     row.map(|(seq, sealed)| open_json(sealer, &record_context(order_id, seq.max(0) as u64), &sealed)).transpose()
 }
 
-/// Whether a record answering `challenge_id` is kept.
+/// Whether a record answering `challenge_id` is kept that the server did not refuse for good (a refused one
+/// answered nothing: the person may check in again while the window is open).
 pub fn answered(conn: &Connection, order_id: &str, challenge_id: &str) -> Result<bool, QuarantineError> {
     Ok(conn
-        .query_row("SELECT 1 FROM quarantine_records WHERE order_id = ?1 AND challenge_id = ?2", (order_id, challenge_id), |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM quarantine_records WHERE order_id = ?1 AND challenge_id = ?2 AND sealed_refusal IS NULL",
+            (order_id, challenge_id),
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
@@ -158,6 +178,15 @@ pub fn set_verdict(tx: &Transaction<'_>, sealer: &Sealer, order_id: &str, sequen
     let sealed = seal_json(sealer, &verdict_context(order_id, sequence), verdict)?;
     let sequence = i64::try_from(sequence).map_err(|_| QuarantineError::Corrupt("sequence"))?;
     tx.execute("UPDATE quarantine_records SET sealed_verdict = ?3 WHERE order_id = ?1 AND sequence = ?2", (order_id, sequence, sealed))?;
+    Ok(())
+}
+
+/// Keeps the server's reason for refusing the record `sequence` of `order_id` for good (no-op when the record is
+/// gone). The reason is the server's own words, sealed: it can quote what the record held.
+pub fn set_refusal(tx: &Transaction<'_>, sealer: &Sealer, order_id: &str, sequence: u64, reason: &str) -> Result<(), QuarantineError> {
+    let sealed = seal_json(sealer, &refusal_context(order_id, sequence), &reason)?;
+    let sequence = i64::try_from(sequence).map_err(|_| QuarantineError::Corrupt("sequence"))?;
+    tx.execute("UPDATE quarantine_records SET sealed_refusal = ?3 WHERE order_id = ?1 AND sequence = ?2", (order_id, sequence, sealed))?;
     Ok(())
 }
 

@@ -440,14 +440,16 @@ impl Quarantine {
             .await?;
         let mut list: Vec<CheckIn> = records
             .into_iter()
-            .map(|(record, verdict)| match verdict {
-                Some(v) => CheckIn { at: record.recorded_at, ..check_in_of_verdict(&v) },
+            .map(|kept| match kept.verdict {
+                // A verdict wins over a refusal: the server may still report the record later (through a case).
+                Some(v) => CheckIn { at: kept.record.recorded_at, ..check_in_of_verdict(&v) },
                 None => CheckIn {
-                    sequence: Some(record.sequence),
-                    challenge_id: record.challenge_id,
-                    at: record.recorded_at,
-                    state: CheckInState::Pending,
+                    sequence: Some(kept.record.sequence),
+                    challenge_id: kept.record.challenge_id,
+                    at: kept.record.recorded_at,
+                    state: if kept.refusal.is_some() { CheckInState::Refused } else { CheckInState::Pending },
                     reasons: vec![],
+                    refused_reason: kept.refusal,
                 },
             })
             .collect();
@@ -637,7 +639,7 @@ fn receipt_error(e: QuarantineError) -> ReceiptError {
     }
 }
 
-/// Keeps the server's verdict on a delivered check-in record.
+/// Keeps the server's verdict on a delivered check-in record, or its reason when it refused the record for good.
 pub struct CheckInReceipts {
     sealer: Arc<Sealer>,
 }
@@ -662,9 +664,16 @@ impl ReceiptHandler for CheckInReceipts {
         db::set_verdict(tx, &self.sealer, order_id, sequence, &verdict).map_err(receipt_error)
     }
 
-    fn rejected(&self, _tx: &Transaction<'_>, _item: &OutboxItem, _reason: &str) -> Result<(), StorageError> {
-        // The record stays in the chain without a verdict; the outbox keeps the refusal for the person to see.
-        Ok(())
+    fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, reason: &str) -> Result<(), StorageError> {
+        // The record stays in the chain without a verdict. Its refusal is kept with it (in the outbox's transaction),
+        // so that the person sees the check-in was not accepted, and why, instead of "waiting" forever: the outbox row
+        // is plumbing and may be cleared.
+        let order_id = item.subject_id.as_deref().unwrap_or_default();
+        let Some(sequence) = item.body["sequence"].as_u64() else { return Ok(()) };
+        db::set_refusal(tx, &self.sealer, order_id, sequence, reason).map_err(|e| match e {
+            QuarantineError::Storage(s) => s,
+            other => StorageError::Task(other.to_string()),
+        })
     }
 }
 

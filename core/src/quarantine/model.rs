@@ -66,6 +66,9 @@ pub enum CheckInState {
     Pending,
     /// The server's verdict.
     Decided(QuarantineVerdict),
+    /// The server refused the record for good (the order had ended, the challenge was unknown or closed, the chain
+    /// did not link, ...): no verdict will come; [`CheckIn::refused_reason`] says why.
+    Refused,
 }
 
 /// One check-in as the phone knows it (or a missed challenge the server reported).
@@ -77,10 +80,13 @@ pub struct CheckIn {
     pub challenge_id: String,
     /// When the record was made (for a missed one, when the server decided).
     pub at: DateTime<Utc>,
-    /// Pending or the verdict.
+    /// Pending, the verdict, or refused.
     pub state: CheckInState,
     /// The verdict's reasons.
     pub reasons: Vec<VerdictReason>,
+    /// The server's words when it refused the record for good (as the outbox had them, e.g. "server said 422
+    /// invalid_request: ..."): screens put plain words first and this small under them.
+    pub refused_reason: Option<String>,
 }
 
 /// A case opened by a missed or doubtful check-in.
@@ -142,6 +148,7 @@ pub fn check_in_of_verdict(verdict: &CheckInVerdict) -> CheckIn {
         at: verdict.decided_at,
         state: CheckInState::Decided(verdict.verdict),
         reasons: verdict.reasons.clone(),
+        refused_reason: None,
     }
 }
 

@@ -34,6 +34,8 @@ struct FakeServer {
     offline: AtomicBool,
     /// Answers a delivery after storing it, but the answer is lost (once).
     lose_next_answer: AtomicBool,
+    /// Refuses the next check-in delivery for good with this error (once), storing nothing.
+    refuse_next_check_in: Mutex<Option<ClientError>>,
     orders: Mutex<Vec<OrderView>>,
     challenge: Mutex<Option<ChallengeStatus>>,
     cases: Mutex<Vec<CaseView>>,
@@ -166,6 +168,9 @@ impl OutboxTransport for FakeServer {
         }
         self.deliveries.fetch_add(1, Ordering::SeqCst);
         let answer = if item.path.ends_with("/check-ins") {
+            if let Some(refusal) = self.refuse_next_check_in.lock().unwrap().take() {
+                return Err(crate::outbox::http::classify(refusal));
+            }
             let record: CheckInRecord = serde_json::from_value(item.body.clone()).unwrap();
             let known = self.records.lock().unwrap().iter().find(|(r, _)| r.sequence == record.sequence).cloned();
             match known {
@@ -530,4 +535,68 @@ async fn the_countdown_matches_the_shared_rule_across_dst_and_a_zone_change() {
     f.clock.set(order.ends_at);
     let order = &f.quarantine.orders().await.unwrap()[0];
     assert_eq!((order.days_left, order.state, order.next_check_in_at), (0, OrderState::Ended, None));
+}
+
+#[tokio::test]
+async fn a_check_in_the_server_refuses_for_good_shows_as_refused_with_its_reason() {
+    let mut f = enrolled().await;
+    let accepted = f.quarantine.check_in("order-1", None).await.unwrap();
+    assert_eq!((accepted.state, accepted.refused_reason.clone()), (CheckInState::Decided(QuarantineVerdict::Ok), None));
+
+    // The next day the server refuses the record for good (a 4xx): no verdict will ever come.
+    f.clock.advance(Duration::days(1));
+    f.server.open_challenge("c2", f.clock.now() - Duration::minutes(5), false);
+    *f.server.refuse_next_check_in.lock().unwrap() =
+        Some(ClientError::Http { status: 422, code: "invalid_request".into(), message: "challenge c2 is closed".into() });
+    let refused = f.quarantine.check_in("order-1", None).await.unwrap();
+    assert_eq!((refused.sequence, refused.state), (Some(2), CheckInState::Refused), "not shown as waiting");
+    let reason = refused.refused_reason.clone().expect("the server's reason is kept");
+    assert!(reason.contains("422 invalid_request") && reason.contains("challenge c2 is closed"), "{reason}");
+    let order = &f.quarantine.orders().await.unwrap()[0];
+    assert_eq!(order.pending_check_ins, 0, "a refused check-in is not waiting");
+    assert_eq!(order.open_challenge.as_ref().map(|c| c.challenge_id.as_str()), Some("c2"), "a refused record answered nothing");
+    let queued = f.hb.outbox().list().await.unwrap();
+    assert_eq!(queued.iter().map(|i| i.state).collect::<Vec<_>>(), [crate::outbox::OutboxState::Rejected]);
+
+    // Nothing is sent again, and the refusal is the record's, not the outbox's: it survives a restart.
+    let deliveries = f.server.deliveries.load(Ordering::SeqCst);
+    f.clock.advance(Duration::hours(1));
+    f.quarantine.refresh().await.unwrap();
+    assert_eq!(f.server.deliveries.load(Ordering::SeqCst), deliveries);
+    f.reopen();
+    let list = f.quarantine.check_ins("order-1").await.unwrap();
+    assert_eq!(
+        list.iter().map(|c| (c.sequence, c.state, c.refused_reason.clone())).collect::<Vec<_>>(),
+        [(Some(2), CheckInState::Refused, Some(reason.clone())), (Some(1), CheckInState::Decided(QuarantineVerdict::Ok), None)],
+    );
+
+    // The reason is sealed and bound to its record: not in clear, and moved to the other record it does not open.
+    let raw: Vec<u8> = f
+        .hb
+        .db
+        .read_blocking(|c| c.query_row("SELECT sealed_refusal FROM quarantine_records WHERE sequence = 2", [], |r| r.get(0)).map_err(StorageError::from))
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains("closed"), "the reason is not stored in clear");
+    f.hb.db
+        .write_blocking(move |tx| tx.execute("UPDATE quarantine_records SET sealed_refusal = ?1 WHERE sequence = 1", [raw]).map_err(StorageError::from))
+        .unwrap();
+    assert!(f.quarantine.check_ins("order-1").await.is_err(), "a refusal moved to another record does not open");
+}
+
+#[tokio::test]
+async fn after_a_refusal_the_person_can_check_in_again_while_the_window_is_open_and_gets_a_verdict() {
+    let f = enrolled().await;
+    *f.server.refuse_next_check_in.lock().unwrap() =
+        Some(ClientError::Http { status: 404, code: "not_found".into(), message: "order not found".into() });
+    let refused = f.quarantine.check_in("order-1", None).await.unwrap();
+    assert_eq!(refused.state, CheckInState::Refused);
+    let again = f.quarantine.check_in("order-1", None).await.unwrap();
+    // The server never stored the refused record, so it sees a gap before this one: a verdict an officer looks at
+    // (and the person may explain), never a silent wait.
+    assert_eq!((again.sequence, again.refused_reason.clone()), (Some(2), None));
+    assert!(matches!(again.state, CheckInState::Decided(_)), "{again:?}");
+    assert!(again.reasons.contains(&VerdictReason::SequenceGap), "{:?}", again.reasons);
+    assert!(matches!(f.quarantine.check_in("order-1", None).await, Err(QuarantineError::AlreadyAnswered)));
+    let list = f.quarantine.check_ins("order-1").await.unwrap();
+    assert_eq!(list.iter().map(|c| c.state == CheckInState::Refused).collect::<Vec<_>>(), [false, true]);
 }

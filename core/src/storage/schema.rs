@@ -10,7 +10,7 @@ use super::StorageError;
 use crate::sealing::Sealer;
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: u32 = 15;
+pub const LATEST_VERSION: u32 = 16;
 
 /// The tables version 3 adds: the outbox, declarations, the form cache, the device identity per server and
 /// health status. A macro, so that
@@ -417,6 +417,17 @@ END;
     };
 }
 
+/// What version 16 changes: a quarantine check-in record the server refused for good keeps the server's reason,
+/// sealed and bound to its row like the verdict, so that the phone shows it as refused (not as waiting) and says
+/// why, even after the outbox row that carried it is gone.
+macro_rules! v16_alter {
+    () => {
+        "
+ALTER TABLE quarantine_records ADD COLUMN sealed_refusal BLOB;
+"
+    };
+}
+
 /// The whole schema at [`LATEST_VERSION`].
 pub const CREATE_LATEST: &str = concat!("
 CREATE TABLE key_check (
@@ -437,7 +448,7 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!(), v14_tables!(), v15_tables!());
+", v3_tables!(), v4_tables!(), v5_tables!(), v6_tables!(), v7_reshape!(), v8_tables!(), v9_tables!(), v10_tables!(), v11_tables!(), v12_tables!(), v13_tables!(), v14_tables!(), v15_tables!(), v16_alter!());
 
 const ADD_V3: &str = v3_tables!();
 const ADD_V4: &str = v4_tables!();
@@ -452,6 +463,7 @@ const ADD_V12: &str = v12_tables!();
 const ADD_V13: &str = v13_tables!();
 const ADD_V14: &str = v14_tables!();
 const ADD_V15: &str = v15_tables!();
+const ALTER_V16: &str = v16_alter!();
 
 /// Schema version 1, as the first release shipped it; kept to test upgrades.
 pub const CREATE_V1: &str = "
@@ -598,6 +610,10 @@ fn upgrade_to(tx: &Transaction<'_>, version: u32, sealer: &Sealer) -> Result<(),
         }
         15 => {
             tx.execute_batch(ADD_V15)?;
+            Ok(())
+        }
+        16 => {
+            tx.execute_batch(ALTER_V16)?;
             Ok(())
         }
         other => Err(format!("no migration step to version {other}").into()),
@@ -756,6 +772,39 @@ mod tests {
         conn.execute("INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p2', 'child', x'00', 0, 0)", []).unwrap();
         conn.execute("INSERT INTO health_status (profile_id, sealed, updated_at) VALUES ('p2', ?1, 0)", [raw]).unwrap();
         assert!(crate::declarations::db::status(&conn, &sealer, "p2").is_err());
+    }
+
+    #[test]
+    fn upgrade_from_v15_keeps_quarantine_records_without_a_refusal() {
+        let sealer = sealer();
+        let old = Database::open_in_memory().unwrap();
+        {
+            let mut conn = old.lock();
+            conn.execute_batch(CREATE_V1).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            assert_eq!(migrate_to(&mut conn, &sealer, 15).unwrap(), 15);
+            conn.execute_batch(
+                "INSERT INTO profiles (id, relation, sensitive, created_at, updated_at) VALUES ('p1', 'myself', x'00', 0, 0);
+                 INSERT INTO quarantine_orders (order_id, profile_id, sealed, ends_at, refreshed_at) VALUES ('o1', 'p1', x'01', 9, 0);
+                 INSERT INTO quarantine_records (order_id, sequence, challenge_id, sealed, sealed_verdict, recorded_at)
+                     VALUES ('o1', 1, 'c1', x'02', x'03', 5), ('o1', 2, 'c2', x'04', NULL, 6);",
+            )
+            .unwrap();
+        }
+        migrate(&mut old.lock(), &sealer).unwrap();
+
+        let fresh = Database::open_in_memory().unwrap();
+        migrate(&mut fresh.lock(), &sealer).unwrap();
+        assert_eq!(describe(&old.lock()).unwrap(), describe(&fresh.lock()).unwrap());
+        let conn = old.lock();
+        let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> = conn
+            .prepare("SELECT sequence, sealed, sealed_verdict, sealed_refusal FROM quarantine_records ORDER BY sequence")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, [(1, vec![2], Some(vec![3]), None), (2, vec![4], None, None)], "the records survive, none refused yet");
     }
 
     #[test]
