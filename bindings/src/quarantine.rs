@@ -235,7 +235,7 @@ pub struct QuarantineCommitment {
     pub text_en: String,
 }
 
-/// A check-in's verdict; pending while it waits in the outbox.
+/// A check-in's verdict; pending while it waits in the outbox, refused when the server turned it down for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum QuarantineVerdict {
     /// Waiting to be sent or answered.
@@ -246,6 +246,8 @@ pub enum QuarantineVerdict {
     NeedsReview,
     /// No valid answer.
     Missed,
+    /// The server refused the record for good: no verdict will come (`refused_reason` says why).
+    Refused,
 }
 
 /// Why a check-in got its verdict.
@@ -319,6 +321,8 @@ pub struct QuarantineCheckIn {
     pub verdict: QuarantineVerdict,
     /// Its reasons.
     pub reasons: Vec<QuarantineVerdictReason>,
+    /// The server's words when it refused the record for good (technical: show plain words first, this small).
+    pub refused_reason: Option<String>,
 }
 
 impl From<q::CheckIn> for QuarantineCheckIn {
@@ -328,8 +332,16 @@ impl From<q::CheckIn> for QuarantineCheckIn {
             q::CheckInState::Decided(wire::QuarantineVerdict::Ok) => QuarantineVerdict::Ok,
             q::CheckInState::Decided(wire::QuarantineVerdict::NeedsReview) => QuarantineVerdict::NeedsReview,
             q::CheckInState::Decided(wire::QuarantineVerdict::Missed) => QuarantineVerdict::Missed,
+            q::CheckInState::Refused => QuarantineVerdict::Refused,
         };
-        Self { sequence: c.sequence, challenge_id: c.challenge_id, at: c.at.into(), verdict, reasons: c.reasons.into_iter().map(Into::into).collect() }
+        Self {
+            sequence: c.sequence,
+            challenge_id: c.challenge_id,
+            at: c.at.into(),
+            verdict,
+            reasons: c.reasons.into_iter().map(Into::into).collect(),
+            refused_reason: c.refused_reason,
+        }
     }
 }
 
