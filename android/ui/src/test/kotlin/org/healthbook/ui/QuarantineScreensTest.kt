@@ -56,6 +56,11 @@ object QuarantineFixtures {
     val okCheckIn = QuarantineCheckIn(4, "ch0", now.minusSeconds(86_400), QuarantineVerdict.OK, emptyList())
     val doubtful = QuarantineCheckIn(5, "ch1", now.minusSeconds(60), QuarantineVerdict.NEEDS_REVIEW, listOf(QuarantineVerdictReason.UNCERTAIN_LOCATION, QuarantineVerdictReason.RADIO_UNLIKE_HOME))
     val missed = QuarantineCheckIn(null, "chm", now.minusSeconds(43_200), QuarantineVerdict.MISSED, listOf(QuarantineVerdictReason.NO_ANSWER))
+    /** A check-in the server refused for good, with the server's words as the core keeps them. */
+    val refused = QuarantineCheckIn(
+        6, "ch1", now.minusSeconds(120), QuarantineVerdict.REFUSED, emptyList(),
+        refusedReason = "server said 422 invalid_request: challenge ch1 is closed",
+    )
     val openCase = FakeQuarantineRepository.case("c1", "o1", missed, now.minusSeconds(43_000))
     val decidedCase: QuarantineCase = FakeQuarantineRepository.case("c0", "o1", doubtful.copy(challengeId = "chx"), now.minusSeconds(200_000)).copy(
         state = QuarantineCaseState.DECIDED,
@@ -198,6 +203,32 @@ class QuarantineScreensTest {
 
         state = QuarantineFixtures.state(QuarantinePage.Commitment) { it.copy(error = QuarantineError.Offline) }
         onNodeWithText("There is no connection, so this could not be done; nothing has changed. Try again when you are online.").assertExists()
+    }
+
+    @Test
+    fun `a check-in the server refused for good says Not accepted and what to do, the reason small, never waiting`() = runComposeUiTest {
+        var state by mutableStateOf(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(lastCheckIn = QuarantineFixtures.refused) })
+        show(Language.EN) { QuarantineScreen(state, now, {}) }
+        onNodeWithContentDescription("Not accepted: the server refused this check-in").assertExists()
+        onNodeWithText("This check-in does not count. Check in again while the window is open, or explain it to your health officer.").assertExists()
+        onNodeWithText("Technical detail: server said 422 invalid_request: challenge ch1 is closed").assertExists()
+        onNodeWithContentDescription("Recorded, waiting to send (sent when there is a connection)").assertDoesNotExist()
+
+        // In the history too, under the time of the check-in.
+        state = QuarantineFixtures.state { it.copy(checkIns = listOf(QuarantineFixtures.refused, QuarantineFixtures.okCheckIn)) }
+        onNodeWithTag("refused-checkin-6").performScrollTo().assertExists()
+        onNodeWithText("Not accepted: the server refused this check-in").assertExists()
+        onNodeWithText("Recorded, waiting to send (sent when there is a connection)").assertDoesNotExist()
+    }
+
+    @Test
+    fun `a refused check-in is said in Vietnamese too`() = runComposeUiTest {
+        show(Language.VI) { QuarantineScreen(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(lastCheckIn = QuarantineFixtures.refused) }, now, {}) }
+        onNodeWithContentDescription("Không được chấp nhận: máy chủ từ chối lần điểm danh này").assertExists()
+        onNodeWithText(
+            "Lần điểm danh này không được tính. Hãy điểm danh lại nếu còn trong giờ điểm danh, hoặc giải thích với cán bộ y tế phụ trách.",
+        ).assertExists()
+        onNodeWithText("Chi tiết kỹ thuật: server said 422 invalid_request: challenge ch1 is closed").assertExists()
     }
 
     @Test

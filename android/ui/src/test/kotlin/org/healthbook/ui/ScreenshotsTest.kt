@@ -255,6 +255,21 @@ object ScreenCatalog {
         "quarantine-checkin-refused" to {
             QuarantineScreen(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(error = QuarantineFixtures.locationRefused) }, QuarantineFixtures.now, {})
         },
+        "quarantine-checkin-not-accepted" to {
+            QuarantineScreen(QuarantineFixtures.state(QuarantinePage.CheckIn) { it.copy(lastCheckIn = QuarantineFixtures.refused) }, QuarantineFixtures.now, {})
+        },
+        "quarantine-history-not-accepted" to {
+            QuarantineScreen(
+                QuarantineFixtures.state { s ->
+                    s.copy(
+                        orders = s.orders.map { it.copy(openChallenge = null, pendingCheckIns = 0) },
+                        checkIns = listOf(QuarantineFixtures.refused, QuarantineFixtures.okCheckIn),
+                        cases = emptyList(),
+                    )
+                },
+                QuarantineFixtures.now, {},
+            )
+        },
         "quarantine-checkin-review" to {
             QuarantineScreen(
                 QuarantineFixtures.state(QuarantinePage.CheckIn) {

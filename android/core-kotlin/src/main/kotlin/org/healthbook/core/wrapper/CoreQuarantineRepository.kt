@@ -138,6 +138,7 @@ class CoreQuarantineRepository(private val quarantine: Quarantine) : QuarantineR
             at = at,
             verdict = QuarantineVerdict.valueOf(verdict.name),
             reasons = reasons.map { QuarantineVerdictReason.valueOf(it.name) },
+            refusedReason = refusedReason,
         )
 
         /** The screens' form of a core case. */

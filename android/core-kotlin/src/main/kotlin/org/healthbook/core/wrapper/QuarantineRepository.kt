@@ -43,8 +43,11 @@ data class QuarantineOrder(
 /** The commitment text the person reads and signs (versioned data). */
 data class QuarantineCommitment(val version: Int, val textVi: String, val textEn: String)
 
-/** The server's verdict on a check-in; PENDING while the record waits to be sent. */
-enum class QuarantineVerdict { PENDING, OK, NEEDS_REVIEW, MISSED }
+/**
+ * The server's verdict on a check-in; PENDING while the record waits to be sent, REFUSED when the server turned
+ * the record down for good (no verdict will come; [QuarantineCheckIn.refusedReason] says why).
+ */
+enum class QuarantineVerdict { PENDING, OK, NEEDS_REVIEW, MISSED, REFUSED }
 
 /** Why a check-in got its verdict (each problem has its own reason). */
 enum class QuarantineVerdictReason {
@@ -61,6 +64,8 @@ data class QuarantineCheckIn(
     val at: Instant,
     val verdict: QuarantineVerdict,
     val reasons: List<QuarantineVerdictReason>,
+    /** The server's words when it refused the record for good (technical: screens show plain words first). */
+    val refusedReason: String? = null,
 )
 
 /** Where a case stands. */

@@ -86,7 +86,8 @@ data class ExplanationDraft(
  * [orders] are every profile's orders; [selectedId] the one the pages after the countdown act on. [commitment]
  * is the text of the selected order once fetched, [readToEnd] once the person scrolled to its end (the sign
  * button waits for it). [scannedToken] is the home token scanned for enrolment or a check-in. [lastCheckIn] is
- * the result of the check-in just made (PENDING while it waits in the outbox). [checkIns] and [cases] are the
+ * the result of the check-in just made (PENDING while it waits in the outbox, REFUSED when the server turned it
+ * down for good). [checkIns] and [cases] are the
  * selected order's, newest first. [busy] while an action runs; [error] is the last failed one until dismissed.
  */
 data class QuarantineState(

@@ -6,7 +6,8 @@ import java.time.LocalDate
 /**
  * An in-memory [QuarantineRepository] for view model and screen tests; no native code, no sensors. [offline]
  * makes [refresh] fail and queues check-ins (PENDING) and explanations (explanationPending), as the core's
- * outbox does. [nextVerdict] is what the server says about the next check-in when online.
+ * outbox does. [nextVerdict] is what the server says about the next check-in when online; [nextRefusal], when
+ * set, makes the server refuse it for good instead (REFUSED with that reason, not waiting), once.
  */
 class FakeQuarantineRepository(var now: Instant = Instant.parse("2026-03-01T08:00:00Z")) : QuarantineRepository {
     val orders = mutableListOf<QuarantineOrder>()
@@ -19,6 +20,7 @@ class FakeQuarantineRepository(var now: Instant = Instant.parse("2026-03-01T08:0
     var failNext: Exception? = null
     var nextVerdict: QuarantineVerdict = QuarantineVerdict.OK
     var nextReasons: List<QuarantineVerdictReason> = emptyList()
+    var nextRefusal: String? = null
     private var sequence = 0L
 
     private fun maybeFail() {
@@ -77,8 +79,11 @@ class FakeQuarantineRepository(var now: Instant = Instant.parse("2026-03-01T08:0
         val i = order(orderId)
         val challenge = orders[i].openChallenge ?: throw IllegalStateException("no open challenge")
         sequence += 1
+        val refusal = nextRefusal?.takeUnless { offline }?.also { nextRefusal = null }
         val record = if (offline) {
             QuarantineCheckIn(sequence, challenge.challengeId, now, QuarantineVerdict.PENDING, emptyList())
+        } else if (refusal != null) {
+            QuarantineCheckIn(sequence, challenge.challengeId, now, QuarantineVerdict.REFUSED, emptyList(), refusedReason = refusal)
         } else {
             QuarantineCheckIn(sequence, challenge.challengeId, now, nextVerdict, nextReasons)
         }

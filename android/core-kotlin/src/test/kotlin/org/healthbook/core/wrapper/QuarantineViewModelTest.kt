@@ -143,6 +143,26 @@ class QuarantineViewModelTest {
     }
 
     @Test
+    fun `a check-in the server refused for good shows as refused with its reason, never as waiting`() = runTest {
+        val reason = "server said 422 invalid_request: challenge ch1 is closed"
+        val repo = FakeQuarantineRepository(start).apply {
+            orders += active()
+            nextRefusal = reason
+        }
+        val vm = started(repo)
+        vm.onEvent(QuarantineEvent.OpenCheckIn)
+        vm.onEvent(QuarantineEvent.CheckIn)
+        runCurrent()
+        val last = vm.state.value.lastCheckIn
+        assertEquals(QuarantineVerdict.REFUSED, last?.verdict)
+        assertEquals(reason, last?.refusedReason)
+        assertNull(vm.state.value.error, "the check-in was made; the server's refusal is its result, not a failed action")
+        assertEquals(0, vm.state.value.selected?.pendingCheckIns, "nothing waits to be sent")
+        assertEquals(listOf(QuarantineVerdict.REFUSED), vm.state.value.checkIns.map { it.verdict })
+        assertEquals(listOf(reason), vm.state.value.checkIns.map { it.refusedReason })
+    }
+
+    @Test
     fun `a challenge that asks for the home token waits for its scan, which is sent with the check-in`() = runTest {
         val repo = FakeQuarantineRepository(start).apply {
             orders += active(FakeQuarantineRepository.challenge("ch1", start.minusSeconds(60), homeTokenRequired = true))

@@ -467,6 +467,12 @@ enum class Str(val vi: String, val en: String) {
     VerdictOkLate("Điểm danh hợp lệ (hơi trễ, đã ghi chú)", "Check-in accepted (a little late, noted)"),
     VerdictReview("Cán bộ y tế sẽ xem lại lần điểm danh này", "A health officer will look at this check-in"),
     VerdictMissed("Chưa nhận được điểm danh", "No check-in was received"),
+    VerdictRefused("Không được chấp nhận: máy chủ từ chối lần điểm danh này", "Not accepted: the server refused this check-in"),
+    VerdictRefusedWhat(
+        "Lần điểm danh này không được tính. Hãy điểm danh lại nếu còn trong giờ điểm danh, hoặc giải thích với cán bộ y tế phụ trách.",
+        "This check-in does not count. Check in again while the window is open, or explain it to your health officer.",
+    ),
+    VerdictRefusedDetail("Chi tiết kỹ thuật", "Technical detail"),
     VerdictExplainNote("Bạn có thể giải thích. Không có hình thức xử lý nào khi cán bộ chưa quyết định.", "You can explain. Nothing is held against you until an officer decides."),
     VerdictWhy("Lý do", "Why"),
     ReasonBadSignature("Chữ ký không khớp", "The signature did not match"),

@@ -1,5 +1,6 @@
 package org.healthbook.ui.quarantine
 
+import androidx.compose.foundation.border
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -7,6 +8,7 @@ import androidx.compose.foundation.layout.defaultMinSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material3.Button
@@ -24,6 +26,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.semantics.testTag
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import java.time.DateTimeException
@@ -90,7 +93,8 @@ fun orderStatus(order: QuarantineOrder): Pair<StatusKind, String> = when (order.
 
 /**
  * A verdict as a status kind and words. A doubtful or missed check-in is a caution, never red: nothing is held
- * against the person until an officer decides.
+ * against the person until an officer decides. A refused one is a caution too (the person has something to do),
+ * and never looks like it is still on its way.
  */
 @Composable
 fun verdictStatus(checkIn: QuarantineCheckIn): Pair<StatusKind, String> = when (checkIn.verdict) {
@@ -98,6 +102,31 @@ fun verdictStatus(checkIn: QuarantineCheckIn): Pair<StatusKind, String> = when (
     QuarantineVerdict.OK -> StatusKind.Good to tr(if (QuarantineVerdictReason.LATE in checkIn.reasons) Str.VerdictOkLate else Str.VerdictOk)
     QuarantineVerdict.NEEDS_REVIEW -> StatusKind.Caution to tr(Str.VerdictReview)
     QuarantineVerdict.MISSED -> StatusKind.Caution to tr(Str.VerdictMissed)
+    QuarantineVerdict.REFUSED -> StatusKind.Caution to tr(Str.VerdictRefused)
+}
+
+/**
+ * Why a refused check-in does not count and what to do, in plain words first; the server's reason (a status and a
+ * code, meant for whoever helps the person) after it, small, only when there is one.
+ */
+@Composable
+fun RefusedCheckInNote(checkIn: QuarantineCheckIn, modifier: Modifier = Modifier) {
+    Column(
+        modifier.fillMaxWidth()
+            .border(1.dp, StatusKind.Caution.colour, RoundedCornerShape(8.dp))
+            .padding(12.dp)
+            .semantics(mergeDescendants = true) { testTag = "refused-checkin-${checkIn.sequence ?: checkIn.challengeId}" },
+        verticalArrangement = Arrangement.spacedBy(4.dp),
+    ) {
+        Text(tr(Str.VerdictRefusedWhat), style = MaterialTheme.typography.bodyLarge)
+        checkIn.refusedReason?.takeIf { it.isNotBlank() }?.let { reason ->
+            Text(
+                "${tr(Str.VerdictRefusedDetail)}: $reason",
+                style = MaterialTheme.typography.bodySmall,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
+            )
+        }
+    }
 }
 
 /** A verdict reason in plain words. */
@@ -165,6 +194,7 @@ fun VerdictBlock(checkIn: QuarantineCheckIn, modifier: Modifier = Modifier) {
             Text(tr(Str.VerdictWhy), style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.Bold)
             for (reason in checkIn.reasons) Text("• ${reasonText(reason)}", style = MaterialTheme.typography.bodyLarge)
         }
+        if (checkIn.verdict == QuarantineVerdict.REFUSED) RefusedCheckInNote(checkIn)
     }
 }
 

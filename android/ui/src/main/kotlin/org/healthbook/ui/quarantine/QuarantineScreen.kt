@@ -38,6 +38,7 @@ import org.healthbook.core.wrapper.QuarantineOrder
 import org.healthbook.core.wrapper.QuarantineOrderState
 import org.healthbook.core.wrapper.QuarantinePage
 import org.healthbook.core.wrapper.QuarantineState
+import org.healthbook.core.wrapper.QuarantineVerdict
 import org.healthbook.ui.common.Banner
 import org.healthbook.ui.common.LocalLanguage
 import org.healthbook.ui.common.MinTouch
@@ -218,6 +219,7 @@ private fun CheckInRow(checkIn: QuarantineCheckIn, zone: java.time.ZoneId) {
         Text(dateTimeIn(checkIn.at, zone), style = MaterialTheme.typography.titleMedium, fontWeight = FontWeight.Bold)
         Text(words, style = MaterialTheme.typography.bodyLarge)
         if (checkIn.reasons.isNotEmpty()) Text(checkIn.reasons.map { reasonText(it) }.joinToString("; "), style = MaterialTheme.typography.bodyMedium)
+        if (checkIn.verdict == QuarantineVerdict.REFUSED) RefusedCheckInNote(checkIn)
     }
 }
 
