@@ -19,6 +19,11 @@ enum QuarantineSamples {
     )
     static let missed = QuarantineCheckInItem(sequence: nil, challengeId: "chm", at: now.addingTimeInterval(-43_200), verdict: .missed, reasons: [.noAnswer])
     static let ok = QuarantineCheckInItem(sequence: 4, challengeId: "ch0", at: now.addingTimeInterval(-86_400), verdict: .ok, reasons: [])
+    /// A check-in the server refused for good, with the server's words as the core keeps them.
+    static let refused = QuarantineCheckInItem(
+        sequence: 5, challengeId: "ch1", at: now.addingTimeInterval(-120), verdict: .refused, reasons: [],
+        refusedReason: "server said 422 invalid_request: challenge ch1 is closed"
+    )
     static let openCase = QuarantineCaseItem(
         caseId: "c1", orderId: "o1", checkIn: missed, state: .awaitingExplanation, openedAt: now.addingTimeInterval(-43_000),
         explainBy: now.addingTimeInterval(43_400), explanation: nil, explanationText: "", explanationPending: false,
@@ -41,7 +46,7 @@ final class PreviewQuarantineService: QuarantineServiceProxyProtocol {
         QuarantineCheckInItem(sequence: 5, challengeId: "ch1", at: Date(), verdict: .pending, reasons: [])
     }
 
-    func checkIns(orderId: String) async throws -> [QuarantineCheckInItem] { [QuarantineSamples.ok] }
+    func checkIns(orderId: String) async throws -> [QuarantineCheckInItem] { [QuarantineSamples.refused, QuarantineSamples.ok] }
     func cases(orderId: String) async throws -> [QuarantineCaseItem] { storedCases }
 
     func explain(caseId: String, reason: ExplanationChoice, text: String) async throws -> QuarantineCaseItem {

@@ -193,7 +193,8 @@ final class QuarantineService: QuarantineServiceProxyProtocol, @unchecked Sendab
             challengeId: checkIn.challengeId,
             at: checkIn.at,
             verdict: verdict(checkIn.verdict),
-            reasons: checkIn.reasons.map(reason)
+            reasons: checkIn.reasons.map(reason),
+            refusedReason: checkIn.refusedReason
         )
     }
 
@@ -203,6 +204,7 @@ final class QuarantineService: QuarantineServiceProxyProtocol, @unchecked Sendab
         case QuarantineVerdict.ok: return .ok
         case QuarantineVerdict.needsReview: return .needsReview
         case QuarantineVerdict.missed: return .missed
+        case QuarantineVerdict.refused: return .refused
         }
     }
 

@@ -49,9 +49,11 @@ struct QuarantineCommitmentItem: Equatable {
     let textEn: String
 }
 
-/// The server's verdict on a check-in; `pending` while the record waits to be sent. Mirrors `QuarantineVerdict`.
+/// The server's verdict on a check-in; `pending` while the record waits to be sent, `refused` when the server
+/// turned it down for good (no verdict will come; `QuarantineCheckInItem.refusedReason` says why). Mirrors
+/// `QuarantineVerdict`.
 enum CheckInVerdictKind: Equatable {
-    case pending, ok, needsReview, missed
+    case pending, ok, needsReview, missed, refused
 }
 
 /// Why a check-in got its verdict; mirrors `QuarantineVerdictReason`.
@@ -68,6 +70,8 @@ struct QuarantineCheckInItem: Equatable {
     let at: Date
     let verdict: CheckInVerdictKind
     let reasons: [CheckInVerdictReason]
+    /// The server's words when it refused the record for good (technical: plain words are shown first).
+    var refusedReason: String? = nil
 }
 
 /// Where a case stands; mirrors `QuarantineCaseState`.

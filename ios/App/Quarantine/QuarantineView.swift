@@ -30,13 +30,34 @@ func quarantineOrderStatus(_ state: QuarantineOrderStanding) -> (StatusBadge.Kin
 }
 
 /// A verdict as a badge kind and a catalog key. Doubtful and missed are cautions, never red: nothing is held
-/// against the person until an officer decides.
+/// against the person until an officer decides. Refused is a caution too (the person has something to do), and
+/// never looks like it is still on its way.
 func quarantineVerdictStatus(_ checkIn: QuarantineCheckInItem) -> (StatusBadge.Kind, LocalizedStringKey) {
     switch checkIn.verdict {
     case .pending: return (.unknown, "quarantine.verdictPending")
     case .ok: return (.good, checkIn.reasons.contains(.late) ? "quarantine.verdictOkLate" : "quarantine.verdictOk")
     case .needsReview: return (.caution, "quarantine.verdictReview")
     case .missed: return (.caution, "quarantine.verdictMissed")
+    case .refused: return (.caution, "quarantine.verdictRefused")
+    }
+}
+
+/// Why a refused check-in does not count and what to do, in plain words first; the server's reason (a status and
+/// a code, meant for whoever helps the person) after it, small, only when there is one.
+struct QuarantineRefusalNote: View {
+    let checkIn: QuarantineCheckInItem
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text("quarantine.verdictRefusedWhat").fixedSize(horizontal: false, vertical: true)
+            if let reason = checkIn.refusedReason, !reason.isEmpty {
+                Text("quarantine.verdictRefusedDetail \(reason)").font(.footnote).foregroundColor(.secondary)
+                    .fixedSize(horizontal: false, vertical: true)
+            }
+        }
+        .padding(12)
+        .overlay(RoundedRectangle(cornerRadius: 8).stroke(StatusBadge.Kind.caution.colour, lineWidth: 1))
+        .accessibilityElement(children: .combine)
     }
 }
 
@@ -232,6 +253,7 @@ struct QuarantineCountdownView: View {
                         VStack(alignment: .leading, spacing: 2) {
                             Text(verbatim: quarantineDateTime(checkIn.at, zone: order.timeZone)).font(.headline)
                             Text(quarantineVerdictStatus(checkIn).1)
+                            if checkIn.verdict == .refused { QuarantineRefusalNote(checkIn: checkIn) }
                         }
                         .accessibilityElement(children: .combine)
                     }
@@ -394,6 +416,7 @@ struct QuarantineVerdictView: View {
                 Label(quarantineReasonKey(reason), systemImage: "info.circle").fixedSize(horizontal: false, vertical: true)
             }
         }
+        if checkIn.verdict == .refused { QuarantineRefusalNote(checkIn: checkIn) }
     }
 }
 
