@@ -119,9 +119,12 @@ pub struct KeptRecord {
     pub refusal: Option<String>,
 }
 
+/// A record's row as stored: sequence, sealed record, sealed verdict, sealed refusal.
+type RecordColumns = (i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The order's records, by sequence.
 pub fn records(conn: &Connection, sealer: &Sealer, order_id: &str) -> Result<Vec<KeptRecord>, QuarantineError> {
-    let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> = conn
+    let rows: Vec<RecordColumns> = conn
         .prepare("SELECT sequence, sealed, sealed_verdict, sealed_refusal FROM quarantine_records WHERE order_id = ?1 ORDER BY sequence")?
         .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;

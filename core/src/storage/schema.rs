@@ -797,7 +797,8 @@ mod tests {
         migrate(&mut fresh.lock(), &sealer).unwrap();
         assert_eq!(describe(&old.lock()).unwrap(), describe(&fresh.lock()).unwrap());
         let conn = old.lock();
-        let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> = conn
+        type Row = (i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+        let rows: Vec<Row> = conn
             .prepare("SELECT sequence, sealed, sealed_verdict, sealed_refusal FROM quarantine_records ORDER BY sequence")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
