@@ -67,6 +67,8 @@ object HelpTopics {
         "quarantine-enrolment" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-checkin" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-checkin-refused" to HelpTopic(citizen, "home-quarantine"),
+        "quarantine-checkin-not-accepted" to HelpTopic(citizen, "home-quarantine"),
+        "quarantine-history-not-accepted" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-checkin-review" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-explain" to HelpTopic(citizen, "home-quarantine"),
         "quarantine-decided" to HelpTopic(citizen, "home-quarantine"),
