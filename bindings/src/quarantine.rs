@@ -524,6 +524,9 @@ pub enum QuarantineError {
     /// Not a home token.
     #[error("not a home-quarantine token")]
     InvalidHomeToken,
+    /// The server says the sticker is another home's.
+    #[error("this sticker belongs to another home")]
+    NotThisHome,
     /// The home token must be scanned for this check-in.
     #[error("the home token must be scanned")]
     HomeTokenRequired,
@@ -606,6 +609,7 @@ impl From<q::QuarantineError> for QuarantineError {
             E::NotSigned => Self::NotSigned,
             E::NotEnrolled => Self::NotEnrolled,
             E::InvalidHomeToken => Self::InvalidHomeToken,
+            E::NotThisHome => Self::NotThisHome,
             E::HomeTokenRequired => Self::HomeTokenRequired,
             E::NoOpenChallenge => Self::NoOpenChallenge,
             E::AlreadyAnswered => Self::AlreadyAnswered,

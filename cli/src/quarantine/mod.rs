@@ -153,7 +153,7 @@ fn quarantine_error(e: QuarantineError) -> CliError {
     };
     let field = |field: &'static str, e: &QuarantineError| CliError { field: Some(field), ..CliError::failed("invalid_field", e.to_string()) };
     let code = match &e {
-        QuarantineError::InvalidHomeToken => return field("token", &e),
+        QuarantineError::InvalidHomeToken | QuarantineError::NotThisHome => return field("token", &e),
         QuarantineError::ExplanationTextRequired | QuarantineError::ExplanationTooLong => return field("text", &e),
         QuarantineError::WrongCommitmentVersion { .. } => return field("version", &e),
         QuarantineError::UnknownOrder | QuarantineError::UnknownCase => "not_found",

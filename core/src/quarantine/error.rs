@@ -44,6 +44,9 @@ pub enum QuarantineError {
     /// The scanned text is not a home token (`HQ1:` and 43 base64url characters).
     #[error("this is not a home-quarantine token")]
     InvalidHomeToken,
+    /// The server says the scanned sticker is another home's (a home token, but not this order's).
+    #[error("this sticker belongs to another home")]
+    NotThisHome,
     /// The open challenge asks for the home token and none was scanned.
     #[error("the home token must be scanned for this check-in")]
     HomeTokenRequired,
@@ -130,10 +133,17 @@ impl From<TransportError> for QuarantineError {
             TransportError::Refused { status, code, .. } if matches!(status, 408 | 429 | 500 | 502 | 503 | 504) => {
                 Self::Unreachable(format!("server answered {status} {code}"))
             }
+            // The refusals the person can act on get their own variant, so that front ends say what to do.
+            TransportError::Refused { status: 422, body, .. } if refused_field(&body, "home_token", "mismatch") => Self::NotThisHome,
             TransportError::Refused { status, code, body, .. } => {
                 let message = body["error"]["message"].as_str().unwrap_or_default().to_owned();
                 Self::Server(ClientError::Http { status, code, message })
             }
         }
     }
+}
+
+/// Whether the server's error `body` names `field` with the problem `code` (`error.fields[]`).
+fn refused_field(body: &serde_json::Value, field: &str, code: &str) -> bool {
+    body["error"]["fields"].as_array().is_some_and(|fields| fields.iter().any(|f| f["field"] == field && f["code"] == code))
 }

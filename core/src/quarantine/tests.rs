@@ -147,7 +147,12 @@ impl QuarantineTransport for FakeServer {
             let request: EnrolRequest = serde_json::from_value(body).unwrap();
             let order_id = self.orders.lock().unwrap()[0].order_id.clone();
             assert!(self.verify(&enrolment_message(&order_id, &request), &request.signature), "the enrolment signature verifies");
-            assert_eq!(request.home_token, TOKEN);
+            if request.home_token != TOKEN {
+                // As the reference server answers a sticker of another home.
+                let body = json!({ "error": { "code": "invalid_request", "message": "home_token is not this home's token",
+                    "fields": [{ "field": "home_token", "code": "mismatch", "message": "home_token is not this home's token" }] } });
+                return Err(TransportError::Refused { status: 422, code: "invalid_request".into(), body, retry_after_secs: None });
+            }
             let mut view = self.set_state(OrderState::Active);
             view.profile_ref = String::new();
             return Ok(serde_json::to_value(view).unwrap());
@@ -332,6 +337,9 @@ async fn sign_enrol_and_check_in_with_a_verified_chain() {
     assert_eq!(f.radio.1.load(Ordering::SeqCst), 0, "no sensor read before enrolment");
     assert!(matches!(f.quarantine.enrol("order-1", "HQ1:short").await, Err(QuarantineError::InvalidHomeToken)));
     assert!(matches!(f.quarantine.enrol("order-1", "https://example.com").await, Err(QuarantineError::InvalidHomeToken)));
+    let other_home = format!("HQ1:{}", URL_SAFE_NO_PAD.encode([7u8; 32]));
+    assert!(matches!(f.quarantine.enrol("order-1", &other_home).await, Err(QuarantineError::NotThisHome)), "another home's sticker is named");
+    assert_eq!(f.quarantine.orders().await.unwrap()[0].state, OrderState::AwaitingEnrolment);
     let enrolled = f.quarantine.enrol("order-1", TOKEN).await.unwrap();
     assert_eq!((enrolled.state, enrolled.profile_id.is_empty()), (OrderState::Active, false));
     assert_eq!(f.location.1.load(Ordering::SeqCst), 0, "enrolment reads no location");

@@ -16,7 +16,7 @@ use healthbook_core::quarantine::wire::{
     ExplanationReason, ExtensionRules, FixSource, Geofence, LocationFix, OrderState, QuarantineVerdict, VerdictReason,
     quarantine_end,
 };
-use healthbook_core::quarantine::{CheckInState, LocationSource, RadioScan, RadioScanner, SensorError};
+use healthbook_core::quarantine::{CheckInState, LocationSource, QuarantineError, RadioScan, RadioScanner, SensorError};
 use healthbook_core::{Clock, Healthbook, HealthbookConfig};
 use healthbook_e2e::server::{TestBackend, TestPerson, TestServer};
 use healthbook_e2e::server_scenarios;
@@ -148,6 +148,11 @@ async fn a_person_checks_in_misses_one_explains_and_the_officer_decides(backend:
     assert_eq!(text.version, 1);
     assert!(!text.vi.is_empty() && !text.en.is_empty());
     assert_eq!(quarantine.sign_commitment(&order_id, 1).await.unwrap().state, OrderState::AwaitingEnrolment);
+    // Another home's sticker (a home token, not this order's): the server's refusal comes back named, for words the
+    // person can act on, and nothing changes.
+    let other_home = format!("HQ1:{}", "A".repeat(43));
+    assert!(matches!(quarantine.enrol(&order_id, &other_home).await, Err(QuarantineError::NotThisHome)));
+    assert_eq!(quarantine.orders().await.unwrap()[0].state, OrderState::AwaitingEnrolment);
     assert_eq!(quarantine.enrol(&order_id, &sticker.qr_text).await.unwrap().state, OrderState::Active);
     let on_server = officer.order(&order_id).await.unwrap();
     assert!(on_server.device_key_id.is_some() && on_server.enrolled_at.is_some(), "the order key and the enrolment are on the order");
