@@ -115,6 +115,10 @@ final class QuarantineService: QuarantineServiceProxyProtocol, @unchecked Sendab
             return vi ? "Hãy đăng ký nơi cách ly (quét mã dán trong nhà) trước." : "Enrol the home (scan the sticker inside) first."
         case QuarantineError.InvalidHomeToken:
             return vi ? "Đây không phải mã dán cách ly tại nhà." : "This is not the home-quarantine sticker."
+        case QuarantineError.NotThisHome:
+            return vi
+                ? "Mã dán này là của một nhà khác. Hãy quét mã dán bên trong nơi bạn cách ly."
+                : "This sticker belongs to another home. Scan the sticker inside the home where you quarantine."
         case QuarantineError.HomeTokenRequired:
             return vi ? "Lần trình diện này cần quét mã dán trong nhà." : "This check-in needs the sticker inside the home scanned."
         case QuarantineError.NoOpenChallenge:

@@ -85,6 +85,9 @@ class CoreQuarantineRepository(private val quarantine: Quarantine) : QuarantineR
             is CoreQuarantineException.NotEnrolled -> "Hãy đăng ký nơi cách ly (quét mã dán trong nhà) trước. / Enrol the home (scan the sticker inside) first."
             is CoreQuarantineException.InvalidHomeToken ->
                 "Đây không phải mã dán cách ly tại nhà. / This is not the home-quarantine sticker."
+            is CoreQuarantineException.NotThisHome ->
+                "Mã dán này là của một nhà khác. Hãy quét mã dán bên trong nơi bạn cách ly. / " +
+                    "This sticker belongs to another home. Scan the sticker inside the home where you quarantine."
             is CoreQuarantineException.HomeTokenRequired ->
                 "Lần trình diện này cần quét mã dán trong nhà. / This check-in needs the sticker inside the home scanned."
             is CoreQuarantineException.NoOpenChallenge -> "Hiện chưa đến giờ trình diện. / No check-in is open now."

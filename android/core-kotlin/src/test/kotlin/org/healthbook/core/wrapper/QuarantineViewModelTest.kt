@@ -302,6 +302,14 @@ class QuarantineViewModelTest {
         assertEquals(refused(server), vm.state.value.error)
         assertFalse((vm.state.value.error as QuarantineError.Refused).message.contains("422"), "no status codes for the person")
         assertEquals(QuarantineOrderState.AWAITING_ENROLMENT, vm.state.value.selected?.state)
+        // Another home's sticker, as the core names it: what to do, in words.
+        val otherHome = CoreQuarantineException.NotThisHome()
+        repo.failNext = CoreQuarantineRepository.refusal(otherHome)
+        vm.onEvent(QuarantineEvent.Enrol)
+        runCurrent()
+        assertEquals(refused(otherHome), vm.state.value.error)
+        assertTrue((vm.state.value.error as QuarantineError.Refused).message.contains("This sticker belongs to another home"))
+        assertEquals(QuarantineOrderState.AWAITING_ENROLMENT, vm.state.value.selected?.state)
 
         // The check-in: the core's reasons for not taking it (location off, the sticker, already done, over).
         repo.orders[0] = active()
