@@ -425,7 +425,10 @@ async fn who_may_call_what_and_random_bodies_never_give_a_server_error(backend: 
     server.bind_profile(&device_id, "hoa", &who).await;
     server.bind_profile(&stranger_id, "me", &person("Lê Văn Tám")).await;
     let start = NaiveDate::from_ymd_opt(2021, 7, 1).unwrap();
-    let body = order_body(&who.id, start, 10, "Asia/Ho_Chi_Minh", &[(16, 17)], 1, false);
+    // No random challenges: their times come from the server's secret, new at each start, and one still in its
+    // grace period at 16:05 is the open challenge the phone gets first (answered late), which made the first
+    // check-in below 'late' in about one run in seven. Random challenges have their own test above.
+    let body = order_body(&who.id, start, 10, "Asia/Ho_Chi_Minh", &[(16, 17)], 0, false);
     // A ward that does not allow home quarantine, and a ward outside the area.
     let mut elsewhere = body.clone();
     elsewhere["ward_code"] = json!(OTHER_WARD);
