@@ -60,3 +60,22 @@ pub fn clean_name(field: &str, value: &str, max: usize) -> Result<String, ApiErr
     }
     Ok(trimmed.to_owned())
 }
+
+/// Runs `purge` (in a write transaction, with the current time) now and then every `period` for as long as the
+/// server serves, logging what it deleted as "`what` deleted". A failure (the database away) is logged and the
+/// next tick tries again: a purge only ever catches up.
+pub async fn keep_purging<F>(state: crate::app::AppState, period: std::time::Duration, what: &'static str, purge: F)
+where
+    F: Fn(&mut dyn crate::storage::Tx, DateTime<Utc>) -> Result<u64, ApiError> + Copy + Send + 'static,
+{
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        let now = state.now();
+        match state.db.write(move |tx| purge(tx, now)).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "{what} deleted"),
+            Err(e) => tracing::warn!(error = %e, "could not delete {what}"),
+        }
+    }
+}

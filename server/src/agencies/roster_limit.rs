@@ -166,20 +166,10 @@ pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<u64, ApiError> {
     Ok(tx.execute("DELETE FROM roster_citizen_id_ledger WHERE at <= $1", &[Value::Int(to_ms(cutoff))])?)
 }
 
-/// Runs [`purge`] now and then every [`crate::results::PURGE_INTERVAL`], for as long as the server serves.
+/// Runs [`purge`] now and then every [`crate::results::PURGE_INTERVAL`], for as long as the server serves (old rows
+/// meanwhile count nowhere: the check reads the window only).
 pub async fn keep_purging(state: AppState) {
-    let mut ticks = tokio::time::interval(crate::results::PURGE_INTERVAL);
-    loop {
-        ticks.tick().await;
-        let now = state.now();
-        match state.db.write(move |tx| purge(tx, now)).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "roster ledger rows past their window deleted"),
-            // The database is away: the next tick tries again (old rows meanwhile count nowhere: the check reads
-            // the window only).
-            Err(e) => tracing::warn!(error = %e, "could not delete roster ledger rows past their window"),
-        }
-    }
+    crate::util::keep_purging(state, crate::results::PURGE_INTERVAL, "roster ledger rows past their window", purge).await
 }
 
 #[cfg(test)]

@@ -116,17 +116,7 @@ pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<u64, ApiError> {
 
 /// Runs [`purge`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
 pub async fn keep_purging(state: AppState) {
-    let mut ticks = tokio::time::interval(PURGE_INTERVAL);
-    loop {
-        ticks.tick().await;
-        let now = state.now();
-        match state.db.write(move |tx| purge(tx, now)).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "ended console sessions deleted"),
-            // The database is away: the next tick tries again.
-            Err(e) => tracing::warn!(error = %e, "could not delete ended console sessions"),
-        }
-    }
+    crate::util::keep_purging(state, PURGE_INTERVAL, "ended console sessions", purge).await
 }
 
 #[cfg(test)]

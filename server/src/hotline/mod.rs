@@ -265,23 +265,17 @@ pub fn close(tx: &mut dyn Tx, reach: &Reach, question_id: &str, account_id: &str
 /// Deletes questions past their retention: 90 days after they were answered or closed, 180 days after they
 /// arrived when never handled. Old Q&A versions go at each publish.
 pub async fn purge_expired(database: &Database, now: DateTime<Utc>) -> Result<u64, ApiError> {
-    database
-        .write(move |tx| db::purge(tx, now - Duration::days(HANDLED_RETENTION_DAYS), now - Duration::days(OPEN_RETENTION_DAYS)))
-        .await
+    database.write(move |tx| purge_before(tx, now)).await
 }
 
-/// Runs [`purge_expired`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
+/// [`purge_expired`] in the caller's transaction.
+fn purge_before(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<u64, ApiError> {
+    db::purge(tx, now - Duration::days(HANDLED_RETENTION_DAYS), now - Duration::days(OPEN_RETENTION_DAYS))
+}
+
+/// Runs the purge of [`purge_expired`] now and then every [`PURGE_INTERVAL`], for as long as the server serves.
 pub async fn keep_purging(state: AppState) {
-    let mut ticks = tokio::time::interval(PURGE_INTERVAL);
-    loop {
-        ticks.tick().await;
-        match purge_expired(&state.db, state.now()).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "hotline questions past their retention deleted"),
-            // The database is away: the next tick tries again.
-            Err(e) => tracing::warn!(error = %e, "could not delete hotline questions past their retention"),
-        }
-    }
+    crate::util::keep_purging(state, PURGE_INTERVAL, "hotline questions past their retention", purge_before).await
 }
 
 // ---- HTTP handlers -------------------------------------------------------------------------------------------
