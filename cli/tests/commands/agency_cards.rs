@@ -3,7 +3,6 @@
 //! one's earlier cards, only after the new ones are registered and printed; with everyone holding a card and no
 //! `--reissue`, nothing is signed or sent.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
@@ -12,69 +11,38 @@ use serde_json::{Value, json};
 const HELD: &str = "0123456789abcdef";
 const PASSWORD: &str = "mật khẩu quản trị";
 
-/// One request the scripted server saw: method, path and body.
+/// The requests the scripted server saw: method, path and body.
 type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
 
-/// A one-thread HTTP server on loopback answering an agency admin's calls; `staff` is the staff list it gives.
+/// A scripted server answering an agency admin's calls; `staff` is the staff list it gives.
 fn agency_server(staff: Value) -> (String, Seen) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let seen: Seen = Arc::default();
     let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
+    let url = crate::support::serve(move |request| {
+        let (method, path, body) = (request.method.as_str(), request.path.as_str(), &request.body);
+        log.lock().unwrap().push((method.to_owned(), path.to_owned(), body.clone()));
+        let at = "2021-08-01T00:00:00Z";
+        match (method, path) {
+            ("POST", "/v1/auth/login") if body["password"] == PASSWORD => (
+                200,
+                json!({ "token": "admin-token", "token_type": "Bearer", "expires_at": "2999-01-01T00:00:00Z",
+                        "account_id": "adm-1", "role": "agency_admin", "agency_id": "a1" }),
+            ),
+            ("GET", "/v1/agencies/a1") => (200, json!({ "id": "a1", "name": "Ủy ban nhân dân Quận 1", "created_at": at })),
+            ("GET", "/v1/agencies/a1/staff") => (200, staff.clone()),
+            ("POST", "/v1/agencies/a1/cards") => {
+                (200, json!({ "registered": body["cards"].as_array().map_or(0, Vec::len), "already_registered": 0 }))
             }
-            let mut length = 0usize;
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).is_err() || header == "\r\n" || header.is_empty() {
-                    break;
-                }
-                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
+            ("POST", p) if p.starts_with("/v1/agencies/a1/cards/") && p.ends_with("/revoke") => {
+                let id = p.trim_start_matches("/v1/agencies/a1/cards/").trim_end_matches("/revoke");
+                (200, json!({ "kind": "credential", "id": id, "revoked_at": at, "reason": body["reason"] }))
             }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).ok();
-            let mut parts = request_line.split_whitespace();
-            let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
-            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            log.lock().unwrap().push((method.clone(), path.clone(), body.clone()));
-            let at = "2021-08-01T00:00:00Z";
-            let answer = match (method.as_str(), path.as_str()) {
-                ("POST", "/v1/auth/login") if body["password"] == PASSWORD => {
-                    json!({ "token": "admin-token", "token_type": "Bearer", "expires_at": "2999-01-01T00:00:00Z",
-                            "account_id": "adm-1", "role": "agency_admin", "agency_id": "a1" })
-                }
-                ("GET", "/v1/agencies/a1") => json!({ "id": "a1", "name": "Ủy ban nhân dân Quận 1", "created_at": at }),
-                ("GET", "/v1/agencies/a1/staff") => staff.clone(),
-                ("POST", "/v1/agencies/a1/cards") => {
-                    json!({ "registered": body["cards"].as_array().map_or(0, Vec::len), "already_registered": 0 })
-                }
-                ("POST", p) if p.starts_with("/v1/agencies/a1/cards/") && p.ends_with("/revoke") => {
-                    let id = p.trim_start_matches("/v1/agencies/a1/cards/").trim_end_matches("/revoke");
-                    json!({ "kind": "credential", "id": id, "revoked_at": at, "reason": body["reason"] })
-                }
-                ("POST", "/v1/agencies/a1/staff") => json!({ "error": { "code": "roster_citizen_id_limit",
+            ("POST", "/v1/agencies/a1/staff") => (
+                429,
+                json!({ "error": { "code": "roster_citizen_id_limit",
                     "message": "this agency's roster took 20000 new citizen ids in the last 24 hours; try again after 2021-08-02T00:00:00Z" } }),
-                _ => json!({ "error": { "code": "not_found", "message": "no such thing" } }),
-            };
-            let status = match answer["error"]["code"].as_str() {
-                None => "200 OK",
-                Some("roster_citizen_id_limit") => "429 Too Many Requests",
-                Some(_) => "404 Not Found",
-            };
-            let text = answer.to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                text.len()
-            );
+            ),
+            _ => (404, json!({ "error": { "code": "not_found", "message": "no such thing" } })),
         }
     });
     (url, seen)

@@ -329,72 +329,39 @@ struct FakeGateServer {
 }
 
 fn fake_gate_server(gate_id: &'static str) -> FakeGateServer {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let passages = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
     let stored = passages.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
+    let url = crate::support::serve(move |request| {
+        let (path, body) = (request.path.as_str(), &request.body);
+        let at = "2021-08-01T00:00:00Z";
+        let not_found = (404, json!({ "error": { "code": "not_found", "message": "no such thing" } }));
+        match path {
+            "/v1/auth/login" if body["password"] == "mật khẩu" => (
+                200,
+                json!({ "token": "staff-token", "token_type": "Bearer", "expires_at": "2999-01-01T00:00:00Z",
+                        "account_id": "op-1", "role": "gate_operator", "agency_id": "a1" }),
+            ),
+            "/v1/auth/login" => (401, json!({ "error": { "code": "invalid_credentials", "message": "wrong username or password" } })),
+            p if p == format!("/v1/gates/{gate_id}") => {
+                (200, json!({ "id": gate_id, "agency_id": "a1", "name": "Cổng 1", "venue_id": "v1", "created_at": at }))
             }
-            let mut length = 0usize;
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).is_err() || header == "\r\n" || header.is_empty() {
-                    break;
-                }
-                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).ok();
-            let path = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let at = "2021-08-01T00:00:00Z";
-            let answer = match path.as_str() {
-                "/v1/auth/login" => {
-                    let login: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                    if login["password"] == "mật khẩu" {
-                        json!({ "token": "staff-token", "token_type": "Bearer", "expires_at": "2999-01-01T00:00:00Z",
-                                "account_id": "op-1", "role": "gate_operator", "agency_id": "a1" })
-                    } else {
-                        json!({ "error": { "code": "invalid_credentials", "message": "wrong username or password" } })
-                    }
-                }
-                p if p == format!("/v1/gates/{gate_id}") => {
-                    json!({ "id": gate_id, "agency_id": "a1", "name": "Cổng 1", "venue_id": "v1", "created_at": at })
-                }
-                "/v1/agencies/a1" => json!({ "id": "a1", "name": "Ban quản lý chợ", "created_at": at }),
-                "/v1/venues/v1" => json!({ "id": "v1", "agency_id": "a1", "name": "Chợ Bến Thành", "kind": "market",
+            "/v1/agencies/a1" => (200, json!({ "id": "a1", "name": "Ban quản lý chợ", "created_at": at })),
+            "/v1/venues/v1" => (
+                200,
+                json!({ "id": "v1", "agency_id": "a1", "name": "Chợ Bến Thành", "kind": "market",
                     "address": "Lê Lợi", "province_code": "79", "ward_code": "26740", "default_stay_minutes": 60, "created_at": at }),
-                p if p == format!("/v1/gates/{gate_id}/passages") => {
-                    let batch: Value = serde_json::from_slice(&body).unwrap();
-                    let mut kept = stored.lock().unwrap();
-                    let (mut new, mut old) = (0, 0);
-                    for passage in batch["passages"].as_array().unwrap() {
-                        let id = passage["id"].as_str().unwrap().to_owned();
-                        if kept.insert(id, passage.clone()).is_some() { old += 1 } else { new += 1 }
-                    }
-                    json!({ "stored": new, "already_stored": old })
+            ),
+            p if p == format!("/v1/gates/{gate_id}/passages") => {
+                let Some(batch) = body["passages"].as_array() else { return not_found };
+                let mut kept = stored.lock().unwrap();
+                let (mut new, mut old) = (0, 0);
+                for passage in batch {
+                    let id = passage["id"].as_str().unwrap().to_owned();
+                    if kept.insert(id, passage.clone()).is_some() { old += 1 } else { new += 1 }
                 }
-                _ => json!({ "error": { "code": "not_found", "message": "no such thing" } }),
-            };
-            let status = if answer.get("error").is_some() {
-                if path == "/v1/auth/login" { "401 Unauthorized" } else { "404 Not Found" }
-            } else {
-                "200 OK"
-            };
-            let text = answer.to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                text.len()
-            );
+                (200, json!({ "stored": new, "already_stored": old }))
+            }
+            _ => not_found,
         }
     });
     FakeGateServer { url, passages }

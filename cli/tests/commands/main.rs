@@ -10,3 +10,4 @@ mod guides;
 mod quarantine;
 mod hotline;
 mod agency_cards;
+mod support;
