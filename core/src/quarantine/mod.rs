@@ -631,6 +631,14 @@ pub fn next_window(view: &OrderView, now: DateTime<Utc>, ends_at: DateTime<Utc>)
     starts.into_iter().next()
 }
 
+/// A quarantine failure inside an outbox handler that can only report storage failures.
+fn storage_error(e: QuarantineError) -> StorageError {
+    match e {
+        QuarantineError::Storage(s) => s,
+        other => StorageError::Task(other.to_string()),
+    }
+}
+
 fn receipt_error(e: QuarantineError) -> ReceiptError {
     match e {
         QuarantineError::Storage(s) => ReceiptError::Storage(s),
@@ -670,10 +678,7 @@ impl ReceiptHandler for CheckInReceipts {
         // is plumbing and may be cleared.
         let order_id = item.subject_id.as_deref().unwrap_or_default();
         let Some(sequence) = item.body["sequence"].as_u64() else { return Ok(()) };
-        db::set_refusal(tx, &self.sealer, order_id, sequence, reason).map_err(|e| match e {
-            QuarantineError::Storage(s) => s,
-            other => StorageError::Task(other.to_string()),
-        })
+        db::set_refusal(tx, &self.sealer, order_id, sequence, reason).map_err(storage_error)
     }
 }
 
@@ -712,10 +717,7 @@ impl ReceiptHandler for ExplanationReceipts {
 
     fn rejected(&self, tx: &Transaction<'_>, item: &OutboxItem, _reason: &str) -> Result<(), StorageError> {
         // Refused for good (the window closed): the case shows as the server has it at the next refresh.
-        self.update(tx, item, None).map_err(|e| match e {
-            QuarantineError::Storage(s) => s,
-            other => StorageError::Task(other.to_string()),
-        })
+        self.update(tx, item, None).map_err(storage_error)
     }
 }
 
