@@ -1,5 +1,6 @@
 package org.healthbook.ui.common
 
+import androidx.compose.foundation.border
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -19,9 +20,11 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.semantics.testTag
 import androidx.compose.ui.unit.dp
 import org.healthbook.core.Language
 
@@ -90,5 +93,25 @@ fun LanguagePicker(language: Language, onLanguage: (Language) -> Unit) {
 fun FieldErrorText(message: String?) {
     if (message != null) {
         Text(message, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.padding(start = 4.dp, top = 2.dp))
+    }
+}
+
+/**
+ * Why something the person sent was not taken, and what to do: [what] in plain words first; the technical [reason]
+ * (a status and a code, meant for whoever helps the person) after it, small, only when there is one.
+ */
+@Composable
+fun RefusalNote(what: String, detailLabel: String, reason: String?, kind: StatusKind, tag: String, modifier: Modifier = Modifier) {
+    Column(
+        modifier.fillMaxWidth()
+            .border(1.dp, kind.colour, RoundedCornerShape(8.dp))
+            .padding(12.dp)
+            .semantics(mergeDescendants = true) { testTag = tag },
+        verticalArrangement = Arrangement.spacedBy(4.dp),
+    ) {
+        Text(what, style = MaterialTheme.typography.bodyLarge)
+        reason?.takeIf { it.isNotBlank() }?.let {
+            Text("$detailLabel: $it", style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
+        }
     }
 }

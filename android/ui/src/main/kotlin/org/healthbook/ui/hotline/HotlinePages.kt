@@ -47,6 +47,7 @@ import org.healthbook.core.wrapper.QuestionState
 import org.healthbook.ui.common.FieldErrorText
 import org.healthbook.ui.common.LocalLanguage
 import org.healthbook.ui.common.MinTouch
+import org.healthbook.ui.common.RefusalNote
 import org.healthbook.ui.common.RadioGroup
 import org.healthbook.ui.common.StatusBar
 import org.healthbook.ui.common.StatusKind
@@ -228,7 +229,7 @@ private fun QuestionCard(question: CitizenQuestion, zone: ZoneId) {
         )
         Text("${tr(Str.HotlineAskedAt)}: ${dateTimeIn(question.askedAt, zone)}", style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
         Text(question.text, style = MaterialTheme.typography.bodyLarge)
-        if (question.state == QuestionState.REFUSED) RefusalNote(question)
+        if (question.state == QuestionState.REFUSED) QuestionRefusalNote(question)
         val answer = question.answer
         if (answer != null) {
             Column(
@@ -251,21 +252,10 @@ private fun QuestionCard(question: CitizenQuestion, zone: ZoneId) {
  * meant for whoever helps the person) after it, small, only when there is one.
  */
 @Composable
-private fun RefusalNote(question: CitizenQuestion) {
-    Column(
-        Modifier.fillMaxWidth()
-            .border(1.dp, StatusKind.Bad.colour, RoundedCornerShape(8.dp))
-            .padding(12.dp)
-            .semantics(mergeDescendants = true) { testTag = "refusal-${question.id}" },
-        verticalArrangement = Arrangement.spacedBy(4.dp),
-    ) {
-        Text(tr(Str.QuestionRefusedWhat), style = MaterialTheme.typography.bodyLarge)
-        question.refusedReason?.takeIf { it.isNotBlank() }?.let { reason ->
-            Text(
-                "${tr(Str.QuestionRefusedDetail)}: $reason",
-                style = MaterialTheme.typography.bodySmall,
-                color = MaterialTheme.colorScheme.onSurfaceVariant,
-            )
-        }
-    }
-}
+private fun QuestionRefusalNote(question: CitizenQuestion) = RefusalNote(
+    what = tr(Str.QuestionRefusedWhat),
+    detailLabel = tr(Str.QuestionRefusedDetail),
+    reason = question.refusedReason,
+    kind = StatusKind.Bad,
+    tag = "refusal-${question.id}",
+)

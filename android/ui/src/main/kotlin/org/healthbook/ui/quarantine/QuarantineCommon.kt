@@ -1,6 +1,5 @@
 package org.healthbook.ui.quarantine
 
-import androidx.compose.foundation.border
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -8,7 +7,6 @@ import androidx.compose.foundation.layout.defaultMinSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
-import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material3.Button
@@ -26,7 +24,6 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
-import androidx.compose.ui.semantics.testTag
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import java.time.DateTimeException
@@ -43,6 +40,7 @@ import org.healthbook.core.wrapper.QuarantineOrderState
 import org.healthbook.core.wrapper.QuarantineVerdict
 import org.healthbook.core.wrapper.QuarantineVerdictReason
 import org.healthbook.ui.common.MinTouch
+import org.healthbook.ui.common.RefusalNote
 import org.healthbook.ui.common.StatusBar
 import org.healthbook.ui.common.StatusKind
 import org.healthbook.ui.common.Str
@@ -110,24 +108,14 @@ fun verdictStatus(checkIn: QuarantineCheckIn): Pair<StatusKind, String> = when (
  * code, meant for whoever helps the person) after it, small, only when there is one.
  */
 @Composable
-fun RefusedCheckInNote(checkIn: QuarantineCheckIn, modifier: Modifier = Modifier) {
-    Column(
-        modifier.fillMaxWidth()
-            .border(1.dp, StatusKind.Caution.colour, RoundedCornerShape(8.dp))
-            .padding(12.dp)
-            .semantics(mergeDescendants = true) { testTag = "refused-checkin-${checkIn.sequence ?: checkIn.challengeId}" },
-        verticalArrangement = Arrangement.spacedBy(4.dp),
-    ) {
-        Text(tr(Str.VerdictRefusedWhat), style = MaterialTheme.typography.bodyLarge)
-        checkIn.refusedReason?.takeIf { it.isNotBlank() }?.let { reason ->
-            Text(
-                "${tr(Str.VerdictRefusedDetail)}: $reason",
-                style = MaterialTheme.typography.bodySmall,
-                color = MaterialTheme.colorScheme.onSurfaceVariant,
-            )
-        }
-    }
-}
+fun RefusedCheckInNote(checkIn: QuarantineCheckIn, modifier: Modifier = Modifier) = RefusalNote(
+    what = tr(Str.VerdictRefusedWhat),
+    detailLabel = tr(Str.VerdictRefusedDetail),
+    reason = checkIn.refusedReason,
+    kind = StatusKind.Caution,
+    tag = "refused-checkin-${checkIn.sequence ?: checkIn.challengeId}",
+    modifier = modifier,
+)
 
 /** A verdict reason in plain words. */
 @Composable
